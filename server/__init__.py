@@ -1,0 +1,51 @@
+"""Verbund: forms and workflows from TOML, staff screens, a JSON API and Word documents."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+
+from .config import ensure_secret_key, load_settings
+from .runtime import Runtime, set_runtime
+
+__version__ = "0.1.0"
+
+
+def create_app(config_path: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask application for the installation described by ``config_path``.
+
+    ``overrides`` is merged over the file's settings (tests use it for paths and URLs).
+    """
+    settings = load_settings(config_path, overrides)
+    runtime = set_runtime(Runtime(settings))
+    runtime.open_database()
+
+    app = Flask(__name__, instance_path=str(settings.instance_dir))
+    app.config.update(
+        SECRET_KEY=ensure_secret_key(settings),
+        MAX_CONTENT_LENGTH=int(settings.section("uploads").get("max_bytes", 10 << 20)) + 65536,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the login session
+        JSON_SORT_KEYS=False,
+        TEMPLATES_AUTO_RELOAD=False,
+    )
+    app.config["VERBUND_RUNTIME"] = runtime
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    from . import models
+    from .api import init_api
+    from .web import init_web
+
+    models.create_tables()
+    init_web(app)
+    init_api(app)
+
+    if not app.debug:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+    return app

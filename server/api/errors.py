@@ -1,0 +1,27 @@
+"""JSON error answers: the API never answers with HTML or a traceback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+
+from ..services.errors import ServiceError
+
+
+def json_error(status: int, message: str, errors: Any = None):
+    body: dict[str, Any] = {"error": message}
+    if errors is not None:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="verbund"'
+    return response
+
+
+def service_error(exc: ServiceError):
+    errors = exc.errors
+    if errors is None and exc.status == 422:
+        errors = [exc.message]
+    return json_error(exc.status, exc.message, errors)

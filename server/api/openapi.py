@@ -1,0 +1,293 @@
+"""The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from .. import __version__
+from . import bp
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERROR = _ref("Error")
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+COMMON = {
+    "401": _json(ERROR, "Token fehlt oder ist ungültig"),
+}
+
+
+def _op(summary: str, responses: dict, *, body: dict | None = None, params: list | None = None):
+    op = {"summary": summary, "responses": {**responses, **COMMON}}
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    if params:
+        op["parameters"] = params
+    return op
+
+
+def _path_param(name: str, kind: str = "integer") -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+
+
+def _query(name: str, kind: str = "string") -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": {"type": kind}}
+
+
+SCHEMAS = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {"type": "string"},
+            "errors": {
+                "oneOf": [
+                    {
+                        "type": "object",
+                        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                    },
+                    {"type": "array", "items": {"type": "string"}},
+                ]
+            },
+        },
+    },
+    "RecordSummary": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "workflow": {"type": "string"},
+            "title": {"type": "string"},
+            "state": {"type": "string"},
+            "state_label": {"type": "string"},
+            "version": {"type": "integer"},
+            "owner": {"type": ["string", "null"]},
+            "organisation": {"type": ["string", "null"]},
+            "created_at": {"type": "string"},
+            "updated_at": {"type": "string"},
+        },
+    },
+    "Record": {
+        "allOf": [
+            _ref("RecordSummary"),
+            {
+                "type": "object",
+                "properties": {
+                    "data": {"type": "object", "description": "{form id: {field: value}}"},
+                    "transitions": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {"to": {"type": "string"}, "label": {"type": "string"}},
+                        },
+                    },
+                    "editable_forms": {"type": "array", "items": {"type": "string"}},
+                    "available_documents": {"type": "array", "items": {"type": "object"}},
+                    "documents": {"type": "array", "items": _ref("Document")},
+                },
+            },
+        ],
+    },
+    "RecordPage": {
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": _ref("RecordSummary")},
+            "page": {"type": "integer"},
+            "pages": {"type": "integer"},
+            "total": {"type": "integer"},
+        },
+    },
+    "Document": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "record": {"type": "integer"},
+            "document": {"type": "string"},
+            "label": {"type": "string"},
+            "status": {"type": "string", "enum": ["queued", "started", "finished", "failed"]},
+            "error": {"type": ["string", "null"]},
+            "filename": {"type": "string"},
+        },
+    },
+}
+
+
+def spec() -> dict:
+    """The whole OpenAPI document."""
+    record = _ref("Record")
+    rid = _path_param("record_id")
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Verbund API",
+            "version": __version__,
+            "description": "Formulare, Abläufe und Dokumente. Werte: Datum YYYY-MM-DD, "
+            "Dezimalzahlen als Zahl oder Text, Mehrfachauswahl als Liste, "
+            "Tabellen als Liste von Objekten, Verweise als Datensatz-Id.",
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": SCHEMAS,
+        },
+        "paths": {
+            "/workflows": {"get": _op("Abläufe", {"200": _json({"type": "array"}, "Liste")})},
+            "/workflows/{workflow_id}": {
+                "get": _op(
+                    "Ein Ablauf",
+                    {
+                        "200": _json({"type": "object"}, "Definition"),
+                        "404": _json(ERROR, "unbekannt"),
+                    },
+                    params=[_path_param("workflow_id", "string")],
+                )
+            },
+            "/forms/{form_id}": {
+                "get": _op(
+                    "Ein Formular",
+                    {
+                        "200": _json({"type": "object"}, "Definition"),
+                        "404": _json(ERROR, "unbekannt"),
+                    },
+                    params=[_path_param("form_id", "string")],
+                )
+            },
+            "/records": {
+                "get": _op(
+                    "Lesbare Datensätze",
+                    {
+                        "200": _json(_ref("RecordPage"), "Seite"),
+                        "422": _json(ERROR, "ungültige Seite"),
+                    },
+                    params=[
+                        _query("workflow"),
+                        _query("state"),
+                        _query("page", "integer"),
+                        _query("per_page", "integer"),
+                    ],
+                ),
+                "post": _op(
+                    "Datensatz anlegen",
+                    {
+                        "201": _json(record, "angelegt"),
+                        "403": _json(ERROR, "keine create_roles"),
+                        "404": _json(ERROR, "Ablauf unbekannt"),
+                        "422": _json(ERROR, "ungültiger Inhalt"),
+                    },
+                    body={
+                        "type": "object",
+                        "required": ["workflow"],
+                        "properties": {"workflow": {"type": "string"}},
+                    },
+                ),
+            },
+            "/records/{record_id}": {
+                "get": _op(
+                    "Ein Datensatz",
+                    {"200": _json(record, "Datensatz"), "404": _json(ERROR, "nicht lesbar")},
+                    params=[rid],
+                )
+            },
+            "/records/{record_id}/forms/{form_id}": {
+                "put": _op(
+                    "Formular speichern",
+                    {
+                        "200": _json(record, "gespeichert"),
+                        "403": _json(ERROR, "nicht bearbeitbar"),
+                        "404": _json(ERROR, "nicht lesbar"),
+                        "409": _json(ERROR, "veraltete Version"),
+                        "422": _json(ERROR, "Feldfehler"),
+                    },
+                    body={
+                        "type": "object",
+                        "required": ["data", "version"],
+                        "properties": {"data": {"type": "object"}, "version": {"type": "integer"}},
+                    },
+                    params=[rid, _path_param("form_id", "string")],
+                )
+            },
+            "/records/{record_id}/transitions": {
+                "post": _op(
+                    "Zustand wechseln",
+                    {
+                        "200": _json(record, "gewechselt"),
+                        "403": _json(ERROR, "Rolle fehlt"),
+                        "404": _json(ERROR, "nicht lesbar"),
+                        "409": _json(ERROR, "nicht erlaubt oder veraltet"),
+                        "422": _json(ERROR, "Bedingung nicht erfüllt"),
+                    },
+                    body={
+                        "type": "object",
+                        "required": ["to", "version"],
+                        "properties": {"to": {"type": "string"}, "version": {"type": "integer"}},
+                    },
+                    params=[rid],
+                )
+            },
+            "/records/{record_id}/documents": {
+                "post": _op(
+                    "Dokument anfordern",
+                    {
+                        "202": _json(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "id": {"type": "integer"},
+                                    "status": {"type": "string"},
+                                },
+                            },
+                            "angenommen",
+                        ),
+                        "404": _json(ERROR, "nicht lesbar"),
+                        "409": _json(ERROR, "in diesem Zustand nicht verfügbar"),
+                    },
+                    body={
+                        "type": "object",
+                        "required": ["document"],
+                        "properties": {"document": {"type": "string"}},
+                    },
+                    params=[rid],
+                )
+            },
+            "/documents/{document_id}": {
+                "get": _op(
+                    "Status eines Dokuments",
+                    {"200": _json(_ref("Document"), "Status"), "404": _json(ERROR, "nicht lesbar")},
+                    params=[_path_param("document_id")],
+                )
+            },
+            "/documents/{document_id}/file": {
+                "get": _op(
+                    "Die .docx-Datei",
+                    {
+                        "200": {
+                            "description": "Word-Dokument",
+                            "content": {
+                                DOCX_MIME: {"schema": {"type": "string", "format": "binary"}}
+                            },
+                        },
+                        "404": _json(ERROR, "nicht lesbar oder nicht fertig"),
+                    },
+                    params=[_path_param("document_id")],
+                )
+            },
+            "/openapi.json": {
+                "get": {
+                    "summary": "Diese Beschreibung",
+                    "security": [],
+                    "responses": {"200": {"description": "OpenAPI"}},
+                }
+            },
+        },
+    }
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(spec())

@@ -1,0 +1,201 @@
+"""The ``verbund`` command: init, serve, worker, check, user add, token."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+
+import click
+
+from .config import ConfigError, Settings, load_settings
+from .models import User, create_tables, database
+from .runtime import Runtime, set_runtime
+from .services.errors import ServiceError
+
+
+def _settings(ctx: click.Context) -> Settings:
+    try:
+        return load_settings(ctx.obj.get("config"))
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _runtime(ctx: click.Context) -> Runtime:
+    runtime = set_runtime(Runtime(_settings(ctx)))
+    runtime.open_database()
+    database.connect(reuse_if_open=True)
+    create_tables()
+    return runtime
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False),
+    help="config.toml (sonst VERBUND_CONFIG oder ./config.toml)",
+)
+@click.pass_context
+def main(ctx: click.Context, config: str | None) -> None:
+    """Verbund – Formulare, Abläufe und Word-Dokumente aus TOML."""
+    ctx.ensure_object(dict)
+    ctx.obj["config"] = config
+
+
+@main.command()
+@click.option("--demo", is_flag=True, help="Beispieldaten (Organisationen, Personen, Fälle) laden")
+@click.pass_context
+def init(ctx: click.Context, demo: bool) -> None:
+    """Datenbank anlegen und den Benutzer „admin“ erstellen."""
+    from .services.accounts import create_user, get_or_create_organisation
+
+    runtime = _runtime(ctx)
+    if User.get_or_none(User.username == "admin") is None:
+        password = os.environ.get("VERBUND_ADMIN_PASSWORD")
+        printed = not password
+        password = password or secrets.token_urlsafe(12)
+        org = get_or_create_organisation("verwaltung", "Systemverwaltung")
+        try:
+            create_user("admin", password, ["admin"], org, "Administration")
+        except ServiceError as exc:
+            raise click.ClickException(_service_text(exc)) from None
+        click.echo("Benutzer „admin“ angelegt.")
+        if printed:
+            click.echo(f"Passwort für „admin“ (wird nur jetzt angezeigt): {password}")
+    else:
+        click.echo("Die Datenbank ist bereits eingerichtet; „admin“ existiert.")
+    if demo:
+        from .demo import load_demo
+
+        created = load_demo(runtime)
+        click.echo(created)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, type=int, show_default=True)
+@click.option("--workers", default=2, type=int, show_default=True, help="Web-Prozesse")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
+    """Webserver, Worker und (ohne externes Redis) den eingebetteten Redis starten."""
+    from .demo import demo_banner
+    from .serve import serve as run
+
+    runtime = _runtime(ctx)
+    database.close()
+    url = f"http://{'localhost' if host in ('0.0.0.0', '127.0.0.1') else host}:{port}/"
+    sys.exit(run(runtime.settings, host, port, workers, banner=demo_banner(url)))
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="beenden, sobald die Warteschlange leer ist")
+@click.pass_context
+def worker(ctx: click.Context, burst: bool) -> None:
+    """Dokument-Aufträge aus der Warteschlange abarbeiten."""
+    from .jobs.worker import run_worker
+
+    runtime = _runtime(ctx)
+    database.close()
+    run_worker(
+        runtime,
+        burst=burst,
+        worker_class=runtime.settings.section("queue").get("worker_class", "simple"),
+    )
+
+
+@main.command()
+@click.pass_context
+def check(ctx: click.Context) -> None:
+    """Formulare, Abläufe, Rollen und Vorlagen prüfen; jedes Problem als pfad:zeile: meldung."""
+    from .schema import check_templates
+
+    runtime = Runtime(_settings(ctx))
+    defs, problems = runtime.load()
+    problems = list(problems) + list(
+        check_templates(defs, runtime.settings.exports_dir, base_dir=runtime.settings.base_dir)
+    )
+    for problem in problems:
+        click.echo(str(problem))
+    errors = [p for p in problems if not p.warning]
+    if errors:
+        click.echo(f"{len(errors)} Fehler, {len(problems) - len(errors)} Warnung(en).", err=True)
+        sys.exit(1)
+    click.echo(
+        f"In Ordnung: {len(defs.forms)} Formulare, {len(defs.workflows)} Abläufe, "
+        f"{len(defs.roles)} Rollen."
+    )
+
+
+@main.group()
+def user() -> None:
+    """Benutzer verwalten."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", "roles", multiple=True, required=True, help="Rolle (mehrfach möglich)")
+@click.option("--org", required=True, help="Organisation (wird angelegt, wenn neu)")
+@click.option("--display-name", default="", help="Angezeigter Name")
+@click.option("--password-stdin", is_flag=True, help="Passwort von der Standardeingabe lesen")
+@click.pass_context
+def user_add(
+    ctx: click.Context,
+    name: str,
+    roles: tuple[str, ...],
+    org: str,
+    display_name: str,
+    password_stdin: bool,
+) -> None:
+    """Einen Benutzer anlegen."""
+    from .services.accounts import create_user, get_or_create_organisation
+
+    runtime = _runtime(ctx)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        printed = False
+    else:
+        password, printed = secrets.token_urlsafe(12), True
+    try:
+        with database.atomic():
+            organisation = get_or_create_organisation(org)
+            create_user(
+                name,
+                password,
+                list(roles),
+                organisation,
+                display_name,
+                known_roles=set(runtime.definitions.roles),
+            )
+    except ServiceError as exc:
+        raise click.ClickException(_service_text(exc)) from None
+    click.echo(f"Benutzer „{name.strip().lower()}“ angelegt ({', '.join(roles)}, {org}).")
+    if printed:
+        click.echo(f"Passwort (wird nur jetzt angezeigt): {password}")
+
+
+@main.command()
+@click.argument("name")
+@click.option("--label", default="", help="wofür der Token ist")
+@click.pass_context
+def token(ctx: click.Context, name: str, label: str) -> None:
+    """Einen API-Token für den Benutzer NAME ausgeben."""
+    from .services.accounts import issue_token
+
+    _runtime(ctx)
+    account = User.get_or_none(User.username == name.strip().lower())
+    if account is None:
+        raise click.ClickException(f"Den Benutzer „{name}“ gibt es nicht.")
+    if not account.active:
+        raise click.ClickException(f"Der Benutzer „{name}“ ist deaktiviert.")
+    click.echo(issue_token(account, label))
+
+
+def _service_text(exc: ServiceError) -> str:
+    if isinstance(exc.errors, dict):
+        return "; ".join(m for messages in exc.errors.values() for m in messages)
+    return exc.message
+
+
+if __name__ == "__main__":
+    main()

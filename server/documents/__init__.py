@@ -1,0 +1,1 @@
+"""Word documents: the data a template sees, and rendering it with docxtpl."""

@@ -1,0 +1,130 @@
+"""Validating a whole form: types, constraints, ``show_if``; one path for API and screens."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..schema.definitions import FieldDef, FormDef
+from ..schema.expressions import evaluate_condition
+from . import table as _table  # noqa: F401  (registers the table type)
+from .types import FieldError, field_type, is_empty, quoted
+
+
+@dataclass
+class FormResult:
+    """Clean values of the visible fields, and German messages keyed by field (or cell)."""
+
+    values: dict[str, Any]
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    hidden: set[str] = field(default_factory=set)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def typed_values(form: FormDef, values: dict[str, Any]) -> dict[str, Any]:
+    """Clean values as typed Python values (dates, decimals) for expressions and templates."""
+    out = {}
+    for f in form.fields:
+        value = values.get(f.name)
+        ftype = field_type(f.type)
+        # never-saved lists are empty lists, so `x|length` and loops work before the first save
+        out[f.name] = ftype.empty_value() if value is None else ftype.to_python(f, value)
+    return out
+
+
+def visible_fields(form: FormDef, values: dict[str, Any]) -> tuple[list[FieldDef], set[str]]:
+    """The fields shown for ``values`` (clean), and the names of those ``show_if`` hides."""
+    typed = typed_values(form, values)
+    # the form id first, so a field named like its form (goals.goals) wins as a bare name
+    context = {form.id: typed, **typed}
+    shown, hidden = [], set()
+    for f in form.fields:
+        if f.show_if and not evaluate_condition(f.show_if, context):
+            hidden.add(f.name)
+        else:
+            shown.append(f)
+    return shown, hidden
+
+
+def validate_form(form: FormDef, raw: Any) -> FormResult:
+    """Clean and check ``raw`` ({field: raw value}) against ``form``.
+
+    Every field is cleaned first, so ``show_if`` sees the values the user just entered; then
+    hidden fields are dropped (neither validated nor stored) and the constraints of the visible
+    ones are checked. Unknown keys are errors, so a typo in an API call does not vanish.
+    """
+    if not isinstance(raw, dict):
+        return FormResult({}, {"data": ["Die Formulardaten müssen ein Objekt sein."]})
+    errors: dict[str, list[str]] = {}
+    known = set(form.field_names)
+    for key in raw:
+        if key not in known:
+            errors.setdefault(str(key)[:64], []).append(
+                f"„{str(key)[:64]}“ ist kein Feld des Formulars „{form.title}“."
+            )
+
+    cleaned: dict[str, Any] = {}
+    cell_errors: dict[str, dict[str, list[str]]] = {}
+    for f in form.fields:
+        ftype = field_type(f.type)
+        try:
+            if f.type == "table":
+                rows, cells = ftype.clean_rows(f, raw.get(f.name))
+                cleaned[f.name] = rows
+                if cells:
+                    cell_errors[f.name] = cells
+            else:
+                cleaned[f.name] = ftype.clean(f, raw.get(f.name))
+        except FieldError as exc:
+            errors.setdefault(f.name, []).append(str(exc))
+            cleaned[f.name] = None
+
+    _, hidden = visible_fields(form, cleaned)
+    values: dict[str, Any] = {}
+    for f in form.fields:
+        if f.name in hidden:
+            errors.pop(f.name, None)
+            continue
+        errors.update(cell_errors.get(f.name, {}))
+        value = cleaned[f.name]
+        if f.name in errors:
+            continue
+        if is_empty(value) or (f.type == "boolean" and f.required and value is False):
+            if f.required:
+                errors.setdefault(f.name, []).append(f"{quoted(f)} ist ein Pflichtfeld.")
+            values[f.name] = (
+                field_type(f.type).empty_value() if f.type != "boolean" else bool(value)
+            )
+            continue
+        problems = field_type(f.type).constraints(f, value)
+        if problems:
+            errors[f.name] = problems
+        values[f.name] = value
+    return FormResult(values, errors, hidden)
+
+
+def raw_from_formdata(form: FormDef, formdata: Any, prefix: str = "") -> dict[str, Any]:
+    """The raw values of ``form`` in a submitted HTML form (a MultiDict)."""
+    return {
+        f.name: field_type(f.type).from_formdata(f, formdata, prefix + f.name) for f in form.fields
+    }
+
+
+def defaults(form: FormDef) -> dict[str, Any]:
+    """Initial values of a form nobody has saved yet."""
+    out = {}
+    for f in form.fields:
+        if f.default is not None:
+            default = f.default
+            if f.type == "date":
+                default = dt.date.today() if default == "today" else default
+                default = default.isoformat() if isinstance(default, dt.date) else default
+            try:
+                out[f.name] = field_type(f.type).clean(f, default)
+            except FieldError:
+                continue
+    return out

@@ -1,0 +1,1 @@
+"""Background jobs (RQ): queues, the Redis connection and the job functions."""

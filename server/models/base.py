@@ -1,0 +1,77 @@
+"""The database handle and the base model every table inherits.
+
+``database`` is a peewee ``DatabaseProxy``: the app factory, the CLI and the worker choose
+SQLite or PostgreSQL at run time with :func:`open_database`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import peewee
+from playhouse.db_url import connect
+
+database = peewee.DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    # writers wait for each other instead of failing at once with "database is locked"
+    "busy_timeout": 10000,
+    "foreign_keys": 1,
+    "synchronous": "normal",
+}
+
+
+def utcnow() -> dt.datetime:
+    """Now in UTC, naive; every timestamp in the database is naive UTC."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def open_database(url: str) -> peewee.Database:
+    """Open ``url`` (sqlite:///path or postgresql://...) and bind the proxy to it."""
+    if url.startswith("sqlite:///"):
+        path = url[len("sqlite:///") :]
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # IMMEDIATE: a transaction takes the write lock when it starts, so read-modify-write
+        # transactions queue behind each other instead of failing on lock upgrade.
+        db = peewee.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
+    else:
+        db = connect(url)
+    database.initialize(db)
+    return db
+
+
+def is_sqlite() -> bool:
+    return isinstance(database.obj, peewee.SqliteDatabase)
+
+
+@contextmanager
+def transaction():
+    """A write transaction (on SQLite BEGIN IMMEDIATE, see :func:`open_database`)."""
+    with database.atomic() as txn:
+        yield txn
+
+
+class JSONField(peewee.TextField):
+    """JSON kept as text, so SQLite and PostgreSQL store it the same way."""
+
+    def db_value(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    def python_value(self, value: Any) -> Any:
+        if value is None or isinstance(value, (dict, list)):
+            return value
+        return json.loads(value)
+
+
+class BaseModel(peewee.Model):
+    class Meta:
+        database = database
+        legacy_table_names = False

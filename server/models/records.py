@@ -1,0 +1,95 @@
+"""Records, every saved version of their forms, their transitions and their documents."""
+
+from __future__ import annotations
+
+import peewee
+
+from .accounts import Organisation, User
+from .base import BaseModel, JSONField, utcnow
+
+
+class Record(BaseModel):
+    """One case, meeting, proposal …: an instance of a workflow.
+
+    ``data`` holds the current values of every form ({form id: {field: value}}) so that a
+    record page and a document need one row; every save is also kept in :class:`FormSave`.
+    ``version`` grows with every change and guards against lost updates.
+    """
+
+    workflow = peewee.CharField(max_length=64)
+    state = peewee.CharField(max_length=64)
+    version = peewee.IntegerField(default=1)
+    title = peewee.CharField(max_length=300, default="")
+    owner = peewee.ForeignKeyField(User, null=True, backref="records")
+    organisation = peewee.ForeignKeyField(Organisation, null=True, backref="records")
+    created_by = peewee.ForeignKeyField(User, null=True, backref="+")
+    created_at = peewee.DateTimeField(default=utcnow)
+    updated_at = peewee.DateTimeField(default=utcnow)
+    data = JSONField(default=dict)
+    workflow_revision = peewee.CharField(max_length=64, default="")
+
+    class Meta:
+        indexes = (
+            (("workflow", "state"), False),
+            (("workflow", "organisation"), False),
+            (("workflow", "owner"), False),
+            (("workflow", "updated_at"), False),
+        )
+
+
+class FormSave(BaseModel):
+    """One save of one form of a record: the values as saved, who saved them, and when."""
+
+    record = peewee.ForeignKeyField(Record, backref="saves", on_delete="CASCADE")
+    form = peewee.CharField(max_length=64)
+    record_version = peewee.IntegerField()
+    data = JSONField(default=dict)
+    author = peewee.ForeignKeyField(User, null=True, backref="+")
+    saved_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("record", "form"), False),)
+
+
+class TransitionLog(BaseModel):
+    """A record moved from one state to another."""
+
+    record = peewee.ForeignKeyField(Record, backref="transitions", on_delete="CASCADE")
+    from_state = peewee.CharField(max_length=64, null=True)
+    to_state = peewee.CharField(max_length=64)
+    label = peewee.CharField(max_length=200, default="")
+    user = peewee.ForeignKeyField(User, null=True, backref="+")
+    at = peewee.DateTimeField(default=utcnow)
+    record_version = peewee.IntegerField()
+
+
+DOCUMENT_STATUSES = ("queued", "started", "finished", "failed")
+
+
+class DocumentRequest(BaseModel):
+    """A request for a Word document; the database row, not Redis, is the truth about it."""
+
+    record = peewee.ForeignKeyField(Record, backref="documents", on_delete="CASCADE")
+    document = peewee.CharField(max_length=64)
+    label = peewee.CharField(max_length=200, default="")
+    template = peewee.CharField(max_length=200)
+    status = peewee.CharField(max_length=16, default="queued", index=True)
+    requested_by = peewee.ForeignKeyField(User, null=True, backref="+")
+    requested_at = peewee.DateTimeField(default=utcnow)
+    started_at = peewee.DateTimeField(null=True)
+    finished_at = peewee.DateTimeField(null=True)
+    error = peewee.TextField(default="")
+    filename = peewee.CharField(max_length=255, default="")
+    size = peewee.IntegerField(default=0)
+    job_id = peewee.CharField(max_length=64, default="")
+    attempts = peewee.IntegerField(default=0)
+
+
+class DocumentFile(BaseModel):
+    """The bytes of a finished document, apart from its request so lists stay light."""
+
+    request = peewee.ForeignKeyField(
+        DocumentRequest, unique=True, backref="files", on_delete="CASCADE"
+    )
+    content = peewee.BlobField()
+    created_at = peewee.DateTimeField(default=utcnow)

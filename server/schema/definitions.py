@@ -1,0 +1,213 @@
+"""Frozen dataclasses for config format v1: what forms and workflows *are* once parsed.
+
+Everything else in Verbund reads these objects, never TOML. They are immutable so one parsed
+set of definitions can be shared by every request and job of a process without copying.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+FIELD_TYPES = (
+    "text",
+    "textarea",
+    "integer",
+    "decimal",
+    "date",
+    "boolean",
+    "select",
+    "multiselect",
+    "email",
+    "table",
+    "reference",
+    "file",
+)
+
+SCOPES = ("own", "organisation", "all", "none")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a select or multiselect field."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    """One field of a form (or one column of a table field)."""
+
+    name: str
+    type: str
+    label: str
+    required: bool = False
+    help: str = ""
+    default: Any = None
+    min: Any = None
+    max: Any = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    choices: tuple[Choice, ...] = ()
+    min_items: int | None = None
+    max_items: int | None = None
+    show_if: str | None = None
+    workflow: str | None = None
+    min_rows: int | None = None
+    max_rows: int | None = None
+    columns: tuple[FieldDef, ...] = ()
+    section: str = ""
+    personal: bool = False
+    line: int = 0
+
+    def choice_label(self, value: Any) -> str:
+        """Label of a choice value, or the value itself when it is not one of the choices."""
+        for choice in self.choices:
+            if choice.value == value:
+                return choice.label
+        return "" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class FormDef:
+    """A form: an ordered tuple of fields, from ``forms/<id>.toml``."""
+
+    id: str
+    title: str
+    fields: tuple[FieldDef, ...]
+    description: str = ""
+    path: str = ""
+
+    def field(self, name: str) -> FieldDef | None:
+        """The field called ``name``, or None."""
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+
+@dataclass(frozen=True)
+class StateDef:
+    id: str
+    label: str
+    forms: tuple[str, ...] = ()
+    edit_roles: tuple[str, ...] = ()
+    final: bool = False
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class TransitionDef:
+    """A transition; ``from_states`` is ``("*",)`` for every non-final state."""
+
+    from_states: tuple[str, ...]
+    to: str
+    label: str
+    roles: tuple[str, ...] = ()
+    when: str | None = None
+    message: str = ""
+    line: int = 0
+
+    def leaves(self, state: StateDef) -> bool:
+        """True when this transition may start in ``state``."""
+        if self.from_states == ("*",):
+            return not state.final
+        return state.id in self.from_states
+
+
+@dataclass(frozen=True)
+class DocumentDef:
+    id: str
+    label: str
+    template: str
+    states: tuple[str, ...] | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class DeadlineDef:
+    state: str
+    days: int
+    label: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class WorkflowDef:
+    """A workflow from ``workflows/<id>.toml``."""
+
+    id: str
+    title: str
+    initial: str
+    states: tuple[StateDef, ...]
+    transitions: tuple[TransitionDef, ...] = ()
+    record_label: str = "Vorgang"
+    create_roles: tuple[str, ...] = ()
+    title_field: str | None = None
+    documents: tuple[DocumentDef, ...] = ()
+    deadlines: tuple[DeadlineDef, ...] = ()
+    description: str = ""
+    path: str = ""
+
+    def state(self, state_id: str) -> StateDef | None:
+        for s in self.states:
+            if s.id == state_id:
+                return s
+        return None
+
+    def document(self, document_id: str) -> DocumentDef | None:
+        for d in self.documents:
+            if d.id == document_id:
+                return d
+        return None
+
+    @property
+    def form_ids(self) -> tuple[str, ...]:
+        """Every form used in any state, in first-use order, without repeats."""
+        seen: dict[str, None] = {}
+        for s in self.states:
+            for f in s.forms:
+                seen.setdefault(f, None)
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class RoleDef:
+    id: str
+    label: str
+    scope: str = "own"
+
+
+@dataclass(frozen=True)
+class Definitions:
+    """Every form, workflow and role of one configuration, as one immutable value."""
+
+    forms: Mapping[str, FormDef] = field(default_factory=lambda: MappingProxyType({}))
+    workflows: Mapping[str, WorkflowDef] = field(default_factory=lambda: MappingProxyType({}))
+    roles: Mapping[str, RoleDef] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One configuration problem, printed as ``path:line: message``.
+
+    A ``warning`` (e.g. a state no transition leads to) is reported like an error but does not
+    keep its file out of the definitions: the configuration still works, it is just odd.
+    """
+
+    path: str
+    line: int
+    message: str
+    warning: bool = False
+
+    def __str__(self) -> str:
+        prefix = "Warnung: " if self.warning else ""
+        return f"{self.path}:{self.line}: {prefix}{self.message}"

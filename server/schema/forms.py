@@ -1,0 +1,282 @@
+"""Parsing and checking one form file, ``forms/<id>.toml`` (design §4).
+
+Sections: a field with ``section = "Heading"`` *starts* a section; it and the fields after it
+belong to that section until the next field with a ``section``. Fields before the first one
+form an untitled section. The heading is kept on the starting field only (``FieldDef.section``),
+which is what a screen needs to print it; :func:`form_sections` gives the grouping.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import field_values
+from .checking import Collector, id_problem, kind
+from .definitions import FIELD_TYPES, FieldDef, FormDef, Problem
+from .expressions import ExpressionError, referenced_names
+from .toml_lines import KeyPath, parse_toml
+
+FORM_KEYS = ("title", "description", "fields")
+COMMON_KEYS = (
+    "name",
+    "type",
+    "label",
+    "required",
+    "help",
+    "default",
+    "show_if",
+    "section",
+    "personal",
+)
+_TEXT = ("min_length", "max_length", "pattern")
+TYPE_KEYS: dict[str, tuple[str, ...]] = {
+    "text": _TEXT,
+    "textarea": _TEXT,
+    "email": _TEXT,
+    "integer": ("min", "max"),
+    "decimal": ("min", "max"),
+    "date": ("min", "max"),
+    "boolean": (),
+    "select": ("choices",),
+    "multiselect": ("choices", "min_items", "max_items"),
+    "table": ("min_rows", "max_rows", "columns"),
+    "reference": ("workflow",),
+    "file": (),
+}
+# for "Schlüssel „choices“ ist hier nicht erlaubt (nur bei Typ select, multiselect)"
+_KEY_HOMES = {
+    key: "nur bei Typ " + ", ".join(t for t, keys in TYPE_KEYS.items() if key in keys)
+    for keys in TYPE_KEYS.values()
+    for key in keys
+}
+NOT_IN_COLUMNS = ("table", "file")
+
+
+def parse_form(form_id: str, text: str, path: str) -> tuple[FormDef | None, list[Problem]]:
+    """Parse the TOML ``text`` of form ``form_id``; ``path`` is used in the problems.
+
+    Returns the form and every problem found; the form is None when any problem is an error.
+    """
+    data, lines, syntax = parse_toml(text)
+    c = Collector(path, lines)
+    if data is None:
+        assert syntax is not None
+        c.problems.append(Problem(path, syntax[0], syntax[1]))
+        return None, c.problems
+    if problem := id_problem(form_id, "Formular-Id"):
+        c.add((), problem)
+    elif form_id in ("record", "history", "now", "loop"):
+        c.add((), f"Formular-Id „{form_id}“ ist reserviert (Name in Ausdrücken und Vorlagen)")
+
+    c.unknown_keys(data, FORM_KEYS, (), "")
+    title = c.text(data, "title", (), "", required=True)
+    description = c.text(data, "description", (), "")
+    fields: list[FieldDef] = []
+    raw_fields = c.tables(data, "fields", ())
+    if data.get("fields", []) == []:
+        c.add((), "Das Formular hat keine Felder ([[fields]])")
+    unique = _duplicates(c, raw_fields, ("fields",), "", "Feldname")
+    for index, table in enumerate(raw_fields):
+        field = _parse_field(c, table, ("fields", index), column_of=None)
+        if field is not None and index in unique:
+            fields.append(field)
+
+    # every name that was written counts, so a broken field does not also break its show_ifs
+    written = {t["name"] for t in raw_fields if isinstance(t.get("name"), str)}
+    for index, table in enumerate(raw_fields):
+        _check_show_if(c, form_id, table, ("fields", index), written)
+
+    c.problems.sort(key=lambda p: p.line)
+    if c.errors:
+        return None, c.problems
+    form = FormDef(
+        id=form_id, title=title, fields=tuple(fields), description=description, path=path
+    )
+    return form, c.problems
+
+
+def form_sections(form: FormDef) -> list[tuple[str, tuple[FieldDef, ...]]]:
+    """The form's fields grouped by section: [(heading, fields), ...] in order.
+
+    Fields before the first ``section`` come first under the heading "" (only when there are
+    any), so every field is in exactly one group.
+    """
+    groups: list[tuple[str, list[FieldDef]]] = []
+    for field in form.fields:
+        if field.section or not groups:
+            groups.append((field.section, []))
+        groups[-1][1].append(field)
+    return [(heading, tuple(items)) for heading, items in groups]
+
+
+def _where(table: dict[str, Any], column_of: str | None, keypath: KeyPath) -> str:
+    name = table.get("name")
+    label = f"„{name}“" if isinstance(name, str) and name else f"Nr. {keypath[-1] + 1}"
+    if column_of is not None:
+        return f"Spalte {label} von Feld „{column_of}“: "
+    return f"Feld {label}: "
+
+
+def _parse_field(
+    c: Collector, table: dict[str, Any], keypath: KeyPath, column_of: str | None
+) -> FieldDef | None:
+    """One ``[[fields]]`` (or ``[[fields.columns]]``) table; None when it cannot be built."""
+    where = _where(table, column_of, keypath)
+    name = table.get("name")
+    if "name" not in table:
+        c.add(keypath, f"{where}„name“ fehlt")
+        name = None
+    elif not c.identifier(name, keypath + ("name",), where, "Feldname"):
+        name = None
+
+    ftype = table.get("type")
+    known_type = isinstance(ftype, str) and ftype in FIELD_TYPES
+    if "type" not in table:
+        c.add(keypath, f"{where}„type“ fehlt (erlaubt: {', '.join(FIELD_TYPES)})")
+    elif not known_type:
+        shown = f"„{ftype}“" if isinstance(ftype, str) else f"({kind(ftype)})"
+        c.add(
+            keypath + ("type",),
+            f"{where}unbekannter Feldtyp {shown} (erlaubt: {', '.join(FIELD_TYPES)})",
+        )
+    elif column_of is not None and ftype in NOT_IN_COLUMNS:
+        c.add(keypath + ("type",), f"{where}eine Tabellenspalte kann nicht vom Typ „{ftype}“ sein")
+
+    allowed = list(COMMON_KEYS) + list(TYPE_KEYS[ftype] if known_type else _KEY_HOMES)
+    elsewhere = dict(_KEY_HOMES)
+    if column_of is not None:
+        for key in ("show_if", "section"):
+            allowed.remove(key)
+            elsewhere[key] = "nicht in Tabellenspalten"
+    c.unknown_keys(table, allowed, keypath, where, elsewhere)
+
+    label = c.text(table, "label", keypath, where, required=True)
+    values: dict[str, Any] = {
+        "required": c.flag(table, "required", keypath, where),
+        "personal": c.flag(table, "personal", keypath, where),
+        "help": c.text(table, "help", keypath, where),
+        "section": c.text(table, "section", keypath, where).strip(),
+        "show_if": c.text(table, "show_if", keypath, where) or None,
+    }
+    if "section" in table and not values["section"] and isinstance(table["section"], str):
+        c.add(keypath + ("section",), f"{where}„section“ braucht eine Überschrift")
+    for low, high, least in (
+        ("min_length", "max_length", 0),
+        ("min_items", "max_items", 0),
+        ("min_rows", "max_rows", 0),
+    ):
+        values[low] = c.count(table, low, keypath, where, least)
+        values[high] = c.count(table, high, keypath, where, max(least, 1))
+        c.ordered(keypath, where, low, values[low], high, values[high])
+    values["min"] = field_values.read_limit(c, table, "min", ftype, keypath, where)
+    values["max"] = field_values.read_limit(c, table, "max", ftype, keypath, where)
+    c.ordered(keypath, where, "min", values["min"], "max", values["max"])
+    values["pattern"] = field_values.read_pattern(c, table, keypath, where)
+    values["choices"] = field_values.read_choices(c, table, ftype, keypath, where)
+    values["workflow"] = c.text(table, "workflow", keypath, where) or None
+    if ftype == "reference" and "workflow" not in table:
+        c.add(keypath, f"{where}„workflow“ fehlt: ein Verweis braucht den Ablauf, auf den er zeigt")
+    if ftype == "multiselect" and values["choices"]:
+        for key in ("min_items", "max_items"):
+            if (values[key] or 0) > len(values["choices"]):
+                c.add(
+                    keypath + (key,),
+                    f"{where}„{key}“ ({values[key]}) ist größer als die "
+                    f"Zahl der Auswahlmöglichkeiten ({len(values['choices'])})",
+                )
+    values["columns"] = _columns(c, table, ftype, keypath, where, name)
+    values["default"] = field_values.read_default(c, table, ftype, keypath, where, values)
+
+    if name is None or not known_type:
+        return None
+    return FieldDef(name=name, type=ftype, label=label, line=c.lines.line(*keypath), **values)
+
+
+def _columns(
+    c: Collector, table: dict, ftype: Any, keypath: KeyPath, where: str, name: str | None
+) -> tuple[FieldDef, ...]:
+    if "columns" not in table:
+        if ftype == "table":
+            c.add(keypath, f"{where}eine Tabelle braucht Spalten ([[fields.columns]])")
+        return ()
+    raw = table["columns"]
+    if not isinstance(raw, list) or not raw or not all(isinstance(t, dict) for t in raw):
+        c.add(
+            keypath + ("columns",),
+            f"{where}„columns“ muss eine Folge von Tabellen sein, "
+            "geschrieben als [[fields.columns]]",
+        )
+        return ()
+    columns: list[FieldDef] = []
+    unique = _duplicates(c, raw, keypath + ("columns",), where, "Spaltenname")
+    for index, column_table in enumerate(raw):
+        column = _parse_field(
+            c, column_table, keypath + ("columns", index), column_of=name or str(table.get("name"))
+        )
+        if column is not None and index in unique:
+            columns.append(column)
+    return tuple(columns)
+
+
+def _duplicates(c: Collector, tables: list[dict], at: KeyPath, where: str, what: str) -> set[int]:
+    """Report names used twice; returns the indexes of the tables to keep (first uses).
+
+    Checked on the raw tables, so a repeated name is found even if one of the two fields has
+    other problems too. A table without a name is kept here; the field reports it itself.
+    """
+    first: dict[str, int] = {}
+    keep: set[int] = set()
+    for index, table in enumerate(tables):
+        name = table.get("name")
+        if not isinstance(name, str):
+            keep.add(index)
+        elif name in first:
+            line = c.lines.line(*at, first[name])
+            c.add(
+                at + (index, "name"),
+                f"{where}{what} „{name}“ ist doppelt vergeben (zuerst in Zeile {line})",
+            )
+        else:
+            first[name] = index
+            keep.add(index)
+    return keep
+
+
+def _check_show_if(
+    c: Collector, form_id: str, table: dict, keypath: KeyPath, field_names: set[str]
+) -> None:
+    """``show_if`` compiles and names only other fields of this form (bare or ``<form>.x``)."""
+    source = table.get("show_if")
+    if not isinstance(source, str) or not source:
+        return
+    where = _where(table, None, keypath)
+    at = keypath + ("show_if",)
+    own = table.get("name")
+    try:
+        names = referenced_names(source)
+    except ExpressionError as exc:
+        c.add(at, f"{where}„show_if“: {exc.message}")
+        return
+    for name, attribute in sorted(names, key=lambda n: (n[0], n[1] or "")):
+        if name == form_id:
+            if attribute is None:
+                if name in field_names:
+                    # the form's own id is bound to the form's values, hiding the field
+                    c.add(
+                        at,
+                        f"{where}„show_if“: „{name}“ ist hier das Formular; für das "
+                        f"gleichnamige Feld „{form_id}.{name}“ schreiben",
+                    )
+                continue
+            referenced, shown = attribute, f"{name}.{attribute}"
+        else:
+            # ``x.year`` reads inside the value of field x: only x is a name to check
+            referenced, shown = name, name
+        if referenced == own:
+            c.add(at, f"{where}„show_if“ darf sich nicht auf das Feld selbst beziehen")
+        elif referenced not in field_names:
+            c.add(
+                at,
+                f"{where}„show_if“ nennt „{shown}“, das kein Feld dieses Formulars ist "
+                f"(erlaubt: Feldnamen oder „{form_id}.<feld>“)",
+            )

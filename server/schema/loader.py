@@ -1,0 +1,356 @@
+"""Loading a whole configuration: every form, every workflow, the roles, and what links them.
+
+:func:`load_definitions` reads the directories; :func:`build_definitions` does the work on texts
+already in memory, so publishing one changed file (``PUT /config/...``) can check it against
+all the others before anything is written. Definitions are built from the files that parsed
+without errors; the problems list everything, warnings included. Cross-file problems (a state
+naming a missing form, an unknown role) are reported but do not remove a file: the caller
+refuses to publish on any error, and a running server keeps what works.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from .checking import Collector, id_problem, kind
+from .definitions import SCOPES, Definitions, FieldDef, FormDef, Problem, RoleDef, WorkflowDef
+from .expressions import ExpressionError, referenced_names
+from .forms import parse_form
+from .toml_lines import LineMap, line_map
+from .workflows import parse_workflow
+
+RECORD_ATTRIBUTES = (
+    "id",
+    "title",
+    "state",
+    "state_label",
+    "organisation",
+    "owner",
+    "created",
+    "updated",
+    "version",
+)
+ROLE_KEYS = ("label", "scope")
+
+Sources = Mapping[str, tuple[str, str]]  # id -> (path for messages, TOML text)
+
+
+def parse_roles(
+    roles_table: Any, path: str = "config.toml", text: str = ""
+) -> tuple[dict[str, RoleDef], list[Problem]]:
+    """The ``[roles]`` table of config.toml as RoleDefs; ``text`` (the file) gives the lines."""
+    c = Collector(path, line_map(text) if text else LineMap({}))
+    roles: dict[str, RoleDef] = {}
+    if not isinstance(roles_table, Mapping):
+        c.add(
+            ("roles",), f"„roles“ muss eine Tabelle sein ([roles.<id>]), nicht {kind(roles_table)}"
+        )
+        return roles, c.problems
+    for role_id, table in roles_table.items():
+        at = ("roles", role_id)
+        where = f"Rolle „{role_id}“: "
+        if problem := id_problem(str(role_id), "Rollen-Id"):
+            c.add(at, problem)
+            continue
+        if not isinstance(table, Mapping):
+            c.add(at, f"{where}muss eine Tabelle [roles.{role_id}] sein, nicht {kind(table)}")
+            continue
+        c.unknown_keys(dict(table), ROLE_KEYS, at, where)
+        label = c.text(dict(table), "label", at, where) or role_id
+        scope = table.get("scope", "own")
+        if scope not in SCOPES:
+            c.add(
+                at + ("scope",),
+                f"{where}„scope“ muss einer von {', '.join(SCOPES)} sein, nicht {kind(scope)}",
+            )
+            scope = "own"
+        roles[role_id] = RoleDef(id=role_id, label=label, scope=scope)
+    return roles, c.problems
+
+
+def load_definitions(
+    forms_dir: str | os.PathLike,
+    workflows_dir: str | os.PathLike,
+    roles: Any,
+    roles_path: str = "config.toml",
+    base_dir: str | os.PathLike | None = None,
+    roles_text: str | None = None,
+) -> tuple[Definitions, list[Problem]]:
+    """Read every ``*.toml`` in both directories (id = file stem) and check them together.
+
+    ``roles`` is config.toml's ``[roles]`` table. Paths in problems are as given, or relative
+    to ``base_dir`` when it is given. ``roles_text`` (config.toml's text, for line numbers) is
+    read from ``roles_path`` (relative to ``base_dir``) when not passed.
+    """
+    problems: list[Problem] = []
+    form_sources = _read_dir(Path(forms_dir), base_dir, problems)
+    workflow_sources = _read_dir(Path(workflows_dir), base_dir, problems)
+    if roles_text is None:
+        roles_file = Path(base_dir or ".") / roles_path
+        try:
+            roles_text = roles_file.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            roles_text = ""  # lines fall back to 1; config.toml itself is config.py's business
+    defs, found = build_definitions(form_sources, workflow_sources, roles, roles_path, roles_text)
+    return defs, problems + found
+
+
+def _display(path: Path, base_dir: str | os.PathLike | None) -> str:
+    if base_dir is not None:
+        try:
+            return str(path.resolve().relative_to(Path(base_dir).resolve()))
+        except ValueError:
+            pass
+    return str(path)
+
+
+def _read_dir(
+    directory: Path, base_dir: str | os.PathLike | None, problems: list[Problem]
+) -> dict[str, tuple[str, str]]:
+    sources: dict[str, tuple[str, str]] = {}
+    if not directory.is_dir():
+        problems.append(Problem(_display(directory, base_dir), 1, "Verzeichnis fehlt"))
+        return sources
+    for file in sorted(directory.glob("*.toml")):
+        shown = _display(file, base_dir)
+        try:
+            # utf-8-sig: Windows editors like to start a file with a byte-order mark
+            sources[file.stem] = (shown, file.read_text(encoding="utf-8-sig"))
+        except UnicodeDecodeError:
+            problems.append(Problem(shown, 1, "Datei ist nicht in UTF-8 gespeichert"))
+        except OSError as exc:
+            problems.append(Problem(shown, 1, f"Datei kann nicht gelesen werden: {exc.strerror}"))
+    return sources
+
+
+def build_definitions(
+    form_sources: Sources,
+    workflow_sources: Sources,
+    roles: Any,
+    roles_path: str = "config.toml",
+    roles_text: str = "",
+) -> tuple[Definitions, list[Problem]]:
+    """Parse and cross-check forms and workflows given as ``{id: (path, text)}``."""
+    role_defs, problems = parse_roles(roles, roles_path, roles_text)
+    forms: dict[str, FormDef] = {}
+    workflows: dict[str, WorkflowDef] = {}
+    lines: dict[str, LineMap] = {}
+    broken: set[str] = set()  # "form:x" / "workflow:x" that exist but did not parse
+    for form_id, (path, text) in sorted(form_sources.items()):
+        form, found = parse_form(form_id, text, path)
+        problems += found
+        if form is None:
+            broken.add(f"form:{form_id}")
+        else:
+            forms[form_id] = form
+            lines[path] = line_map(text)
+    for workflow_id, (path, text) in sorted(workflow_sources.items()):
+        workflow, found = parse_workflow(workflow_id, text, path)
+        problems += found
+        if workflow is None:
+            broken.add(f"workflow:{workflow_id}")
+        else:
+            workflows[workflow_id] = workflow
+            lines[path] = line_map(text)
+
+    context = _Context(forms, workflows, role_defs, broken, lines, roles_path)
+    for workflow in workflows.values():
+        problems += _check_workflow_links(context, workflow)
+    for form in forms.values():
+        problems += _check_form_links(context, form)
+    defs = Definitions(
+        forms=MappingProxyType(forms),
+        workflows=MappingProxyType(workflows),
+        roles=MappingProxyType(role_defs),
+    )
+    return defs, sorted(problems, key=lambda p: (p.path, p.line))
+
+
+class _Context:
+    def __init__(self, forms, workflows, roles, broken, lines, roles_path):
+        self.forms: dict[str, FormDef] = forms
+        self.workflows: dict[str, WorkflowDef] = workflows
+        self.roles: dict[str, RoleDef] = roles
+        self.broken: set[str] = broken
+        self.lines: dict[str, LineMap] = lines
+        self.roles_path: str = roles_path
+
+    def form_exists(self, form_id: str) -> bool:
+        return form_id in self.forms or f"form:{form_id}" in self.broken
+
+    def workflow_exists(self, workflow_id: str) -> bool:
+        return workflow_id in self.workflows or f"workflow:{workflow_id}" in self.broken
+
+    def role_problem(self, role: str) -> str | None:
+        if role in self.roles:
+            return None
+        known = ", ".join(self.roles) or "keine"
+        return f"Rolle „{role}“ gibt es nicht ({self.roles_path} [roles]: {known})"
+
+
+def _check_workflow_links(ctx: _Context, wf: WorkflowDef) -> list[Problem]:
+    c = Collector(wf.path, ctx.lines.get(wf.path, LineMap({})))
+    for i, role in enumerate(wf.create_roles):
+        if message := ctx.role_problem(role):
+            c.add(("create_roles", i), f"„create_roles“: {message}")
+    for si, state in enumerate(wf.states):
+        where = f"Zustand „{state.id}“: "
+        for fi, form_id in enumerate(state.forms):
+            if not ctx.form_exists(form_id):
+                c.add(
+                    ("states", si, "forms", fi),
+                    f"{where}Formular „{form_id}“ gibt es nicht (forms/{form_id}.toml fehlt)",
+                )
+        for ri, role in enumerate(state.edit_roles):
+            if message := ctx.role_problem(role):
+                c.add(("states", si, "edit_roles", ri), f"{where}{message}")
+    for ti, transition in enumerate(wf.transitions):
+        where = f"Übergang nach „{transition.to}“: "
+        for ri, role in enumerate(transition.roles):
+            if message := ctx.role_problem(role):
+                c.add(("transitions", ti, "roles", ri), f"{where}{message}")
+        if transition.when:
+            for message in _when_problems(ctx, wf, transition.when):
+                c.add(("transitions", ti, "when"), f"{where}„when“: {message}")
+    if wf.title_field:
+        if message := _title_field_problem(ctx, wf, wf.title_field):
+            c.add(("title_field",), message)
+    return c.problems
+
+
+def _when_problems(ctx: _Context, wf: WorkflowDef, source: str) -> list[str]:
+    """Names in a ``when`` must be forms of this workflow (with their fields) or ``record``."""
+    try:
+        names = referenced_names(source)
+    except ExpressionError:
+        return []  # already reported by parse_workflow
+    out = []
+    for name, attribute in sorted(names, key=lambda n: (n[0], n[1] or "")):
+        if name == "record":
+            if attribute is not None and attribute not in RECORD_ATTRIBUTES:
+                out.append(
+                    f"„record.{attribute}“ gibt es nicht (vorhanden: "
+                    f"{', '.join(RECORD_ATTRIBUTES)})"
+                )
+        elif name in wf.form_ids:
+            form = ctx.forms.get(name)
+            if attribute is not None and form is not None and form.field(attribute) is None:
+                out.append(f"Formular „{name}“ hat kein Feld „{attribute}“")
+        elif ctx.form_exists(name):
+            out.append(f"Formular „{name}“ gehört zu keinem Zustand dieses Ablaufs")
+        else:
+            allowed = ", ".join((*wf.form_ids, "record"))
+            out.append(
+                f"„{name}“ ist weder ein Formular dieses Ablaufs noch „record“ (erlaubt: {allowed})"
+            )
+    return out
+
+
+def _title_field_problem(ctx: _Context, wf: WorkflowDef, title_field: str) -> str | None:
+    form_id, _, field_name = title_field.partition(".")
+    if form_id not in wf.form_ids:
+        return f"„title_field“: Formular „{form_id}“ gehört zu keinem Zustand dieses Ablaufs"
+    form = ctx.forms.get(form_id)
+    if form is None:
+        return None  # the form itself is broken and reported
+    field = form.field(field_name)
+    if field is None:
+        return f"„title_field“: Formular „{form_id}“ hat kein Feld „{field_name}“"
+    if field.type in ("table", "file", "multiselect"):
+        return f"„title_field“: ein Feld vom Typ „{field.type}“ taugt nicht als Titel"
+    return None
+
+
+def _check_form_links(ctx: _Context, form: FormDef) -> list[Problem]:
+    c = Collector(form.path, ctx.lines.get(form.path, LineMap({})))
+
+    def check_reference(field: FieldDef, at: tuple, where: str) -> None:
+        if field.type == "reference" and field.workflow and not ctx.workflow_exists(field.workflow):
+            c.add(
+                at + ("workflow",),
+                f"{where}Ablauf „{field.workflow}“ gibt es nicht "
+                f"(workflows/{field.workflow}.toml fehlt)",
+            )
+
+    for fi, field in enumerate(form.fields):
+        check_reference(field, ("fields", fi), f"Feld „{field.name}“: ")
+        for ci, column in enumerate(field.columns):
+            check_reference(
+                column,
+                ("fields", fi, "columns", ci),
+                f"Spalte „{column.name}“ von Feld „{field.name}“: ",
+            )
+    unused = not any(form.id in wf.form_ids for wf in ctx.workflows.values())
+    # with a broken workflow around, the form may well be its, so say nothing
+    if ctx.workflows and unused and not any(b.startswith("workflow:") for b in ctx.broken):
+        c.add(("title",), f"Formular „{form.id}“ wird in keinem Ablauf verwendet", warning=True)
+    return c.problems
+
+
+# names every Word template sees besides the workflow's forms (design §4), and what Jinja's
+# default namespace offers inside the document job's sandbox
+TEMPLATE_NAMES = ("record", "history", "now")
+_JINJA_GLOBALS = ("range", "dict", "lipsum", "cycler", "joiner", "namespace")
+
+
+def check_templates(
+    defs: Definitions, exports_dir: str | os.PathLike, base_dir: str | os.PathLike | None = None
+) -> list[Problem]:
+    """Check every ``[[documents]]`` template: it exists, is a .docx, and names only data it gets.
+
+    A missing file or an unknown name is reported at the document's line in the workflow file;
+    a Jinja syntax error inside the template is reported at the template itself (a .docx has no
+    lines a person could look up, so that line is 1).
+    """
+    from docxtpl import DocxTemplate  # python-docx is heavy; only `verbund check` needs it
+    from jinja2 import TemplateSyntaxError
+
+    problems: list[Problem] = []
+    for wf in defs.workflows.values():
+        allowed = set(wf.form_ids) | set(TEMPLATE_NAMES) | set(_JINJA_GLOBALS)
+        for doc in wf.documents:
+            file = Path(exports_dir) / doc.template
+            where = f"Dokument „{doc.id}“: Vorlage „{doc.template}“"
+            if not doc.template.lower().endswith(".docx"):
+                problems.append(Problem(wf.path, doc.line, f"{where} ist keine .docx-Datei"))
+                continue
+            if not file.is_file():
+                problems.append(Problem(wf.path, doc.line, f"{where} fehlt in exports/"))
+                continue
+            try:
+                names = DocxTemplate(str(file)).get_undeclared_template_variables()
+            except TemplateSyntaxError as exc:
+                problems.append(
+                    Problem(
+                        _display(file, base_dir),
+                        1,
+                        f"Vorlage „{doc.template}“: fehlerhafter Platzhalter ({exc.message}) – "
+                        "ist jedes {{ … }} und {% … %} geschlossen und ohne Formatwechsel "
+                        "in einem Stück geschrieben?",
+                    )
+                )
+                continue
+            except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's problem
+                problems.append(
+                    Problem(
+                        wf.path,
+                        doc.line,
+                        f"{where} ist keine lesbare Word-Datei ({type(exc).__name__})",
+                    )
+                )
+                continue
+            for name in sorted(set(names) - allowed):
+                problems.append(
+                    Problem(
+                        wf.path,
+                        doc.line,
+                        f"{where} verwendet „{name}“, das weder ein Formular dieses Ablaufs noch "
+                        f"{', '.join(TEMPLATE_NAMES)} ist (verfügbar: "
+                        f"{', '.join((*wf.form_ids, *TEMPLATE_NAMES))})",
+                    )
+                )
+    return problems

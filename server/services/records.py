@@ -1,0 +1,247 @@
+"""Creating records, saving their forms and moving them through their workflow.
+
+Every change is one transaction: the record row (guarded by its version), the kept history
+(form save or transition) and the audit entry commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..forms import defaults, field_type, validate_form
+from ..models import FormSave, Record, TransitionLog, User, is_sqlite, transaction, utcnow
+from ..schema.definitions import Definitions, WorkflowDef
+from ..workflow import TransitionRefused, check_transition, expression_context
+from .access import can_create, can_edit_state, can_read, user_roles
+from .audit import audit
+from .errors import Conflict, Forbidden, Invalid, NotFound
+
+
+def workflow_of(defs: Definitions, workflow_id: Any) -> WorkflowDef:
+    workflow = defs.workflows.get(workflow_id) if isinstance(workflow_id, str) else None
+    if workflow is None:
+        raise NotFound(f"Den Ablauf „{str(workflow_id)[:64]}“ gibt es nicht.")
+    return workflow
+
+
+def get_readable(defs: Definitions, user: User, record_id: Any, *, for_update=False) -> Record:
+    """The record if ``user`` may read it, else NotFound (also for ids that do not exist)."""
+    try:
+        record_id = int(record_id)
+    except (TypeError, ValueError):
+        raise NotFound("Datensatz nicht gefunden.") from None
+    query = Record.select().where(Record.id == record_id)
+    if for_update and not is_sqlite():
+        # PostgreSQL: lock the row; SQLite already holds the write lock (BEGIN IMMEDIATE)
+        query = query.for_update()
+    record = query.first()
+    if record is None or not can_read(defs, user, record):
+        raise NotFound("Datensatz nicht gefunden.")
+    return record
+
+
+def record_context(defs: Definitions, record: Record) -> dict[str, Any]:
+    """Plain facts about a record for expressions (``record.state`` …) and templates."""
+    workflow = defs.workflows.get(record.workflow)
+    state = workflow.state(record.state) if workflow else None
+    return {
+        "id": record.id,
+        "title": record.title,
+        "state": record.state,
+        "state_label": state.label if state else record.state,
+        "version": record.version,
+        "organisation": record.organisation.label if record.organisation_id else "",
+        "owner": str(record.owner) if record.owner_id else "",
+        "created": record.created_at,
+        "updated": record.updated_at,
+    }
+
+
+def default_title(workflow: WorkflowDef, record_id: int) -> str:
+    return f"{workflow.record_label} {record_id}"
+
+
+def title_from_data(defs: Definitions, workflow: WorkflowDef, record: Record) -> str:
+    """The record's title from its ``title_field``, else ``<record_label> <id>``."""
+    if workflow.title_field and "." in workflow.title_field:
+        form_id, field_name = workflow.title_field.split(".", 1)
+        form = defs.forms.get(form_id)
+        field = form.field(field_name) if form else None
+        value = (record.data or {}).get(form_id, {}).get(field_name)
+        if field is not None and value not in (None, "", []):
+            return field_type(field.type).display(field, value)[:300]
+    return default_title(workflow, record.id)
+
+
+def create_record(defs: Definitions, user: User, workflow_id: Any) -> Record:
+    """A new record in the workflow's initial state, owned by ``user`` and their organisation."""
+    workflow = workflow_of(defs, workflow_id)
+    if not can_create(user, workflow):
+        raise Forbidden(f"Sie dürfen keine neuen Datensätze in „{workflow.title}“ anlegen.")
+    with transaction():
+        data = {}
+        initial = workflow.state(workflow.initial)
+        for form_id in initial.forms if initial else ():
+            form = defs.forms.get(form_id)
+            if form is not None and (values := defaults(form)):
+                data[form_id] = values
+        record = Record.create(
+            workflow=workflow.id,
+            state=workflow.initial,
+            owner=user,
+            organisation=user.organisation_id,
+            created_by=user,
+            data=data,
+        )
+        record.title = default_title(workflow, record.id)
+        record.save()
+        TransitionLog.create(
+            record=record,
+            from_state=None,
+            to_state=workflow.initial,
+            label="angelegt",
+            user=user,
+            record_version=record.version,
+        )
+        audit(
+            "record.create",
+            user,
+            record_id=record.id,
+            object_type="record",
+            object_id=record.id,
+            detail={"workflow": workflow.id},
+        )
+    return record
+
+
+def expect_version(version: Any) -> int:
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise Invalid(
+            "Die Version des Datensatzes fehlt.",
+            {"version": ["Bitte die Version mitschicken, die Sie zuletzt gelesen haben."]},
+        )
+    return version
+
+
+def bump(record: Record, expected: int, **changes: Any) -> int:
+    """Write ``changes`` and the next version only if nobody changed the record since."""
+    changes.update(version=expected + 1, updated_at=utcnow())
+    updated = (
+        Record.update(**changes)
+        .where((Record.id == record.id) & (Record.version == expected))
+        .execute()
+    )
+    if updated != 1:
+        raise Conflict(stale_message(record.id))
+    for key, value in changes.items():
+        setattr(record, key, value)
+    return expected + 1
+
+
+def stale_message(record_id: int) -> str:
+    last = (
+        FormSave.select(FormSave, User)
+        .join(User, on=(FormSave.author == User.id))
+        .where(FormSave.record == record_id)
+        .order_by(FormSave.id.desc())
+        .first()
+    )
+    who = f" von {last.author}" if last else ""
+    return f"Der Datensatz wurde inzwischen{who} geändert. Bitte laden Sie ihn neu."
+
+
+def save_form(
+    defs: Definitions, user: User, record_id: Any, form_id: Any, raw: Any, version: Any
+) -> Record:
+    """Validate and save one form of a record as a new version of it."""
+    with transaction():
+        record = get_readable(defs, user, record_id, for_update=True)
+        workflow = workflow_of(defs, record.workflow)
+        state = workflow.state(record.state)
+        if not isinstance(form_id, str) or form_id not in (state.forms if state else ()):
+            raise Forbidden(
+                f"Das Formular „{str(form_id)[:64]}“ ist in diesem Zustand nicht zu bearbeiten."
+            )
+        if not can_edit_state(user, workflow, record.state):
+            raise Forbidden(
+                "Sie dürfen diesen Datensatz in seinem jetzigen Zustand nicht bearbeiten."
+            )
+        form = defs.forms[form_id]
+        result = validate_form(form, raw)
+        if not result.ok:
+            raise Invalid("Bitte prüfen Sie die markierten Felder.", result.errors)
+        expected = expect_version(version)
+        if expected != record.version:
+            raise Conflict(stale_message(record.id))
+        data = dict(record.data or {})
+        data[form_id] = result.values
+        record.data = data
+        title = title_from_data(defs, workflow, record)
+        new_version = bump(record, expected, data=data, title=title)
+        FormSave.create(
+            record=record, form=form_id, record_version=new_version, data=result.values, author=user
+        )
+        audit(
+            "form.save",
+            user,
+            record_id=record.id,
+            object_type="form",
+            object_id=form_id,
+            detail={"version": new_version, "fields": sorted(result.values)},
+        )
+    return record
+
+
+def apply_transition(
+    defs: Definitions, user: User, record_id: Any, to: Any, version: Any
+) -> Record:
+    """Move a record to ``to`` if the workflow, the user's roles and the guard allow it."""
+    with transaction():
+        record = get_readable(defs, user, record_id, for_update=True)
+        workflow = workflow_of(defs, record.workflow)
+        if not isinstance(to, str):
+            raise Invalid("Der Zielzustand fehlt.", {"to": ["Bitte einen Zielzustand angeben."]})
+        if not (user_roles(user) & _edit_or_transition_roles(workflow, record.state)):
+            raise Forbidden("Sie dürfen diesen Datensatz nicht weiterschalten.")
+        context = expression_context(
+            defs, workflow, record_context(defs, record), record.data or {}
+        )
+        try:
+            transition = check_transition(workflow, record.state, to, user_roles(user), context)
+        except TransitionRefused as exc:
+            error = {403: Forbidden, 409: Conflict}.get(exc.status)
+            if error is not None:
+                raise error(exc.message) from None
+            raise Invalid(exc.message, [exc.message]) from None
+        expected = expect_version(version)
+        if expected != record.version:
+            raise Conflict(stale_message(record.id))
+        from_state = record.state
+        new_version = bump(record, expected, state=to)
+        TransitionLog.create(
+            record=record,
+            from_state=from_state,
+            to_state=to,
+            label=transition.label,
+            user=user,
+            record_version=new_version,
+        )
+        audit(
+            "record.transition",
+            user,
+            record_id=record.id,
+            object_type="record",
+            object_id=record.id,
+            detail={"from": from_state, "to": to, "version": new_version},
+        )
+    return record
+
+
+def _edit_or_transition_roles(workflow: WorkflowDef, state_id: str) -> set[str]:
+    """Roles that may act on a record in ``state_id`` at all: editors and transition roles."""
+    state = workflow.state(state_id)
+    roles = set(state.edit_roles) if state else set()
+    for transition in workflow.transitions:
+        if state is not None and transition.leaves(state):
+            roles.update(transition.roles)
+    return roles

@@ -1,0 +1,102 @@
+"""The staff screens: flask-admin views, login sessions, CSRF, error pages and headers."""
+
+from __future__ import annotations
+
+from flask import Flask, g, render_template, request
+from flask_admin import Admin
+from flask_admin.theme import Bootstrap4Theme
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from ..documents.context import local_time
+from ..models import database
+from ..services.access import may_see_workflow
+from .auth import AuthView
+from .base import definitions
+from .documents import DocumentsView
+from .home import HomeView
+from .records import RecordsView
+from .session import current_user, load_user
+
+csrf = CSRFProtect()
+
+ERROR_TEXTS = {
+    400: ("Ungültige Anfrage", "Die Anfrage konnte nicht verarbeitet werden."),
+    403: ("Keine Berechtigung", "Sie dürfen diese Seite oder Aktion nicht nutzen."),
+    404: ("Nicht gefunden", "Diese Seite gibt es nicht, oder Sie dürfen sie nicht sehen."),
+    405: ("Nicht erlaubt", "Diese Aktion ist hier nicht möglich."),
+    413: ("Zu groß", "Die gesendeten Daten sind zu groß."),
+    500: (
+        "Interner Fehler",
+        "Etwas ist schiefgegangen. Ihre gespeicherten Daten sind sicher; "
+        "bitte versuchen Sie es erneut oder melden Sie den Fehler.",
+    ),
+}
+
+
+def init_web(app: Flask) -> None:
+    """Register the staff screens on ``app``."""
+    csrf.init_app(app)
+    admin = Admin(
+        app,
+        name=app.config["VERBUND_RUNTIME"].settings.section("server").get("name", "Verbund"),
+        url="/",
+        index_view=HomeView(name="Start", url="/", endpoint="admin"),
+        theme=Bootstrap4Theme(base_template="verbund/master.html", fluid=True),
+    )
+    admin.add_view(AuthView(name="Anmeldung", url="/auth", endpoint="auth"))
+    admin.add_view(RecordsView(name="Datensätze", url="/records", endpoint="records"))
+    admin.add_view(DocumentsView(name="Dokumente", url="/documents", endpoint="documents"))
+    app.extensions["verbund_admin"] = admin
+
+    @app.before_request
+    def _open_db_and_user():
+        database.connect(reuse_if_open=True)
+        if request.blueprint != "api" and not request.path.startswith("/static/"):
+            load_user()
+
+    @app.teardown_request
+    def _close_db(exc):
+        if not database.is_closed():
+            database.close()
+
+    app.add_template_filter(local_time, "localtime")
+
+    @app.context_processor
+    def _navigation():
+        user = current_user()
+        if user is None:
+            return {"current_user": None, "menu_workflows": []}
+        workflows = [wf for wf in definitions().workflows.values() if may_see_workflow(user, wf)]
+        return {"current_user": user, "menu_workflows": workflows}
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if g.get("user") is not None and response.mimetype == "text/html":
+            # pages of logged-in people may show social data: never keep them in a cache
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc):
+        return _error_page(
+            400,
+            "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu "
+            "und senden Sie es noch einmal.",
+        )
+
+    for code in ERROR_TEXTS:
+        app.register_error_handler(code, lambda exc, code=code: _error_page(code))
+
+
+def _error_page(code: int, text: str | None = None):
+    if request.path.startswith("/api/"):
+        from ..api.errors import json_error
+
+        return json_error(code, text or ERROR_TEXTS[code][1])
+    title, default_text = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
+    return render_template(
+        "verbund/error.html", code=code, title=title, text=text or default_text
+    ), code

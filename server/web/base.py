@@ -1,0 +1,28 @@
+"""What every staff screen shares: the login check and the current definitions."""
+
+from __future__ import annotations
+
+from flask import current_app, redirect, request, url_for
+from flask_admin import BaseView
+
+from ..runtime import Runtime
+from ..schema.definitions import Definitions
+from .session import current_user
+
+
+def runtime() -> Runtime:
+    return current_app.config["VERBUND_RUNTIME"]
+
+
+def definitions() -> Definitions:
+    return runtime().definitions
+
+
+class StaffView(BaseView):
+    """A flask-admin view for logged-in people; anonymous visitors are sent to the login."""
+
+    def is_accessible(self) -> bool:
+        return current_user() is not None
+
+    def inaccessible_callback(self, name, **kwargs):
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

@@ -1,0 +1,283 @@
+"""Staff screens for records: the list of a workflow, creating, the record page and its actions."""
+
+from __future__ import annotations
+
+from math import ceil
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import expose
+from peewee import JOIN
+
+from ..forms import defaults, raw_from_formdata
+from ..models import FormSave, Organisation, Record, TransitionLog, User
+from ..services import documents as document_service
+from ..services.access import can_create, can_edit_state, may_see_workflow, readable_records
+from ..services.errors import Conflict, Invalid, NotFound, ServiceError
+from ..services.records import apply_transition, create_record, get_readable, save_form
+from ..workflow.engine import allowed_transitions
+from .base import StaffView, definitions, runtime
+from .session import current_user
+from .values import changes, display, input_values
+
+PAGE_SIZE = 50
+
+
+def _page_number() -> int:
+    try:
+        return max(1, min(int(request.args.get("page", 1)), 10**6))
+    except ValueError:
+        return 1
+
+
+class RecordsView(StaffView):
+    """Records of every workflow the user may see, under /records/<workflow>/."""
+
+    def is_visible(self) -> bool:
+        return False  # the menu lists workflows itself (templates/verbund/master.html)
+
+    def _workflow(self, workflow_id: str):
+        workflow = definitions().workflows.get(workflow_id)
+        if workflow is None or not may_see_workflow(current_user(), workflow):
+            abort(404)
+        return workflow
+
+    @expose("/")
+    def index(self):
+        return redirect(url_for("admin.index"))
+
+    @expose("/<workflow_id>/")
+    def list_records(self, workflow_id: str):
+        defs, user = definitions(), current_user()
+        workflow = self._workflow(workflow_id)
+        query = readable_records(defs, user).where(Record.workflow == workflow.id)
+        state = request.args.get("state") or ""
+        if state and workflow.state(state):
+            query = query.where(Record.state == state)
+        total = query.count()
+        pages = max(1, ceil(total / PAGE_SIZE))
+        page = min(_page_number(), pages)
+        rows = (
+            query.select(Record, User, Organisation)
+            .join(User, on=(Record.owner == User.id), join_type=JOIN.LEFT_OUTER)
+            .switch(Record)
+            .join(
+                Organisation, on=(Record.organisation == Organisation.id), join_type=JOIN.LEFT_OUTER
+            )
+            .order_by(Record.updated_at.desc(), Record.id.desc())
+            .paginate(page, PAGE_SIZE)
+        )
+        return self.render(
+            "verbund/record_list.html",
+            workflow=workflow,
+            rows=list(rows),
+            state=state,
+            page=page,
+            pages=pages,
+            total=total,
+            may_create=can_create(user, workflow),
+        )
+
+    @expose("/<workflow_id>/new", methods=["POST"])
+    def create(self, workflow_id: str):
+        workflow = self._workflow(workflow_id)
+        try:
+            record = create_record(definitions(), current_user(), workflow.id)
+        except ServiceError as exc:
+            flash(exc.message, "error")
+            return redirect(url_for(".list_records", workflow_id=workflow.id))
+        flash(f"{workflow.record_label} {record.id} wurde angelegt.", "success")
+        return redirect(url_for(".record", workflow_id=workflow.id, record_id=record.id))
+
+    def _record(self, workflow_id: str, record_id: int) -> Record:
+        try:
+            record = get_readable(definitions(), current_user(), record_id)
+        except NotFound:
+            abort(404)
+        if record.workflow != workflow_id:
+            abort(404)
+        return record
+
+    @expose("/<workflow_id>/<int:record_id>")
+    def record(
+        self, workflow_id: str, record_id: int, form_input=None, form_errors=None, status=200
+    ):
+        defs, user = definitions(), current_user()
+        record = self._record(workflow_id, record_id)
+        workflow = defs.workflows[record.workflow]
+        state = workflow.state(record.state)
+        editable = can_edit_state(user, workflow, record.state)
+        data = record.data or {}
+        forms = []
+        for form_id in state.forms if state else ():
+            form = defs.forms.get(form_id)
+            if form is None:
+                continue
+            saved = data.get(form_id)
+            values = saved if saved is not None else defaults(form)
+            forms.append(
+                {
+                    "form": form,
+                    "values": (form_input or {}).get(form_id) or input_values(form, values),
+                    "errors": (form_errors or {}).get(form_id, {}),
+                }
+            )
+        other_forms = [
+            {"form": defs.forms[f], "values": data.get(f) or {}}
+            for f in workflow.form_ids
+            if f in defs.forms and f not in (state.forms if state else ()) and data.get(f)
+        ]
+        transitions = allowed_transitions(workflow, record.state, frozenset(user.roles or []))
+        requests_ = record.documents.select().order_by(record.documents.model.id.desc()).limit(50)
+        order = {s.id: i for i, s in enumerate(workflow.states)}
+        body = self.render(
+            "verbund/record.html",
+            record=record,
+            workflow=workflow,
+            state=state,
+            forms=forms,
+            other_forms=other_forms,
+            editable=editable,
+            transitions=transitions if editable or transitions else [],
+            documents=document_service.available_documents(defs, record),
+            requests=list(requests_),
+            history=self._history(record, workflow),
+            display=display,
+            order=order,
+            ref_options=self._reference_options([f["form"] for f in forms]),
+        )
+        return body, status
+
+    def _reference_options(self, forms) -> dict[str, list[tuple[int, str]]]:
+        """Records the user may read, per workflow named by a reference field on the page."""
+        defs, user = definitions(), current_user()
+        wanted = {f.workflow for form in forms for f in form.fields if f.type == "reference"}
+        wanted |= {
+            c.workflow
+            for form in forms
+            for f in form.fields
+            for c in f.columns
+            if c.type == "reference"
+        }
+        options = {}
+        for workflow_id in wanted - {None}:
+            query = (
+                readable_records(defs, user, Record.select(Record.id, Record.title))
+                .where(Record.workflow == workflow_id)
+                .order_by(Record.title)
+                .limit(500)
+            )
+            options[workflow_id] = [(r.id, r.title) for r in query]
+        return options
+
+    def _history(self, record: Record, workflow) -> list[dict]:
+        """Transitions and saves, newest first, with what each save changed."""
+        defs = definitions()
+        events = []
+        for t in (
+            TransitionLog.select(TransitionLog, User)
+            .join(User, on=(TransitionLog.user == User.id), join_type=JOIN.LEFT_OUTER)
+            .where(TransitionLog.record == record.id)
+        ):
+            target = workflow.state(t.to_state)
+            events.append(
+                {
+                    "at": t.at,
+                    "who": t.user if t.user_id else None,
+                    "kind": "transition",
+                    "text": f"{t.label or 'Schritt'} → {target.label if target else t.to_state}",
+                    "changes": [],
+                }
+            )
+        previous: dict[str, dict] = {}
+        for s in (
+            FormSave.select(FormSave, User)
+            .join(User, on=(FormSave.author == User.id), join_type=JOIN.LEFT_OUTER)
+            .where(FormSave.record == record.id)
+            .order_by(FormSave.id)
+        ):
+            form = defs.forms.get(s.form)
+            diff = changes(form, previous.get(s.form, {}), s.data or {}) if form else []
+            previous[s.form] = s.data or {}
+            events.append(
+                {
+                    "at": s.saved_at,
+                    "who": s.author if s.author_id else None,
+                    "kind": "save",
+                    "changes": diff,
+                    "text": f"„{form.title if form else s.form}“ gespeichert",
+                }
+            )
+        events.sort(key=lambda e: e["at"], reverse=True)
+        return events
+
+    @expose("/<workflow_id>/<int:record_id>/forms/<form_id>", methods=["POST"])
+    def save(self, workflow_id: str, record_id: int, form_id: str):
+        defs, user = definitions(), current_user()
+        record = self._record(workflow_id, record_id)
+        form = defs.forms.get(form_id)
+        if form is None:
+            abort(404)
+        raw = raw_from_formdata(form, request.form, prefix=f"{form_id}-")
+        try:
+            version = int(request.form.get("version", ""))
+        except ValueError:
+            version = None
+        try:
+            save_form(defs, user, record.id, form_id, raw, version)
+        except Invalid as exc:
+            flash(exc.message, "error")
+            return self.record(
+                workflow_id,
+                record_id,
+                form_input={form_id: raw},
+                form_errors={form_id: exc.errors or {}},
+                status=422,
+            )
+        except Conflict as exc:
+            flash(
+                exc.message + " Ihre Eingaben sind unten erhalten; bitte erneut speichern.", "error"
+            )
+            # the page is rendered with the current version and the user's input, so saving
+            # again overwrites knowingly instead of losing what was typed
+            return self.record(workflow_id, record_id, form_input={form_id: raw}, status=409)
+        except ServiceError as exc:
+            flash(exc.message, "error")
+            return redirect(url_for(".record", workflow_id=workflow_id, record_id=record_id))
+        flash(f"„{form.title}“ wurde gespeichert.", "success")
+        return redirect(url_for(".record", workflow_id=workflow_id, record_id=record_id))
+
+    @expose("/<workflow_id>/<int:record_id>/transition", methods=["POST"])
+    def transition(self, workflow_id: str, record_id: int):
+        record = self._record(workflow_id, record_id)
+        try:
+            version = int(request.form.get("version", ""))
+        except ValueError:
+            version = None
+        try:
+            apply_transition(
+                definitions(), current_user(), record.id, request.form.get("to"), version
+            )
+        except ServiceError as exc:
+            flash(exc.message, "error")
+        else:
+            flash("Der Zustand wurde geändert.", "success")
+        return redirect(url_for(".record", workflow_id=workflow_id, record_id=record_id))
+
+    @expose("/<workflow_id>/<int:record_id>/documents", methods=["POST"])
+    def request_document(self, workflow_id: str, record_id: int):
+        record = self._record(workflow_id, record_id)
+        try:
+            document_service.request_document(
+                definitions(),
+                runtime().settings,
+                current_user(),
+                record.id,
+                request.form.get("document"),
+            )
+        except ServiceError as exc:
+            flash(exc.message, "error")
+        else:
+            flash("Das Dokument wird erstellt.", "info")
+        return redirect(
+            url_for(".record", workflow_id=workflow_id, record_id=record_id) + "#dokumente"
+        )

@@ -1,0 +1,21 @@
+"""The workflow engine: plain Python, no Flask, no database."""
+
+from .engine import (
+    GuardFailed,
+    NotAllowedFromState,
+    RoleForbidden,
+    TransitionRefused,
+    allowed_transitions,
+    check_transition,
+    expression_context,
+)
+
+__all__ = [
+    "GuardFailed",
+    "NotAllowedFromState",
+    "RoleForbidden",
+    "TransitionRefused",
+    "allowed_transitions",
+    "check_transition",
+    "expression_context",
+]

@@ -1,0 +1,42 @@
+"""Helpers for tests: logging in through the real form, running queued jobs."""
+
+from __future__ import annotations
+
+import re
+
+from server.models import database
+
+PASSWORD = "richtig-langes-Passwort-1"
+
+
+def run_worker_burst(app) -> None:
+    """Work every queued job in this process, against this test's database and Redis."""
+    from rq import SimpleWorker
+    from rq.serializers import JSONSerializer
+
+    from server.jobs.queue import document_queue
+
+    settings = app.config["VERBUND_RUNTIME"].settings
+    queue = document_queue(settings)
+    worker = SimpleWorker([queue], connection=queue.connection, serializer=JSONSerializer)
+    worker.work(burst=True, logging_level="ERROR")
+    database.connect(reuse_if_open=True)
+
+
+def login(client, username: str, password: str = PASSWORD):
+    """Log in through the real login form (CSRF token taken from the page)."""
+    page = client.get("/auth/login")
+    token = csrf_token(page.get_data(as_text=True))
+    return client.post(
+        "/auth/login",
+        data={"username": username, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html) or re.search(
+        r'name="csrf-token" content="([^"]+)"', html
+    )
+    assert match, "no CSRF token on the page"
+    return match.group(1)
