@@ -45,6 +45,8 @@ class TableType(FieldType):
             if unknown:
                 name = sorted(str(u) for u in unknown)[0][:40]
                 raise FieldError(f"{quoted(field)}: unbekannte Spalte „{name}“.")
+            if all(is_empty(v) or v is False for v in raw_row.values()):
+                continue  # an empty row is not a row: the screen always offers a blank one
             row: dict[str, Any] = {}
             for column in field.columns:
                 ctype = field_type(column.type)
@@ -63,10 +65,6 @@ class TableType(FieldType):
                     for message in ctype.constraints(column, value):
                         errors.setdefault(key, []).append(message)
                 row[column.name] = value if not is_empty(value) else ctype.empty_value()
-            if all(is_empty(v) or v is False for v in row.values()) and not any(
-                k.startswith(f"{field.name}.{index}.") for k in errors
-            ):
-                continue  # an empty row is not a row: the screen always offers one
             rows.append(row)
         return rows, errors
 
