@@ -21,11 +21,15 @@ run: $(STAMP)
 	test -f instance/verbund.db || $(BIN)/verbund init --demo
 	exec $(BIN)/verbund serve --host $(HOST) --port $(PORT)
 
-## make test: ruff and the whole test suite
+## make test: ruff and the whole test suite (on SQLite; again on PostgreSQL when
+## VERBUND_TEST_POSTGRES_URL names an empty database, as .ci/run arranges)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q
+	if [ -n "$$VERBUND_TEST_POSTGRES_URL" ]; then \
+	  VERBUND_TEST_DATABASE_URL="$$VERBUND_TEST_POSTGRES_URL" $(BIN)/pytest -q -p no:cacheprovider; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

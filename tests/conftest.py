@@ -6,6 +6,7 @@ configuration), so tests prove the engine serves any office's declarations.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -45,9 +46,25 @@ def config_dir(tmp_path) -> Path:
 
 
 @pytest.fixture
-def app(config_dir, redis_url):
+def database_overrides() -> dict:
+    """SQLite in the test's config dir by default; VERBUND_TEST_DATABASE_URL (PostgreSQL) when
+    set, emptied before each test so every test starts from a blank database."""
+    url = os.environ.get("VERBUND_TEST_DATABASE_URL", "")
+    if not url:
+        return {}
+    import psycopg2
+
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    conn.close()
+    return {"database": {"url": url}}
+
+
+@pytest.fixture
+def app(config_dir, redis_url, database_overrides):
     forget_clients()
-    app = create_app(str(config_dir / "config.toml"), {"queue": {"redis_url": redis_url}})
+    overrides = {"queue": {"redis_url": redis_url}, **database_overrides}
+    app = create_app(str(config_dir / "config.toml"), overrides)
     app.config.update(TESTING=True)
     database.connect(reuse_if_open=True)
     yield app

@@ -155,6 +155,10 @@ class WorkflowDef:
     documents: tuple[DocumentDef, ...] = ()
     deadlines: tuple[DeadlineDef, ...] = ()
     description: str = ""
+    # who may see this workflow's records at all (empty: every role), and a scope that
+    # replaces the roles' scopes for it (e.g. "all" for a directory everybody reads)
+    read_roles: tuple[str, ...] = ()
+    read_scope: str | None = None
     path: str = ""
 
     def state(self, state_id: str) -> StateDef | None:

@@ -194,9 +194,10 @@ class _Context:
 
 def _check_workflow_links(ctx: _Context, wf: WorkflowDef) -> list[Problem]:
     c = Collector(wf.path, ctx.lines.get(wf.path, LineMap({})))
-    for i, role in enumerate(wf.create_roles):
-        if message := ctx.role_problem(role):
-            c.add(("create_roles", i), f"„create_roles“: {message}")
+    for key in ("create_roles", "read_roles"):
+        for i, role in enumerate(getattr(wf, key)):
+            if message := ctx.role_problem(role):
+                c.add((key, i), f"„{key}“: {message}")
     for si, state in enumerate(wf.states):
         where = f"Zustand „{state.id}“: "
         for fi, form_id in enumerate(state.forms):

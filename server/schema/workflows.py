@@ -16,6 +16,7 @@ from typing import Any
 
 from .checking import Collector, id_problem, kind
 from .definitions import (
+    SCOPES,
     DeadlineDef,
     DocumentDef,
     Problem,
@@ -37,6 +38,8 @@ WORKFLOW_KEYS = (
     "transitions",
     "documents",
     "deadlines",
+    "read_roles",
+    "read_scope",
 )
 STATE_KEYS = ("id", "label", "forms", "edit_roles", "final")
 TRANSITION_KEYS = ("from", "to", "label", "roles", "when", "message")
@@ -66,6 +69,13 @@ def parse_workflow(
     description = c.text(data, "description", (), "")
     record_label = c.text(data, "record_label", (), "") or "Vorgang"
     create_roles = c.identifiers(data, "create_roles", (), "", "Rollen")
+    read_roles = c.identifiers(data, "read_roles", (), "", "Rollen")
+    read_scope = c.text(data, "read_scope", (), "") or None
+    if read_scope is not None and read_scope not in SCOPES:
+        c.add(
+            ("read_scope",),
+            f"„read_scope“ muss eines von {', '.join(SCOPES)} sein, nicht „{read_scope}“",
+        )
     title_field = c.text(data, "title_field", (), "") or None
     if title_field is not None and (title_field.count(".") != 1 or "" in title_field.split(".")):
         c.add(
@@ -102,6 +112,8 @@ def parse_workflow(
         documents=tuple(documents),
         deadlines=tuple(deadlines),
         description=description,
+        read_roles=read_roles,
+        read_scope=read_scope,
         path=path,
     )
     return workflow, c.problems

@@ -1,11 +1,16 @@
 """Who may read which records, and who may change them.
 
-Reading is decided by the widest scope among a person's roles (``config.toml``) and, where a
-workflow names ``read_roles``, by holding one of them. A record someone may not read does not
-exist for them: every path answers 404, never 403, so ids reveal nothing.
+Reading is decided by the widest scope among a person's roles (``config.toml``); a workflow
+may narrow who sees it at all (``read_roles``) and set one scope for everybody who does
+(``read_scope``, e.g. ``"all"`` for a service directory without personal data). A record
+someone may not read does not exist for them: every path answers 404, never 403, so ids
+reveal nothing.
 """
 
 from __future__ import annotations
+
+import functools
+import operator
 
 import peewee
 
@@ -33,33 +38,57 @@ def scope_of(defs: Definitions, user: User) -> str:
 
 def may_see_workflow(user: User, workflow: WorkflowDef) -> bool:
     """A workflow with ``read_roles`` is only visible to holders of one of them."""
-    read_roles = getattr(workflow, "read_roles", ())
-    return not read_roles or bool(user_roles(user) & set(read_roles))
+    return not workflow.read_roles or bool(user_roles(user) & set(workflow.read_roles))
+
+
+def scope_in(defs: Definitions, user: User, workflow: WorkflowDef) -> str:
+    """The user's read scope for one workflow: its ``read_scope`` if set, else their own."""
+    if not user.active or not may_see_workflow(user, workflow):
+        return "none"
+    if workflow.read_scope is not None:
+        return workflow.read_scope
+    return scope_of(defs, user)
+
+
+NOTHING = peewee.SQL("1 = 0")
+
+
+def _scope_condition(scope: str, user: User):
+    if scope == "all":
+        return None
+    if scope == "organisation" and user.organisation_id is not None:
+        return Record.organisation == user.organisation_id
+    if scope == "own":
+        return Record.owner == user.id
+    return NOTHING
 
 
 def readable_records(defs: Definitions, user: User, query: peewee.ModelSelect | None = None):
     """``query`` (default: all records) narrowed to the records ``user`` may read."""
     query = query if query is not None else Record.select()
-    visible = [wf.id for wf in defs.workflows.values() if may_see_workflow(user, wf)]
-    scope = scope_of(defs, user)
-    if scope == "none" or not visible:
-        return query.where(peewee.SQL("1 = 0"))
-    query = query.where(Record.workflow.in_(visible))
-    if scope == "all":
-        return query
-    if scope == "organisation":
-        if user.organisation_id is None:
-            return query.where(peewee.SQL("1 = 0"))
-        return query.where(Record.organisation == user.organisation_id)
-    return query.where(Record.owner == user.id)
+    by_scope: dict[str, list[str]] = {}
+    for workflow in defs.workflows.values():
+        scope = scope_in(defs, user, workflow)
+        if scope != "none":
+            by_scope.setdefault(scope, []).append(workflow.id)
+    clauses = []
+    for scope, workflow_ids in by_scope.items():
+        condition = _scope_condition(scope, user)
+        if condition is NOTHING:
+            continue
+        in_workflows = Record.workflow.in_(workflow_ids)
+        clauses.append(in_workflows if condition is None else (in_workflows & condition))
+    if not clauses:
+        return query.where(NOTHING)
+    return query.where(functools.reduce(operator.or_, clauses))
 
 
 def can_read(defs: Definitions, user: User, record: Record) -> bool:
     """The same rule as :func:`readable_records`, for one record already loaded."""
     workflow = defs.workflows.get(record.workflow)
-    if workflow is None or not may_see_workflow(user, workflow):
+    if workflow is None:
         return False
-    scope = scope_of(defs, user)
+    scope = scope_in(defs, user, workflow)
     if scope == "all":
         return True
     if scope == "organisation":

@@ -228,3 +228,24 @@ def test_unknown_api_path_is_json_404(api):
     clerk = api("clerk10", ["clerk"])
     response = clerk.get("/gibtsnicht")
     assert response.status_code == 404 and response.is_json
+
+
+def test_read_roles_and_read_scope_of_a_workflow(config_dir, app, api):
+    """A directory everybody reads in full, and a workflow only some roles see at all."""
+    (config_dir / "workflows" / "vereine.toml").write_text(
+        'title = "Vereinsverzeichnis"\ninitial = "aktiv"\ncreate_roles = ["clerk"]\n'
+        'read_scope = "all"\n[[states]]\nid = "aktiv"\nlabel = "Aktiv"\n'
+    )
+    (config_dir / "workflows" / "intern.toml").write_text(
+        'title = "Intern"\ninitial = "offen"\ncreate_roles = ["clerk"]\n'
+        'read_roles = ["clerk"]\n[[states]]\nid = "offen"\nlabel = "Offen"\n'
+    )
+    assert app.config["VERBUND_RUNTIME"].reload() == []
+    clerk = api("clerk20", ["clerk"])
+    club = api("club20", ["applicant"], "verein-z")
+    entry = clerk.post("/records", json={"workflow": "vereine"}).json["id"]
+    secret = clerk.post("/records", json={"workflow": "intern"}).json["id"]
+    assert club.get(f"/records/{entry}").status_code == 200  # scope own, but read_scope all
+    assert club.get(f"/records/{secret}").status_code == 404
+    assert "intern" not in [w["id"] for w in club.get("/workflows").json]
+    assert {r["id"] for r in club.get("/records").json["items"]} == {entry}

@@ -103,7 +103,7 @@ def test_method_calls_in_templates_fail_with_a_reason(app, config_dir, make_user
 
 
 def test_request_survives_redis_being_down_and_the_sweep_produces_it(
-    config_dir, redis_url, make_user, tmp_path
+    config_dir, redis_url, database_overrides, make_user, tmp_path
 ):
     from server import create_app
     from server.jobs.connection import forget_clients
@@ -111,7 +111,7 @@ def test_request_survives_redis_being_down_and_the_sweep_produces_it(
     forget_clients()
     down = create_app(
         str(config_dir / "config.toml"),
-        {"queue": {"redis_url": f"unix://{tmp_path}/kein-redis.sock"}},
+        {"queue": {"redis_url": f"unix://{tmp_path}/kein-redis.sock"}, **database_overrides},
     )
     user = make_user("kanu5", ["applicant"], "kanu5")
     record = submitted_record(down, user)
@@ -120,7 +120,10 @@ def test_request_survives_redis_being_down_and_the_sweep_produces_it(
     assert DocumentRequest.get_by_id(req.id).job_id == ""
 
     healthy = Runtime(
-        load_settings(str(config_dir / "config.toml"), {"queue": {"redis_url": redis_url}})
+        load_settings(
+            str(config_dir / "config.toml"),
+            {"queue": {"redis_url": redis_url}, **database_overrides},
+        )
     )
     assert requeue_pending(healthy) == 1
     from rq import SimpleWorker
