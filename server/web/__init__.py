@@ -47,6 +47,9 @@ def init_web(app: Flask) -> None:
     admin.add_view(RecordsView(name="Datensätze", url="/records", endpoint="records"))
     admin.add_view(DocumentsView(name="Dokumente", url="/documents", endpoint="documents"))
     app.extensions["verbund_admin"] = admin
+    from ..admin import init_admin
+
+    init_admin(admin)
 
     @app.before_request
     def _open_db_and_user():

@@ -1,0 +1,32 @@
+"""Base class of the administration screens: for the ``admin`` role only.
+
+Administrators manage the system (people, organisations, tokens, jobs, configuration);
+reading case contents stays governed by their roles' scopes, as for everybody else.
+"""
+
+from __future__ import annotations
+
+from flask import abort, redirect, request, url_for
+
+from ..web.base import StaffView
+from ..web.session import current_user
+
+ADMIN_ROLE = "admin"
+CATEGORY = "Verwaltung"
+
+
+def is_admin() -> bool:
+    user = current_user()
+    return user is not None and user.active and user.has_role(ADMIN_ROLE)
+
+
+class AdminView(StaffView):
+    """A flask-admin view only admins may open; others get 403, anonymous visitors the login."""
+
+    def is_accessible(self) -> bool:
+        return is_admin()
+
+    def inaccessible_callback(self, name, **kwargs):
+        if current_user() is None:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        abort(403)
