@@ -3,11 +3,13 @@
 from .accounts import ApiToken, Organisation, User, UserSession
 from .audit import AuditEntry
 from .base import BaseModel, JSONField, database, is_sqlite, open_database, transaction, utcnow
+from .deadlines import Deadline, Reminder
 from .records import (
     DOCUMENT_STATUSES,
     DocumentFile,
     DocumentRequest,
     FormSave,
+    HandOver,
     Record,
     TransitionLog,
 )
@@ -20,16 +22,22 @@ MODELS = [
     Record,
     FormSave,
     TransitionLog,
+    HandOver,
     DocumentRequest,
     DocumentFile,
+    Deadline,
+    Reminder,
     AuditEntry,
 ]
 
 
 def create_tables() -> None:
-    """Create every table that does not exist yet."""
+    """Create every table that does not exist yet and add columns newer versions brought."""
+    from .migrate import add_missing_columns
+
     with database.atomic():
         database.create_tables(MODELS, safe=True)
+        add_missing_columns(MODELS)
 
 
 __all__ = [
@@ -40,10 +48,13 @@ __all__ = [
     "BaseModel",
     "DocumentFile",
     "DocumentRequest",
+    "Deadline",
     "FormSave",
+    "HandOver",
     "JSONField",
     "Organisation",
     "Record",
+    "Reminder",
     "TransitionLog",
     "User",
     "UserSession",

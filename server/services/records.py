@@ -9,11 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from ..forms import defaults, field_type, validate_form
+from ..forms.display import search_text
 from ..models import FormSave, Record, TransitionLog, User, is_sqlite, transaction, utcnow
 from ..schema.definitions import Definitions, WorkflowDef
 from ..workflow import TransitionRefused, check_transition, expression_context
 from .access import can_create, can_edit_state, can_read, user_roles
 from .audit import audit
+from .deadlines import close_deadlines, plan_deadlines
 from .errors import Conflict, Forbidden, Invalid, NotFound
 
 
@@ -95,6 +97,7 @@ def create_record(defs: Definitions, user: User, workflow_id: Any) -> Record:
         )
         record.title = default_title(workflow, record.id)
         record.save()
+        plan_deadlines(workflow, record, workflow.initial)
         TransitionLog.create(
             record=record,
             from_state=None,
@@ -177,7 +180,8 @@ def save_form(
         data[form_id] = result.values
         record.data = data
         title = title_from_data(defs, workflow, record)
-        new_version = bump(record, expected, data=data, title=title)
+        text = search_text(defs.forms, data, title)
+        new_version = bump(record, expected, data=data, title=title, search_text=text)
         FormSave.create(
             record=record, form=form_id, record_version=new_version, data=result.values, author=user
         )
@@ -218,6 +222,8 @@ def apply_transition(
             raise Conflict(stale_message(record.id))
         from_state = record.state
         new_version = bump(record, expected, state=to)
+        close_deadlines(record, from_state)
+        plan_deadlines(workflow, record, to)
         TransitionLog.create(
             record=record,
             from_state=from_state,

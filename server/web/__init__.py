@@ -12,6 +12,7 @@ from ..models import database
 from ..services.access import may_see_workflow
 from .auth import AuthView
 from .base import definitions
+from .deadlines import DeadlinesView
 from .documents import DocumentsView
 from .home import HomeView
 from .records import RecordsView
@@ -46,6 +47,7 @@ def init_web(app: Flask) -> None:
     admin.add_view(AuthView(name="Anmeldung", url="/auth", endpoint="auth"))
     admin.add_view(RecordsView(name="Datensätze", url="/records", endpoint="records"))
     admin.add_view(DocumentsView(name="Dokumente", url="/documents", endpoint="documents"))
+    admin.add_view(DeadlinesView(name="Fristen", url="/deadlines", endpoint="deadlines"))
     app.extensions["verbund_admin"] = admin
     from ..admin import init_admin
 
