@@ -13,6 +13,7 @@ from ..forms.display import search_text
 from ..models import FormSave, Record, TransitionLog, User, is_sqlite, transaction, utcnow
 from ..schema.definitions import Definitions, WorkflowDef
 from ..workflow import TransitionRefused, check_transition, expression_context
+from ..workflow.engine import transitions_from
 from .access import can_create, can_edit_state, can_read, user_roles
 from .audit import audit
 from .deadlines import close_deadlines, plan_deadlines
@@ -94,6 +95,7 @@ def create_record(defs: Definitions, user: User, workflow_id: Any) -> Record:
             organisation=user.organisation_id,
             created_by=user,
             data=data,
+            workflow_revision=workflow.revision,
         )
         record.title = default_title(workflow, record.id)
         record.save()
@@ -221,7 +223,7 @@ def apply_transition(
         if expected != record.version:
             raise Conflict(stale_message(record.id))
         from_state = record.state
-        new_version = bump(record, expected, state=to)
+        new_version = bump(record, expected, state=to, workflow_revision=workflow.revision)
         close_deadlines(record, from_state)
         plan_deadlines(workflow, record, to)
         TransitionLog.create(
@@ -247,7 +249,6 @@ def _edit_or_transition_roles(workflow: WorkflowDef, state_id: str) -> set[str]:
     """Roles that may act on a record in ``state_id`` at all: editors and transition roles."""
     state = workflow.state(state_id)
     roles = set(state.edit_roles) if state else set()
-    for transition in workflow.transitions:
-        if state is not None and transition.leaves(state):
-            roles.update(transition.roles)
+    for transition in transitions_from(workflow, state_id):
+        roles.update(transition.roles)
     return roles
