@@ -8,20 +8,21 @@ import peewee
 
 from .. import clock
 from ..models import Deadline, Record, Reminder, User, utcnow
+from ..models.fast import insert_row
 from ..schema.definitions import Definitions, WorkflowDef
 from .access import readable_records
 
 
-def plan_deadlines(workflow: WorkflowDef, record: Record, state_id: str) -> list[Deadline]:
+def plan_deadlines(workflow: WorkflowDef, record: Record, state_id: str) -> int:
     """Create the due dates of ``state_id`` for a record that has just entered it."""
     today = clock.today()
-    return [
-        Deadline.create(
-            record=record, state=state_id, label=d.label, due_on=today + dt.timedelta(days=d.days)
-        )
-        for d in workflow.deadlines
-        if d.state == state_id
-    ]
+    planned = 0
+    for d in workflow.deadlines:
+        if d.state == state_id:
+            due_on = today + dt.timedelta(days=d.days)
+            insert_row(Deadline, record=record.id, state=state_id, label=d.label, due_on=due_on)
+            planned += 1
+    return planned
 
 
 def close_deadlines(record: Record, state_id: str) -> int:

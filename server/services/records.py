@@ -10,7 +10,16 @@ from typing import Any
 
 from ..forms import defaults, field_type, validate_form
 from ..forms.display import search_text
-from ..models import FormSave, Record, TransitionLog, User, is_sqlite, transaction, utcnow
+from ..models import (
+    FormSave,
+    Record,
+    TransitionLog,
+    User,
+    is_sqlite,
+    transaction,
+    utcnow,
+)
+from ..models.fast import insert_row
 from ..schema.definitions import Definitions, WorkflowDef
 from ..workflow import TransitionRefused, check_transition, expression_context
 from ..workflow.engine import transitions_from
@@ -43,21 +52,40 @@ def get_readable(defs: Definitions, user: User, record_id: Any, *, for_update=Fa
     return record
 
 
+class RecordFacts(dict):
+    """``record`` as expressions see it. Owner and organisation are looked up only when an
+    expression asks for them: most guards never do, and each is a query."""
+
+    def __init__(self, record: Record, **facts: Any):
+        super().__init__(**facts)
+        self._record = record
+
+    def __missing__(self, key: str) -> Any:
+        record = self._record
+        if key == "owner":
+            value = str(record.owner) if record.owner_id else ""
+        elif key == "organisation":
+            value = record.organisation.label if record.organisation_id else ""
+        else:
+            raise KeyError(key)
+        self[key] = value
+        return value
+
+
 def record_context(defs: Definitions, record: Record) -> dict[str, Any]:
     """Plain facts about a record for expressions (``record.state`` …) and templates."""
     workflow = defs.workflows.get(record.workflow)
     state = workflow.state(record.state) if workflow else None
-    return {
-        "id": record.id,
-        "title": record.title,
-        "state": record.state,
-        "state_label": state.label if state else record.state,
-        "version": record.version,
-        "organisation": record.organisation.label if record.organisation_id else "",
-        "owner": str(record.owner) if record.owner_id else "",
-        "created": record.created_at,
-        "updated": record.updated_at,
-    }
+    return RecordFacts(
+        record,
+        id=record.id,
+        title=record.title,
+        state=record.state,
+        state_label=state.label if state else record.state,
+        version=record.version,
+        created=record.created_at,
+        updated=record.updated_at,
+    )
 
 
 def default_title(workflow: WorkflowDef, record_id: int) -> str:
@@ -224,10 +252,12 @@ def apply_transition(
             raise Conflict(stale_message(record.id))
         from_state = record.state
         new_version = bump(record, expected, state=to, workflow_revision=workflow.revision)
-        close_deadlines(record, from_state)
+        if any(d.state == from_state for d in workflow.deadlines):
+            close_deadlines(record, from_state)
         plan_deadlines(workflow, record, to)
-        TransitionLog.create(
-            record=record,
+        insert_row(
+            TransitionLog,
+            record=record.id,
             from_state=from_state,
             to_state=to,
             label=transition.label,
