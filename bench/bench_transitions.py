@@ -26,9 +26,21 @@ def main() -> None:
     clerk.roles = ["clerk", "applicant"]
     clerk.save()
     record = create_record(defs, clerk, "foerderung")
-    record = save_form(defs, clerk, record.id, "antrag", {
-        "verein": "Bench", "email": "b@example.org", "beginn": "2027-01-01", "zweck": "z",
-        "betrag": 10, "posten": [{"posten": "p", "betrag": 10}]}, record.version)
+    record = save_form(
+        defs,
+        clerk,
+        record.id,
+        "antrag",
+        {
+            "verein": "Bench",
+            "email": "b@example.org",
+            "beginn": "2027-01-01",
+            "zweck": "z",
+            "betrag": 10,
+            "posten": [{"posten": "p", "betrag": 10}],
+        },
+        record.version,
+    )
     state = {"record": record}
 
     def verbund_transition():
@@ -49,10 +61,13 @@ def main() -> None:
     verbund = timed(verbund_transition, args.repeat)
     bare = timed(bare_update, args.repeat)
     kind = "PostgreSQL" if args.database_url else "SQLite"
-    report(f"Transitions ({kind}, {args.repeat} runs, median)", [
-        ("Verbund apply_transition (guard+history+audit)", verbund),
-        ("bare peewee read + UPDATE in a transaction", bare),
-    ])
+    report(
+        f"Transitions ({kind}, {args.repeat} runs, median)",
+        [
+            ("Verbund apply_transition (guard+history+audit)", verbund),
+            ("bare peewee read + UPDATE in a transaction", bare),
+        ],
+    )
     print(f"  ratio Verbund/bare throughput: {bare / verbund:.2f}x (goal >= 0.30x)")
 
 

@@ -55,16 +55,34 @@ def populate(records: int, organisations: int = 20, people: int = 200, seed: int
     rng = random.Random(seed)
     password = hash_password(PASSWORD)
     with database.atomic():
-        orgs = [Organisation.create(name=f"org{i}", label=f"Verein {i}") for i in range(organisations)]
+        orgs = [
+            Organisation.create(name=f"org{i}", label=f"Verein {i}") for i in range(organisations)
+        ]
         users = []
         for i in range(people):
-            users.append(User.create(username=f"user{i}", display_name=f"Person {i}",
-                                     password_hash=password, roles=["applicant"],
-                                     organisation=orgs[i % organisations]))
-        User.create(username="head", display_name="Leitung", password_hash=password,
-                    roles=["head"], organisation=orgs[3])
-        User.create(username="clerk", display_name="Sachbearbeitung", password_hash=password,
-                    roles=["clerk"], organisation=orgs[0])
+            users.append(
+                User.create(
+                    username=f"user{i}",
+                    display_name=f"Person {i}",
+                    password_hash=password,
+                    roles=["applicant"],
+                    organisation=orgs[i % organisations],
+                )
+            )
+        User.create(
+            username="head",
+            display_name="Leitung",
+            password_hash=password,
+            roles=["head"],
+            organisation=orgs[3],
+        )
+        User.create(
+            username="clerk",
+            display_name="Sachbearbeitung",
+            password_hash=password,
+            roles=["clerk"],
+            organisation=orgs[0],
+        )
     start = dt.datetime(2026, 1, 1)
     batch = []
     for n in range(records):
@@ -72,13 +90,22 @@ def populate(records: int, organisations: int = 20, people: int = 200, seed: int
         title = f"Verein {n} e.V."
         data = {"antrag": {"verein": title, "zweck": f"Zweck {n}", "betrag": str(n % 5000)}}
         when = start + dt.timedelta(minutes=n)
-        batch.append({
-            "workflow": "foerderung", "state": rng.choice(STATES), "version": 1,
-            "title": title, "owner": owner.id, "organisation": owner.organisation_id,
-            "created_by": owner.id, "created_at": when, "updated_at": when,
-            "data": json.dumps(data), "search_text": f"{title} zweck {n}".lower(),
-            "workflow_revision": "",
-        })
+        batch.append(
+            {
+                "workflow": "foerderung",
+                "state": rng.choice(STATES),
+                "version": 1,
+                "title": title,
+                "owner": owner.id,
+                "organisation": owner.organisation_id,
+                "created_by": owner.id,
+                "created_at": when,
+                "updated_at": when,
+                "data": json.dumps(data),
+                "search_text": f"{title} zweck {n}".lower(),
+                "workflow_revision": "",
+            }
+        )
         if len(batch) == 2000:
             with database.atomic():
                 Record.insert_many(batch).execute()

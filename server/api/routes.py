@@ -74,6 +74,7 @@ def list_records():
             "page": page.page,
             "pages": page.pages,
             "total": page.total,
+            "total_capped": page.capped,
         }
     )
 

@@ -32,11 +32,14 @@ class Record(BaseModel):
     search_text = peewee.TextField(default="")
 
     class Meta:
+        # one index per way lists are read (scope x state filter), each ending in the sort
+        # column, so counting and the newest 50 come from the index at any table size
         indexes = (
-            (("workflow", "state"), False),
-            (("workflow", "organisation"), False),
-            (("workflow", "owner"), False),
             (("workflow", "updated_at"), False),
+            (("workflow", "state", "updated_at"), False),
+            (("workflow", "organisation", "updated_at"), False),
+            (("workflow", "organisation", "state", "updated_at"), False),
+            (("workflow", "owner", "updated_at"), False),
         )
 
 

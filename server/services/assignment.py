@@ -28,7 +28,11 @@ def workflow_roles(workflow: WorkflowDef) -> set[str]:
 
 
 def assignable_users(workflow: WorkflowDef, organisation: Organisation | None = None) -> list[User]:
-    """Active people who could take over a record of ``workflow`` (optionally of one org)."""
+    """Active people who could take over a record of ``workflow`` (optionally of one org).
+
+    Reads every active person of the organisation (or of all): for hand-over screens, not
+    for pages shown on every request.
+    """
     roles = workflow_roles(workflow)
     query = User.select().where(User.active == True)  # noqa: E712 - peewee expression
     if organisation is not None:

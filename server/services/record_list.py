@@ -82,9 +82,7 @@ def parse_list_args(args: Any, *, per_page_max: int = 200) -> ListQuery:
 
 def filtered(defs: Definitions, user: User, q: ListQuery) -> peewee.ModelSelect:
     """The records ``user`` may read that match ``q`` (unsorted, unpaged)."""
-    query = readable_records(defs, user, Record.select(Record.id))
-    if q.workflow:
-        query = query.where(Record.workflow == q.workflow)
+    query = readable_records(defs, user, Record.select(Record.id), workflow_id=q.workflow)
     if q.state:
         query = query.where(Record.state == q.state)
     if q.owner == "-":
@@ -109,28 +107,61 @@ def filtered(defs: Definitions, user: User, q: ListQuery) -> peewee.ModelSelect:
     return query
 
 
+COUNT_LIMIT = 10_000
+LIST_COLUMNS = (
+    Record.id,
+    Record.workflow,
+    Record.state,
+    Record.version,
+    Record.title,
+    Record.owner,
+    Record.organisation,
+    Record.created_at,
+    Record.updated_at,
+)
+
+
 @dataclass
 class Page:
     items: list[Record]
     page: int
     pages: int
     total: int
+    # more than COUNT_LIMIT matched: ``total`` is the limit, the list says "mehr als"
+    capped: bool = False
+
+
+def capped_count(query: peewee.ModelSelect, limit: int = COUNT_LIMIT) -> tuple[int, bool]:
+    """How many rows match, counting no further than ``limit`` + 1: exact counts of huge
+    results cost time proportional to the table, and nobody pages through 10,000 rows."""
+    inner = query.select(Record.id).order_by().limit(limit + 1)
+    count = Record.select(peewee.fn.COUNT(peewee.SQL("*"))).from_(inner.alias("c")).scalar()
+    return (limit, True) if count > limit else (count, False)
 
 
 def list_records(defs: Definitions, user: User, q: ListQuery) -> Page:
     """One page of records with owner and organisation loaded (one query each for count/page)."""
     base = filtered(defs, user, q)
-    total = base.count()
+    total, capped = capped_count(base)
     pages = max(1, ceil(total / q.per_page))
     page = min(q.page, pages)
     column = SORTS[q.sort.lstrip("-")]
     order = [column.desc() if q.sort.startswith("-") else column.asc(), Record.id.desc()]
     rows = (
-        base.select(Record, User, Organisation)
+        # list columns only: parsing every row's form data would cost more than the query
+        base.select(
+            *LIST_COLUMNS,
+            User.id,
+            User.username,
+            User.display_name,
+            Organisation.id,
+            Organisation.name,
+            Organisation.label,
+        )
         .join(User, on=(Record.owner == User.id), join_type=JOIN.LEFT_OUTER)
         .switch(Record)
         .join(Organisation, on=(Record.organisation == Organisation.id), join_type=JOIN.LEFT_OUTER)
         .order_by(*order)
         .paginate(page, q.per_page)
     )
-    return Page(list(rows), page, pages, total)
+    return Page(list(rows), page, pages, total, capped)

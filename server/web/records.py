@@ -7,7 +7,7 @@ from flask_admin import expose
 
 from .. import clock
 from ..forms import defaults, raw_from_formdata
-from ..models import Deadline, Organisation, Record
+from ..models import Deadline, Organisation, Record, User
 from ..services import documents as document_service
 from ..services import record_list
 from ..services.access import (
@@ -16,6 +16,7 @@ from ..services.access import (
     can_read,
     may_see_workflow,
     readable_records,
+    scope_of,
 )
 from ..services.assignment import assignable_users, hand_over
 from ..services.errors import Conflict, Invalid, NotFound, ServiceError
@@ -62,10 +63,13 @@ class RecordsView(StaffView):
             page=page.page,
             pages=page.pages,
             total=page.total,
+            capped=page.capped,
             may_create=can_create(user, workflow),
             organisations=Organisation.select().order_by(Organisation.label),
-            owners=assignable_users(workflow),
+            owners=self._owner_choices(workflow),
             args=args,
+            record_base=url_for(".list_records", workflow_id=workflow.id),
+            state_labels={s.id: s.label for s in workflow.states},
         )
 
     @expose("/<workflow_id>/new", methods=["POST"])
@@ -142,6 +146,15 @@ class RecordsView(StaffView):
             ref_options=self._reference_options([f["form"] for f in forms]),
         )
         return body, status
+
+    @staticmethod
+    def _owner_choices(workflow) -> list[User] | None:
+        """People to filter by: colleagues of one's organisation; None (a text field) for
+        those who read every organisation's records, where a list would be endless."""
+        user = current_user()
+        if scope_of(definitions(), user) == "all" or user.organisation_id is None:
+            return None
+        return assignable_users(workflow, user.organisation)
 
     @staticmethod
     def _handover_targets(workflow) -> list[tuple[str, str]]:
