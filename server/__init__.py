@@ -6,11 +6,19 @@ import logging
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from .config import ensure_secret_key, load_settings
 from .runtime import Runtime, set_runtime
 
 __version__ = "0.1.0"
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every route: at most 2**63 - 1, the largest id either database has."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
 
 
 def create_app(config_path: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
@@ -33,6 +41,8 @@ def create_app(config_path: str | None = None, overrides: dict[str, Any] | None 
         TEMPLATES_AUTO_RELOAD=False,
     )
     app.config["VERBUND_RUNTIME"] = runtime
+    # ids in URLs are 64-bit: a longer number is "not found", not a database overflow
+    app.url_map.converters["int"] = IdConverter
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 

@@ -25,10 +25,13 @@ class TableType(FieldType):
             raise FieldError(next(iter(errors.values()))[0])
         return rows
 
-    def clean_rows(self, field: FieldDef, raw: Any) -> tuple[list[dict], dict[str, list[str]]]:
+    def clean_rows(
+        self, field: FieldDef, raw: Any, links: Any = None
+    ) -> tuple[list[dict], dict[str, list[str]]]:
         """Clean every row; returns the rows and errors keyed ``table.N.column``.
 
         N is the position in the input, so the screen and an API client find the cell they sent.
+        With ``links``, reference cells are checked against the database too.
         """
         if raw is None or raw == "":
             return [], {}
@@ -53,6 +56,8 @@ class TableType(FieldType):
                 key = f"{field.name}.{index}.{column.name}"
                 try:
                     value = ctype.clean(column, raw_row.get(column.name))
+                    if links is not None and not is_empty(value):
+                        value = ctype.resolve(column, value, links)
                 except FieldError as exc:
                     errors.setdefault(key, []).append(str(exc))
                     value = None

@@ -67,6 +67,11 @@ class FieldType:
         """Messages for every constraint a non-empty clean value breaks."""
         return []
 
+    def resolve(self, field: FieldDef, value: Any, links: Any) -> Any:
+        """A non-empty clean value checked against the database through ``links``
+        (:class:`server.forms.links.Links`); raises FieldError. Most types need nothing."""
+        return value
+
     def to_python(self, field: FieldDef, value: Any) -> Any:
         """The typed value for expressions and templates."""
         return value
@@ -345,21 +350,3 @@ class MultiselectType(FieldType):
 
     def display(self, field, value):
         return ", ".join(field.choice_label(v) for v in value or [])
-
-
-@register
-class ReferenceType(FieldType):
-    """A record of another workflow, stored as its id; access is checked by the caller."""
-
-    name = "reference"
-
-    def clean(self, field, raw):
-        if raw is None or raw == "":
-            return None
-        if isinstance(raw, bool):
-            raise FieldError(f"{quoted(field)}: Bitte einen Datensatz auswählen.")
-        if isinstance(raw, str) and raw.strip().isdigit():
-            raw = int(raw.strip())
-        if not isinstance(raw, int) or raw <= 0 or raw >= 2**63:
-            raise FieldError(f"{quoted(field)}: Bitte einen Datensatz auswählen.")
-        return raw

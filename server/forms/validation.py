@@ -8,6 +8,7 @@ from typing import Any
 
 from ..schema.definitions import FieldDef, FormDef
 from ..schema.expressions import evaluate_condition
+from ..schema.show_if import show_if_order
 from . import table as _table  # noqa: F401  (registers the table type)
 from .types import FieldError, field_type, is_empty, quoted
 
@@ -39,23 +40,27 @@ def typed_values(form: FormDef, values: dict[str, Any]) -> dict[str, Any]:
 def visible_fields(form: FormDef, values: dict[str, Any]) -> tuple[list[FieldDef], set[str]]:
     """The fields shown for ``values`` (clean), and the names of those ``show_if`` hides."""
     typed = typed_values(form, values)
-    # the form id first, so a field named like its form (goals.goals) wins as a bare name
-    context = {form.id: typed, **typed}
-    shown, hidden = [], set()
-    for f in form.fields:
-        if f.show_if and not evaluate_condition(f.show_if, context):
-            hidden.add(f.name)
-        else:
-            shown.append(f)
-    return shown, hidden
+    hidden: set[str] = set()
+    # dependencies first: a field hidden by its condition counts as empty for the conditions
+    # after it (the browser does the same, server/static/verbund-forms.js)
+    for name in show_if_order(form):
+        f = form.field(name)
+        # the form id first, so a field named like its form (goals.goals) wins as a bare name
+        context = {form.id: typed, **typed}
+        if not evaluate_condition(f.show_if, context):
+            hidden.add(name)
+            typed = {**typed, name: field_type(f.type).empty_value()}
+    return [f for f in form.fields if f.name not in hidden], hidden
 
 
-def validate_form(form: FormDef, raw: Any) -> FormResult:
+def validate_form(form: FormDef, raw: Any, links: Any = None) -> FormResult:
     """Clean and check ``raw`` ({field: raw value}) against ``form``.
 
     Every field is cleaned first, so ``show_if`` sees the values the user just entered; then
     hidden fields are dropped (neither validated nor stored) and the constraints of the visible
     ones are checked. Unknown keys are errors, so a typo in an API call does not vanish.
+    ``links`` (:class:`server.forms.links.Links`) checks references and files; without it
+    they are only checked for form (the engine's own tests, the benchmark).
     """
     if not isinstance(raw, dict):
         return FormResult({}, {"data": ["Die Formulardaten müssen ein Objekt sein."]})
@@ -73,12 +78,15 @@ def validate_form(form: FormDef, raw: Any) -> FormResult:
         ftype = field_type(f.type)
         try:
             if f.type == "table":
-                rows, cells = ftype.clean_rows(f, raw.get(f.name))
+                rows, cells = ftype.clean_rows(f, raw.get(f.name), links)
                 cleaned[f.name] = rows
                 if cells:
                     cell_errors[f.name] = cells
             else:
-                cleaned[f.name] = ftype.clean(f, raw.get(f.name))
+                value = ftype.clean(f, raw.get(f.name))
+                if links is not None and not is_empty(value):
+                    value = ftype.resolve(f, value, links)
+                cleaned[f.name] = value
         except FieldError as exc:
             errors.setdefault(f.name, []).append(str(exc))
             cleaned[f.name] = None

@@ -11,6 +11,7 @@ from .records import (
     Record,
     TransitionLog,
 )
+from .uploads import Upload, UploadContent
 
 MODELS = [
     Organisation,
@@ -22,6 +23,8 @@ MODELS = [
     TransitionLog,
     DocumentRequest,
     DocumentFile,
+    Upload,
+    UploadContent,
     AuditEntry,
 ]
 
@@ -45,6 +48,8 @@ __all__ = [
     "Organisation",
     "Record",
     "TransitionLog",
+    "Upload",
+    "UploadContent",
     "User",
     "UserSession",
     "create_tables",

@@ -16,8 +16,9 @@ from ..services.errors import Conflict, Invalid, NotFound, ServiceError
 from ..services.records import apply_transition, create_record, get_readable, save_form
 from ..workflow.engine import allowed_transitions
 from .base import StaffView, definitions, runtime
+from .form_page import attach_uploads, form_panel, page_extras, value_lookup
 from .session import current_user
-from .values import changes, display, input_values
+from .values import changes
 
 PAGE_SIZE = 50
 
@@ -115,17 +116,21 @@ class RecordsView(StaffView):
             saved = data.get(form_id)
             values = saved if saved is not None else defaults(form)
             forms.append(
-                {
-                    "form": form,
-                    "values": (form_input or {}).get(form_id) or input_values(form, values),
-                    "errors": (form_errors or {}).get(form_id, {}),
-                }
+                form_panel(
+                    form,
+                    values,
+                    (form_input or {}).get(form_id),
+                    (form_errors or {}).get(form_id, {}),
+                )
             )
         other_forms = [
             {"form": defs.forms[f], "values": data.get(f) or {}}
             for f in workflow.form_ids
             if f in defs.forms and f not in (state.forms if state else ()) and data.get(f)
         ]
+        lookup = value_lookup(
+            defs, user, [(defs.forms[f], data.get(f)) for f in workflow.form_ids if f in defs.forms]
+        )
         transitions = allowed_transitions(workflow, record.state, frozenset(user.roles or []))
         requests_ = record.documents.select().order_by(record.documents.model.id.desc()).limit(50)
         order = {s.id: i for i, s in enumerate(workflow.states)}
@@ -140,10 +145,11 @@ class RecordsView(StaffView):
             transitions=transitions if editable or transitions else [],
             documents=document_service.available_documents(defs, record),
             requests=list(requests_),
-            history=self._history(record, workflow),
-            display=display,
+            history=self._history(record, workflow, lookup),
+            display=lookup.display,
             order=order,
             ref_options=self._reference_options([f["form"] for f in forms]),
+            extras=page_extras(defs, user, record, [f["form"] for f in forms]),
         )
         return body, status
 
@@ -169,7 +175,7 @@ class RecordsView(StaffView):
             options[workflow_id] = [(r.id, r.title) for r in query]
         return options
 
-    def _history(self, record: Record, workflow) -> list[dict]:
+    def _history(self, record: Record, workflow, lookup) -> list[dict]:
         """Transitions and saves, newest first, with what each save changed."""
         defs = definitions()
         events = []
@@ -196,7 +202,7 @@ class RecordsView(StaffView):
             .order_by(FormSave.id)
         ):
             form = defs.forms.get(s.form)
-            diff = changes(form, previous.get(s.form, {}), s.data or {}) if form else []
+            diff = changes(form, previous.get(s.form, {}), s.data or {}, lookup) if form else []
             previous[s.form] = s.data or {}
             events.append(
                 {
@@ -205,6 +211,7 @@ class RecordsView(StaffView):
                     "kind": "save",
                     "changes": diff,
                     "text": f"„{form.title if form else s.form}“ gespeichert",
+                    "form": s.form if form else None,
                 }
             )
         events.sort(key=lambda e: e["at"], reverse=True)
@@ -223,6 +230,7 @@ class RecordsView(StaffView):
         except ValueError:
             version = None
         try:
+            attach_uploads(defs, user, record, form, request.files, raw)
             save_form(defs, user, record.id, form_id, raw, version)
         except Invalid as exc:
             flash(exc.message, "error")

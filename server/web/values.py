@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
+import json
 from typing import Any
 
 from ..forms.types import field_type, is_empty
-from ..schema.definitions import FieldDef, FormDef
+from ..models import Record, User
+from ..schema.definitions import Definitions, FieldDef, FormDef
+from ..services.access import can_read
 
 
 def input_value(field: FieldDef, value: Any) -> Any:
@@ -23,6 +27,8 @@ def input_value(field: FieldDef, value: Any) -> Any:
         return ""
     if field.type == "decimal":
         return field_type("decimal").display(field, value).replace(".", "")
+    if field.type == "file":
+        return str(value.get("id", "")) if isinstance(value, dict) else str(value)
     return str(value)
 
 
@@ -30,28 +36,121 @@ def input_values(form: FormDef, values: dict[str, Any]) -> dict[str, Any]:
     return {f.name: input_value(f, values.get(f.name)) for f in form.fields}
 
 
-def display(field: FieldDef, value: Any) -> str:
-    """A clean value as text for people (labels, German dates and numbers)."""
+class ValueLookup:
+    """Titles of referenced records, for showing references to ``user``.
+
+    A title is shown only when the viewer may read the referenced record; otherwise the
+    reference appears as its number, marked as not visible, which is what the form holds.
+    """
+
+    def __init__(self, defs: Definitions, user: User):
+        self.defs = defs
+        self.user = user
+        self._titles: dict[int, str | None] = {}
+
+    def prefetch(self, ids: set[int]) -> None:
+        """Read the titles of ``ids`` in one query (a record page shows many at once)."""
+        wanted = {i for i in ids if isinstance(i, int) and 0 < i < 2**63} - set(self._titles)
+        if not wanted:
+            return
+        for record in Record.select().where(Record.id.in_(sorted(wanted))):
+            readable = can_read(self.defs, self.user, record)
+            self._titles[record.id] = (record.workflow, record.title) if readable else None
+        for missing in wanted - set(self._titles):
+            self._titles[missing] = None
+
+    def reference(self, field: FieldDef, value: Any) -> str:
+        if is_empty(value):
+            return ""
+        self.prefetch({value})
+        found = self._titles.get(value)
+        if found is None or found[0] != field.workflow:
+            return f"Nr. {value} (für Sie nicht sichtbar)"
+        return f"{found[1]} (Nr. {value})"
+
+    def display(self, field: FieldDef, value: Any) -> str:
+        return display(field, value, self)
+
+
+def display(field: FieldDef, value: Any, lookup: ValueLookup | None = None) -> str:
+    """A clean value as text for people (labels, German dates and numbers, record titles)."""
     if field.type == "table":
-        rows = []
-        for row in value or []:
-            cells = [
-                f"{c.label}: {display(c, row.get(c.name))}"
-                for c in field.columns
-                if not is_empty(row.get(c.name))
-            ]
-            rows.append("; ".join(cells))
-        return " | ".join(rows)
+        return " | ".join(_row_text(field, row, lookup) for row in value or [])
+    if field.type == "reference" and lookup is not None:
+        return lookup.reference(field, value)
     return field_type(field.type).display(field, value)
 
 
-def changes(form: FormDef, before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, str]]:
-    """Field-by-field differences between two saves of a form."""
+def _row_text(field: FieldDef, row: Any, lookup: ValueLookup | None) -> str:
+    row = row if isinstance(row, dict) else {}
+    return "; ".join(
+        f"{c.label}: {display(c, row.get(c.name), lookup)}"
+        for c in field.columns
+        if not is_empty(row.get(c.name))
+    )
+
+
+def _blank(value: Any) -> bool:
+    return value in (None, "", [])
+
+
+def changes(
+    form: FormDef,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    lookup: ValueLookup | None = None,
+) -> list[dict[str, str]]:
+    """Field-by-field differences between two saves of a form; tables row by row."""
     out = []
     for f in form.fields:
         old, new = before.get(f.name), after.get(f.name)
-        if (old in (None, "", [])) and (new in (None, "", [])):
+        if (_blank(old) and _blank(new)) or old == new:
             continue
-        if old != new:
-            out.append({"label": f.label, "old": display(f, old), "new": display(f, new)})
+        if f.type == "table":
+            out.extend(_table_changes(f, old or [], new or [], lookup))
+        else:
+            out.append(
+                {"label": f.label, "old": display(f, old, lookup), "new": display(f, new, lookup)}
+            )
+    return out
+
+
+def _table_changes(field: FieldDef, old: list, new: list, lookup) -> list[dict[str, str]]:
+    """Rows added, removed and changed (cell by cell), matched like lines in a text diff."""
+    key = [json.dumps(r, sort_keys=True, default=str) for r in old]
+    new_key = [json.dumps(r, sort_keys=True, default=str) for r in new]
+    out: list[dict[str, str]] = []
+    matcher = difflib.SequenceMatcher(a=key, b=new_key, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        paired = min(i2 - i1, j2 - j1) if tag == "replace" else 0
+        for k in range(paired):
+            before, after = old[i1 + k] or {}, new[j1 + k] or {}
+            for c in field.columns:
+                a, b = before.get(c.name), after.get(c.name)
+                if a != b and not (_blank(a) and _blank(b)):
+                    out.append(
+                        {
+                            "label": f"{field.label}, Zeile {j1 + k + 1}: {c.label}",
+                            "old": display(c, a, lookup),
+                            "new": display(c, b, lookup),
+                        }
+                    )
+        for i in range(i1 + paired, i2):
+            out.append(
+                {
+                    "label": f"{field.label}: Zeile {i + 1} entfernt",
+                    "old": _row_text(field, old[i], lookup),
+                    "new": "",
+                }
+            )
+        for j in range(j1 + paired, j2):
+            out.append(
+                {
+                    "label": f"{field.label}: Zeile {j + 1} hinzugefügt",
+                    "old": "",
+                    "new": _row_text(field, new[j], lookup),
+                }
+            )
     return out
