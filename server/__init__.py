@@ -34,6 +34,8 @@ def create_app(config_path: str | None = None, overrides: dict[str, Any] | None 
     app.config.update(
         SECRET_KEY=ensure_secret_key(settings),
         MAX_CONTENT_LENGTH=int(settings.section("uploads").get("max_bytes", 10 << 20)) + 65536,
+        # a form with a long table has many inputs (Werkzeug refuses more than 1000 by default)
+        MAX_FORM_PARTS=50_000,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the login session

@@ -31,7 +31,8 @@ def too_large_message(settings: Settings) -> str:
     """What a request beyond the size limit is told (the limit named, in German)."""
     return (
         "Die gesendeten Daten sind zu groß: eine Datei darf höchstens "
-        f"{size_label(upload_limit(settings))} haben."
+        f"{size_label(upload_limit(settings))} haben, ein Eingabefeld höchstens "
+        "100.000 Zeichen."
     )
 
 

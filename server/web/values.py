@@ -46,7 +46,7 @@ class ValueLookup:
     def __init__(self, defs: Definitions, user: User):
         self.defs = defs
         self.user = user
-        self._titles: dict[int, str | None] = {}
+        self._titles: dict[int, tuple[str, str] | None] = {}  # id -> (workflow, title)
 
     def prefetch(self, ids: set[int]) -> None:
         """Read the titles of ``ids`` in one query (a record page shows many at once)."""
@@ -116,41 +116,57 @@ def changes(
 
 
 def _table_changes(field: FieldDef, old: list, new: list, lookup) -> list[dict[str, str]]:
-    """Rows added, removed and changed (cell by cell), matched like lines in a text diff."""
+    """Rows added, removed and changed (cell by cell), matched like lines in a text diff.
+
+    Where rows differ, an old and a new row that share a cell count as the same row changed
+    (Bälle 300 -> Bälle 350), the others as removed and added.
+    """
     key = [json.dumps(r, sort_keys=True, default=str) for r in old]
     new_key = [json.dumps(r, sort_keys=True, default=str) for r in new]
-    out: list[dict[str, str]] = []
+    out: list[tuple[int, dict[str, str]]] = []
     matcher = difflib.SequenceMatcher(a=key, b=new_key, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
-        paired = min(i2 - i1, j2 - j1) if tag == "replace" else 0
-        for k in range(paired):
-            before, after = old[i1 + k] or {}, new[j1 + k] or {}
+        pairs = _pair_rows(field, old, new, range(i1, i2), range(j1, j2))
+        for i, j in pairs:
+            before, after = old[i] or {}, new[j] or {}
             for c in field.columns:
                 a, b = before.get(c.name), after.get(c.name)
                 if a != b and not (_blank(a) and _blank(b)):
-                    out.append(
-                        {
-                            "label": f"{field.label}, Zeile {j1 + k + 1}: {c.label}",
-                            "old": display(c, a, lookup),
-                            "new": display(c, b, lookup),
-                        }
-                    )
-        for i in range(i1 + paired, i2):
-            out.append(
-                {
-                    "label": f"{field.label}: Zeile {i + 1} entfernt",
-                    "old": _row_text(field, old[i], lookup),
-                    "new": "",
-                }
-            )
-        for j in range(j1 + paired, j2):
-            out.append(
-                {
-                    "label": f"{field.label}: Zeile {j + 1} hinzugefügt",
-                    "old": "",
-                    "new": _row_text(field, new[j], lookup),
-                }
-            )
-    return out
+                    label = f"{field.label}, Zeile {j + 1}: {c.label}"
+                    out.append((j, _change(label, display(c, a, lookup), display(c, b, lookup))))
+        for i in sorted(set(range(i1, i2)) - {i for i, _ in pairs}):
+            label = f"{field.label}: Zeile {i + 1} entfernt"
+            out.append((j1, _change(label, _row_text(field, old[i], lookup), "")))
+        for j in sorted(set(range(j1, j2)) - {j for _, j in pairs}):
+            label = f"{field.label}: Zeile {j + 1} hinzugefügt"
+            out.append((j, _change(label, "", _row_text(field, new[j], lookup))))
+    out.sort(key=lambda item: item[0])  # in the order of the rows as they are now
+    return [change for _, change in out]
+
+
+def _change(label: str, old: str, new: str) -> dict[str, str]:
+    return {"label": label, "old": old, "new": new}
+
+
+def _pair_rows(field: FieldDef, old: list, new: list, olds, news) -> list[tuple[int, int]]:
+    """Old and new rows that share at least one filled cell, most similar first."""
+
+    def shared(a: Any, b: Any) -> int:
+        a, b = a if isinstance(a, dict) else {}, b if isinstance(b, dict) else {}
+        return sum(
+            1 for c in field.columns if not _blank(a.get(c.name)) and a.get(c.name) == b.get(c.name)
+        )
+
+    scored = sorted(
+        ((shared(old[i], new[j]), i, j) for i in olds for j in news),
+        key=lambda s: (-s[0], s[1], s[2]),
+    )
+    pairs, used_old, used_new = [], set(), set()
+    for score, i, j in scored:
+        if score and i not in used_old and j not in used_new:
+            pairs.append((i, j))
+            used_old.add(i)
+            used_new.add(j)
+    return sorted(pairs)
