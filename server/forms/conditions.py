@@ -1,6 +1,6 @@
 """What the browser needs to evaluate a form's ``show_if`` conditions while the user types.
 
-The record page puts :func:`browser_spec` on each ``<form>`` as JSON; ``verbund-expr.js``
+The record page puts :func:`browser_spec` on each ``<form>`` as JSON; ``verbund-input.js``
 cleans the inputs with the rules of :mod:`server.forms.types` and walks the condition trees
 (:func:`server.schema.show_if.show_if_tree`) in :func:`server.schema.show_if.show_if_order`,
 which is also the order :func:`server.forms.validation.visible_fields` uses on the server.

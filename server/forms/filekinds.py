@@ -94,7 +94,7 @@ MAX_FILENAME = 200
 def safe_filename(name: str) -> str:
     """A file name fit to keep and show: no path, no control or direction characters.
 
-    The browser does the same (``safeFilename`` in verbund-expr.js), so a ``show_if`` on a
+    The browser does the same (``safeFilename`` in verbund-input.js), so a ``show_if`` on a
     file field sees the same name on both sides. Long names keep their end (the extension).
     """
     base = re.split(r"[\\/]", str(name))[-1]

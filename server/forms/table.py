@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..schema.definitions import FieldDef
-from .types import FieldError, FieldType, field_type, is_empty, quoted, register
+from .types import FieldError, FieldType, count, field_type, is_empty, quoted, register
 
 MAX_ROWS = 1000
 
@@ -97,9 +97,9 @@ class TableType(FieldType):
     def constraints(self, field, value):
         out = []
         if field.min_rows is not None and len(value) < field.min_rows:
-            out.append(f"{quoted(field)}: mindestens {field.min_rows} Zeilen.")
+            out.append(f"{quoted(field)}: mindestens {count(field.min_rows, 'Zeile', 'Zeilen')}.")
         if field.max_rows is not None and len(value) > field.max_rows:
-            out.append(f"{quoted(field)}: höchstens {field.max_rows} Zeilen.")
+            out.append(f"{quoted(field)}: höchstens {count(field.max_rows, 'Zeile', 'Zeilen')}.")
         return out
 
     def to_python(self, field, value):

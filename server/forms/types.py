@@ -41,6 +41,11 @@ def quoted(field: FieldDef) -> str:
     return f"„{field.label}“"
 
 
+def count(number: int, one: str, many: str) -> str:
+    """``count(1, "Zeile", "Zeilen")`` -> "1 Zeile", ``count(3, ...)`` -> "3 Zeilen"."""
+    return f"{number} {one if number == 1 else many}"
+
+
 def is_empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
@@ -343,9 +348,11 @@ class MultiselectType(FieldType):
     def constraints(self, field, value):
         out = []
         if field.min_items is not None and len(value) < field.min_items:
-            out.append(f"{quoted(field)}: mindestens {field.min_items} Einträge wählen.")
+            least = count(field.min_items, "Eintrag", "Einträge")
+            out.append(f"{quoted(field)}: mindestens {least} wählen.")
         if field.max_items is not None and len(value) > field.max_items:
-            out.append(f"{quoted(field)}: höchstens {field.max_items} Einträge wählen.")
+            most = count(field.max_items, "Eintrag", "Einträge")
+            out.append(f"{quoted(field)}: höchstens {most} wählen.")
         return out
 
     def display(self, field, value):

@@ -104,6 +104,9 @@ def validate_form(form: FormDef, raw: Any, links: Any = None) -> FormResult:
         if is_empty(value) or (f.type == "boolean" and f.required and value is False):
             if f.required:
                 errors.setdefault(f.name, []).append(f"{quoted(f)} ist ein Pflichtfeld.")
+            elif f.type in ("multiselect", "table") and (problems := _list_minimum(f)):
+                # "min_rows = 1" means at least one row, even on a field that is not required
+                errors[f.name] = problems
             values[f.name] = (
                 field_type(f.type).empty_value() if f.type != "boolean" else bool(value)
             )
@@ -113,6 +116,11 @@ def validate_form(form: FormDef, raw: Any, links: Any = None) -> FormResult:
             errors[f.name] = problems
         values[f.name] = value
     return FormResult(values, errors, hidden)
+
+
+def _list_minimum(f: FieldDef) -> list[str]:
+    """The ``min_items``/``min_rows`` message for an empty list, if the field has one."""
+    return field_type(f.type).constraints(f, [])
 
 
 def raw_from_formdata(form: FormDef, formdata: Any, prefix: str = "") -> dict[str, Any]:

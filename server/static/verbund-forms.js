@@ -1,5 +1,5 @@
 /* Verbund: forms on the record page — show_if while typing, table rows, file size check.
- * Needs verbund-expr.js first. No inline scripts: everything hangs off data attributes. */
+ * Needs verbund-expr.js and verbund-input.js first. No inline scripts: data attributes only. */
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -109,7 +109,7 @@
     });
     var hidden;
     try {
-      hidden = window.VerbundExpr.hiddenFields(spec, raw);
+      hidden = window.VerbundInput.hiddenFields(spec, raw);
     } catch (e) {
       return; // never hide a field because of a fault here; the server decides on saving
     }

@@ -1,4 +1,4 @@
-"""Running verbund-expr.js under node for the tests, one long-lived process per session."""
+"""Running the browser's show_if scripts under node, one long-lived process per module."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ class NodeShowIf:
         self.process.stdin.flush()
         answer = json.loads(self.process.stdout.readline())
         if "error" in answer:
-            raise AssertionError(f"verbund-expr.js failed: {answer['error']}")
+            raise AssertionError(f"verbund-input.js or verbund-expr.js failed: {answer['error']}")
         return set(answer["hidden"])
 
     def close(self) -> None:

@@ -1,9 +1,10 @@
 """The browser and the server decide ``show_if`` alike, on the same raw input.
 
 The server's answer is :func:`validate_form` (Jinja on cleaned, typed values); the browser's
-is ``verbund-expr.js`` under node, given the same raw values a form would submit and the
-condition tree the record page sends. A table of expressions covers the semantics one by
-one; hypothesis then throws random expressions of the subset at random input.
+is ``verbund-input.js`` with ``verbund-expr.js`` under node, given the same raw values a form
+would submit and the condition tree the record page sends. A table of expressions covers
+the semantics one by one; hypothesis then throws random expressions of the subset at random
+input.
 """
 
 from __future__ import annotations
