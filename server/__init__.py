@@ -29,6 +29,8 @@ def create_app(config_path: str | None = None, overrides: dict[str, Any] | None 
     app.config.update(
         SECRET_KEY=ensure_secret_key(settings),
         MAX_CONTENT_LENGTH=int(settings.section("uploads").get("max_bytes", 10 << 20)) + 65536,
+        # a form with a long table has many inputs (Werkzeug refuses more than 1000 by default)
+        MAX_FORM_PARTS=50_000,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the login session
@@ -42,7 +44,10 @@ def create_app(config_path: str | None = None, overrides: dict[str, Any] | None 
     from . import models
     from .api import init_api
     from .web import init_web
+    from .web.converters import IdConverter
 
+    # ids in URLs are 64-bit: a longer number is "not found", not a database overflow
+    app.url_map.converters["int"] = IdConverter
     models.create_tables()
     init_web(app)
     init_api(app)

@@ -7,6 +7,8 @@ lists never show them; anonymous visitors get the login (screens) or 401 (API).
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from server.models import Reminder
@@ -58,6 +60,13 @@ ROUTES = {
     "records.transition": "record",
     "records.handover": "record",
     "records.request_document": "record",
+    "api.post_file": "record",
+    "api.get_file": "record",
+    "api.get_file_content": "record",
+    "files.index": "list",
+    "files.download": "record",
+    "form_history.index": "list",
+    "form_history.history": "record",
 }
 
 # (user name, roles, organisation, may read the record of "owner")
@@ -77,6 +86,13 @@ def world(app, api, work_jobs):
     clients = {name: api(name, roles, org) for name, roles, org, _ in PEOPLE}
     owner = clients["owner"]
     rid = owner.post("/records", json={"workflow": "foerderung"}).json["id"]
+    upload = owner.client.post(
+        f"/api/v1/records/{rid}/files",
+        data={"file": (io.BytesIO(b"Nachweis des Geheimvereins"), "nachweis.txt")},
+        headers=owner._headers(),
+        content_type="multipart/form-data",
+    )
+    assert upload.status_code == 201, upload.json
     owner.put(f"/records/{rid}/forms/antrag", json={"data": ANTRAG, "version": 1})
     owner.post(f"/records/{rid}/transitions", json={"to": "eingereicht", "version": 2})
     doc = owner.post(f"/records/{rid}/documents", json={"document": "eingang"}).json["id"]
@@ -87,7 +103,13 @@ def world(app, api, work_jobs):
     create_reminders()
     clock.freeze(None)
     reminder = Reminder.get().id
-    return {"clients": clients, "record": rid, "document": doc, "reminder": reminder}
+    return {
+        "clients": clients,
+        "record": rid,
+        "document": doc,
+        "reminder": reminder,
+        "upload": upload.json["id"],
+    }
 
 
 def url_for_rule(rule, world) -> str:
@@ -97,6 +119,7 @@ def url_for_rule(rule, world) -> str:
         "form_id": "antrag",
         "request_id": world["document"],
         "reminder_id": world["reminder"],
+        "upload_id": world["upload"],
         "filename": "verbund.css",
         "path": "x",
     }
@@ -135,7 +158,18 @@ def test_api_routes_answer_by_scope(app, world, name, roles, org, reads):
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             call = {"GET": client.get, "POST": client.post, "PUT": client.put}[method]
             body = api_body(rule.endpoint)
-            response = call(url) if body is None else call(url, json=body)
+            if rule.endpoint == "api.post_file":
+                file = (io.BytesIO(b"x"), "x.txt")
+                response = client.client.post(
+                    "/api/v1" + url,
+                    data={"file": file},
+                    headers=client._headers(),
+                    content_type="multipart/form-data",
+                )
+            elif body is None:
+                response = call(url)
+            else:
+                response = call(url, json=body)
             where = f"{name} {method} {url}"
             if reads:
                 assert response.status_code != 404, where

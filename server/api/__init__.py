@@ -48,6 +48,12 @@ def _http_error(exc: HTTPException):
         413: "Die Anfrage ist zu groß.",
         415: "Bitte JSON senden (Content-Type: application/json).",
     }
+    if exc.code == 413:
+        from flask import current_app
+
+        from ..services.uploads import too_large_message
+
+        messages[413] = too_large_message(current_app.config["VERBUND_RUNTIME"].settings)
     return json_error(exc.code or 500, messages.get(exc.code, exc.description or "Fehler"))
 
 
@@ -59,7 +65,7 @@ def _unexpected(exc: Exception):
 
 def init_api(app: Flask) -> None:
     """Register the API blueprint; it is exempt from CSRF because it uses bearer tokens."""
-    from . import openapi, routes  # noqa: F401  (routes register on the blueprint)
+    from . import files, openapi, routes  # noqa: F401  (routes register on the blueprint)
 
     app.register_blueprint(bp)
     csrf = app.extensions.get("csrf")

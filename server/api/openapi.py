@@ -119,6 +119,9 @@ SCHEMAS = {
 
 def spec() -> dict:
     """The whole OpenAPI document."""
+    from .files import FILE
+    from .files import PATHS as FILE_PATHS
+
     record = _ref("Record")
     rid = _path_param("record_id")
     return {
@@ -128,13 +131,14 @@ def spec() -> dict:
             "version": __version__,
             "description": "Formulare, Abläufe und Dokumente. Werte: Datum YYYY-MM-DD, "
             "Dezimalzahlen als Zahl oder Text, Mehrfachauswahl als Liste, "
-            "Tabellen als Liste von Objekten, Verweise als Datensatz-Id.",
+            "Tabellen als Liste von Objekten, Verweise als Datensatz-Id, Dateien als Id "
+            "eines Uploads (POST /records/{id}/files), gelesen als {id, name, size, type}.",
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, "File": FILE},
         },
         "paths": {
             "/workflows": {"get": _op("Abläufe", {"200": _json({"type": "array"}, "Liste")})},
@@ -277,6 +281,7 @@ def spec() -> dict:
                     params=[_path_param("document_id")],
                 )
             },
+            **FILE_PATHS,
             "/openapi.json": {
                 "get": {
                     "summary": "Diese Beschreibung",

@@ -24,7 +24,10 @@ def _defs():
 
 def _body() -> dict[str, Any]:
     """The request's JSON object; anything else is a 400 with a German message."""
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # "[[[[…" nested deeper than the JSON parser goes
+        data = None
     if not isinstance(data, dict):
         raise Invalid("Der Inhalt muss ein JSON-Objekt sein.", {"body": ["JSON-Objekt erwartet."]})
     return data

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..schema.definitions import FieldDef
-from .types import FieldError, FieldType, field_type, is_empty, quoted, register
+from .types import FieldError, FieldType, count, field_type, is_empty, quoted, register
 
 MAX_ROWS = 1000
 
@@ -25,10 +25,13 @@ class TableType(FieldType):
             raise FieldError(next(iter(errors.values()))[0])
         return rows
 
-    def clean_rows(self, field: FieldDef, raw: Any) -> tuple[list[dict], dict[str, list[str]]]:
+    def clean_rows(
+        self, field: FieldDef, raw: Any, links: Any = None
+    ) -> tuple[list[dict], dict[str, list[str]]]:
         """Clean every row; returns the rows and errors keyed ``table.N.column``.
 
         N is the position in the input, so the screen and an API client find the cell they sent.
+        With ``links``, reference cells are checked against the database too.
         """
         if raw is None or raw == "":
             return [], {}
@@ -53,6 +56,8 @@ class TableType(FieldType):
                 key = f"{field.name}.{index}.{column.name}"
                 try:
                     value = ctype.clean(column, raw_row.get(column.name))
+                    if links is not None and not is_empty(value):
+                        value = ctype.resolve(column, value, links)
                 except FieldError as exc:
                     errors.setdefault(key, []).append(str(exc))
                     value = None
@@ -93,9 +98,9 @@ class TableType(FieldType):
     def constraints(self, field, value):
         out = []
         if field.min_rows is not None and len(value) < field.min_rows:
-            out.append(f"{quoted(field)}: mindestens {field.min_rows} Zeilen.")
+            out.append(f"{quoted(field)}: mindestens {count(field.min_rows, 'Zeile', 'Zeilen')}.")
         if field.max_rows is not None and len(value) > field.max_rows:
-            out.append(f"{quoted(field)}: höchstens {field.max_rows} Zeilen.")
+            out.append(f"{quoted(field)}: höchstens {count(field.max_rows, 'Zeile', 'Zeilen')}.")
         return out
 
     def to_python(self, field, value):

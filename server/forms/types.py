@@ -41,6 +41,11 @@ def quoted(field: FieldDef) -> str:
     return f"„{field.label}“"
 
 
+def count(number: int, one: str, many: str) -> str:
+    """``count(1, "Zeile", "Zeilen")`` -> "1 Zeile", ``count(3, ...)`` -> "3 Zeilen"."""
+    return f"{number} {one if number == 1 else many}"
+
+
 def is_empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
@@ -66,6 +71,11 @@ class FieldType:
     def constraints(self, field: FieldDef, value: Any) -> list[str]:
         """Messages for every constraint a non-empty clean value breaks."""
         return []
+
+    def resolve(self, field: FieldDef, value: Any, links: Any) -> Any:
+        """A non-empty clean value checked against the database through ``links``
+        (:class:`server.forms.links.Links`); raises FieldError. Most types need nothing."""
+        return value
 
     def to_python(self, field: FieldDef, value: Any) -> Any:
         """The typed value for expressions and templates."""
@@ -338,28 +348,12 @@ class MultiselectType(FieldType):
     def constraints(self, field, value):
         out = []
         if field.min_items is not None and len(value) < field.min_items:
-            out.append(f"{quoted(field)}: mindestens {field.min_items} Einträge wählen.")
+            least = count(field.min_items, "Eintrag", "Einträge")
+            out.append(f"{quoted(field)}: mindestens {least} wählen.")
         if field.max_items is not None and len(value) > field.max_items:
-            out.append(f"{quoted(field)}: höchstens {field.max_items} Einträge wählen.")
+            most = count(field.max_items, "Eintrag", "Einträge")
+            out.append(f"{quoted(field)}: höchstens {most} wählen.")
         return out
 
     def display(self, field, value):
         return ", ".join(field.choice_label(v) for v in value or [])
-
-
-@register
-class ReferenceType(FieldType):
-    """A record of another workflow, stored as its id; access is checked by the caller."""
-
-    name = "reference"
-
-    def clean(self, field, raw):
-        if raw is None or raw == "":
-            return None
-        if isinstance(raw, bool):
-            raise FieldError(f"{quoted(field)}: Bitte einen Datensatz auswählen.")
-        if isinstance(raw, str) and re.fullmatch(r"[0-9]{1,19}", raw.strip()):
-            raw = int(raw.strip())
-        if not isinstance(raw, int) or raw <= 0 or raw >= 2**63:
-            raise FieldError(f"{quoted(field)}: Bitte einen Datensatz auswählen.")
-        return raw

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..schema.definitions import FieldDef, FormDef
 from ..schema.expressions import evaluate_condition
+from ..schema.show_if import show_if_order
 from . import table as _table  # noqa: F401  (registers the table type)
 from .types import FieldError, field_type, is_empty, quoted
 
@@ -40,28 +41,26 @@ def visible_fields(form: FormDef, values: dict[str, Any]) -> tuple[list[FieldDef
     """The fields shown for ``values`` (clean), and the names of those ``show_if`` hides."""
     typed = typed_values(form, values)
     hidden: set[str] = set()
-    # A hidden field is not stored, so conditions must see it as empty; blanking it can hide
-    # others in turn, hence repeat until nothing changes (at most once per field).
-    for _ in range(len(form.fields) + 1):
-        current = {name: (None if name in hidden else value) for name, value in typed.items()}
-        # the form id first, so a field named like its form (goals) wins as a bare name
-        context = {form.id: current, **current}
-        now_hidden = {
-            f.name for f in form.fields if f.show_if and not evaluate_condition(f.show_if, context)
-        }
-        if now_hidden == hidden:
-            break
-        hidden = now_hidden
-    shown = [f for f in form.fields if f.name not in hidden]
-    return shown, hidden
+    # dependencies first: a field hidden by its condition counts as empty for the conditions
+    # after it (the browser does the same, server/static/verbund-forms.js)
+    for name in show_if_order(form):
+        f = form.field(name)
+        # the form id first, so a field named like its form (goals.goals) wins as a bare name
+        context = {form.id: typed, **typed}
+        if not evaluate_condition(f.show_if, context):
+            hidden.add(name)
+            typed = {**typed, name: field_type(f.type).empty_value()}
+    return [f for f in form.fields if f.name not in hidden], hidden
 
 
-def validate_form(form: FormDef, raw: Any) -> FormResult:
+def validate_form(form: FormDef, raw: Any, links: Any = None) -> FormResult:
     """Clean and check ``raw`` ({field: raw value}) against ``form``.
 
     Every field is cleaned first, so ``show_if`` sees the values the user just entered; then
     hidden fields are dropped (neither validated nor stored) and the constraints of the visible
     ones are checked. Unknown keys are errors, so a typo in an API call does not vanish.
+    ``links`` (:class:`server.forms.links.Links`) checks references and files; without it
+    they are only checked for form (the engine's own tests, the benchmark).
     """
     if not isinstance(raw, dict):
         return FormResult({}, {"data": ["Die Formulardaten müssen ein Objekt sein."]})
@@ -79,12 +78,15 @@ def validate_form(form: FormDef, raw: Any) -> FormResult:
         ftype = field_type(f.type)
         try:
             if f.type == "table":
-                rows, cells = ftype.clean_rows(f, raw.get(f.name))
+                rows, cells = ftype.clean_rows(f, raw.get(f.name), links)
                 cleaned[f.name] = rows
                 if cells:
                     cell_errors[f.name] = cells
             else:
-                cleaned[f.name] = ftype.clean(f, raw.get(f.name))
+                value = ftype.clean(f, raw.get(f.name))
+                if links is not None and not is_empty(value):
+                    value = ftype.resolve(f, value, links)
+                cleaned[f.name] = value
         except FieldError as exc:
             errors.setdefault(f.name, []).append(str(exc))
             cleaned[f.name] = None
@@ -102,6 +104,9 @@ def validate_form(form: FormDef, raw: Any) -> FormResult:
         if is_empty(value) or (f.type == "boolean" and f.required and value is False):
             if f.required:
                 errors.setdefault(f.name, []).append(f"{quoted(f)} ist ein Pflichtfeld.")
+            elif f.type in ("multiselect", "table") and (problems := _list_minimum(f)):
+                # "min_rows = 1" means at least one row, even on a field that is not required
+                errors[f.name] = problems
             values[f.name] = (
                 field_type(f.type).empty_value() if f.type != "boolean" else bool(value)
             )
@@ -111,6 +116,11 @@ def validate_form(form: FormDef, raw: Any) -> FormResult:
             errors[f.name] = problems
         values[f.name] = value
     return FormResult(values, errors, hidden)
+
+
+def _list_minimum(f: FieldDef) -> list[str]:
+    """The ``min_items``/``min_rows`` message for an empty list, if the field has one."""
+    return field_type(f.type).constraints(f, [])
 
 
 def raw_from_formdata(form: FormDef, formdata: Any, prefix: str = "") -> dict[str, Any]:

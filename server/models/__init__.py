@@ -13,6 +13,7 @@ from .records import (
     Record,
     TransitionLog,
 )
+from .uploads import Upload, UploadContent
 
 MODELS = [
     Organisation,
@@ -25,6 +26,8 @@ MODELS = [
     HandOver,
     DocumentRequest,
     DocumentFile,
+    Upload,
+    UploadContent,
     Deadline,
     Reminder,
     AuditEntry,
@@ -56,6 +59,8 @@ __all__ = [
     "Record",
     "Reminder",
     "TransitionLog",
+    "Upload",
+    "UploadContent",
     "User",
     "UserSession",
     "create_tables",

@@ -28,6 +28,9 @@ FIELD_TYPES = (
 
 SCOPES = ("own", "organisation", "all", "none")
 
+# what a file field's ``accept`` may name; recognised by content (server/forms/filekinds.py)
+FILE_KINDS = ("pdf", "png", "jpeg", "docx", "xlsx", "txt")
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -60,6 +63,8 @@ class FieldDef:
     min_rows: int | None = None
     max_rows: int | None = None
     columns: tuple[FieldDef, ...] = ()
+    accept: tuple[str, ...] = ()
+    max_bytes: int | None = None
     section: str = ""
     personal: bool = False
     line: int = 0

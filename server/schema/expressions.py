@@ -91,11 +91,32 @@ def _is_none(value: Any) -> bool:
     return value is None or isinstance(value, Undefined)
 
 
+def _text_filter(operation: Callable[[str], str]) -> Callable[[Any], str]:
+    """``lower``/``upper``/``trim`` for text only (empty: ""); anything else is an error.
+
+    Jinja would first turn any value into text (``True|lower`` is "true", a list becomes its
+    Python repr), which no other evaluator could reproduce; the browser evaluates ``show_if``
+    too, so these filters are strict, and a condition misusing them is simply false.
+    """
+
+    def text_filter(value: Any, *args: Any) -> str:
+        if isinstance(value, Undefined):
+            return ""
+        if not isinstance(value, str):
+            raise TypeError(f"text filter on {type(value).__name__}")
+        return operation(value, *args)  # trim("chars") in a ``when`` keeps working
+
+    return text_filter
+
+
 _ENV = _ConditionEnvironment(undefined=ChainableUndefined, autoescape=False)
 # No globals: in a show_if a bare name is a field of the form, and a field called ``range``
 # or ``dict`` must not be shadowed by a Jinja helper. Conditions need data, not functions.
 _ENV.globals.clear()
 _ENV.tests["none"] = _is_none
+_ENV.filters["lower"] = _text_filter(str.lower)
+_ENV.filters["upper"] = _text_filter(str.upper)
+_ENV.filters["trim"] = _text_filter(str.strip)
 
 
 def _parse(source: str) -> nodes.Expr:

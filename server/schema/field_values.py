@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from .checking import Collector, kind
-from .definitions import FIELD_TYPES, Choice
+from .definitions import FIELD_TYPES, FILE_KINDS, Choice
 from .toml_lines import KeyPath
 
 NO_DEFAULT = ("table", "file", "reference")
@@ -75,6 +75,28 @@ def read_pattern(c: Collector, table: dict, keypath: KeyPath, where: str) -> str
             )
             return None
     return pattern
+
+
+def read_accept(c: Collector, table: dict, keypath: KeyPath, where: str) -> tuple[str, ...]:
+    """``accept``: the kinds of file a file field takes (recognised by content)."""
+    if "accept" not in table:
+        return ()
+    raw = table["accept"]
+    at = keypath + ("accept",)
+    if not isinstance(raw, list) or not raw:
+        c.add(at, f'{where}„accept“ muss eine nicht leere Liste sein, z. B. ["pdf", "png"]')
+        return ()
+    kinds: list[str] = []
+    for index, item in enumerate(raw):
+        if item not in FILE_KINDS:
+            shown = f"„{item}“" if isinstance(item, str) else kind(item)
+            c.add(
+                at + (index,),
+                f"{where}„accept“: unbekannte Dateiart {shown} (bekannt: {', '.join(FILE_KINDS)})",
+            )
+        elif item not in kinds:
+            kinds.append(item)
+    return tuple(kinds)
 
 
 def read_choices(

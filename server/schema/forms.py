@@ -14,6 +14,7 @@ from . import field_values
 from .checking import Collector, id_problem, kind
 from .definitions import FIELD_TYPES, FieldDef, FormDef, Problem
 from .expressions import ExpressionError, referenced_names
+from .show_if import form_prefix, show_if_cycle, show_if_problem
 from .toml_lines import KeyPath, parse_toml
 
 FORM_KEYS = ("title", "description", "fields")
@@ -41,7 +42,7 @@ TYPE_KEYS: dict[str, tuple[str, ...]] = {
     "multiselect": ("choices", "min_items", "max_items"),
     "table": ("min_rows", "max_rows", "columns"),
     "reference": ("workflow",),
-    "file": (),
+    "file": ("accept", "max_bytes"),
 }
 # for "Schlüssel „choices“ ist hier nicht erlaubt (nur bei Typ select, multiselect)"
 _KEY_HOMES = {
@@ -85,6 +86,8 @@ def parse_form(form_id: str, text: str, path: str) -> tuple[FormDef | None, list
     written = {t["name"] for t in raw_fields if isinstance(t.get("name"), str)}
     for index, table in enumerate(raw_fields):
         _check_show_if(c, form_id, table, ("fields", index), written)
+    if not c.errors:
+        _check_show_if_cycle(c, form_id, raw_fields, written)
 
     c.problems.sort(key=lambda p: p.line)
     if c.errors:
@@ -184,6 +187,8 @@ def _parse_field(
                     f"{where}„{key}“ ({values[key]}) ist größer als die "
                     f"Zahl der Auswahlmöglichkeiten ({len(values['choices'])})",
                 )
+    values["accept"] = field_values.read_accept(c, table, keypath, where)
+    values["max_bytes"] = c.count(table, "max_bytes", keypath, where, 1)
     values["columns"] = _columns(c, table, ftype, keypath, where, name)
     values["default"] = field_values.read_default(c, table, ftype, keypath, where, values)
 
@@ -257,6 +262,7 @@ def _check_show_if(
     except ExpressionError as exc:
         c.add(at, f"{where}„show_if“: {exc.message}")
         return
+    before = len(c.problems)
     for name, attribute in sorted(names, key=lambda n: (n[0], n[1] or "")):
         if name == form_id and name in field_names:
             # a bare name is always a field: here ``goals`` is the field, not the form
@@ -283,3 +289,24 @@ def _check_show_if(
                 f"{where}„show_if“ nennt „{shown}“, das kein Feld dieses Formulars ist "
                 f"(erlaubt: Feldnamen oder „{form_id}.<feld>“)",
             )
+    prefix = form_prefix(form_id, field_names)
+    if len(c.problems) == before and (problem := show_if_problem(source, prefix)):
+        # the names are right, but the browser could not evaluate it the same way
+        c.add(at, f"{where}„show_if“: {problem}")
+
+
+def _check_show_if_cycle(c: Collector, form_id: str, raw_fields: list[dict], names: set[str]):
+    """Conditions that depend on each other in a circle cannot decide what is shown."""
+    conditions = {
+        t["name"]: t["show_if"]
+        for t in raw_fields
+        if isinstance(t.get("name"), str) and isinstance(t.get("show_if"), str) and t["show_if"]
+    }
+    cycle = show_if_cycle(form_prefix(form_id, names), conditions, names)
+    if cycle:
+        index = next(i for i, t in enumerate(raw_fields) if t.get("name") == cycle[0])
+        c.add(
+            ("fields", index, "show_if"),
+            f"Feld „{cycle[0]}“: „show_if“-Bedingungen hängen im Kreis voneinander ab: "
+            + " → ".join(cycle),
+        )

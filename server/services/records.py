@@ -27,6 +27,7 @@ from .access import can_create, can_edit_state, can_read, user_roles
 from .audit import audit
 from .deadlines import close_deadlines, plan_deadlines
 from .errors import Conflict, Forbidden, Invalid, NotFound
+from .form_links import RecordLinks
 
 
 def workflow_of(defs: Definitions, workflow_id: Any) -> WorkflowDef:
@@ -42,6 +43,8 @@ def get_readable(defs: Definitions, user: User, record_id: Any, *, for_update=Fa
         record_id = int(record_id)
     except (TypeError, ValueError):
         raise NotFound("Datensatz nicht gefunden.") from None
+    if not 0 < record_id < 2**63:  # beyond any id; the database would overflow
+        raise NotFound("Datensatz nicht gefunden.")
     query = Record.select().where(Record.id == record_id)
     if for_update and not is_sqlite():
         # PostgreSQL: lock the row; SQLite already holds the write lock (BEGIN IMMEDIATE)
@@ -200,7 +203,7 @@ def save_form(
                 "Sie dürfen diesen Datensatz in seinem jetzigen Zustand nicht bearbeiten."
             )
         form = defs.forms[form_id]
-        result = validate_form(form, raw)
+        result = validate_form(form, raw, RecordLinks(defs, user, record, form))
         if not result.ok:
             raise Invalid("Bitte prüfen Sie die markierten Felder.", result.errors)
         expected = expect_version(version)

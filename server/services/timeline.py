@@ -22,8 +22,11 @@ def _who(user: User | None) -> str:
     return str(user) if user is not None else "System"
 
 
-def timeline(defs: Definitions, record: Record) -> list[dict[str, Any]]:
-    """Every event of ``record``, newest first: {at, who, kind, text, changes}."""
+def timeline(defs: Definitions, record: Record, lookup: Any = None) -> list[dict[str, Any]]:
+    """Every event of ``record``, newest first: {at, who, kind, text, changes, form}.
+
+    ``lookup`` shows referenced records by title to a viewer who may read them.
+    """
     workflow = defs.workflows.get(record.workflow)
     events: list[dict[str, Any]] = []
     for t in (
@@ -47,7 +50,7 @@ def timeline(defs: Definitions, record: Record) -> list[dict[str, Any]]:
         .order_by(FormSave.id)
     ):
         form = defs.forms.get(s.form)
-        diff = changes(form, previous.get(s.form, {}), s.data or {}) if form else []
+        diff = changes(form, previous.get(s.form, {}), s.data or {}, lookup) if form else []
         previous[s.form] = s.data or {}
         event = _event(
             s.saved_at,
@@ -57,6 +60,7 @@ def timeline(defs: Definitions, record: Record) -> list[dict[str, Any]]:
             s.id,
         )
         event["changes"] = diff
+        event["form"] = s.form if form else None
         events.append(event)
     owners = {}
     orgs = {o.id: o for o in Organisation.select()}

@@ -1,33 +1,6 @@
-/* Verbund staff screens: table rows and live document status. No inline scripts anywhere. */
+/* Verbund staff screens: live document status (forms: verbund-forms.js). No inline scripts. */
 (function () {
   "use strict";
-
-  // "Zeile hinzufügen": copy the last row of a table field with fresh names and empty inputs
-  document.querySelectorAll(".verbund-add-row").forEach(function (button) {
-    button.addEventListener("click", function () {
-      var name = button.getAttribute("data-table");
-      var table = document.querySelector('table[data-name="' + name + '"] tbody');
-      var rows = table.querySelectorAll("tr.verbund-row");
-      var last = rows[rows.length - 1];
-      var next = 0;
-      table.querySelectorAll("[name]").forEach(function (el) {
-        var rest = el.name.slice(name.length + 1);
-        var n = parseInt(rest.split("-")[0], 10);
-        if (!isNaN(n) && n >= next) { next = n + 1; }
-      });
-      var copy = last.cloneNode(true);
-      copy.querySelectorAll("[name]").forEach(function (el) {
-        var rest = el.name.slice(name.length + 1);
-        var col = rest.slice(rest.indexOf("-") + 1);
-        el.name = name + "-" + next + "-" + col;
-        if (el.id) { el.id = el.name; }
-        if (el.type === "checkbox") { el.checked = false; } else { el.value = ""; }
-        el.classList.remove("is-invalid");
-      });
-      copy.querySelectorAll(".invalid-feedback").forEach(function (el) { el.remove(); });
-      table.appendChild(copy);
-    });
-  });
 
   // documents being produced: ask for their status until they are finished or failed
   var labels = { queued: "wartet", started: "wird erstellt", finished: "fertig", failed: "fehlgeschlagen" };

@@ -8,12 +8,16 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from ..documents.context import local_time
+from ..forms.links import size_label
 from ..models import database, is_sqlite
 from ..services.access import may_see_workflow
+from ..services.uploads import too_large_message
 from .auth import AuthView
 from .base import definitions
 from .deadlines import DeadlinesView
 from .documents import DocumentsView
+from .files import FilesView
+from .form_history import FormHistoryView
 from .home import HomeView
 from .records import RecordsView
 from .session import current_user, load_user
@@ -48,6 +52,8 @@ def init_web(app: Flask) -> None:
     admin.add_view(RecordsView(name="Datensätze", url="/records", endpoint="records"))
     admin.add_view(DocumentsView(name="Dokumente", url="/documents", endpoint="documents"))
     admin.add_view(DeadlinesView(name="Fristen", url="/deadlines", endpoint="deadlines"))
+    admin.add_view(FilesView(name="Dateien", url="/files", endpoint="files"))
+    admin.add_view(FormHistoryView(name="Versionen", url="/records", endpoint="form_history"))
     app.extensions["verbund_admin"] = admin
     from ..admin import init_admin
 
@@ -73,6 +79,7 @@ def init_web(app: Flask) -> None:
             database.close()
 
     app.add_template_filter(local_time, "localtime")
+    app.add_template_filter(size_label, "filesize")
 
     @app.context_processor
     def _navigation():
@@ -102,6 +109,10 @@ def init_web(app: Flask) -> None:
 
     for code in ERROR_TEXTS:
         app.register_error_handler(code, lambda exc, code=code: _error_page(code))
+    # a request beyond [uploads] max_bytes: say what the limit is
+    app.register_error_handler(
+        413, lambda exc: _error_page(413, too_large_message(app.config["VERBUND_RUNTIME"].settings))
+    )
 
 
 def _error_page(code: int, text: str | None = None):

@@ -24,8 +24,8 @@ from ..services.records import apply_transition, create_record, get_readable, sa
 from ..services.timeline import timeline
 from ..workflow.engine import allowed_transitions
 from .base import StaffView, definitions, runtime
+from .form_page import attach_uploads, form_panel, page_extras, value_lookup
 from .session import current_user
-from .values import display, input_values
 
 
 class RecordsView(StaffView):
@@ -110,17 +110,21 @@ class RecordsView(StaffView):
             saved = data.get(form_id)
             values = saved if saved is not None else defaults(form)
             forms.append(
-                {
-                    "form": form,
-                    "values": (form_input or {}).get(form_id) or input_values(form, values),
-                    "errors": (form_errors or {}).get(form_id, {}),
-                }
+                form_panel(
+                    form,
+                    values,
+                    (form_input or {}).get(form_id),
+                    (form_errors or {}).get(form_id, {}),
+                )
             )
         other_forms = [
             {"form": defs.forms[f], "values": data.get(f) or {}}
             for f in workflow.form_ids
             if f in defs.forms and f not in (state.forms if state else ()) and data.get(f)
         ]
+        lookup = value_lookup(
+            defs, user, [(defs.forms[f], data.get(f)) for f in workflow.form_ids if f in defs.forms]
+        )
         transitions = allowed_transitions(workflow, record.state, frozenset(user.roles or []))
         requests_ = record.documents.select().order_by(record.documents.model.id.desc()).limit(50)
         order = {s.id: i for i, s in enumerate(workflow.states)}
@@ -135,8 +139,8 @@ class RecordsView(StaffView):
             transitions=transitions if editable or transitions else [],
             documents=document_service.available_documents(defs, record),
             requests=list(requests_),
-            history=timeline(defs, record),
-            display=display,
+            history=timeline(defs, record, lookup),
+            display=lookup.display,
             order=order,
             handover_targets=self._handover_targets(workflow) if editable else [],
             deadlines=list(
@@ -144,6 +148,7 @@ class RecordsView(StaffView):
             ),
             today=clock.today(),
             ref_options=self._reference_options([f["form"] for f in forms]),
+            extras=page_extras(defs, user, record, [f["form"] for f in forms]),
         )
         return body, status
 
@@ -205,6 +210,7 @@ class RecordsView(StaffView):
         raw = raw_from_formdata(form, request.form, prefix=f"{form_id}-")
         version = _version()
         try:
+            attach_uploads(defs, user, record, form, request.files, raw)
             save_form(defs, user, record.id, form_id, raw, version)
         except Invalid as exc:
             flash(exc.message, "error")

@@ -1,0 +1,146 @@
+/* Verbund: forms on the record page — show_if while typing, table rows, file size check.
+ * Needs verbund-expr.js and verbund-input.js first. No inline scripts: data attributes only. */
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  root.classList.add("verbund-js");
+
+  // ---- table rows: add, remove, move; names stay <table>-<n>-<column> with n = position ----
+  function rows(table) { return Array.prototype.slice.call(table.tBodies[0].rows); }
+
+  function renumber(table) {
+    var name = table.getAttribute("data-name");
+    var pattern = new RegExp("^" + name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "-(\\d+|__ROW__)-");
+    rows(table).forEach(function (row, n) {
+      row.querySelectorAll("[name], [id], label[for]").forEach(function (el) {
+        ["name", "id", "for"].forEach(function (attr) {
+          var value = el.getAttribute(attr);
+          if (value && pattern.test(value)) {
+            el.setAttribute(attr, value.replace(pattern, name + "-" + n + "-"));
+          }
+        });
+      });
+    });
+  }
+
+  function addRow(table) {
+    var name = table.getAttribute("data-name");
+    var template = document.querySelector('template.verbund-row-template[data-table="' + name + '"]');
+    if (!template) { return null; }
+    var row = template.content.firstElementChild.cloneNode(true);
+    table.tBodies[0].appendChild(row);
+    renumber(table);
+    return row;
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest(".verbund-add-row, .verbund-row-up, .verbund-row-down, .verbund-row-remove");
+    if (!button) { return; }
+    var table, row;
+    if (button.classList.contains("verbund-add-row")) {
+      table = document.querySelector('table.verbund-table[data-name="' + button.getAttribute("data-table") + '"]');
+      row = table && addRow(table);
+      var first = row && row.querySelector("input:not([type=checkbox]), select, textarea");
+      if (first) { first.focus(); }
+    } else {
+      row = button.closest("tr.verbund-row");
+      table = row.closest("table.verbund-table");
+      if (button.classList.contains("verbund-row-up") && row.previousElementSibling) {
+        row.parentNode.insertBefore(row, row.previousElementSibling);
+      } else if (button.classList.contains("verbund-row-down") && row.nextElementSibling) {
+        row.parentNode.insertBefore(row.nextElementSibling, row);
+      } else if (button.classList.contains("verbund-row-remove")) {
+        row.remove();
+      }
+      renumber(table);
+      button.focus();
+    }
+    if (table) { update(table.closest("form")); }
+  });
+
+  // ---- show_if: the raw values the form would submit, evaluated like on the server ---------
+  function control(form, name) { return form.querySelector('[name="' + name + '"]'); }
+
+  function rawValue(form, name, field) {
+    var el;
+    switch (field.type) {
+      case "boolean":
+        el = control(form, name);
+        return el && el.checked ? (el.value || "on") : "";
+      case "multiselect":
+        return Array.prototype.slice.call(form.querySelectorAll('[name="' + name + '"]'))
+          .filter(function (box) { return box.checked; })
+          .map(function (box) { return box.value; });
+      case "table": {
+        var table = form.querySelector('table.verbund-table[data-name="' + name + '"]');
+        if (!table) { return []; }
+        return rows(table).map(function (row, n) {
+          var remove = control(row, name + "-" + n + "-_remove");
+          if (remove && remove.checked) { return null; }
+          var values = {};
+          field.columns.forEach(function (column) {
+            values[column.name] = rawValue(row, name + "-" + n + "-" + column.name, column);
+          });
+          return values;
+        }).filter(Boolean);
+      }
+      case "file": {
+        var remove = control(form, name + "-_remove");
+        var chooser = control(form, name + "-_upload");
+        if (remove && remove.checked) { return ""; }
+        if (chooser && chooser.files && chooser.files.length) { return chooser.files[0].name; }
+        var kept = control(form, name);
+        var current = kept && kept.value ? kept.parentNode.querySelector(".verbund-file-current") : null;
+        return current ? current.getAttribute("data-file-name") : "";
+      }
+      default:
+        el = control(form, name);
+        return el ? el.value : "";
+    }
+  }
+
+  function update(form) {
+    if (!form || !form.hasAttribute("data-show-if")) { return; }
+    var spec = form._verbundSpec || (form._verbundSpec = JSON.parse(form.getAttribute("data-show-if")));
+    var prefix = form.getAttribute("data-form") + "-";
+    var raw = {};
+    Object.keys(spec.fields).forEach(function (name) {
+      raw[name] = rawValue(form, prefix + name, spec.fields[name]);
+    });
+    var hidden;
+    try {
+      hidden = window.VerbundInput.hiddenFields(spec, raw);
+    } catch (e) {
+      return; // never hide a field because of a fault here; the server decides on saving
+    }
+    spec.order.forEach(function (name) {
+      var box = form.querySelector('.verbund-field[data-field="' + name + '"]');
+      if (box) { box.hidden = hidden.indexOf(name) !== -1; }
+    });
+  }
+
+  document.querySelectorAll("form[data-show-if]").forEach(function (form) {
+    form.addEventListener("input", function () { update(form); });
+    form.addEventListener("change", function () { update(form); });
+    update(form);
+  });
+
+  // ---- files: refuse one that is too big before sending the whole form ---------------------
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[type=file][data-max-bytes]")) { return; }
+    var box = input.parentNode, old = box.querySelector(".verbund-too-large");
+    if (old) { old.remove(); }
+    input.classList.remove("is-invalid");
+    var file = input.files && input.files[0];
+    if (file && file.size > Number(input.getAttribute("data-max-bytes"))) {
+      var message = document.createElement("div");
+      message.className = "invalid-feedback d-block verbund-too-large";
+      message.textContent = input.getAttribute("data-too-large");
+      input.classList.add("is-invalid");
+      input.value = "";
+      input.insertAdjacentElement("afterend", message);
+      update(input.closest("form"));
+    }
+  });
+})();

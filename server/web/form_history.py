@@ -1,0 +1,72 @@
+"""Every saved version of one form of a record, and what changed from one to the next."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, url_for
+from flask_admin import expose
+from peewee import JOIN
+
+from ..models import FormSave, User
+from ..services.errors import NotFound
+from ..services.records import get_readable
+from .base import StaffView, definitions
+from .form_page import value_lookup
+from .session import current_user
+from .values import changes
+
+
+class FormHistoryView(StaffView):
+    """/records/<workflow>/<id>/forms/<form>/history: newest version first."""
+
+    def is_visible(self) -> bool:
+        return False
+
+    @expose("/")
+    def index(self):  # flask-admin needs one; /records/ itself is RecordsView's
+        return redirect(url_for("admin.index"))
+
+    @expose("/<workflow_id>/<int:record_id>/forms/<form_id>/history")
+    def history(self, workflow_id: str, record_id: int, form_id: str):
+        defs, user = definitions(), current_user()
+        try:
+            record = get_readable(defs, user, record_id)
+        except NotFound:
+            abort(404)
+        workflow = defs.workflows.get(record.workflow)
+        form = defs.forms.get(form_id)
+        if record.workflow != workflow_id or form is None or form_id not in workflow.form_ids:
+            abort(404)
+        saves = list(
+            FormSave.select(FormSave, User)
+            .join(User, on=(FormSave.author == User.id), join_type=JOIN.LEFT_OUTER)
+            .where((FormSave.record == record.id) & (FormSave.form == form.id))
+            .order_by(FormSave.id)
+        )
+        lookup = value_lookup(defs, user, [(form, s.data) for s in saves])
+        versions = []
+        previous: dict = {}
+        for number, save in enumerate(saves, start=1):
+            data = save.data or {}
+            versions.append(
+                {
+                    "number": number,
+                    "record_version": save.record_version,
+                    "at": save.saved_at,
+                    "who": save.author if save.author_id else None,
+                    "changes": changes(form, previous, data, lookup),
+                    "values": [
+                        (f, lookup.display(f, data.get(f.name)))
+                        for f in form.fields
+                        if data.get(f.name) not in (None, "", [])
+                    ],
+                }
+            )
+            previous = data
+        versions.reverse()
+        return self.render(
+            "verbund/form_history.html",
+            record=record,
+            workflow=workflow,
+            form=form,
+            versions=versions,
+        )

@@ -1,0 +1,127 @@
+"""The editable forms of the record page: what each needs to render, and saving with files.
+
+Kept apart from :mod:`server.web.records` (the page and its actions) so that the form
+engine's screen side — conditions, files, references — lives in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..forms import validate_form
+from ..forms.conditions import browser_spec
+from ..forms.filekinds import KINDS
+from ..forms.links import accepted, size_label
+from ..forms.validation import visible_fields
+from ..models import Record, Upload, User
+from ..schema.definitions import Definitions, FieldDef, FormDef
+from ..services.errors import Invalid
+from ..services.form_links import reference_ids
+from ..services.uploads import store_upload, upload_limit
+from .base import runtime
+from .values import ValueLookup, input_values
+
+# what the file chooser offers by name; the server still checks the content
+EXTENSIONS = {
+    "pdf": ".pdf",
+    "png": ".png",
+    "jpeg": ".jpg,.jpeg",
+    "docx": ".docx",
+    "xlsx": ".xlsx",
+    "txt": ".txt",
+}
+
+
+def form_panel(
+    form: FormDef,
+    values: dict[str, Any],
+    raw: dict[str, Any] | None = None,
+    errors: dict[str, list[str]] | None = None,
+) -> dict[str, Any]:
+    """One form of the record page: input values, errors, hidden fields, browser conditions.
+
+    ``raw`` is what the user sent when a save failed: it is shown again as typed, and the
+    fields hidden are those its values hide.
+    """
+    if raw is not None:
+        hidden = validate_form(form, raw).hidden
+        shown = raw
+    else:
+        hidden = visible_fields(form, values)[1]
+        shown = input_values(form, values)
+    return {
+        "form": form,
+        "values": shown,
+        "errors": errors or {},
+        "hidden": hidden,
+        "spec": browser_spec(form),
+    }
+
+
+def page_extras(defs: Definitions, user: User, record: Record, forms: list[FormDef]) -> dict:
+    """What the field macros need beyond values: the record's files and upload limits."""
+    uploads = {
+        str(u.id): u.as_value()
+        for u in Upload.select().where(Upload.record == record.id).order_by(Upload.id)
+    }
+    limit = upload_limit(runtime().settings)
+    return {"uploads": uploads, "upload_limit": limit, "file_input": file_input_attrs}
+
+
+def file_input_attrs(field: FieldDef, limit: int) -> dict[str, str]:
+    """Attributes of a file chooser: what it offers, and the size the browser checks first."""
+    kinds = accepted(field)
+    most = min(x for x in (field.max_bytes, limit) if x)
+    return {
+        "accept": ",".join(EXTENSIONS[k] for k in kinds),
+        "max": str(most),
+        "too_large": f"„{field.label}“: Die Datei ist zu groß (höchstens {size_label(most)}).",
+        "kinds": ", ".join(KINDS[k].label for k in kinds),
+    }
+
+
+def value_lookup(defs: Definitions, user: User, forms_values) -> ValueLookup:
+    """A lookup with the titles of every record the given (form, values) pairs refer to."""
+    lookup = ValueLookup(defs, user)
+    ids: set[int] = set()
+    for form, values in forms_values:
+        ids |= {record_id for _, record_id in reference_ids(form, values)}
+    lookup.prefetch(ids)
+    return lookup
+
+
+def attach_uploads(
+    defs: Definitions, user: User, record: Record, form: FormDef, files, raw: dict[str, Any]
+) -> None:
+    """Store the files chosen in the form's file fields and put their ids into ``raw``.
+
+    A file that cannot be taken (too big, wrong kind) leaves its field as it was and raises
+    Invalid with every message of the form, so the page shows all of them at once and keeps
+    what was typed; files that were fine stay uploaded and are kept in the re-shown form.
+    """
+    prefix = f"{form.id}-"
+    problems: dict[str, list[str]] = {}
+    for field in form.fields:
+        if field.type != "file":
+            continue
+        chosen = files.get(f"{prefix}{field.name}-_upload")
+        if chosen is None or not chosen.filename:
+            continue
+        try:
+            upload = store_upload(
+                defs,
+                runtime().settings,
+                user,
+                record.id,
+                chosen.filename,
+                chosen.stream,
+                form_id=form.id,
+                field_name=field.name,
+            )
+        except Invalid as exc:
+            problems[field.name] = (exc.errors or {}).get(field.name) or [exc.message]
+        else:
+            raw[field.name] = str(upload.id)
+    if problems:
+        errors = {**validate_form(form, raw).errors, **problems}
+        raise Invalid("Bitte prüfen Sie die markierten Felder.", errors)
