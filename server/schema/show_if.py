@@ -243,8 +243,8 @@ def show_if_order(form: FormDef) -> tuple[str, ...]:
     deps: dict[str, set[str]] = {}
     for name, source in conditions.items():
         try:
-            deps[name] = (
-                show_if_fields(source, form_prefix(form.id, names), names) & set(conditions)
+            deps[name] = show_if_fields(source, form_prefix(form.id, names), names) & set(
+                conditions
             )
         except ExpressionError:
             deps[name] = set()
