@@ -41,6 +41,9 @@ def create_app(config_path: str | None = None, overrides: dict[str, Any] | None 
     from .web import init_web
 
     models.create_tables()
+    from .documents.store import seed_from_exports
+
+    seed_from_exports(settings)  # the shipped templates are their first revisions
     init_web(app)
     init_api(app)
 

@@ -108,13 +108,19 @@ def worker(ctx: click.Context, burst: bool) -> None:
 @click.pass_context
 def check(ctx: click.Context) -> None:
     """Formulare, Abläufe, Rollen und Vorlagen prüfen; jedes Problem als pfad:zeile: meldung."""
-    from .schema import check_templates
+    from .documents.checking import check_revisions, check_templates
+    from .services.register import register_special
 
     runtime = Runtime(_settings(ctx))
     defs, problems = runtime.load()
+    special = register_special(runtime.settings)
+    settings = runtime.settings
     problems = list(problems) + list(
-        check_templates(defs, runtime.settings.exports_dir, base_dir=runtime.settings.base_dir)
+        check_templates(defs, settings.exports_dir, base_dir=settings.base_dir, special=special)
     )
+    # what renders is the current revision in the database: check those that differ from
+    # the files (uploaded in the browser), if there is a database to look into
+    problems += check_revisions(defs, _stored_revisions(runtime), special)
     for problem in problems:
         click.echo(str(problem))
     errors = [p for p in problems if not p.warning]
@@ -125,6 +131,28 @@ def check(ctx: click.Context) -> None:
         f"In Ordnung: {len(defs.forms)} Formulare, {len(defs.workflows)} Abläufe, "
         f"{len(defs.roles)} Rollen."
     )
+
+
+def _stored_revisions(runtime: Runtime) -> dict[str, tuple[bytes, str]]:
+    """Current template revisions that differ from the files in exports/ (empty when there
+    is no database yet, or it cannot be reached)."""
+    from .documents.store import current_revisions, sha256
+
+    url = runtime.settings.database_url
+    if url.startswith("sqlite:///") and not os.path.exists(url[len("sqlite:///") :]):
+        return {}
+    try:
+        runtime.open_database()
+        with database.connection_context():
+            stored = current_revisions()
+    except Exception:  # noqa: BLE001 - check works without a database, too
+        return {}
+    out = {}
+    for name, (content, shown) in stored.items():
+        file = runtime.settings.exports_dir / name
+        if not file.is_file() or sha256(file.read_bytes()) != sha256(content):
+            out[name] = (content, shown)
+    return out
 
 
 @main.group()

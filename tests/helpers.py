@@ -40,3 +40,16 @@ def csrf_token(html: str) -> str:
     )
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+def install_template(name: str, document) -> None:
+    """Make a python-docx ``document`` (or .docx bytes) the current revision of ``name``."""
+    import io
+
+    from server.documents.store import add_revision
+
+    if not isinstance(document, bytes):
+        out = io.BytesIO()
+        document.save(out)
+        document = out.getvalue()
+    add_revision(name, document, source="upload", comment="Test")

@@ -3,6 +3,7 @@
 from .accounts import ApiToken, Organisation, User, UserSession
 from .audit import AuditEntry
 from .base import BaseModel, JSONField, database, is_sqlite, open_database, transaction, utcnow
+from .documents import MeasureStatus, TemplateRevision
 from .records import (
     DOCUMENT_STATUSES,
     DocumentFile,
@@ -23,6 +24,8 @@ MODELS = [
     DocumentRequest,
     DocumentFile,
     AuditEntry,
+    TemplateRevision,
+    MeasureStatus,
 ]
 
 
@@ -42,8 +45,10 @@ __all__ = [
     "DocumentRequest",
     "FormSave",
     "JSONField",
+    "MeasureStatus",
     "Organisation",
     "Record",
+    "TemplateRevision",
     "TransitionLog",
     "User",
     "UserSession",

@@ -10,11 +10,13 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from ..documents.context import local_time
 from ..models import database
 from ..services.access import may_see_workflow
+from ..services.register import register_config
 from .auth import AuthView
 from .base import definitions
 from .documents import DocumentsView
 from .home import HomeView
 from .records import RecordsView
+from .register import RegisterView
 from .session import current_user, load_user
 
 csrf = CSRFProtect()
@@ -46,6 +48,9 @@ def init_web(app: Flask) -> None:
     admin.add_view(AuthView(name="Anmeldung", url="/auth", endpoint="auth"))
     admin.add_view(RecordsView(name="Datensätze", url="/records", endpoint="records"))
     admin.add_view(DocumentsView(name="Dokumente", url="/documents", endpoint="documents"))
+    register = register_config(app.config["VERBUND_RUNTIME"].settings)
+    if register is not None:
+        admin.add_view(RegisterView(name=register.title, url="/register", endpoint="register"))
     app.extensions["verbund_admin"] = admin
     from ..admin import init_admin
 
