@@ -90,9 +90,11 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
 
 @main.command()
 @click.option("--burst", is_flag=True, help="beenden, sobald die Warteschlange leer ist")
+@click.option("--name", default=None, help="Name des Workers (Standard: zufällig, eindeutig)")
 @click.pass_context
-def worker(ctx: click.Context, burst: bool) -> None:
-    """Dokument-Aufträge aus der Warteschlange abarbeiten."""
+def worker(ctx: click.Context, burst: bool, name: str | None) -> None:
+    """Dokument-Aufträge aus der Warteschlange abarbeiten (beliebig viele, auch auf
+    mehreren Rechnern, mit demselben Redis)."""
     from .jobs.worker import run_worker
 
     runtime = _runtime(ctx)
@@ -101,6 +103,7 @@ def worker(ctx: click.Context, burst: bool) -> None:
         runtime,
         burst=burst,
         worker_class=runtime.settings.section("queue").get("worker_class", "simple"),
+        name=name,
     )
 
 

@@ -41,8 +41,9 @@ class TemplatesAdmin(AdminView):
             max_bytes=store.max_template_bytes(runtime().settings),
         )
 
-    @expose("/<name>/")
-    def detail(self, name: str):
+    @expose("/<template>/")
+    def detail(self, template: str):
+        name = template
         if not store.valid_name(name):
             abort(404)
         overview = service.template_overview(
@@ -59,8 +60,8 @@ class TemplatesAdmin(AdminView):
         )
 
     def _back(self, name: str | None):
-        if name and store.valid_name(name):
-            return redirect(url_for(".detail", name=name))
+        if name and store.valid_name(name) and store.latest(name) is not None:
+            return redirect(url_for(".detail", template=name))
         return redirect(url_for(".index"))
 
     def _report(self, exc: ServiceError) -> None:
@@ -100,8 +101,9 @@ class TemplatesAdmin(AdminView):
         )
         return self._back(revision.name)
 
-    @expose("/<name>/download")
-    def download(self, name: str):
+    @expose("/<template>/download")
+    def download(self, template: str):
+        name = template
         try:
             revision = service.revision_file(current_user(), name, request.args.get("fassung"))
         except NotFound:
@@ -118,8 +120,9 @@ class TemplatesAdmin(AdminView):
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    @expose("/<name>/restore", methods=["POST"])
-    def restore(self, name: str):
+    @expose("/<template>/restore", methods=["POST"])
+    def restore(self, template: str):
+        name = template
         try:
             revision = service.restore_revision(
                 definitions(),
@@ -137,8 +140,9 @@ class TemplatesAdmin(AdminView):
             flash(f"Fassung {revision.number} ist jetzt aktuell ({revision.comment}).", "success")
         return self._back(name)
 
-    @expose("/<name>/exports", methods=["POST"])
-    def take_file(self, name: str):
+    @expose("/<template>/exports", methods=["POST"])
+    def take_file(self, template: str):
+        name = template
         try:
             revision = service.take_exports_file(
                 definitions(), runtime().settings, current_user(), name, _special()

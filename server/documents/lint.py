@@ -322,8 +322,9 @@ class _Walker:
         if base.kind == "object":
             close = difflib.get_close_matches(attr, list(base.members), n=1, cutoff=0.6)
             hint = f" – gemeint ist vielleicht „{close[0]}“" if close else ""
+            none = "kein" if base.member_word == "Feld" else "keine"  # das Feld, die Spalte
             self.report(
-                node, f"„{text}“: {base.what} hat kein {base.member_word} „{attr}“{hint}", text
+                node, f"„{text}“: {base.what} hat {none} {base.member_word} „{attr}“{hint}", text
             )
         elif base.kind == "list":
             self.report(
