@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import logging
 
+from peewee import JOIN
+
 from ..documents.context import document_context
 from ..documents.render import TemplateFailed, render_bytes
 from ..documents.store import current_content
 from ..models import (
     DocumentFile,
     DocumentRequest,
+    Organisation,
     Record,
+    User,
     database,
     is_sqlite,
     transaction,
@@ -59,7 +63,7 @@ def render_document_job(request_id: int) -> str:
             return "finished" if exists else "gone"
         request = DocumentRequest.get_by_id(request_id)
         try:
-            record = Record.get_by_id(request.record_id)
+            record = _record(request.record_id)
             defs = runtime.definitions
             if record.workflow not in defs.workflows:
                 raise TemplateFailed(f"Den Ablauf „{record.workflow}“ gibt es nicht mehr.")
@@ -84,6 +88,18 @@ def render_document_job(request_id: int) -> str:
                 _fail(request_id, f"Unerwarteter Fehler beim Erstellen ({type(exc).__name__}).")
             raise
         return _store(request_id, content)
+
+
+def _record(record_id: int) -> Record:
+    """The record with its organisation and owner in one query (the template shows both)."""
+    return (
+        Record.select(Record, Organisation, User)
+        .join(Organisation, JOIN.LEFT_OUTER, on=(Record.organisation == Organisation.id))
+        .switch(Record)
+        .join(User, JOIN.LEFT_OUTER, on=(Record.owner == User.id))
+        .where(Record.id == record_id)
+        .get()
+    )
 
 
 def _fail(request_id: int, error: str, status: str = "failed") -> None:
