@@ -251,3 +251,14 @@ def test_an_empty_register_exports_cleanly(client, make_user):
     assert "Keine Einträge für diese Auswahl." in [p.text for p in document.paragraphs]
     sheet = load_workbook(io.BytesIO(client.get("/register/export.xlsx").data)).active
     assert sheet.max_row == 4
+
+
+def test_demo_data_fills_the_register(app, client):
+    from server.demo import DEMO_PASSWORD, load_demo
+
+    load_demo(app.config["VERBUND_RUNTIME"])
+    login(client, "sekretariat", DEMO_PASSWORD)
+    page = screen(client)
+    assert len(rows(page)) == 4  # 3 from the approved Lenkungskreis, 1 from the Think Tank
+    assert "überfällig – in Arbeit" in page and "politische Gremien beteiligen" in page
+    assert page.count('name="status"') == 2  # measures of the approved minutes
