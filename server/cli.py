@@ -112,7 +112,7 @@ def worker(ctx: click.Context, burst: bool, name: str | None) -> None:
 def check(ctx: click.Context) -> None:
     """Formulare, Abläufe, Rollen und Vorlagen prüfen; jedes Problem als pfad:zeile: meldung."""
     from .documents.checking import check_revisions, check_templates
-    from .services.register import register_special
+    from .services.register import register_problems, register_special
 
     runtime = Runtime(_settings(ctx))
     defs, problems = runtime.load()
@@ -124,6 +124,7 @@ def check(ctx: click.Context) -> None:
     # what renders is the current revision in the database: check those that differ from
     # the files (uploaded in the browser), if there is a database to look into
     problems += check_revisions(defs, _stored_revisions(runtime), special)
+    problems += register_problems(defs, settings)
     for problem in problems:
         click.echo(str(problem))
     errors = [p for p in problems if not p.warning]

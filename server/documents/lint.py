@@ -13,21 +13,15 @@ in which the tag stands, in the body or in the header or footer named in the mes
 from __future__ import annotations
 
 import difflib
-import html
-import io
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import jinja2
 from jinja2 import nodes
 
+from .docx_parts import Finding, locate, paragraph_problems, read_parts
 from .render import template_environment
 
-PARAGRAPH = re.compile(r"<w:p[ >]")
-TEXT_RUN = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
-TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
-DOCXTPL_PREFIX = re.compile(r"([{][{%#])(?:tr|tc|p|r) ")
 LIST_FILTERS = {"sort", "reverse", "list", "selectattr", "rejectattr", "unique", "batch", "slice"}
 ITEM_FILTERS = {"first", "last", "random", "min", "max"}
 SAME_FILTERS = {"default", "d"}
@@ -57,94 +51,6 @@ VALUE = Shape("value")
 
 def object_shape(what: str, keys, member_word: str = "Angabe") -> Shape:
     return Shape("object", what, {k: Shape("value", k) for k in keys}, member_word=member_word)
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem in a template: the part and paragraph it is in, and what is wrong."""
-
-    part: str  # "" (body), "Kopfzeile" or "Fußzeile"
-    paragraph: int
-    message: str
-    snippet: str = ""
-
-
-# ------------------------------------------------------------------------------------------
-# reading the template as docxtpl does
-
-
-@dataclass
-class _Part:
-    label: str
-    paragraphs: list[str]  # visible text of every paragraph, in order
-    source: str  # patched XML, one line per surviving paragraph
-
-
-def _paragraph_texts(xml: str) -> list[str]:
-    chunks = PARAGRAPH.split(xml)[1:]
-    return [html.unescape("".join(TEXT_RUN.findall(chunk))) for chunk in chunks]
-
-
-def read_parts(content: bytes) -> list[_Part]:
-    """Body, headers and footers of a .docx as docxtpl would hand them to Jinja."""
-    from docx.oxml import parse_xml
-    from docxtpl import DocxTemplate
-
-    tpl = DocxTemplate(io.BytesIO(content))
-    tpl.init_docx()
-    raw = [("", tpl.get_xml())]
-    for label, uri in (("Kopfzeile", tpl.HEADER_URI), ("Fußzeile", tpl.FOOTER_URI)):
-        for _rel, part in tpl.get_headers_footers(uri):
-            raw.append((label, tpl.xml_to_string(parse_xml(part.blob))))
-    parts = []
-    for label, xml in raw:
-        source = PARAGRAPH.sub(lambda m: "\n" + m.group(0), tpl.patch_xml(xml))
-        parts.append(_Part(label, _paragraph_texts(xml), source))
-    return parts
-
-
-def _normal(text: str) -> str:
-    text = DOCXTPL_PREFIX.sub(r"\1 ", text)
-    for a, b in (("“", '"'), ("”", '"'), ("‘", "'"), ("’", "'"), ("  ", " ")):
-        text = text.replace(a, b)
-    return text
-
-
-def _locate(part: _Part, line: int | None, hint: str = "") -> tuple[int, str]:
-    """The paragraph (1-based) that Jinja's ``line`` of the patched source came from."""
-    lines = part.source.split("\n")
-    text = ""
-    if line is not None and 1 <= line <= len(lines):
-        text = html.unescape("".join(TEXT_RUN.findall(lines[line - 1])))
-    wanted = [_normal(t) for t in TAG.findall(text)]
-    if hint:
-        wanted = [w for w in wanted if hint in w] or wanted
-    paragraphs = [_normal(p) for p in part.paragraphs]
-    for tag in wanted:
-        for number, paragraph in enumerate(paragraphs, 1):
-            if tag in paragraph:
-                return number, part.paragraphs[number - 1]
-    fallback = max(1, min((line or 2) - 1, len(part.paragraphs) or 1))
-    return fallback, part.paragraphs[fallback - 1] if part.paragraphs else ""
-
-
-def _unbalanced(part: _Part) -> list[Finding]:
-    """Paragraphs with a tag that is not closed (docxtpl tags never span paragraphs)."""
-    found = []
-    for number, text in enumerate(part.paragraphs, 1):
-        for opening, closing in (("{{", "}}"), ("{%", "%}")):
-            if text.count(opening) != text.count(closing):
-                found.append(
-                    Finding(
-                        part.label,
-                        number,
-                        f"„{opening} … {closing}“ ist nicht vollständig – jeder Platzhalter "
-                        "muss in einem Absatz geöffnet und geschlossen werden",
-                        text,
-                    )
-                )
-                break
-    return found
 
 
 # ------------------------------------------------------------------------------------------
@@ -397,14 +303,14 @@ def lint_docx(
     env = template_environment()
     findings: list[Finding] = []
     for part in read_parts(content):
-        unbalanced = _unbalanced(part)
-        if unbalanced:
-            findings += unbalanced
+        layout = paragraph_problems(part)
+        if layout:
+            findings += layout
             continue
         try:
             tree = env.parse(part.source)
         except jinja2.TemplateSyntaxError as exc:
-            number, snippet = _locate(part, exc.lineno)
+            number, snippet = locate(part, exc.lineno)
             findings.append(
                 Finding(
                     part.label,
@@ -425,6 +331,6 @@ def lint_docx(
             if message in seen:
                 continue
             seen.add(message)
-            number, snippet = _locate(part, line, expression)
+            number, snippet = locate(part, line, expression)
             findings.append(Finding(part.label, number, message, snippet))
     return findings

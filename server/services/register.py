@@ -20,12 +20,19 @@ from typing import Any
 from ..config import Settings
 from ..documents.context import xml_text
 from ..documents.filters import datum
-from ..documents.lint import Shape, object_shape
 from ..models import MeasureStatus, Record, User, transaction
-from ..schema.definitions import Definitions, FieldDef, WorkflowDef
+from ..schema.definitions import Definitions, FieldDef
 from .access import may_see_workflow, readable_records, user_roles
 from .audit import audit
 from .errors import Conflict, Forbidden, Invalid, NotFound
+from .register_config import (
+    ENTRY_KEYS,
+    RegisterConfig,
+    register_config,
+    register_problems,
+    register_special,
+    register_workflow,
+)
 
 STATUSES = (
     ("offen", "offen"),
@@ -35,67 +42,6 @@ STATUSES = (
 )
 OPEN = ("offen", "in_arbeit")
 KINDS = (("beschluss", "Beschlüsse"), ("massnahme", "Maßnahmen"))
-ENTRY_KEYS = (
-    "record_id",
-    "meeting",
-    "meeting_state",
-    "group",
-    "date",
-    "item",
-    "topic",
-    "decision",
-    "measure",
-    "owner",
-    "due",
-    "indicator",
-    "escalation",
-    "status",
-    "status_label",
-    "overdue",
-    "note",
-    "frozen",
-)
-
-
-@dataclass(frozen=True)
-class RegisterConfig:
-    title: str
-    workflow: str
-    form: str
-    table: str
-    date_field: str
-    group_field: str
-    status_roles: tuple[str, ...]
-    template: str
-
-
-def register_config(settings: Settings) -> RegisterConfig | None:
-    """The ``[register]`` section, or None when the installation has no register."""
-    raw = settings.section("register")
-    if not raw or not raw.get("workflow") or "." not in str(raw.get("table", "")):
-        return None
-    form, _, table = str(raw["table"]).partition(".")
-    return RegisterConfig(
-        title=str(raw.get("title", "Beschlussregister")),
-        workflow=str(raw["workflow"]),
-        form=form,
-        table=table,
-        date_field=str(raw.get("date", "")).partition(".")[2],
-        group_field=str(raw.get("group", "")).partition(".")[2],
-        status_roles=tuple(raw.get("status_roles", ())),
-        template=str(raw.get("template", "")),
-    )
-
-
-def register_workflow(defs: Definitions, config: RegisterConfig | None) -> WorkflowDef | None:
-    if config is None:
-        return None
-    workflow = defs.workflows.get(config.workflow)
-    form = defs.forms.get(config.form)
-    if workflow is None or form is None or config.form not in workflow.form_ids:
-        return None
-    table = form.field(config.table)
-    return workflow if table is not None and table.type == "table" else None
 
 
 def may_see_register(defs: Definitions, settings: Settings, user: User | None) -> bool:
@@ -106,22 +52,6 @@ def may_see_register(defs: Definitions, settings: Settings, user: User | None) -
 def may_update_status(settings: Settings, user: User) -> bool:
     config = register_config(settings)
     return config is not None and bool(user_roles(user) & set(config.status_roles))
-
-
-def register_special(settings: Settings) -> dict[str, tuple[dict[str, Shape], str]]:
-    """The register template's data model, for the template check."""
-    config = register_config(settings)
-    if config is None or not config.template:
-        return {}
-    names = {
-        "rows": Shape("list", "rows", item=object_shape("ein Eintrag von rows", ENTRY_KEYS)),
-        "title": Shape("value", "title"),
-        "filters": Shape("value", "filters"),
-        "count": Shape("value", "count"),
-        "now": Shape("value", "now"),
-    }
-    hint = "gibt es im Beschlussregister nicht (verfügbar: rows, title, filters, count, now)"
-    return {config.template: (names, hint)}
 
 
 def _labels(field: FieldDef | None, value: Any) -> str:
@@ -352,3 +282,21 @@ def update_status(
             detail={"status": status},
         )
     return update
+
+
+__all__ = [
+    "ENTRY_KEYS",
+    "KINDS",
+    "STATUSES",
+    "RegisterConfig",
+    "RegisterFilters",
+    "group_choices",
+    "may_see_register",
+    "may_update_status",
+    "register_config",
+    "register_entries",
+    "register_problems",
+    "register_special",
+    "register_workflow",
+    "update_status",
+]

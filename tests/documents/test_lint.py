@@ -188,3 +188,26 @@ def test_the_shipped_kim_templates_pass_the_check():
     special = register_special(load_settings(str(root / "config.toml")))
     assert "beschlussregister.docx" in special
     assert check_templates(defs, root / "exports", base_dir=root, special=special) == []
+
+
+def test_paragraph_tags_must_stand_alone():
+    content = make(
+        "Text davor {%p if antrag.gemeinnuetzig %}",
+        "bedingt",
+        "{%p endif %}",
+        table=["{%tr for p in antrag.posten %} Zeile", "{{ p.posten }}", "{%tr endfor %}"],
+    )
+    assert problems(content) == [
+        (
+            1,
+            "Vorlage „eingang.docx“, Absatz „Text davor {%p if antrag.gemeinnuetzig %}“: "
+            "„{%p if antrag.gemeinnuetzig %}“ muss allein in seinem Absatz stehen – docxtpl "
+            "ersetzt den ganzen Absatz durch ihn, der übrige Text ginge verloren",
+        ),
+        (
+            4,
+            "Vorlage „eingang.docx“, Absatz „{%tr for p in antrag.posten %} Zeile“: "
+            "„{%tr for p in antrag.posten %}“ muss allein in seinem Absatz stehen – docxtpl "
+            "ersetzt die ganze Tabellenzeile durch ihn, der übrige Text ginge verloren",
+        ),
+    ]

@@ -262,3 +262,28 @@ def test_demo_data_fills_the_register(app, client):
     assert len(rows(page)) == 4  # 3 from the approved Lenkungskreis, 1 from the Think Tank
     assert "überfällig – in Arbeit" in page and "politische Gremien beteiligen" in page
     assert page.count('name="status"') == 2  # measures of the approved minutes
+
+
+def test_verbund_check_reports_a_broken_register_section(config_dir):
+    from click.testing import CliRunner
+
+    from server.cli import main
+
+    config = config_dir / "config.toml"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace('table = "meeting.agenda"', 'table = "meeting.agendaa"')
+    text = text.replace('status_roles = ["secretary", "coordination"]', 'status_roles = ["chef"]')
+    config.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["--config", str(config), "check"])
+    assert result.exit_code == 1
+    lines = text.splitlines()
+    table_line = next(i for i, line in enumerate(lines, 1) if line.startswith("table ="))
+    roles_line = next(i for i, line in enumerate(lines, 1) if line.startswith("status_roles"))
+    assert (
+        f"config.toml:{table_line}: [register] „table“: „meeting.agendaa“ ist keine Tabelle"
+        in result.output
+    )
+    assert (
+        f"config.toml:{roles_line}: [register] „status_roles“: die Rolle „chef“ gibt es nicht"
+        in result.output
+    )
