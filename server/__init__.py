@@ -49,6 +49,9 @@ def create_app(config_path: str | None = None, overrides: dict[str, Any] | None 
     # ids in URLs are 64-bit: a longer number is "not found", not a database overflow
     app.url_map.converters["int"] = IdConverter
     models.create_tables()
+    from .documents.store import seed_from_exports
+
+    seed_from_exports(settings)  # the shipped templates are their first revisions
     init_web(app)
     init_api(app)
 

@@ -90,9 +90,11 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
 
 @main.command()
 @click.option("--burst", is_flag=True, help="beenden, sobald die Warteschlange leer ist")
+@click.option("--name", default=None, help="Name des Workers (Standard: zufällig, eindeutig)")
 @click.pass_context
-def worker(ctx: click.Context, burst: bool) -> None:
-    """Dokument-Aufträge aus der Warteschlange abarbeiten."""
+def worker(ctx: click.Context, burst: bool, name: str | None) -> None:
+    """Dokument-Aufträge aus der Warteschlange abarbeiten (beliebig viele, auch auf
+    mehreren Rechnern, mit demselben Redis)."""
     from .jobs.worker import run_worker
 
     runtime = _runtime(ctx)
@@ -101,6 +103,7 @@ def worker(ctx: click.Context, burst: bool) -> None:
         runtime,
         burst=burst,
         worker_class=runtime.settings.section("queue").get("worker_class", "simple"),
+        name=name,
     )
 
 
@@ -108,7 +111,8 @@ def worker(ctx: click.Context, burst: bool) -> None:
 @click.pass_context
 def check(ctx: click.Context) -> None:
     """Formulare, Abläufe, Rollen und Vorlagen prüfen; jedes Problem als pfad:zeile: meldung."""
-    from .schema import check_templates
+    from .documents.checking import check_revisions, check_templates
+    from .services.register import register_problems, register_special
 
     try:
         settings = load_settings(ctx.obj.get("config"))
@@ -119,9 +123,15 @@ def check(ctx: click.Context) -> None:
         sys.exit(1)
     runtime = Runtime(settings)
     defs, problems = runtime.load()
+    special = register_special(runtime.settings)
+    settings = runtime.settings
     problems = list(problems) + list(
-        check_templates(defs, runtime.settings.exports_dir, base_dir=runtime.settings.base_dir)
+        check_templates(defs, settings.exports_dir, base_dir=settings.base_dir, special=special)
     )
+    # what renders is the current revision in the database: check those that differ from
+    # the files (uploaded in the browser), if there is a database to look into
+    problems += check_revisions(defs, _stored_revisions(runtime), special)
+    problems += register_problems(defs, settings)
     for problem in problems:
         click.echo(str(problem))
     errors = [p for p in problems if not p.warning]
@@ -132,6 +142,28 @@ def check(ctx: click.Context) -> None:
         f"In Ordnung: {len(defs.forms)} Formulare, {len(defs.workflows)} Abläufe, "
         f"{len(defs.roles)} Rollen."
     )
+
+
+def _stored_revisions(runtime: Runtime) -> dict[str, tuple[bytes, str]]:
+    """Current template revisions that differ from the files in exports/ (empty when there
+    is no database yet, or it cannot be reached)."""
+    from .documents.store import current_revisions, sha256
+
+    url = runtime.settings.database_url
+    if url.startswith("sqlite:///") and not os.path.exists(url[len("sqlite:///") :]):
+        return {}
+    try:
+        runtime.open_database()
+        with database.connection_context():
+            stored = current_revisions()
+    except Exception:  # noqa: BLE001 - check works without a database, too
+        return {}
+    out = {}
+    for name, (content, shown) in stored.items():
+        file = runtime.settings.exports_dir / name
+        if not file.is_file() or sha256(file.read_bytes()) != sha256(content):
+            out[name] = (content, shown)
+    return out
 
 
 @main.group()

@@ -24,6 +24,8 @@ DEFAULTS: dict[str, Any] = {
         "job_timeout": 120,
         "queue_name": "verbund",
         "worker_class": "simple",
+        "sweep_interval": 60,  # seconds between sweeps for pending documents
+        "stale_after": 30,  # seconds past job_timeout after which a started job is dead
     },
     "paths": {
         "forms": "forms",
@@ -32,6 +34,17 @@ DEFAULTS: dict[str, Any] = {
         "instance": "instance",
     },
     "uploads": {"max_bytes": 10 * 1024 * 1024},
+    "documents": {"template_max_bytes": 5 * 1024 * 1024},
+    # the decision and measure register (empty workflow: none); see docs/configuration.md
+    "register": {
+        "title": "",
+        "workflow": "",
+        "table": "",
+        "date": "",
+        "group": "",
+        "status_roles": [],
+        "template": "",
+    },
     "roles": {},
 }
 

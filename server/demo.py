@@ -123,6 +123,10 @@ def load_demo(runtime: Runtime) -> str:
             target = PHASES[i % len(PHASES)]
             _demo_case(defs, managers[i % len(managers)], name, target, rng)
             count += 1
+    if "sekretariat" in users:
+        from .demo_meetings import load_demo_meetings
+
+        count += load_demo_meetings(defs, users["sekretariat"])
     return (
         f"Demo-Daten geladen: {len(orgs)} Organisationen, {len(users)} Personen, "
         f"{count} Datensätze. Passwort aller Demo-Zugänge: {DEMO_PASSWORD}"

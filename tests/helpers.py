@@ -40,3 +40,47 @@ def csrf_token(html: str) -> str:
     )
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+def install_template(name: str, document) -> None:
+    """Make a python-docx ``document`` (or .docx bytes) the current revision of ``name``."""
+    import io
+
+    from server.documents.store import add_revision
+
+    if not isinstance(document, bytes):
+        out = io.BytesIO()
+        document.save(out)
+        document = out.getvalue()
+    add_revision(name, document, source="upload", comment="Test")
+
+
+def pdf_from_docx(content: bytes, workdir) -> bytes | None:
+    """The .docx converted to PDF by LibreOffice, or None where LibreOffice is not installed."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        return None
+    workdir = Path(workdir)
+    source = workdir / "dokument.docx"
+    source.write_bytes(content)
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation=file://{workdir / 'lo-profile'}",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(workdir),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return (workdir / "dokument.pdf").read_bytes()

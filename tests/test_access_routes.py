@@ -67,6 +67,12 @@ ROUTES = {
     "files.download": "record",
     "form_history.index": "list",
     "form_history.history": "record",
+    "api.retry_document": "record",
+    "documents.retry": "record",
+    **{
+        f"word_templates.{name}": "admin"
+        for name in ("index", "detail", "download", "restore", "take_file", "upload")
+    },
 }
 
 # (user name, roles, organisation, may read the record of "owner")
@@ -120,6 +126,7 @@ def url_for_rule(rule, world) -> str:
         "request_id": world["document"],
         "reminder_id": world["reminder"],
         "upload_id": world["upload"],
+        "template": "eingang.docx",
         "filename": "verbund.css",
         "path": "x",
     }

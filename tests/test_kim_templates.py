@@ -6,11 +6,12 @@ Checked for the templates in exports/ and for a fresh build of tools/build_templ
 * every Jinja tag sits inside a single run (tags split across runs break docxtpl);
 * every name a template uses exists: record attributes, form ids of the workflow, their
   fields, and the columns of the table a ``{%tr for %}`` loop walks over;
-* rendering in the sandboxed, autoescaping environment works with sample data full of
-  ``& < >`` and with empty forms (every field None, as the document context delivers forms
-  that were never saved), and the result opens with python-docx without leftover tags.
+* rendering in the server's sandboxed, autoescaping environment (with the German filters)
+  works with sample data full of ``& < >`` and with empty forms (as the document context
+  delivers forms that were never saved), and the result opens with python-docx without
+  leftover tags, showing German dates and the labels of choices.
 
-Reads the TOML files directly (tomllib) so it does not depend on the server package.
+The sample data goes through the server's document context (typed values, choice labels).
 """
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ import tomllib
 from pathlib import Path
 
 import docx
-import jinja2.sandbox
 import pytest
 from docxtpl import DocxTemplate
 from jinja2 import meta, nodes
+
+from server.documents.context import form_values
+from server.documents.render import template_environment
+from server.schema import load_definitions
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOW = tomllib.loads((ROOT / "workflows" / "case_management.toml").read_text("utf-8"))
@@ -34,6 +38,8 @@ FORMS = {
 }
 DOCUMENTS = {d["id"]: d["template"] for d in WORKFLOW["documents"]}
 RECORD_KEYS = {"id", "title", "state", "state_label", "organisation", "owner", "created", "updated"}
+ROLES = tomllib.loads((ROOT / "config.toml").read_text("utf-8"))["roles"]
+DEFS, _ = load_definitions(ROOT / "forms", ROOT / "workflows", ROLES, base_dir=ROOT)
 # Keys of a ``history`` entry as server/documents/context.py builds them.
 HISTORY_KEYS = {"at", "from", "to", "to_label", "label", "user"}
 ALLOWED_NAMES = {"record", "history", "now", *FORM_IDS}
@@ -175,17 +181,17 @@ def template_dir(request, tmp_path_factory):
 
 
 def _env():
-    """The environment of the brief: sandboxed and autoescaping, nothing else."""
-    return jinja2.sandbox.ImmutableSandboxedEnvironment(autoescape=True)
+    """The server's environment: sandboxed, autoescaping, German filters, empty for missing."""
+    return template_environment()
 
 
-def _contract_env():
-    """Like the server's (design §4): a missing value renders as empty text."""
-    return jinja2.sandbox.ImmutableSandboxedEnvironment(
-        autoescape=True,
-        finalize=lambda v: "" if v is None else v,
-        undefined=jinja2.ChainableUndefined,
-    )
+def _typed(context: dict) -> dict:
+    """Sample values (as saved) the way the document context hands them to templates."""
+    out = dict(context)
+    for form_id in FORM_IDS:
+        if form_id in context:
+            out[form_id] = form_values(DEFS.forms[form_id], context[form_id])
+    return out
 
 
 def _paragraphs(document):
@@ -296,9 +302,9 @@ def test_template_uses_only_names_that_exist(doc_id, template_dir):
                     assert node.attr in columns, f"{where}: column {node.attr}"
 
 
-def _render(path: Path, context: dict, out: Path, env=None):
+def _render(path: Path, context: dict, out: Path):
     tpl = DocxTemplate(path)
-    tpl.render(context, jinja_env=env or _env())
+    tpl.render(_typed(context), jinja_env=_env())
     tpl.save(out)
     return docx.Document(out)
 
@@ -337,12 +343,17 @@ def test_render_content(tmp_path, template_dir):
         [c.text for c in row.cells]
         for t in document.tables
         for row in t.rows
-        if row.cells[0].text in ("zustaendigkeit", "sprache")
+        if row.cells[0].text in ("Unklare Zuständigkeit / Schnittstelle", "Sprache / Verständigung")
     ]
     assert barrier_rows == [
-        ["zustaendigkeit", "Amt <A> & Amt B", "Ping > Pong", "Ja"],
-        ["sprache", "Schule", "Kein Dolmetscher", "Nein"],
+        ["Unklare Zuständigkeit / Schnittstelle", "Amt <A> & Amt B", "Ping > Pong", "Ja"],
+        ["Sprache / Verständigung", "Schule", "Kein Dolmetscher", "Nein"],
     ]
+    # German dates and labels instead of stored values
+    assert "Abschlussdatum\n15.12.2026" in text
+    assert "Abschlussgrund\nZiele erreicht" in text
+    assert "Zielgruppe\n18–27 Jahre mit Duldung" in text
+    assert "2026-12-15" not in text and "ziele_erreicht" not in text
     assert "Arbeitsbündnis & Start" in text  # history table
     assert "Dokumentierte Kontakte\n2" in text
 
@@ -354,10 +365,10 @@ def test_no_interpreter_sentence_without_interpreter(tmp_path, template_dir):
 
 
 def _empty_context() -> dict:
-    """What a new case looks like to a template: every field of every form is None."""
+    """What a new case looks like to a template: no form saved yet."""
     return {
         "record": {**SAMPLE["record"]},
-        **{fid: {f["name"]: None for f in FORMS[fid]["fields"]} for fid in FORM_IDS},
+        **{fid: None for fid in FORM_IDS},
         "history": [],
         "now": "02.03.2026 09:00",
     }
@@ -365,14 +376,11 @@ def _empty_context() -> dict:
 
 @pytest.mark.parametrize("doc_id", sorted(DOCUMENTS))
 def test_render_with_empty_forms(doc_id, template_dir, tmp_path):
-    """One template serves every state: forms not saved yet are None and must not break it."""
+    """One template serves every state: forms not saved yet must not break it."""
     path = template_dir / DOCUMENTS[doc_id]
-    # the bare environment of the brief: renders (None shows as "None", but nothing fails)
-    _render(path, _empty_context(), tmp_path / "bare.docx")
-    # forms missing altogether render too where undefined names are chainable (the server's)
-    _render(path, {"record": SAMPLE["record"]}, tmp_path / "undef.docx", env=_contract_env())
-    # with the server's contract a missing value is empty text
-    document = _render(path, _empty_context(), tmp_path / "out.docx", env=_contract_env())
+    # forms missing altogether render too (undefined names are chainable and empty)
+    _render(path, {"record": SAMPLE["record"]}, tmp_path / "undef.docx")
+    document = _render(path, _empty_context(), tmp_path / "out.docx")
     text = _text(document)
     assert "{{" not in text and "{%" not in text
     assert "None" not in text

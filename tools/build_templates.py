@@ -1,269 +1,58 @@
-"""Build the Word templates of the KIM case management (exports/*.docx) with python-docx.
+"""Build the Word templates of the KIM configuration (exports/*.docx) with python-docx.
 
     .venv/bin/python tools/build_templates.py            # writes exports/
     .venv/bin/python tools/build_templates.py --out DIR  # writes elsewhere (tests)
 
-The templates are docxtpl templates. A template sees ``record`` (id, title, state, state_label,
-organisation, owner, created, updated), every form of ``workflows/case_management.toml`` under
-its id (``intake.name``; table fields are lists of dicts), ``history`` and ``now``.
+Case management (this file): Einwilligung, Zielvereinbarung, Hilfeplan, Abschlussbericht.
+Committees (tools/meeting_templates.py): Einladung, Protokoll, Beschlussregister.
 
-Rules kept here so the templates stay renderable:
+The templates are docxtpl templates. A template sees ``record`` (id, title, state, state_label,
+organisation, owner, created, updated), every form of its workflow under its id
+(``intake.name``; table fields are lists of rows, [] when never saved), ``history`` and
+``now``, and formats with the German filters (docs/configuration.md): ``|datum`` for dates,
+``|label`` for the text of a choice, ``|janein``, ``|zahl``, ``|euro``.
+
+Rules kept here so the templates stay renderable (tools/docx_blocks.py does the work):
 
 * Every Jinja tag is written with a single ``add_run`` call, so it lives in exactly one run.
-  Tags split across runs are docxtpl's best-known trap (Word does that when you type a tag
-  by hand; this script never does).
 * Table rows repeat with ``{%tr for row in <form>.<table> %}`` … ``{%tr endfor %}``, each in a
   row of its own; the row in between holds the cells.
-* A table that was never saved is None, not an empty list: loops and ``|length`` use
-  ``(<form>.<table> or [])``.
-* Booleans are spelled out with ``{% if … %}Ja{% else %}Nein{% endif %}``.
-* Only names the workflow provides are used (checked by tests/test_kim_templates.py).
+* Optional passages are ``{%p if … %}`` … ``{%p endif %}`` paragraphs, so nothing is left
+  behind as an empty line when the condition does not hold.
+* Only names the workflow provides are used (``verbund check`` and
+  tests/test_kim_templates.py check this, down to fields and table columns).
 
-Once the city edits a template by hand in Word, that file is the source of truth and this
-script should no longer be run over it.
+Once the city edits a template in Word (or uploads one under Verwaltung → Word-Vorlagen),
+that revision is the source of truth and this script should no longer be run over it.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from docx_blocks import (  # noqa: E402
+    CONTENT_CM,
+    conditional,
+    created_note,
+    heading,
+    key_value_table,
+    loop_table,
+    new_document,
+    para,
+    signatures,
+)
+from meeting_templates import MEETING_TEMPLATES  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
-HEADER_TEXT = (
-    "Landeshauptstadt Düsseldorf – Amt für Migration und Integration – "
-    "Kommunales Integrationsmanagement"
-)
-FONT = "Arial"
-DARK = RGBColor(0x1F, 0x1F, 0x1F)
-GREY = RGBColor(0x59, 0x59, 0x59)
-HEADER_FILL = "D9D9D9"
-
-# Content width on A4 with 2.5 cm left and 2 cm right margin.
-CONTENT_CM = 21.0 - 2.5 - 2.0
-
 
 # ------------------------------------------------------------------------------------------
-# Low-level helpers
+# The four case management templates
 # ------------------------------------------------------------------------------------------
-
-
-def _bottom_border(paragraph, size: int = 6) -> None:
-    """Draw a thin line under a paragraph (used under the header)."""
-    p_pr = paragraph._p.get_or_add_pPr()
-    borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    bottom.set(qn("w:val"), "single")
-    bottom.set(qn("w:sz"), str(size))
-    bottom.set(qn("w:space"), "1")
-    bottom.set(qn("w:color"), "808080")
-    borders.append(bottom)
-    p_pr.append(borders)
-
-
-def _add_field(paragraph, instruction: str, placeholder: str = "1") -> None:
-    """Append a Word field (e.g. PAGE, NUMPAGES) as begin/instr/separate/result/end runs."""
-
-    def fld_char(kind: str):
-        el = OxmlElement("w:fldChar")
-        el.set(qn("w:fldCharType"), kind)
-        return el
-
-    paragraph.add_run()._r.append(fld_char("begin"))
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = f" {instruction} "
-    paragraph.add_run()._r.append(instr)
-    paragraph.add_run()._r.append(fld_char("separate"))
-    paragraph.add_run(placeholder)
-    paragraph.add_run()._r.append(fld_char("end"))
-
-
-def _shade(cell, fill: str) -> None:
-    tc_pr = cell._tc.get_or_add_tcPr()
-    shd = OxmlElement("w:shd")
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), fill)
-    tc_pr.append(shd)
-
-
-def _repeat_as_header(row) -> None:
-    """Repeat this table row at the top of every page the table runs over."""
-    tr_pr = row._tr.get_or_add_trPr()
-    el = OxmlElement("w:tblHeader")
-    el.set(qn("w:val"), "true")
-    tr_pr.append(el)
-
-
-def _no_borders(table) -> None:
-    tbl_pr = table._tbl.tblPr
-    borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        el = OxmlElement(f"w:{edge}")
-        el.set(qn("w:val"), "nil")
-        borders.append(el)
-    # Schema order matters to Word: tblBorders comes before shd, tblLayout, tblCellMar, tblLook.
-    for successor in ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook"):
-        found = tbl_pr.find(qn(successor))
-        if found is not None:
-            found.addprevious(borders)
-            return
-    tbl_pr.append(borders)
-
-
-def _set_widths(table, widths_cm: list[float]) -> None:
-    table.autofit = False
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths_cm, strict=True):
-            cell.width = Cm(width)
-
-
-def _cell_text(cell, *parts: str, bold: bool = False, size: float | None = None) -> None:
-    """Fill a cell: each part becomes one run (a Jinja tag must be one whole part)."""
-    paragraph = cell.paragraphs[0]
-    for part in parts:
-        run = paragraph.add_run(part)
-        run.bold = bold
-        if size:
-            run.font.size = Pt(size)
-
-
-# ------------------------------------------------------------------------------------------
-# Document building blocks
-# ------------------------------------------------------------------------------------------
-
-
-def new_document(title: str, subtitle: str = ""):
-    """A4 document with the city header, a page-number footer and the title."""
-    doc = Document()
-
-    section = doc.sections[0]
-    section.page_height = Cm(29.7)
-    section.page_width = Cm(21.0)
-    section.left_margin = Cm(2.5)
-    section.right_margin = Cm(2.0)
-    section.top_margin = Cm(2.5)
-    section.bottom_margin = Cm(2.0)
-    section.header_distance = Cm(1.0)
-    section.footer_distance = Cm(1.0)
-
-    normal = doc.styles["Normal"]
-    normal.font.name = FONT
-    normal.font.size = Pt(10)
-    normal.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
-    normal.paragraph_format.space_after = Pt(4)
-    for name, size in (("Title", 18), ("Heading 1", 13), ("Heading 2", 11)):
-        style = doc.styles[name]
-        style.font.name = FONT
-        style.font.size = Pt(size)
-        style.font.color.rgb = DARK
-        style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
-
-    header = section.header.paragraphs[0]
-    run = header.add_run(HEADER_TEXT)
-    run.font.size = Pt(8)
-    run.font.color.rgb = GREY
-    _bottom_border(header)
-
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for text in (f"{title} · Fall ", "{{ record.id }}", " · Seite "):
-        footer.add_run(text)
-    _add_field(footer, "PAGE")
-    footer.add_run(" von ")
-    _add_field(footer, "NUMPAGES")
-    for run in footer.runs:
-        run.font.size = Pt(8)
-        run.font.color.rgb = GREY
-
-    doc.core_properties.title = title
-    doc.core_properties.author = "Landeshauptstadt Düsseldorf – KIM"
-    doc.core_properties.last_modified_by = "tools/build_templates.py"
-
-    heading = doc.add_paragraph(style="Title")
-    heading.add_run(title)
-    if subtitle:
-        p = doc.add_paragraph()
-        run = p.add_run(subtitle)
-        run.italic = True
-        run.font.color.rgb = GREY
-    return doc
-
-
-def heading(doc, text: str) -> None:
-    doc.add_heading(text, level=1)
-
-
-def para(doc, *parts: str, size: float | None = None, italic: bool = False):
-    """A paragraph made of runs; every part is one run, so a Jinja tag must be one part."""
-    p = doc.add_paragraph()
-    for part in parts:
-        run = p.add_run(part)
-        run.italic = italic
-        if size:
-            run.font.size = Pt(size)
-    return p
-
-
-def key_value_table(doc, rows: list[tuple[str, str]], label_cm: float = 5.0) -> None:
-    """Two columns: bold label, value (usually one Jinja tag)."""
-    table = doc.add_table(rows=0, cols=2)
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.LEFT
-    for label, value in rows:
-        cells = table.add_row().cells
-        _cell_text(cells[0], label, bold=True)
-        _shade(cells[0], "F2F2F2")
-        _cell_text(cells[1], value)
-    _set_widths(table, [label_cm, CONTENT_CM - label_cm])
-    doc.add_paragraph()
-
-
-def loop_table(
-    doc, headers: list[str], loop: str, cells: list[str], widths_cm: list[float]
-) -> None:
-    """A table with a header row and one row per list item.
-
-    ``loop`` is the ``for`` clause, e.g. ``"row in intake.agencies"``; ``cells`` the Jinja
-    content of each cell (each one run). ``or []`` is appended because a table that was never
-    saved is None in the document context, and looping over None would fail.
-    """
-    table = doc.add_table(rows=4, cols=len(headers))
-    table.style = "Table Grid"
-    head, start, body, end = table.rows
-    for cell, text in zip(head.cells, headers, strict=True):
-        _cell_text(cell, text, bold=True)
-        _shade(cell, HEADER_FILL)
-    _repeat_as_header(head)
-    _cell_text(start.cells[0], "{%tr for " + loop + " or [] %}")
-    for cell, text in zip(body.cells, cells, strict=True):
-        _cell_text(cell, text)
-    _cell_text(end.cells[0], "{%tr endfor %}")
-    _set_widths(table, widths_cm)
-    doc.add_paragraph()
-
-
-def signatures(doc, left: str, right_parts: tuple[str, ...], place_date: tuple[str, ...]) -> None:
-    """Place/date line and two signature lines side by side."""
-    doc.add_paragraph()
-    para(doc, *place_date)
-    doc.add_paragraph()
-    doc.add_paragraph()
-    table = doc.add_table(rows=2, cols=2)
-    _no_borders(table)
-    for cell in table.rows[0].cells:
-        _cell_text(cell, "_" * 38)
-    _cell_text(table.rows[1].cells[0], left, size=8)
-    _cell_text(table.rows[1].cells[1], *right_parts, size=8)
-    _set_widths(table, [CONTENT_CM / 2, CONTENT_CM / 2])
 
 
 def case_facts(doc, extra: list[tuple[str, str]] = ()) -> None:
@@ -278,23 +67,6 @@ def case_facts(doc, extra: list[tuple[str, str]] = ()) -> None:
             *extra,
         ],
     )
-
-
-def created_note(doc) -> None:
-    para(
-        doc,
-        "Erstellt am ",
-        "{{ now }}",
-        " · Phase: ",
-        "{{ record.state_label }}",
-        size=7,
-        italic=True,
-    )
-
-
-# ------------------------------------------------------------------------------------------
-# The four templates
-# ------------------------------------------------------------------------------------------
 
 
 def einwilligung():
@@ -355,22 +127,24 @@ def einwilligung():
         "Der Widerruf gilt für die Zukunft; was bis dahin geschehen ist, bleibt rechtmäßig "
         "(Art. 7 Abs. 3 DSGVO).",
     )
-    para(
+    conditional(
         doc,
-        "{% if intake.interpreter_needed %}",
-        "Diese Erklärung wurde mit Unterstützung einer Sprach- und Kulturmittlung "
-        "übersetzt und erläutert (Sprache: ",
-        "{{ intake.interpreter_language }}",
-        ").",
-        "{% endif %}",
-        italic=True,
+        "intake.interpreter_needed",
+        lambda d: para(
+            d,
+            "Diese Erklärung wurde mit Unterstützung einer Sprach- und Kulturmittlung "
+            "übersetzt und erläutert (Sprache: ",
+            "{{ intake.interpreter_language|label }}",
+            ").",
+            italic=True,
+        ),
     )
 
     signatures(
         doc,
         "Unterschrift Ratsuchende*r",
         ("Unterschrift Case Manager*in (", "{{ record.owner }}", ")"),
-        ("Düsseldorf, den ", "{{ intake.consent_date }}"),
+        ("Düsseldorf, den ", "{{ intake.consent_date|datum }}"),
     )
     created_note(doc)
     return doc
@@ -378,7 +152,7 @@ def einwilligung():
 
 def zielvereinbarung():
     doc = new_document("Zielvereinbarung", "im Case Management des KIM Düsseldorf")
-    case_facts(doc, [("Vereinbart am", "{{ goals.agreed_on }}")])
+    case_facts(doc, [("Vereinbart am", "{{ goals.agreed_on|datum }}")])
 
     para(
         doc,
@@ -392,12 +166,20 @@ def zielvereinbarung():
         doc,
         ["Nr.", "Ziel", "Woran wir die Zielerreichung erkennen", "Bis"],
         "row in goals.goals",
-        ["{{ loop.index }}", "{{ row.goal }}", "{{ row.indicator }}", "{{ row.target_date }}"],
+        [
+            "{{ loop.index }}",
+            "{{ row.goal }}",
+            "{{ row.indicator }}",
+            "{{ row.target_date|datum }}",
+        ],
         [1.2, 6.8, 4.5, CONTENT_CM - 12.5],
     )
 
-    heading(doc, "Anmerkungen")
-    para(doc, "{{ goals.notes }}")
+    conditional(
+        doc,
+        "goals.notes",
+        lambda d: (heading(d, "Anmerkungen"), para(d, "{{ goals.notes }}")),
+    )
     para(
         doc,
         "Die Ziele werden im weiteren Verlauf gemeinsam überprüft und bei Bedarf angepasst. "
@@ -407,7 +189,7 @@ def zielvereinbarung():
         doc,
         "Unterschrift Ratsuchende*r",
         ("Unterschrift Case Manager*in (", "{{ record.owner }}", ")"),
-        ("Düsseldorf, den ", "{{ goals.agreed_on }}"),
+        ("Düsseldorf, den ", "{{ goals.agreed_on|datum }}"),
     )
     created_note(doc)
     return doc
@@ -418,9 +200,9 @@ def hilfeplan():
     case_facts(
         doc,
         [
-            ("Hilfeplan erstellt am", "{{ planning.plan_date }}"),
-            ("Stand der Vermittlung", "{{ monitoring.referral_status }}"),
-            ("Nächstes Monitoring-Gespräch", "{{ monitoring.next_contact }}"),
+            ("Hilfeplan erstellt am", "{{ planning.plan_date|datum }}"),
+            ("Stand der Vermittlung", "{{ monitoring.referral_status|label }}"),
+            ("Nächstes Monitoring-Gespräch", "{{ monitoring.next_contact|datum }}"),
         ],
     )
 
@@ -429,7 +211,7 @@ def hilfeplan():
         doc,
         ["Ziel", "Bis"],
         "row in goals.goals",
-        ["{{ row.goal }}", "{{ row.target_date }}"],
+        ["{{ row.goal }}", "{{ row.target_date|datum }}"],
         [CONTENT_CM - 3.0, 3.0],
     )
 
@@ -438,7 +220,7 @@ def hilfeplan():
         doc,
         ["Maßnahme", "Angebot / Stelle", "Verantwortlich", "Fällig am"],
         "row in planning.measures",
-        ["{{ row.measure }}", "{{ row.service }}", "{{ row.responsible }}", "{{ row.due }}"],
+        ["{{ row.measure }}", "{{ row.service }}", "{{ row.responsible }}", "{{ row.due|datum }}"],
         [5.5, 4.0, 3.5, CONTENT_CM - 13.0],
     )
 
@@ -451,13 +233,16 @@ def hilfeplan():
         [5.5, 4.5, CONTENT_CM - 10.0],
     )
 
-    heading(doc, "Anmerkungen")
-    para(doc, "{{ planning.notes }}")
+    conditional(
+        doc,
+        "planning.notes",
+        lambda d: (heading(d, "Anmerkungen"), para(d, "{{ planning.notes }}")),
+    )
     signatures(
         doc,
         "Unterschrift Ratsuchende*r",
         ("Unterschrift Case Manager*in (", "{{ record.owner }}", ")"),
-        ("Düsseldorf, den ", "{{ planning.plan_date }}"),
+        ("Düsseldorf, den ", "{{ planning.plan_date|datum }}"),
     )
     created_note(doc)
     return doc
@@ -468,14 +253,14 @@ def abschlussbericht():
     case_facts(
         doc,
         [
-            ("Zielgruppe", "{{ intake.target_group }}"),
-            ("Zugangsweg", "{{ intake.access_channel }}"),
-            ("Fall angelegt am", "{{ record.created }}"),
-            ("Einwilligung erteilt am", "{{ intake.consent_date }}"),
-            ("Abschlussdatum", "{{ evaluation.closing_date }}"),
-            ("Abschlussgrund", "{{ evaluation.closing_reason }}"),
-            ("Zielerreichung", "{{ evaluation.goal_attainment }}"),
-            ("Dokumentierte Kontakte", "{{ (monitoring.contacts or [])|length }}"),
+            ("Zielgruppe", "{{ intake.target_group|label }}"),
+            ("Zugangsweg", "{{ intake.access_channel|label }}"),
+            ("Fall angelegt am", "{{ record.created|datum }}"),
+            ("Einwilligung erteilt am", "{{ intake.consent_date|datum }}"),
+            ("Abschlussdatum", "{{ evaluation.closing_date|datum }}"),
+            ("Abschlussgrund", "{{ evaluation.closing_reason|label }}"),
+            ("Zielerreichung", "{{ evaluation.goal_attainment|label }}"),
+            ("Dokumentierte Kontakte", "{{ monitoring.contacts|length }}"),
         ],
     )
 
@@ -484,7 +269,7 @@ def abschlussbericht():
         doc,
         ["Ziel", "Indikator", "Bis"],
         "row in goals.goals",
-        ["{{ row.goal }}", "{{ row.indicator }}", "{{ row.target_date }}"],
+        ["{{ row.goal }}", "{{ row.indicator }}", "{{ row.target_date|datum }}"],
         [7.5, 5.0, CONTENT_CM - 12.5],
     )
 
@@ -493,7 +278,7 @@ def abschlussbericht():
         doc,
         ["Maßnahme", "Angebot / Stelle", "Verantwortlich", "Fällig am"],
         "row in planning.measures",
-        ["{{ row.measure }}", "{{ row.service }}", "{{ row.responsible }}", "{{ row.due }}"],
+        ["{{ row.measure }}", "{{ row.service }}", "{{ row.responsible }}", "{{ row.due|datum }}"],
         [5.5, 4.0, 3.5, CONTENT_CM - 13.0],
     )
 
@@ -512,10 +297,10 @@ def abschlussbericht():
         ["Kategorie", "Institution", "Beschreibung", "Systemebene"],
         "row in evaluation.barriers",
         [
-            "{{ row.category }}",
+            "{{ row.category|label }}",
             "{{ row.institution }}",
             "{{ row.description }}",
-            "{% if row.system_level %}Ja{% else %}Nein{% endif %}",
+            "{{ row.system_level|janein }}",
         ],
         [3.0, 3.5, CONTENT_CM - 9.0, 2.5],
     )
@@ -529,7 +314,7 @@ def abschlussbericht():
         [3.2, 5.5, 4.0, CONTENT_CM - 12.7],
     )
 
-    para(doc, "Düsseldorf, den ", "{{ evaluation.closing_date }}")
+    para(doc, "Düsseldorf, den ", "{{ evaluation.closing_date|datum }}")
     doc.add_paragraph()
     para(doc, "_" * 38)
     para(doc, "Case Manager*in (", "{{ record.owner }}", ")", size=8)
@@ -537,12 +322,13 @@ def abschlussbericht():
     return doc
 
 
-TEMPLATES = {
+CASE_TEMPLATES = {
     "einwilligung.docx": einwilligung,
     "zielvereinbarung.docx": zielvereinbarung,
     "hilfeplan.docx": hilfeplan,
     "abschlussbericht.docx": abschlussbericht,
 }
+TEMPLATES = {**CASE_TEMPLATES, **MEETING_TEMPLATES}
 
 
 def build(out_dir: Path) -> list[Path]:

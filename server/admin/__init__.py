@@ -12,4 +12,14 @@ def init_admin(admin: Admin) -> None:
     """Add every administration view to ``admin`` (the staff screens' flask-admin)."""
     # views are added here, one line per module, e.g.:
     # from .users import UserAdmin; admin.add_view(UserAdmin(...))
-    return None
+    from .base import CATEGORY
+    from .templates import TemplatesAdmin
+
+    admin.add_view(
+        TemplatesAdmin(
+            name="Word-Vorlagen",
+            url="/admin/templates",
+            endpoint="word_templates",
+            category=CATEGORY,
+        )
+    )

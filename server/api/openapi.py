@@ -266,6 +266,17 @@ def spec() -> dict:
                     params=[_path_param("document_id")],
                 )
             },
+            "/documents/{document_id}/retry": {
+                "post": _op(
+                    "Ein fehlgeschlagenes Dokument neu erstellen",
+                    {
+                        "202": _json(_ref("Document"), "wieder in der Warteschlange"),
+                        "404": _json(ERROR, "nicht lesbar"),
+                        "409": _json(ERROR, "nicht fehlgeschlagen"),
+                    },
+                    params=[_path_param("document_id")],
+                )
+            },
             "/documents/{document_id}/file": {
                 "get": _op(
                     "Die .docx-Datei",

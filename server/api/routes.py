@@ -146,6 +146,15 @@ def get_document(request_id: int):
     return jsonify(document_service.document_json(request_))
 
 
+@bp.post("/documents/<int:request_id>/retry")
+def retry_document(request_id: int):
+    runtime = current_app.config["VERBUND_RUNTIME"]
+    request_ = document_service.retry_document(_defs(), runtime.settings, g.user, request_id)
+    response = jsonify(document_service.document_json(request_))
+    response.status_code = 202
+    return response
+
+
 @bp.get("/documents/<int:request_id>/file")
 def get_document_file(request_id: int):
     request_, content = document_service.document_file(_defs(), g.user, request_id)

@@ -1,12 +1,18 @@
 """The plain data a Word template sees: ``record``, every form by id, ``history``, ``now``.
 
-Only dicts, lists, strings, numbers and booleans go in, never model objects, so a template
-cannot reach the database or call anything through them.
+Only dicts, lists, strings, numbers, dates and booleans go in, never model objects, so a
+template cannot reach the database or call anything through them. Values are typed the way
+the form engine types them for expressions (dates as ``date``, decimals as ``Decimal``), and a
+select value is a :class:`~server.documents.filters.ChoiceValue` that knows its label.
+
+Every string is made safe for Word's XML on the way in: characters XML 1.0 forbids (control
+characters, lone surrogates) are dropped, so no input can produce a broken .docx.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,9 +20,33 @@ from peewee import JOIN
 
 from ..forms.types import field_type
 from ..models import Record, TransitionLog, User
-from ..schema.definitions import Definitions
+from ..schema.definitions import Definitions, FieldDef, FormDef
+from .filters import ChoiceValue
 
 LOCAL_ZONE = ZoneInfo("Europe/Berlin")
+
+# what XML 1.0 does not allow in text (tab, newline and carriage return are allowed)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    """``value`` without characters a .docx cannot hold; line ends as ``\\n``."""
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _NOT_XML.sub("", value)
+
+
+def safe(value: Any) -> Any:
+    """``value`` with every string in it (also inside lists and dicts) made XML-safe."""
+    if isinstance(value, ChoiceValue):
+        return ChoiceValue(xml_text(str(value)), xml_text(value.label))
+    if isinstance(value, str):
+        return xml_text(value)
+    if isinstance(value, dict):
+        return {k: safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [safe(v) for v in value]
+    return value
 
 
 def local_time(value: dt.datetime | None) -> str:
@@ -24,6 +54,35 @@ def local_time(value: dt.datetime | None) -> str:
     if value is None:
         return ""
     return value.replace(tzinfo=dt.UTC).astimezone(LOCAL_ZONE).strftime("%d.%m.%Y %H:%M")
+
+
+def template_value(field: FieldDef, value: Any) -> Any:
+    """A saved (clean) value as a template sees it: typed, choices with their labels."""
+    kind = field_type(field.type)
+    if value is None:
+        return kind.empty_value()
+    if field.type == "table":
+        return [
+            {c.name: template_value(c, (row or {}).get(c.name)) for c in field.columns}
+            for row in value or []
+            if isinstance(row, dict)
+        ]
+    if field.type == "select":
+        return ChoiceValue(str(value), field.choice_label(value))
+    if field.type == "multiselect":
+        items = value if isinstance(value, list) else [value]
+        return [ChoiceValue(str(v), field.choice_label(v)) for v in items]
+    try:
+        return kind.to_python(field, value)
+    except (TypeError, ValueError, ArithmeticError):
+        # a value saved before the field changed type: show it as it was saved
+        return value
+
+
+def form_values(form: FormDef, saved: dict[str, Any] | None) -> dict[str, Any]:
+    """Every field of ``form`` (empty where nothing was saved) as a template sees it."""
+    saved = saved or {}
+    return {f.name: safe(template_value(f, saved.get(f.name))) for f in form.fields}
 
 
 def document_context(defs: Definitions, record: Record) -> dict[str, Any]:
@@ -34,28 +93,23 @@ def document_context(defs: Definitions, record: Record) -> dict[str, Any]:
     context: dict[str, Any] = {}
     for form_id in workflow.form_ids:
         form = defs.forms.get(form_id)
-        saved = data.get(form_id) or {}
-        if form is None:
-            continue
-        # every field present, so a template for an early state renders later forms as empty
-        context[form_id] = {
-            f.name: field_type(f.type).empty_value()
-            if saved.get(f.name) is None
-            else saved.get(f.name)
-            for f in form.fields
+        if form is not None:
+            # every field present, so a template for an early state renders later forms empty
+            context[form_id] = form_values(form, data.get(form_id))
+    context["record"] = safe(
+        {
+            "id": record.id,
+            "title": record.title,
+            "state": record.state,
+            "state_label": state.label if state else record.state,
+            "workflow": workflow.title,
+            "organisation": record.organisation.label if record.organisation_id else "",
+            "owner": str(record.owner) if record.owner_id else "",
+            "created": local_time(record.created_at),
+            "updated": local_time(record.updated_at),
+            "version": record.version,
         }
-    context["record"] = {
-        "id": record.id,
-        "title": record.title,
-        "state": record.state,
-        "state_label": state.label if state else record.state,
-        "workflow": workflow.title,
-        "organisation": record.organisation.label if record.organisation_id else "",
-        "owner": str(record.owner) if record.owner_id else "",
-        "created": local_time(record.created_at),
-        "updated": local_time(record.updated_at),
-        "version": record.version,
-    }
+    )
     history = []
     query = (
         TransitionLog.select(TransitionLog, User)
@@ -75,6 +129,22 @@ def document_context(defs: Definitions, record: Record) -> dict[str, Any]:
                 "user": str(entry.user) if entry.user_id else "",
             }
         )
-    context["history"] = history
+    context["history"] = safe(history)
     context["now"] = local_time(dt.datetime.now(dt.UTC).replace(tzinfo=None))
     return context
+
+
+# keys of ``record`` and of each ``history`` entry, for the template lint
+RECORD_KEYS = (
+    "id",
+    "title",
+    "state",
+    "state_label",
+    "workflow",
+    "organisation",
+    "owner",
+    "created",
+    "updated",
+    "version",
+)
+HISTORY_KEYS = ("at", "from", "to", "to_label", "label", "user")

@@ -1,67 +1,126 @@
 """The document job: render one requested Word document and keep it in the database.
 
 Idempotent: a request that is already finished is left alone, and the file is unique per
-request, so a job that runs twice (a retry, a re-enqueue after a crash) yields one document.
+request, so a job that runs twice (a retry, a re-enqueue after a crash, two workers picking
+up the same request) yields one document. The final write locks the request row (SQLite:
+``BEGIN IMMEDIATE``; PostgreSQL: ``SELECT … FOR UPDATE``), so two finishing runs cannot both
+store a file.
 """
 
 from __future__ import annotations
 
 import logging
 
+from peewee import JOIN
+
 from ..documents.context import document_context
-from ..documents.render import TemplateFailed, render_docx
-from ..models import DocumentFile, DocumentRequest, Record, database, transaction, utcnow
+from ..documents.render import TemplateFailed, render_bytes
+from ..documents.store import current_content
+from ..models import (
+    DocumentFile,
+    DocumentRequest,
+    Organisation,
+    Record,
+    User,
+    database,
+    is_sqlite,
+    transaction,
+    utcnow,
+)
 from ..runtime import get_runtime
 
 log = logging.getLogger(__name__)
 
 
-def _mark(request_id: int, **changes) -> None:
-    DocumentRequest.update(**changes).where(DocumentRequest.id == request_id).execute()
+def _retries_left() -> int:
+    """Retries RQ still has for the job running now (0 outside a worker)."""
+    from rq import get_current_job
+
+    job = get_current_job()
+    return int(job.retries_left or 0) if job is not None else 0
+
+
+def _unfinished(request_id: int):
+    return (DocumentRequest.id == request_id) & (DocumentRequest.status != "finished")
 
 
 def render_document_job(request_id: int) -> str:
     """Render document request ``request_id``; returns its final status."""
     runtime = get_runtime()
+    request_id = int(request_id)
     with database.connection_context():
-        request = DocumentRequest.get_or_none(DocumentRequest.id == int(request_id))
-        if request is None:
-            return "gone"
-        if request.status == "finished":
-            return "finished"
-        _mark(
-            request.id,
-            status="started",
-            started_at=utcnow(),
-            error="",
-            attempts=DocumentRequest.attempts + 1,
+        started = (
+            DocumentRequest.update(
+                status="started",
+                started_at=utcnow(),
+                attempts=DocumentRequest.attempts + 1,
+            )
+            .where(_unfinished(request_id))
+            .execute()
         )
+        if not started:
+            exists = DocumentRequest.select().where(DocumentRequest.id == request_id).exists()
+            return "finished" if exists else "gone"
+        request = DocumentRequest.get_by_id(request_id)
         try:
-            record = Record.get_by_id(request.record_id)
+            record = _record(request.record_id)
             defs = runtime.definitions
             if record.workflow not in defs.workflows:
                 raise TemplateFailed(f"Den Ablauf „{record.workflow}“ gibt es nicht mehr.")
             context = document_context(defs, record)
-            content = render_docx(runtime.settings.exports_dir / request.template, context)
+            template, _number = current_content(runtime.settings, request.template)
+            content = render_bytes(template, request.template, context)
         except TemplateFailed as exc:
             # a broken template fails the same way every time: no retry, say why
-            _mark(request.id, status="failed", finished_at=utcnow(), error=str(exc))
-            log.info("document %s failed: %s", request.id, exc)
+            _fail(request_id, str(exc))
+            log.info("document %s failed: %s", request_id, exc)
             return "failed"
         except Exception as exc:
-            _mark(
-                request.id,
-                status="failed",
-                finished_at=utcnow(),
-                error=f"Unerwarteter Fehler beim Erstellen ({type(exc).__name__}).",
-            )
-            raise  # RQ retries with backoff
-        with transaction():
-            current = DocumentRequest.get_by_id(request.id)
-            if current.status != "finished":
-                DocumentFile.delete().where(DocumentFile.request == request.id).execute()
-                DocumentFile.create(request=request.id, content=content)
-                _mark(
-                    request.id, status="finished", finished_at=utcnow(), size=len(content), error=""
+            if _retries_left() > 0:
+                # RQ tries again with backoff; until then the request waits
+                _fail(
+                    request_id,
+                    f"Vorübergehender Fehler ({type(exc).__name__}); "
+                    "ein neuer Versuch folgt automatisch.",
+                    status="queued",
                 )
-        return "finished"
+            else:
+                _fail(request_id, f"Unerwarteter Fehler beim Erstellen ({type(exc).__name__}).")
+            raise
+        return _store(request_id, content)
+
+
+def _record(record_id: int) -> Record:
+    """The record with its organisation and owner in one query (the template shows both)."""
+    return (
+        Record.select(Record, Organisation, User)
+        .join(Organisation, JOIN.LEFT_OUTER, on=(Record.organisation == Organisation.id))
+        .switch(Record)
+        .join(User, JOIN.LEFT_OUTER, on=(Record.owner == User.id))
+        .where(Record.id == record_id)
+        .get()
+    )
+
+
+def _fail(request_id: int, error: str, status: str = "failed") -> None:
+    DocumentRequest.update(status=status, finished_at=utcnow(), error=error).where(
+        _unfinished(request_id)
+    ).execute()
+
+
+def _store(request_id: int, content: bytes) -> str:
+    with transaction():
+        query = DocumentRequest.select().where(DocumentRequest.id == request_id)
+        if not is_sqlite():
+            query = query.for_update()
+        current = query.first()
+        if current is None:
+            return "gone"
+        if current.status == "finished":
+            return "finished"  # another run of this job was faster: its file stands
+        DocumentFile.delete().where(DocumentFile.request == request_id).execute()
+        DocumentFile.create(request=request_id, content=content)
+        DocumentRequest.update(
+            status="finished", finished_at=utcnow(), size=len(content), error=""
+        ).where(DocumentRequest.id == request_id).execute()
+    return "finished"

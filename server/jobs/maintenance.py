@@ -12,10 +12,3 @@ def create_deadline_reminders() -> int:
     get_runtime()
     with database.connection_context():
         return create_reminders()
-
-
-def sweep_pending_documents(older_than_seconds: int = 120) -> int:
-    """Enqueue again document requests left pending (Redis, worker or server died)."""
-    from .worker import requeue_pending
-
-    return requeue_pending(get_runtime(), older_than_seconds)

@@ -1,18 +1,17 @@
 """Periodic jobs, as a table: what runs, and how often.
 
-Every worker process runs a small timer thread that, every few seconds, enqueues the jobs
-that are due. A Redis key per job (SET NX EX) makes sure that across any number of
-workers on any number of machines each job is enqueued once per interval; the jobs
-themselves are idempotent, so a lost key or a second run changes nothing.
+Every worker calls :func:`enqueue_due` from RQ's maintenance step (see worker.py), which
+runs between jobs and at least every ``[queue] sweep_interval`` seconds while idle. A Redis
+key per job (SET NX EX) makes sure that across any number of workers on any number of
+machines each job is enqueued once per interval; the jobs themselves are idempotent, so a
+lost key or a second run changes nothing. (Pending documents have their own sweep with
+live-job detection, :mod:`.sweep`.)
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
-
-import redis
 
 from ..config import Settings
 from .connection import get_redis
@@ -29,7 +28,6 @@ class Periodic:
 
 PERIODIC = (
     Periodic("deadline-reminders", "server.jobs.maintenance.create_deadline_reminders", 600),
-    Periodic("document-sweep", "server.jobs.maintenance.sweep_pending_documents", 60),
 )
 
 KEY = "verbund:periodic:{}"
@@ -53,22 +51,3 @@ def enqueue_due(settings: Settings, table: tuple[Periodic, ...] = PERIODIC) -> l
             )
             started.append(job.name)
     return started
-
-
-class PeriodicTimer(threading.Thread):
-    """Daemon thread of a worker process that calls :func:`enqueue_due` every ``tick`` s."""
-
-    def __init__(self, settings: Settings, tick: float = 5.0):
-        super().__init__(name="verbund-periodic", daemon=True)
-        self.settings, self.tick = settings, tick
-        self.stopped = threading.Event()
-
-    def run(self) -> None:
-        while not self.stopped.wait(self.tick):
-            try:
-                enqueue_due(self.settings)
-            except (redis.RedisError, OSError) as exc:
-                log.warning("periodic jobs not enqueued: %s", exc)
-
-    def stop(self) -> None:
-        self.stopped.set()

@@ -10,6 +10,8 @@ import logging
 
 import redis
 from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from ..config import Settings
@@ -20,6 +22,12 @@ log = logging.getLogger(__name__)
 RESULT_TTL = 3600  # the result lives in the database; Redis keeps it only briefly
 FAILURE_TTL = 7 * 24 * 3600
 RETRY = Retry(max=3, interval=[10, 60, 300])
+DEFAULT_JOB_TIMEOUT = 120
+
+
+def job_timeout(settings: Settings) -> int:
+    """Seconds one document job may run (``[queue] job_timeout``)."""
+    return int(settings.section("queue").get("job_timeout", DEFAULT_JOB_TIMEOUT))
 
 
 def document_queue(settings: Settings) -> Queue:
@@ -28,7 +36,7 @@ def document_queue(settings: Settings) -> Queue:
         settings.section("queue").get("queue_name", "verbund"),
         connection=get_redis(settings),
         serializer=JSONSerializer,
-        default_timeout=int(settings.section("queue").get("job_timeout", 120)),
+        default_timeout=job_timeout(settings),
     )
 
 
@@ -36,16 +44,33 @@ def document_job_id(request_id: int) -> str:
     return f"document-{request_id}"
 
 
-def enqueue_document(settings: Settings, request_id: int) -> str | None:
+def fetch_job(queue: Queue, request_id: int) -> Job | None:
+    """The RQ job of a request, if Redis still knows it."""
+    try:
+        return Job.fetch(
+            document_job_id(request_id), connection=queue.connection, serializer=JSONSerializer
+        )
+    except NoSuchJobError:
+        return None
+
+
+def enqueue_document(settings: Settings, request_id: int, *, replace: bool = False) -> str | None:
     """Put the document job for request ``request_id`` on the queue.
 
+    ``replace`` first removes what Redis still holds of an earlier job of the request (a
+    failed one, or one a dead worker had started), so the job is in one place only.
     Returns the job id, or None when Redis cannot be reached: the request stays queued in the
     database and the sweep enqueues it again once Redis is back.
     """
     from .documents import render_document_job
 
     try:
-        job = document_queue(settings).enqueue(
+        queue = document_queue(settings)
+        if replace:
+            old = fetch_job(queue, request_id)
+            if old is not None:
+                old.delete(remove_from_queue=True)
+        job = queue.enqueue(
             render_document_job,
             request_id,
             job_id=document_job_id(request_id),

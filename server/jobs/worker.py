@@ -1,60 +1,91 @@
 """The RQ worker process: ``verbund worker``.
 
-It loads the job modules before it starts, re-enqueues document requests that a crash left
-pending, and then works the queue. SimpleWorker runs jobs in its own process (no fork per job):
-measured about twice the throughput of the forking worker for our short render jobs, and
-``verbund serve`` restarts it if a job ever takes the process down.
+It loads the job modules and the definitions before it starts, stores shipped templates as
+revisions, re-enqueues document requests that a crash left pending, and then works the
+queue. Between jobs (and at least every ``sweep_interval`` seconds while idle) it runs RQ's
+maintenance and the sweep (:mod:`.sweep`), and enqueues due periodic jobs
+(:mod:`.periodic`). Any number of workers on any number of machines
+may share one Redis: each job is taken by one of them, and the sweep runs once per interval.
+
+SimpleWorker runs jobs in its own process (no fork per job): measured about twice the
+throughput of the forking worker for our short render jobs (bench/bench_documents.py), with
+the job timeout still enforced by SIGALRM; ``verbund serve`` restarts it if a job ever takes
+the process down. ``[queue] worker_class = "fork"`` chooses the forking worker.
 """
 
 from __future__ import annotations
 
 import logging
 
+import redis
 from rq import SimpleWorker, Worker
 from rq.serializers import JSONSerializer
 
+from ..documents.store import seed_from_exports
 from ..models import create_tables, database
 from ..runtime import Runtime, set_runtime
-from ..services.documents import pending_requests
 from . import documents as _documents  # noqa: F401  (import job code before forking/working)
 from .connection import get_redis
-from .periodic import PeriodicTimer
-from .queue import document_queue, enqueue_document
+from .periodic import enqueue_due
+from .queue import document_queue
+from .sweep import requeue_pending, sweep_if_due, sweep_interval
 
 log = logging.getLogger(__name__)
 
-
-def requeue_pending(runtime: Runtime, older_than_seconds: int = 0) -> int:
-    """Enqueue again every request still queued or started; returns how many."""
-    with database.connection_context():
-        ids = pending_requests(older_than_seconds)
-    count = 0
-    for request_id in ids:
-        if enqueue_document(runtime.settings, request_id):
-            count += 1
-    return count
+__all__ = ["requeue_pending", "run_worker", "make_worker"]
 
 
-def run_worker(runtime: Runtime, *, burst: bool = False, worker_class: str = "simple") -> bool:
+class _Sweeping:
+    """Adds the document sweep and the periodic jobs to RQ's periodic maintenance."""
+
+    verbund_runtime: Runtime
+
+    def run_maintenance_tasks(self):
+        super().run_maintenance_tasks()
+        sweep_if_due(self.verbund_runtime, self.connection, self.name)
+        try:
+            enqueue_due(self.verbund_runtime.settings)
+        except (redis.RedisError, OSError) as exc:
+            log.warning("periodic jobs not enqueued: %s", exc)
+
+
+class DocumentWorker(_Sweeping, SimpleWorker):
+    """Runs jobs in its own process."""
+
+
+class ForkingDocumentWorker(_Sweeping, Worker):
+    """Forks a work horse per job (crash isolation at the price of throughput)."""
+
+
+def make_worker(runtime: Runtime, worker_class: str = "simple", name: str | None = None):
+    """A worker for the document queue with the sweep in its maintenance."""
+    interval = sweep_interval(runtime)
+    cls = DocumentWorker if worker_class == "simple" else ForkingDocumentWorker
+    worker = cls(
+        [document_queue(runtime.settings)],
+        name=name,
+        connection=get_redis(runtime.settings),
+        serializer=JSONSerializer,
+        maintenance_interval=interval,
+        # RQ waits for a job at most worker_ttl - 15 seconds before its maintenance runs
+        worker_ttl=interval + 15,
+    )
+    worker.verbund_runtime = runtime
+    return worker
+
+
+def run_worker(
+    runtime: Runtime, *, burst: bool = False, worker_class: str = "simple", name: str | None = None
+) -> bool:
     """Work the document queue until stopped (or until it is empty with ``burst``)."""
     set_runtime(runtime)
     runtime.open_database()
     with database.connection_context():
         create_tables()
+        seed_from_exports(runtime.settings)
     _ = runtime.definitions  # parse once before the first job, not inside it
-    connection = get_redis(runtime.settings)
     requeued = requeue_pending(runtime)
     if requeued:
-        log.info("%d pending document requests enqueued again", requeued)
-    cls = SimpleWorker if worker_class == "simple" else Worker
-    worker = cls(
-        [document_queue(runtime.settings)], connection=connection, serializer=JSONSerializer
-    )
-    timer = None if burst else PeriodicTimer(runtime.settings)
-    if timer is not None:
-        timer.start()
-    try:
-        return worker.work(burst=burst, with_scheduler=not burst, logging_level="WARNING")
-    finally:
-        if timer is not None:
-            timer.stop()
+        log.warning("%d pending document requests enqueued again", requeued)
+    worker = make_worker(runtime, worker_class, name)
+    return worker.work(burst=burst, with_scheduler=not burst, logging_level="WARNING")

@@ -4,6 +4,7 @@ from .accounts import ApiToken, Organisation, User, UserSession
 from .audit import AuditEntry
 from .base import BaseModel, JSONField, database, is_sqlite, open_database, transaction, utcnow
 from .deadlines import Deadline, Reminder
+from .documents import MeasureStatus, TemplateRevision
 from .records import (
     DOCUMENT_STATUSES,
     DocumentFile,
@@ -31,6 +32,8 @@ MODELS = [
     Deadline,
     Reminder,
     AuditEntry,
+    TemplateRevision,
+    MeasureStatus,
 ]
 
 
@@ -55,9 +58,12 @@ __all__ = [
     "FormSave",
     "HandOver",
     "JSONField",
+    "MeasureStatus",
     "Organisation",
     "Record",
+    "MeasureStatus",
     "Reminder",
+    "TemplateRevision",
     "TransitionLog",
     "Upload",
     "UploadContent",

@@ -292,66 +292,19 @@ def _check_form_links(ctx: _Context, form: FormDef) -> list[Problem]:
     return c.problems
 
 
-# names every Word template sees besides the workflow's forms (design §4), and what Jinja's
-# default namespace offers inside the document job's sandbox
+# names every Word template sees besides the workflow's forms (design §4)
 TEMPLATE_NAMES = ("record", "history", "now")
-_JINJA_GLOBALS = ("range", "dict", "lipsum", "cycler", "joiner", "namespace")
 
 
 def check_templates(
-    defs: Definitions, exports_dir: str | os.PathLike, base_dir: str | os.PathLike | None = None
+    defs: Definitions,
+    exports_dir: str | os.PathLike,
+    base_dir: str | os.PathLike | None = None,
+    **options: Any,
 ) -> list[Problem]:
-    """Check every ``[[documents]]`` template: it exists, is a .docx, and names only data it gets.
+    """Check every ``[[documents]]`` template: see :func:`server.documents.checking.check_templates`
+    (it exists, is a .docx, has well-formed Jinja and names only data it gets, down to fields
+    and table columns)."""
+    from ..documents.checking import check_templates as check  # docx is heavy: load late
 
-    A missing file or an unknown name is reported at the document's line in the workflow file;
-    a Jinja syntax error inside the template is reported at the template itself (a .docx has no
-    lines a person could look up, so that line is 1).
-    """
-    from docxtpl import DocxTemplate  # python-docx is heavy; only `verbund check` needs it
-    from jinja2 import TemplateSyntaxError
-
-    problems: list[Problem] = []
-    for wf in defs.workflows.values():
-        allowed = set(wf.form_ids) | set(TEMPLATE_NAMES) | set(_JINJA_GLOBALS)
-        for doc in wf.documents:
-            file = Path(exports_dir) / doc.template
-            where = f"Dokument „{doc.id}“: Vorlage „{doc.template}“"
-            if not doc.template.lower().endswith(".docx"):
-                problems.append(Problem(wf.path, doc.line, f"{where} ist keine .docx-Datei"))
-                continue
-            if not file.is_file():
-                problems.append(Problem(wf.path, doc.line, f"{where} fehlt in exports/"))
-                continue
-            try:
-                names = DocxTemplate(str(file)).get_undeclared_template_variables()
-            except TemplateSyntaxError as exc:
-                problems.append(
-                    Problem(
-                        _display(file, base_dir),
-                        1,
-                        f"Vorlage „{doc.template}“: fehlerhafter Platzhalter ({exc.message}) – "
-                        "ist jedes {{ … }} und {% … %} geschlossen und ohne Formatwechsel "
-                        "in einem Stück geschrieben?",
-                    )
-                )
-                continue
-            except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's problem
-                problems.append(
-                    Problem(
-                        wf.path,
-                        doc.line,
-                        f"{where} ist keine lesbare Word-Datei ({type(exc).__name__})",
-                    )
-                )
-                continue
-            for name in sorted(set(names) - allowed):
-                problems.append(
-                    Problem(
-                        wf.path,
-                        doc.line,
-                        f"{where} verwendet „{name}“, das weder ein Formular dieses Ablaufs noch "
-                        f"{', '.join(TEMPLATE_NAMES)} ist (verfügbar: "
-                        f"{', '.join((*wf.form_ids, *TEMPLATE_NAMES))})",
-                    )
-                )
-    return problems
+    return check(defs, exports_dir, base_dir, **options)

@@ -115,12 +115,31 @@ def _iso(value) -> str | None:
     return value.isoformat(timespec="seconds") + "Z" if value else None
 
 
-def pending_requests(older_than_seconds: int = 0) -> list[int]:
-    """Ids of requests not yet finished or failed (for the sweep that re-enqueues them)."""
-    import datetime as dt
+def retry_document(
+    defs: Definitions, settings: Settings, user: User, request_id: Any
+) -> DocumentRequest:
+    """Try a failed request again (after the template or the data was fixed).
 
-    cutoff = utcnow() - dt.timedelta(seconds=older_than_seconds)
-    query = DocumentRequest.select(DocumentRequest.id).where(
-        DocumentRequest.status.in_(["queued", "started"]) & (DocumentRequest.requested_at <= cutoff)
-    )
-    return [r.id for r in query]
+    Only a failed request can be retried, by anybody who may read its record; it is enqueued
+    afresh and renders with the current template revision and the current data.
+    """
+    request = get_document_request(defs, user, request_id)
+    with transaction():
+        changed = (
+            DocumentRequest.update(status="queued", error="", started_at=None, finished_at=None)
+            .where((DocumentRequest.id == request.id) & (DocumentRequest.status == "failed"))
+            .execute()
+        )
+        if not changed:
+            raise Conflict("Nur ein fehlgeschlagenes Dokument kann neu erstellt werden.")
+        audit(
+            "document.retry",
+            user,
+            record_id=request.record_id,
+            object_type="document",
+            object_id=request.id,
+        )
+    job_id = enqueue_document(settings, request.id, replace=True)
+    if job_id:
+        DocumentRequest.update(job_id=job_id).where(DocumentRequest.id == request.id).execute()
+    return DocumentRequest.get_by_id(request.id)

@@ -18,7 +18,9 @@
           badge.className = "badge verbund-status badge-" +
             (doc.status === "finished" ? "success" : doc.status === "failed" ? "danger" : "secondary");
           if (doc.status === "finished") { item.querySelector(".verbund-download").classList.remove("d-none"); }
-          if (doc.error) { item.querySelector(".verbund-error").textContent = doc.error; }
+          item.querySelector(".verbund-error").textContent = doc.error || "";
+          var retry = item.querySelector(".verbund-retry");
+          if (retry && doc.status === "failed") { retry.classList.remove("d-none"); }
           poll(item);
         })
         .catch(function () { poll(item); });

@@ -11,6 +11,7 @@ from ..documents.context import local_time
 from ..forms.links import size_label
 from ..models import database, is_sqlite
 from ..services.access import may_see_workflow
+from ..services.register import register_config
 from ..services.uploads import too_large_message
 from .auth import AuthView
 from .base import definitions
@@ -20,6 +21,7 @@ from .files import FilesView
 from .form_history import FormHistoryView
 from .home import HomeView
 from .records import RecordsView
+from .register import RegisterView
 from .session import current_user, load_user
 
 csrf = CSRFProtect()
@@ -54,6 +56,9 @@ def init_web(app: Flask) -> None:
     admin.add_view(DeadlinesView(name="Fristen", url="/deadlines", endpoint="deadlines"))
     admin.add_view(FilesView(name="Dateien", url="/files", endpoint="files"))
     admin.add_view(FormHistoryView(name="Versionen", url="/records", endpoint="form_history"))
+    register = register_config(app.config["VERBUND_RUNTIME"].settings)
+    if register is not None:
+        admin.add_view(RegisterView(name=register.title, url="/register", endpoint="register"))
     app.extensions["verbund_admin"] = admin
     from ..admin import init_admin
 

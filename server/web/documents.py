@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import io
 
-from flask import abort, jsonify, redirect, send_file, url_for
+from flask import abort, flash, jsonify, redirect, request, send_file, url_for
 from flask_admin import expose
 
-from ..services.documents import document_file, document_json, get_document_request
-from ..services.errors import NotFound
-from .base import StaffView, definitions
+from ..services.documents import (
+    document_file,
+    document_json,
+    get_document_request,
+    retry_document,
+)
+from ..services.errors import NotFound, ServiceError
+from .base import StaffView, definitions, runtime
 from .session import current_user
 
 
@@ -28,6 +33,24 @@ class DocumentsView(StaffView):
         except NotFound:
             abort(404)
         return jsonify(document_json(request_))
+
+    @expose("/<int:request_id>/retry", methods=["POST"])
+    def retry(self, request_id: int):
+        """The retry button of a failed document: enqueue it again, back to the record."""
+        try:
+            request_ = retry_document(definitions(), runtime().settings, current_user(), request_id)
+        except NotFound:
+            abort(404)
+        except ServiceError as exc:
+            request_ = get_document_request(definitions(), current_user(), request_id)
+            flash(exc.message, "error")
+        else:
+            flash(f"„{request_.label}“ wird neu erstellt.", "info")
+        record = request_.record
+        target = url_for("records.record", workflow_id=record.workflow, record_id=record.id)
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify(document_json(request_))
+        return redirect(target + "#dokumente")
 
     @expose("/<int:request_id>/file")
     def download(self, request_id: int):

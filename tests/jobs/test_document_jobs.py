@@ -18,6 +18,7 @@ from server.runtime import Runtime
 from server.services.documents import request_document
 from server.services.errors import Conflict, NotFound
 from server.services.records import apply_transition, create_record, save_form
+from tests.helpers import install_template
 
 ANTRAG = {
     "verein": "Kanu & Kajak <Süd> e.V. ‏עברית",
@@ -75,10 +76,10 @@ def test_jobs_carry_the_request_id_only_as_json_with_ttls(app, make_user, redis_
     assert b"Kanu" not in raw and b"kanu@example.org" not in raw
 
 
-def test_a_template_reaching_for_internals_fails_cleanly(app, config_dir, make_user, work_jobs):
+def test_a_template_reaching_for_internals_fails_cleanly(app, make_user, work_jobs):
     evil = docx.Document()
     evil.add_paragraph().add_run("{{ antrag.verein.__class__.__mro__ }}")
-    evil.save(config_dir / "exports" / "eingang.docx")
+    install_template("eingang.docx", evil)
     user = make_user("kanu3", ["applicant"], "kanu3")
     record = submitted_record(app, user)
     version = Record.get_by_id(record.id).version
@@ -91,10 +92,10 @@ def test_a_template_reaching_for_internals_fails_cleanly(app, config_dir, make_u
     assert Record.get_by_id(record.id).version == version
 
 
-def test_method_calls_in_templates_fail_with_a_reason(app, config_dir, make_user, work_jobs):
+def test_method_calls_in_templates_fail_with_a_reason(app, make_user, work_jobs):
     evil = docx.Document()
     evil.add_paragraph().add_run("{{ antrag.verein.upper() }}")
-    evil.save(config_dir / "exports" / "eingang.docx")
+    install_template("eingang.docx", evil)
     user = make_user("kanu4", ["applicant"], "kanu4")
     req = request(app, user, submitted_record(app, user))
     work_jobs()
@@ -143,3 +144,29 @@ def test_document_not_available_in_this_state_is_refused(app, make_user):
         request_document(runtime.definitions, runtime.settings, user, record.id, "eingang")
     with pytest.raises(NotFound):
         request_document(runtime.definitions, runtime.settings, user, record.id, "gibtsnicht")
+
+
+@pytest.fixture
+def one_second_jobs(config_dir):
+    with (config_dir / "config.toml").open("a", encoding="utf-8") as fh:
+        fh.write("\n[queue]\njob_timeout = 1\n")
+
+
+def test_a_job_over_its_timeout_is_stopped_and_retried_later(
+    one_second_jobs, app, make_user, work_jobs
+):
+    slow = docx.Document()
+    slow.add_paragraph().add_run(
+        "{% for i in range(30000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}x"
+    )
+    install_template("eingang.docx", slow)
+    user = make_user("kanu7", ["applicant"], "kanu7")
+    req = request(app, user, submitted_record(app, user))
+    work_jobs()
+    waiting = DocumentRequest.get_by_id(req.id)
+    assert waiting.status == "queued" and waiting.attempts == 1
+    assert "JobTimeoutException" in waiting.error and "neuer Versuch folgt" in waiting.error
+    queue = document_queue(app.config["VERBUND_RUNTIME"].settings)
+    job = Job.fetch(document_job_id(req.id), connection=queue.connection, serializer=JSONSerializer)
+    assert job.get_status() == "scheduled" and job.retries_left == 2  # backoff: in 10 s
+    assert not DocumentFile.select().where(DocumentFile.request == req.id).exists()

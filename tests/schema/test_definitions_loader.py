@@ -342,9 +342,10 @@ def test_check_templates(tmp_path):
         "{% for a in intake.agencies %}{{ a.agency }} ({{ loop.index }}){% endfor %}",
         "{% for h in history %}{{ h }}{% endfor %} {{ assessment.summary }} {{ nobody }}",
     )
-    assert [str(p) for p in check_templates(defs, exports)] == [
-        "workflows/case.toml:19: Dokument „letter“: Vorlage „brief.docx“ verwendet "
-        f"„{name}“, das weder ein Formular dieses Ablaufs noch record, history, now ist "
+    assert [str(p) for p in check_templates(defs, exports, base_dir=tmp_path)] == [
+        f"exports/brief.docx:3: Vorlage „brief.docx“, Absatz „{{% for h in history %}}"
+        f"{{{{ h }}}}{{% endfor %}} {{{{ assessment.summary }}}} {{{{ nobody }}}}“: „{name}“ ist "
+        "weder ein Formular dieses Ablaufs noch record, history oder now "
         "(verfügbar: intake, record, history, now)"
         for name in ("assessment", "nobody")
     ]
@@ -353,13 +354,13 @@ def test_check_templates(tmp_path):
     problems = check_templates(defs, exports, base_dir=tmp_path)
     assert len(problems) == 1
     assert str(problems[0]).startswith(
-        "exports/brief.docx:1: Vorlage „brief.docx“: fehlerhafter Platzhalter"
+        "exports/brief.docx:1: Vorlage „brief.docx“, Absatz „Sehr geehrte {{ intake.name“: "
+        "„{{ … }}“ ist nicht vollständig"
     )
 
     (exports / "brief.docx").write_text("kein Word")
     assert [p.message for p in check_templates(defs, exports)] == [
-        "Dokument „letter“: Vorlage „brief.docx“ ist keine lesbare Word-Datei "
-        "(PackageNotFoundError)"
+        "Dokument „letter“: Vorlage „brief.docx“ ist keine lesbare Word-Datei (.docx): BadZipFile"
     ]
 
 

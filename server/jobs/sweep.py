@@ -1,0 +1,97 @@
+"""The sweep: requests the database holds as pending but no live job will ever produce.
+
+The database row is the truth about a request; Redis only carries its id. A request is left
+pending when Redis was down as it was made, when Redis lost its data, or when a worker (or the
+whole machine) died during the job. The sweep finds those and enqueues them again: every
+worker runs it when it starts and then every ``[queue] sweep_interval`` seconds (default 60),
+and a lock in Redis lets one worker of the whole installation sweep per interval.
+
+A job counts as live while RQ has it queued, scheduled (waiting for a retry) or deferred, or
+started less than ``job_timeout + stale_after`` seconds ago (a job cannot run longer than
+its timeout, so an older "started" job belonged to a worker that died).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import redis
+from rq.job import JobStatus
+
+from ..models import DocumentRequest, database, utcnow
+from ..runtime import Runtime
+from .connection import RedisUnavailable
+from .queue import document_queue, enqueue_document, fetch_job, job_timeout
+
+log = logging.getLogger(__name__)
+
+LIVE = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+NEW_REQUEST_SECONDS = 10  # a request this young may still be on its way to the queue
+
+
+def sweep_interval(runtime: Runtime) -> int:
+    return max(1, int(runtime.settings.section("queue").get("sweep_interval", 60)))
+
+
+def stale_after(runtime: Runtime) -> dt.timedelta:
+    grace = int(runtime.settings.section("queue").get("stale_after", 30))
+    return dt.timedelta(seconds=job_timeout(runtime.settings) + grace)
+
+
+def requeue_pending(runtime: Runtime, older_than_seconds: int = 0) -> int:
+    """Enqueue again every pending request without a live job; returns how many."""
+    now = utcnow()
+    young = now - dt.timedelta(seconds=older_than_seconds)
+    with database.connection_context():
+        pending = list(
+            DocumentRequest.select(
+                DocumentRequest.id,
+                DocumentRequest.status,
+                DocumentRequest.requested_at,
+                DocumentRequest.started_at,
+            ).where(
+                DocumentRequest.status.in_(["queued", "started"])
+                & (DocumentRequest.requested_at <= young)
+            )
+        )
+    if not pending:
+        return 0
+    try:
+        queue = document_queue(runtime.settings)
+    except (redis.RedisError, RedisUnavailable, OSError) as exc:
+        log.warning("sweep skipped, Redis unreachable: %s", exc)
+        return 0
+    limit = stale_after(runtime)
+    count = 0
+    for request in pending:
+        try:
+            job = fetch_job(queue, request.id)
+            if job is not None:
+                status = job.get_status(refresh=False)
+                if status in LIVE:
+                    continue
+                started = request.started_at or request.requested_at
+                if status == JobStatus.STARTED and now - started < limit:
+                    continue
+        except (redis.RedisError, OSError) as exc:
+            log.warning("sweep stopped, Redis unreachable: %s", exc)
+            break
+        if enqueue_document(runtime.settings, request.id, replace=True):
+            count += 1
+    if count:
+        log.info("sweep: %d pending document requests enqueued again", count)
+    return count
+
+
+def sweep_if_due(runtime: Runtime, connection: redis.Redis, owner: str) -> int | None:
+    """Run :func:`requeue_pending` unless another worker swept within the interval."""
+    interval = sweep_interval(runtime)
+    key = f"verbund:sweep:{runtime.settings.section('queue').get('queue_name', 'verbund')}"
+    try:
+        if not connection.set(key, owner, nx=True, ex=interval):
+            return None
+        return requeue_pending(runtime, older_than_seconds=NEW_REQUEST_SECONDS)
+    except Exception:  # noqa: BLE001 - the sweep must never take the worker down
+        log.exception("document sweep failed")
+        return None

@@ -1,0 +1,127 @@
+"""The decision register screen: filters, status of measures, exports (.xlsx, .csv, .docx).
+
+Everything goes through :mod:`server.services.register`, which applies the meetings' access
+rule: somebody who may not read the meetings gets a 404 on every path, menu entry hidden.
+"""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import parse_qsl, urlencode
+
+from flask import abort, flash, redirect, request, send_file, url_for
+from flask_admin import expose
+
+from ..documents.render import TemplateFailed
+from ..models import utcnow
+from ..services import register as service
+from ..services.audit import audit
+from ..services.errors import NotFound, ServiceError
+from ..services.register_export import to_csv, to_docx, to_xlsx
+from .base import StaffView, definitions, runtime
+from .session import current_user
+
+FILTER_KEYS = ("gremium", "stand", "art", "verantwortlich", "suche", "von", "bis", "eskalation")
+FORMATS = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+class RegisterView(StaffView):
+    """/register/: every decision and measure across the meetings the user may read."""
+
+    def is_visible(self) -> bool:
+        return service.may_see_register(definitions(), runtime().settings, current_user())
+
+    def _entries(self, filters):
+        try:
+            return service.register_entries(
+                definitions(), runtime().settings, current_user(), filters
+            )
+        except NotFound:
+            abort(404)
+
+    @staticmethod
+    def _query() -> dict[str, str]:
+        return {k: request.args[k] for k in FILTER_KEYS if request.args.get(k)}
+
+    @expose("/")
+    def index(self):
+        filters = service.RegisterFilters.from_args(request.args)
+        entries = self._entries(filters)
+        settings = runtime().settings
+        query = urlencode(self._query())
+        return self.render(
+            "verbund/register.html",
+            title=service.register_config(settings).title,
+            entries=entries,
+            filters=filters,
+            args=request.args,
+            query=query,
+            groups=service.group_choices(definitions(), settings),
+            statuses=service.STATUSES,
+            kinds=service.KINDS,
+            may_update=service.may_update_status(settings, current_user()),
+            workflow_id=service.register_config(settings).workflow,
+        )
+
+    @expose("/export.<fmt>")
+    def export(self, fmt: str):
+        if fmt not in FORMATS:
+            abort(404)
+        filters = service.RegisterFilters.from_args(request.args)
+        entries = self._entries(filters)
+        config = service.register_config(runtime().settings)
+        described = filters.describe()
+        if fmt == "csv":
+            content = to_csv(entries)
+        elif fmt == "xlsx":
+            content = to_xlsx(entries, config.title, described)
+        else:
+            try:
+                content = to_docx(
+                    runtime().settings, config.template, entries, config.title, described
+                )
+            except TemplateFailed as exc:  # a broken register template: say so, no 500
+                flash(f"Die Word-Ausgabe ist fehlgeschlagen: {exc}", "error")
+                query = urlencode(self._query())
+                return redirect(url_for(".index") + (f"?{query}" if query else ""))
+        audit(
+            "register.export",
+            current_user(),
+            object_type="register",
+            detail={"format": fmt, "entries": len(entries), "filters": described[:200]},
+        )
+        response = send_file(
+            io.BytesIO(content),
+            mimetype=FORMATS[fmt],
+            as_attachment=True,
+            download_name=f"beschlussregister-{utcnow():%Y%m%d}.{fmt}",
+        )
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @expose("/status", methods=["POST"])
+    def status(self):
+        try:
+            service.update_status(
+                definitions(),
+                runtime().settings,
+                current_user(),
+                request.form.get("record"),
+                request.form.get("row"),
+                request.form.get("status"),
+                request.form.get("note", ""),
+            )
+        except NotFound:
+            abort(404)
+        except ServiceError as exc:
+            flash(exc.message, "error")
+        else:
+            flash("Der Stand wurde gespeichert.", "success")
+        # back to the same filters; only known filter keys survive the round trip
+        kept = [(k, v) for k, v in parse_qsl(request.form.get("back", "")) if k in FILTER_KEYS]
+        query = urlencode(kept)
+        return redirect(url_for(".index") + (f"?{query}" if query else ""))
