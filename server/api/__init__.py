@@ -59,7 +59,7 @@ def _unexpected(exc: Exception):
 
 def init_api(app: Flask) -> None:
     """Register the API blueprint; it is exempt from CSRF because it uses bearer tokens."""
-    from . import openapi, routes  # noqa: F401  (routes register on the blueprint)
+    from . import config_routes, openapi, routes  # noqa: F401  (they register on the blueprint)
 
     app.register_blueprint(bp)
     csrf = app.extensions.get("csrf")

@@ -119,6 +119,8 @@ SCHEMAS = {
 
 def spec() -> dict:
     """The whole OpenAPI document."""
+    from . import openapi_config
+
     record = _ref("Record")
     rid = _path_param("record_id")
     return {
@@ -134,7 +136,7 @@ def spec() -> dict:
         "security": [{"bearer": []}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **openapi_config.SCHEMAS},
         },
         "paths": {
             "/workflows": {"get": _op("Abläufe", {"200": _json({"type": "array"}, "Liste")})},
@@ -277,6 +279,7 @@ def spec() -> dict:
                     params=[_path_param("document_id")],
                 )
             },
+            **openapi_config.config_paths(),
             "/openapi.json": {
                 "get": {
                     "summary": "Diese Beschreibung",

@@ -3,6 +3,7 @@
 from .accounts import ApiToken, Organisation, User, UserSession
 from .audit import AuditEntry
 from .base import BaseModel, JSONField, database, is_sqlite, open_database, transaction, utcnow
+from .config import CONFIG_KINDS, ConfigRevision
 from .records import (
     DOCUMENT_STATUSES,
     DocumentFile,
@@ -23,6 +24,7 @@ MODELS = [
     DocumentRequest,
     DocumentFile,
     AuditEntry,
+    ConfigRevision,
 ]
 
 
@@ -33,11 +35,13 @@ def create_tables() -> None:
 
 
 __all__ = [
+    "CONFIG_KINDS",
     "DOCUMENT_STATUSES",
     "MODELS",
     "ApiToken",
     "AuditEntry",
     "BaseModel",
+    "ConfigRevision",
     "DocumentFile",
     "DocumentRequest",
     "FormSave",
