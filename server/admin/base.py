@@ -1,7 +1,8 @@
 """Base class of the administration screens: for the ``admin`` role only.
 
 Administrators manage the system (people, organisations, tokens, jobs, configuration);
-reading case contents stays governed by their roles' scopes, as for everybody else.
+reading case contents stays governed by their roles' scopes, as for everybody else. No
+administration screen shows what is written in a record.
 """
 
 from __future__ import annotations
@@ -13,11 +14,18 @@ from ..web.session import current_user
 
 ADMIN_ROLE = "admin"
 CATEGORY = "Verwaltung"
+PAGE_SIZE = 50
 
 
 def is_admin() -> bool:
     user = current_user()
     return user is not None and user.active and user.has_role(ADMIN_ROLE)
+
+
+def page_number() -> int:
+    """The ``page`` query argument, 1 for anything that is not a sensible number."""
+    raw = request.args.get("page", "1")
+    return max(1, min(int(raw), 10**6)) if raw.isdigit() else 1
 
 
 class AdminView(StaffView):

@@ -40,6 +40,9 @@ def run_worker(runtime: Runtime, *, burst: bool = False, worker_class: str = "si
     runtime.open_database()
     with database.connection_context():
         create_tables()
+    # every job asks for the newest published revision (one indexed query), so a document
+    # requested after a publication is always rendered with it
+    runtime.check_seconds = 0.0
     _ = runtime.definitions  # parse once before the first job, not inside it
     connection = get_redis(runtime.settings)
     requeued = requeue_pending(runtime)
