@@ -172,9 +172,8 @@ class ConfigView(AdminView):
                 base_revision=base,
             )
         except publishing.ConfigInvalid as exc:
-            return self._editor(
-                kind, name, text, status=422, errors=exc.problems, messages=[exc.message], **keep
-            )
+            # the list of problems says it all; no second banner
+            return self._editor(kind, name, text, status=422, errors=exc.problems, **keep)
         except publishing.NeedsConfirmation as exc:
             return self._editor(
                 kind, name, text, status=409, impact=exc.impact, messages=[exc.message], **keep

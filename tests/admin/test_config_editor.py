@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from html import unescape
 
 import pytest
 
 from server.models import AuditEntry, ConfigRevision, Record
+from tests.admin.editor import editor_text
 from tests.helpers import csrf_token, login
 
 EDIT_FORM = "/admin/config/forms/antrag"
@@ -19,12 +19,6 @@ def admin_client(client, make_user):
     make_user("chefin", ["admin"], "verwaltung")
     login(client, "chefin")
     return client
-
-
-def editor_text(html: str) -> str:
-    """The TOML in the editor's textarea (the first newline belongs to the markup)."""
-    raw = re.search(r'<textarea name="toml"[^>]*>\n(.*?)</textarea>', html, re.S).group(1)
-    return unescape(raw)
 
 
 def post_editor(client, url, text, action="publish", message="Test", **extra):
