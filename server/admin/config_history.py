@@ -69,7 +69,7 @@ class RevisionsView(AdminView):
         settings = runtime().settings
         before = store.previous_text(settings, revision)
         path = store.display_path(settings, revision.kind, revision.name)
-        current = store.current_text(settings, revision.kind, revision.name)
+        newest = store.newest_revision(revision.kind, revision.name)
         after = None if revision.deleted else revision.text
         return self.render(
             "verbund/admin/revision.html",
@@ -80,7 +80,7 @@ class RevisionsView(AdminView):
             path=path,
             diff=diff_lines(before, after, f"{path} (vorher)", f"{path} (Revision {revision.id})"),
             text=after,
-            live=current is not None and current.revision_id == revision.id,
+            live=newest is not None and newest.id == revision.id,
             target=revision.id,
             rollback_url=url_for(".rollback", revision_id=revision.id),
             **{"impact": None, "errors": [], "messages": [], **extra},

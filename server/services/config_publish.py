@@ -299,6 +299,10 @@ def rollback(
             raise NotFound("Diese Revision gibt es nicht.")
         text, deleted, label = revision.text, revision.deleted, f"Revision {target}"
     note = f"Zurückgesetzt auf {label}" + (f": {message.strip()}" if message.strip() else "")
+    if deleted and store.current_text(runtime.settings, kind, name) is None:
+        newest = store.newest_revision(kind, name)
+        if newest is not None:  # already deleted: nothing to do
+            return Published(newest, unchanged=True)
     if deleted:
         return Published(delete(runtime, user, kind, name, note, restores=target))
     return publish(runtime, user, kind, name, text, note, confirm=confirm, restores=target)

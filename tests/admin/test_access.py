@@ -117,3 +117,12 @@ def test_the_menu_shows_the_administration_to_admins_only(client, world):
     login(client, "chefin")
     page = client.get("/").get_data(as_text=True)
     assert "Verwaltung" in page and "/admin/users/" in page and "/admin/config/" in page
+
+
+def test_every_post_needs_the_csrf_token(app, client, world):
+    login(client, "chefin")
+    for method, url in admin_routes(app, world):
+        if method == "POST":
+            response = client.post(url, data={})
+            assert response.status_code == 400, url
+            assert "Formular ist abgelaufen" in response.get_data(as_text=True)

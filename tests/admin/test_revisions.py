@@ -108,6 +108,10 @@ def test_rollback_that_would_break_other_files_is_refused(admin_client, api):
         "/admin/config/forms/notiz/delete", data={"csrf_token": token, "message": "weg"}
     )
     assert admin.get("/config/forms/notiz").status_code == 404
+    deletion_page = admin_client.get(f"/admin/revisions/{created['revision']['id'] + 1}").get_data(
+        as_text=True
+    )
+    assert "gilt jetzt" in deletion_page and "Zurücksetzen auf" not in deletion_page
     rid = created["revision"]["id"]
     admin_client.post(f"/admin/revisions/{rid}/rollback", data={"csrf_token": token})
     assert admin.get("/config/forms/notiz").json["toml"] == note
