@@ -28,11 +28,26 @@ def page_number() -> int:
     return max(1, min(int(raw), 10**6)) if raw.isdigit() else 1
 
 
+def has_nul(values) -> bool:
+    """True when any text contains NUL, which no input needs and PostgreSQL refuses."""
+    return any("\x00" in str(v) for v in values)
+
+
 class AdminView(StaffView):
     """A flask-admin view only admins may open; others get 403, anonymous visitors the login."""
 
     def is_accessible(self) -> bool:
         return is_admin()
+
+    def _handle_view(self, name, **kwargs):
+        refused = super()._handle_view(name, **kwargs)
+        if refused is not None:
+            return refused
+        texts = [v for _, vs in request.args.lists() for v in vs]
+        texts += [v for _, vs in request.form.lists() for v in vs] + list(kwargs.values())
+        if has_nul(texts):
+            abort(400)
+        return None
 
     def inaccessible_callback(self, name, **kwargs):
         if current_user() is None:

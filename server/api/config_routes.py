@@ -27,6 +27,10 @@ def _runtime():
 def _require_admin() -> None:
     if not g.user.has_role(ADMIN_ROLE):
         raise Forbidden("Nur die Administration darf die Konfiguration lesen und ändern.")
+    texts = [v for _, vs in request.args.lists() for v in vs]
+    texts += [str(v) for v in (request.view_args or {}).values()]
+    if any("\x00" in t for t in texts):
+        raise Invalid("Die Anfrage enthält ein NUL-Zeichen.", ["NUL-Zeichen in der Adresse"])
 
 
 def _iso(value) -> str | None:

@@ -72,6 +72,8 @@ def normalise_text(text: object) -> str:
 
 
 def normalise_message(message: object) -> str:
+    if isinstance(message, str) and "\x00" in message:
+        raise Invalid("Die Nachricht enthält ein NUL-Zeichen.", ["„message“: NUL-Zeichen"])
     if not isinstance(message, str) or not message.strip():
         raise Invalid(
             "Bitte beschreiben Sie die Änderung in einer Nachricht.",

@@ -69,6 +69,22 @@ def test_no_page_answers_with_a_server_error(admin_client):
             assert "<script>alert(1)" not in response.get_data(as_text=True), url
 
 
+def test_nul_characters_are_refused_not_stored(admin_client, api):
+    """PostgreSQL refuses NUL in text; Verbund must answer before the database does."""
+    token = csrf_token(admin_client.get("/admin/users/").get_data(as_text=True))
+    assert admin_client.get("/admin/users/?q=a%00b").status_code == 400
+    assert admin_client.get("/admin/config/forms/a%00b").status_code == 400
+    response = admin_client.post(
+        "/admin/organisations/new", data={"csrf_token": token, "name": "nul", "label": "a\x00b"}
+    )
+    assert response.status_code == 400
+    admin = api("admin.nul", ["admin"], "verwaltung")
+    text = admin.get("/config/forms/antrag").json["toml"]
+    put = admin.put("/config/forms/antrag", json={"toml": text + "#\n", "message": "a\x00b"})
+    assert put.status_code == 422
+    assert admin.get("/config/revisions?name=a%00b").status_code == 422
+
+
 def test_a_title_with_quotes_still_gives_a_valid_starter(admin_client):
     token = csrf_token(admin_client.get("/admin/config/new").get_data(as_text=True))
     page = admin_client.post(
