@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-
-from .config import ensure_secret_key, load_settings
-from .runtime import Runtime, set_runtime
+if TYPE_CHECKING:  # importing server.workflow or server.schema must not pull in Flask
+    from flask import Flask
 
 __version__ = "0.1.0"
 
@@ -18,6 +16,11 @@ def create_app(config_path: str | None = None, overrides: dict[str, Any] | None 
 
     ``overrides`` is merged over the file's settings (tests use it for paths and URLs).
     """
+    from flask import Flask
+
+    from .config import ensure_secret_key, load_settings
+    from .runtime import Runtime, set_runtime
+
     settings = load_settings(config_path, overrides)
     runtime = set_runtime(Runtime(settings))
     runtime.open_database()

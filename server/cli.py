@@ -110,7 +110,14 @@ def check(ctx: click.Context) -> None:
     """Formulare, Abläufe, Rollen und Vorlagen prüfen; jedes Problem als pfad:zeile: meldung."""
     from .schema import check_templates
 
-    runtime = Runtime(_settings(ctx))
+    try:
+        settings = load_settings(ctx.obj.get("config"))
+    except ConfigError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem))
+        click.echo(f"{len(exc.problems)} Fehler in {exc.path.name}.", err=True)
+        sys.exit(1)
+    runtime = Runtime(settings)
     defs, problems = runtime.load()
     problems = list(problems) + list(
         check_templates(defs, runtime.settings.exports_dir, base_dir=runtime.settings.base_dir)

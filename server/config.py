@@ -9,15 +9,23 @@ from __future__ import annotations
 import copy
 import os
 import secrets
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .schema.definitions import Problem
+from .schema.toml_lines import parse_toml
+
 DEFAULTS: dict[str, Any] = {
-    "server": {"name": "Verbund", "language": "de", "secret_key": ""},
+    # config_check_seconds: how often a process asks for newly published forms/workflows
+    "server": {"name": "Verbund", "language": "de", "secret_key": "", "config_check_seconds": 1},
     "database": {"url": "sqlite:///instance/verbund.db"},
-    "queue": {"redis_url": "", "job_timeout": 120, "queue_name": "verbund"},
+    "queue": {
+        "redis_url": "",
+        "job_timeout": 120,
+        "queue_name": "verbund",
+        "worker_class": "simple",
+    },
     "paths": {
         "forms": "forms",
         "workflows": "workflows",
@@ -37,7 +45,21 @@ ENV_OVERRIDES = {
 
 
 class ConfigError(Exception):
-    """config.toml cannot be read; the message is meant for the person running Verbund."""
+    """config.toml cannot be used; the message is meant for the person running Verbund.
+
+    ``problems`` holds each problem with the path relative to the config directory, for
+    ``verbund check``; the message names the file with its full path.
+    """
+
+    def __init__(self, path: Path, problems: list[Problem]):
+        self.path = path
+        self.problems = problems
+        super().__init__(
+            "\n".join(
+                f"{path}:{p.line}: {p.message}" if p.line else f"{path}: {p.message}"
+                for p in problems
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -87,6 +109,80 @@ def find_config_path(config_path: str | os.PathLike | None = None) -> Path:
     return Path(chosen).expanduser().resolve()
 
 
+def read_config(path: Path) -> dict[str, Any]:
+    """Parse and check config.toml; raises ConfigError listing every problem."""
+    shown = Path(path.name)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")  # Windows editors write a BOM
+    except FileNotFoundError:
+        problem = Problem(str(shown), 0, "Konfigurationsdatei nicht gefunden")
+        raise ConfigError(path, [problem]) from None
+    except OSError as exc:
+        problem = Problem(str(shown), 0, f"nicht lesbar: {exc.strerror}")
+        raise ConfigError(path, [problem]) from None
+    except UnicodeDecodeError:
+        raise ConfigError(
+            path, [Problem(str(shown), 1, "Die Datei ist nicht in UTF-8 gespeichert.")]
+        ) from None
+    data, lines, syntax = parse_toml(text)
+    if data is None:
+        assert syntax is not None
+        raise ConfigError(path, [Problem(str(shown), syntax[0], syntax[1])])
+    problems = settings_problems(data, lines, str(shown))
+    if problems:
+        raise ConfigError(path, problems)
+    return data
+
+
+def settings_problems(data: dict[str, Any], lines: Any, shown: str) -> list[Problem]:
+    """Unknown sections or keys and values of the wrong type (the defaults are the whitelist).
+
+    ``[roles.*]`` tables are checked by the schema loader, which knows what roles mean.
+    """
+    problems = []
+    for section, value in data.items():
+        if section not in DEFAULTS:
+            known = ", ".join(f"[{k}]" for k in DEFAULTS)
+            problems.append(
+                Problem(
+                    shown,
+                    lines.line(section),
+                    f"unbekannter Abschnitt [{section}] (bekannt: {known})",
+                )
+            )
+            continue
+        if not isinstance(value, dict):
+            problems.append(
+                Problem(
+                    shown, lines.line(section), f"„{section}“ muss ein Abschnitt [{section}] sein"
+                )
+            )
+            continue
+        if section == "roles":
+            continue
+        for key, item in value.items():
+            expected = DEFAULTS[section].get(key)
+            if key not in DEFAULTS[section]:
+                known = ", ".join(DEFAULTS[section])
+                problems.append(
+                    Problem(
+                        shown,
+                        lines.line(section, key),
+                        f"[{section}]: unbekannter Schlüssel „{key}“ (bekannt: {known})",
+                    )
+                )
+            elif type(item) is not type(expected):
+                kind = {str: "ein Text", int: "eine ganze Zahl", bool: "wahr oder falsch"}
+                problems.append(
+                    Problem(
+                        shown,
+                        lines.line(section, key),
+                        f"[{section}] {key} muss {kind[type(expected)]} sein",
+                    )
+                )
+    return problems
+
+
 def load_settings(
     config_path: str | os.PathLike | None = None,
     overrides: dict[str, Any] | None = None,
@@ -95,15 +191,7 @@ def load_settings(
     """Read the config file, apply environment and explicit overrides, resolve paths."""
     path = find_config_path(config_path)
     env = os.environ if environ is None else environ
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: Konfigurationsdatei nicht gefunden") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
-    raw = deep_merge(DEFAULTS, data)
+    raw = deep_merge(DEFAULTS, read_config(path))
     for var, (section, key) in ENV_OVERRIDES.items():
         if env.get(var):
             raw[section][key] = env[var]
@@ -143,12 +231,25 @@ def ensure_secret_key(settings: Settings) -> str:
         return settings.secret_key
     settings.instance_dir.mkdir(parents=True, exist_ok=True)
     key_file = settings.instance_dir / "secret_key"
-    if not key_file.exists():
-        # O_EXCL: two processes starting at once must agree on one key
+    for _ in range(3):
         try:
-            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(32))
+            key = key_file.read_text().strip()
+        except FileNotFoundError:
+            key = ""
+        if key:
+            return key
+        # write the whole key to a private temporary file, then link it into place: the
+        # key file appears complete or not at all, and of two processes only one wins
+        tmp = key_file.with_name(f"secret_key.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        try:
+            if key_file.exists() and not key_file.read_text().strip():
+                key_file.unlink()  # left empty by a crash of an older version
+            os.link(tmp, key_file)
         except FileExistsError:
             pass
-    return key_file.read_text().strip()
+        finally:
+            tmp.unlink()
+    raise ConfigError(key_file, [Problem(key_file.name, 0, "Schlüssel nicht lesbar")])

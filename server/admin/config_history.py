@@ -153,6 +153,6 @@ class RevisionsView(AdminView):
                 f"Zurückgesetzt auf {label}: neue Revision {result.revision.id}, gilt sofort.",
                 "success",
             )
-        if result.revision.deleted:
+        if result.revision is not None and result.revision.deleted:
             return redirect(url_for("admin_config.index"))
         return redirect(url_for("admin_config.edit", part=URL_PART[kind], config_id=name))

@@ -106,7 +106,7 @@ def _put(kind: str, name: str):
         response.status_code = 409
         return response
     body_out = {
-        "revision": revision_json(result.revision),
+        "revision": revision_json(result.revision) if result.revision is not None else None,
         "unchanged": result.unchanged,
         "impact": result.impact.as_json(),
     }

@@ -101,7 +101,10 @@ def _text_paths(kind: str, label: str) -> dict:
     published = {
         "type": "object",
         "properties": {
-            "revision": _ref("ConfigRevision"),
+            "revision": {
+                "anyOf": [_ref("ConfigRevision"), {"type": "null"}],
+                "description": "null: unverändert, es gilt weiter die Datei",
+            },
             "unchanged": {"type": "boolean"},
             "impact": _ref("ConfigImpact"),
         },

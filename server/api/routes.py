@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import io
-from math import ceil
 from typing import Any
 
 from flask import current_app, g, jsonify, request, send_file
-from peewee import JOIN
 
-from ..models import Organisation, Record, User
 from ..services import documents as document_service
-from ..services.access import may_see_workflow, readable_records
+from ..services import record_list
+from ..services.access import may_see_workflow
+from ..services.assignment import hand_over
+from ..services.deadlines import open_deadlines
 from ..services.errors import Invalid, NotFound
 from ..services.records import apply_transition, create_record, get_readable, save_form
 from . import bp
-from .serialize import form_json, record_detail, record_summary, workflow_json
-
-PAGE_SIZE = 50
+from .serialize import deadline_json, form_json, record_detail, record_summary, workflow_json
 
 
 def _defs():
@@ -66,50 +64,17 @@ def post_record():
     return response
 
 
-def _int_arg(name: str, default: int) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise Invalid(
-            f"„{name}“ muss eine ganze Zahl sein.", {name: ["Bitte eine ganze Zahl angeben."]}
-        ) from None
-    if not 1 <= value <= 10**6:
-        raise Invalid(
-            f"„{name}“ liegt außerhalb des erlaubten Bereichs.", {name: ["Zwischen 1 und 1000000."]}
-        )
-    return value
-
-
 @bp.get("/records")
 def list_records():
-    defs, user = _defs(), g.user
-    query = readable_records(defs, user)
-    workflow = request.args.get("workflow")
-    if workflow:
-        query = query.where(Record.workflow == workflow)
-    state = request.args.get("state")
-    if state:
-        query = query.where(Record.state == state)
-    page = _int_arg("page", 1)
-    per_page = min(_int_arg("per_page", PAGE_SIZE), 200)
-    total = query.count()
-    rows = (
-        query.select(Record, User, Organisation)
-        .join(User, on=(Record.owner == User.id), join_type=JOIN.LEFT_OUTER)
-        .switch(Record)
-        .join(Organisation, on=(Record.organisation == Organisation.id), join_type=JOIN.LEFT_OUTER)
-        .order_by(Record.id.desc())
-        .paginate(page, per_page)
-    )
+    defs = _defs()
+    page = record_list.list_records(defs, g.user, record_list.parse_list_args(request.args))
     return jsonify(
         {
-            "items": [record_summary(defs, r) for r in rows],
-            "page": page,
-            "pages": max(1, ceil(total / per_page)),
-            "total": total,
+            "items": [record_summary(defs, r) for r in page.items],
+            "page": page.page,
+            "pages": page.pages,
+            "total": page.total,
+            "total_capped": page.capped,
         }
     )
 
@@ -134,6 +99,29 @@ def post_transition(record_id: int):
     body = _body()
     record = apply_transition(_defs(), g.user, record_id, body.get("to"), body.get("version"))
     return jsonify(record_detail(_defs(), g.user, record))
+
+
+@bp.post("/records/<int:record_id>/handover")
+def post_handover(record_id: int):
+    body = _body()
+    record = hand_over(
+        _defs(),
+        g.user,
+        record_id,
+        owner=body.get("owner"),
+        organisation=body.get("organisation"),
+        version=body.get("version"),
+        note=body.get("note", ""),
+    )
+    return jsonify(record_detail(_defs(), g.user, record))
+
+
+@bp.get("/deadlines")
+def get_deadlines():
+    mine = request.args.get("mine") in ("1", "true", "ja")
+    overdue = request.args.get("overdue") in ("1", "true", "ja")
+    items = open_deadlines(_defs(), g.user, mine=mine, overdue=overdue)
+    return jsonify({"items": [deadline_json(d) for d in items]})
 
 
 @bp.post("/records/<int:record_id>/documents")

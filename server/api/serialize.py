@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from ..models import Record, User
+from .. import clock
+from ..models import Deadline, Record, User
 from ..schema.definitions import Definitions, FormDef, WorkflowDef
 from ..services.access import can_edit_state
 from ..services.documents import available_documents, document_json
@@ -52,10 +53,32 @@ def record_detail(defs: Definitions, user: User, record: Record) -> dict[str, An
     out["available_documents"] = [
         {"id": d.id, "label": d.label} for d in available_documents(defs, record)
     ]
+    out["deadlines"] = [
+        {
+            "label": d.label,
+            "state": d.state,
+            "due_on": d.due_on.isoformat(),
+            "overdue": d.due_on < clock.today(),
+        }
+        for d in record.deadlines.where(Deadline.closed_at.is_null()).order_by(Deadline.due_on)
+    ]
     out["documents"] = [
         document_json(r) for r in record.documents.order_by(record.documents.model.id.desc())
     ]
     return out
+
+
+def deadline_json(deadline) -> dict[str, Any]:
+    return {
+        "id": deadline.id,
+        "record": deadline.record_id,
+        "title": deadline.record.title,
+        "workflow": deadline.record.workflow,
+        "state": deadline.state,
+        "label": deadline.label,
+        "due_on": deadline.due_on.isoformat(),
+        "overdue": deadline.due_on < clock.today(),
+    }
 
 
 def _plain(value: Any) -> Any:

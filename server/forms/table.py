@@ -56,7 +56,8 @@ class TableType(FieldType):
                 except FieldError as exc:
                     errors.setdefault(key, []).append(str(exc))
                     value = None
-                if is_empty(value):
+                unticked = column.type == "boolean" and value is False
+                if is_empty(value) or (unticked and column.required):
                     if column.required and key not in errors:
                         errors.setdefault(key, []).append(
                             f"{quoted(column)} (Zeile {index + 1}) ist ein Pflichtfeld."

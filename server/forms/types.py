@@ -358,7 +358,7 @@ class ReferenceType(FieldType):
             return None
         if isinstance(raw, bool):
             raise FieldError(f"{quoted(field)}: Bitte einen Datensatz auswählen.")
-        if isinstance(raw, str) and raw.strip().isdigit():
+        if isinstance(raw, str) and re.fullmatch(r"[0-9]{1,19}", raw.strip()):
             raw = int(raw.strip())
         if not isinstance(raw, int) or raw <= 0 or raw >= 2**63:
             raise FieldError(f"{quoted(field)}: Bitte einen Datensatz auswählen.")

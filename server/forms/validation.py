@@ -39,14 +39,20 @@ def typed_values(form: FormDef, values: dict[str, Any]) -> dict[str, Any]:
 def visible_fields(form: FormDef, values: dict[str, Any]) -> tuple[list[FieldDef], set[str]]:
     """The fields shown for ``values`` (clean), and the names of those ``show_if`` hides."""
     typed = typed_values(form, values)
-    # the form id first, so a field named like its form (goals.goals) wins as a bare name
-    context = {form.id: typed, **typed}
-    shown, hidden = [], set()
-    for f in form.fields:
-        if f.show_if and not evaluate_condition(f.show_if, context):
-            hidden.add(f.name)
-        else:
-            shown.append(f)
+    hidden: set[str] = set()
+    # A hidden field is not stored, so conditions must see it as empty; blanking it can hide
+    # others in turn, hence repeat until nothing changes (at most once per field).
+    for _ in range(len(form.fields) + 1):
+        current = {name: (None if name in hidden else value) for name, value in typed.items()}
+        # the form id first, so a field named like its form (goals) wins as a bare name
+        context = {form.id: current, **current}
+        now_hidden = {
+            f.name for f in form.fields if f.show_if and not evaluate_condition(f.show_if, context)
+        }
+        if now_hidden == hidden:
+            break
+        hidden = now_hidden
+    shown = [f for f in form.fields if f.name not in hidden]
     return shown, hidden
 
 

@@ -18,6 +18,7 @@ from ..runtime import Runtime, set_runtime
 from ..services.documents import pending_requests
 from . import documents as _documents  # noqa: F401  (import job code before forking/working)
 from .connection import get_redis
+from .periodic import PeriodicTimer
 from .queue import document_queue, enqueue_document
 
 log = logging.getLogger(__name__)
@@ -52,4 +53,11 @@ def run_worker(runtime: Runtime, *, burst: bool = False, worker_class: str = "si
     worker = cls(
         [document_queue(runtime.settings)], connection=connection, serializer=JSONSerializer
     )
-    return worker.work(burst=burst, with_scheduler=not burst, logging_level="WARNING")
+    timer = None if burst else PeriodicTimer(runtime.settings)
+    if timer is not None:
+        timer.start()
+    try:
+        return worker.work(burst=burst, with_scheduler=not burst, logging_level="WARNING")
+    finally:
+        if timer is not None:
+            timer.stop()

@@ -4,11 +4,13 @@ from .accounts import ApiToken, Organisation, User, UserSession
 from .audit import AuditEntry
 from .base import BaseModel, JSONField, database, is_sqlite, open_database, transaction, utcnow
 from .config import CONFIG_KINDS, ConfigRevision
+from .deadlines import Deadline, Reminder
 from .records import (
     DOCUMENT_STATUSES,
     DocumentFile,
     DocumentRequest,
     FormSave,
+    HandOver,
     Record,
     TransitionLog,
 )
@@ -21,17 +23,23 @@ MODELS = [
     Record,
     FormSave,
     TransitionLog,
+    HandOver,
     DocumentRequest,
     DocumentFile,
+    Deadline,
+    Reminder,
     AuditEntry,
     ConfigRevision,
 ]
 
 
 def create_tables() -> None:
-    """Create every table that does not exist yet."""
+    """Create every table that does not exist yet and add columns newer versions brought."""
+    from .migrate import add_missing_columns
+
     with database.atomic():
         database.create_tables(MODELS, safe=True)
+        add_missing_columns(MODELS)
 
 
 __all__ = [
@@ -44,10 +52,13 @@ __all__ = [
     "ConfigRevision",
     "DocumentFile",
     "DocumentRequest",
+    "Deadline",
     "FormSave",
+    "HandOver",
     "JSONField",
     "Organisation",
     "Record",
+    "Reminder",
     "TransitionLog",
     "User",
     "UserSession",

@@ -27,13 +27,19 @@ class Record(BaseModel):
     updated_at = peewee.DateTimeField(default=utcnow)
     data = JSONField(default=dict)
     workflow_revision = peewee.CharField(max_length=64, default="")
+    # lower-case title and displayed form values, for search (personal data: same protection
+    # as ``data``, blanked with it)
+    search_text = peewee.TextField(default="")
 
     class Meta:
+        # one index per way lists are read (scope x state filter), each ending in the sort
+        # column, so counting and the newest 50 come from the index at any table size
         indexes = (
-            (("workflow", "state"), False),
-            (("workflow", "organisation"), False),
-            (("workflow", "owner"), False),
             (("workflow", "updated_at"), False),
+            (("workflow", "state", "updated_at"), False),
+            (("workflow", "organisation", "updated_at"), False),
+            (("workflow", "organisation", "state", "updated_at"), False),
+            (("workflow", "owner", "updated_at"), False),
         )
 
 
@@ -59,6 +65,20 @@ class TransitionLog(BaseModel):
     to_state = peewee.CharField(max_length=64)
     label = peewee.CharField(max_length=200, default="")
     user = peewee.ForeignKeyField(User, null=True, backref="+")
+    at = peewee.DateTimeField(default=utcnow)
+    record_version = peewee.IntegerField()
+
+
+class HandOver(BaseModel):
+    """A record passed to another person and/or organisation (``own`` follows the owner)."""
+
+    record = peewee.ForeignKeyField(Record, backref="handovers", on_delete="CASCADE")
+    from_owner = peewee.ForeignKeyField(User, null=True, backref="+")
+    to_owner = peewee.ForeignKeyField(User, null=True, backref="+")
+    from_organisation = peewee.ForeignKeyField(Organisation, null=True, backref="+")
+    to_organisation = peewee.ForeignKeyField(Organisation, null=True, backref="+")
+    user = peewee.ForeignKeyField(User, null=True, backref="+")
+    note = peewee.TextField(default="")
     at = peewee.DateTimeField(default=utcnow)
     record_version = peewee.IntegerField()
 

@@ -159,6 +159,8 @@ class WorkflowDef:
     # replaces the roles' scopes for it (e.g. "all" for a directory everybody reads)
     read_roles: tuple[str, ...] = ()
     read_scope: str | None = None
+    # a short hash of the workflow's TOML text: which revision a record last ran under
+    revision: str = ""
     path: str = ""
 
     def state(self, state_id: str) -> StateDef | None:

@@ -258,15 +258,18 @@ def _check_show_if(
         c.add(at, f"{where}„show_if“: {exc.message}")
         return
     for name, attribute in sorted(names, key=lambda n: (n[0], n[1] or "")):
-        if name == form_id:
+        if name == form_id and name in field_names:
+            # a bare name is always a field: here ``goals`` is the field, not the form
+            if attribute is not None and attribute in field_names:
+                c.add(
+                    at,
+                    f"{where}„show_if“: „{name}“ ist hier das gleichnamige Feld; "
+                    f"Felder dieses Formulars ohne „{form_id}.“ nennen",
+                )
+                continue
+            referenced, shown = name, name
+        elif name == form_id:
             if attribute is None:
-                if name in field_names:
-                    # the form's own id is bound to the form's values, hiding the field
-                    c.add(
-                        at,
-                        f"{where}„show_if“: „{name}“ ist hier das Formular; für das "
-                        f"gleichnamige Feld „{form_id}.{name}“ schreiben",
-                    )
                 continue
             referenced, shown = attribute, f"{name}.{attribute}"
         else:

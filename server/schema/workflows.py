@@ -11,6 +11,7 @@ the rule :meth:`TransitionDef.leaves` implements.
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 from typing import Any
 
@@ -114,6 +115,7 @@ def parse_workflow(
         description=description,
         read_roles=read_roles,
         read_scope=read_scope,
+        revision=hashlib.sha256(text.encode("utf-8")).hexdigest()[:12],
         path=path,
     )
     return workflow, c.problems

@@ -8,6 +8,7 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from peewee import JOIN
 
 from ..models import ApiToken, Organisation, User, UserSession, transaction, utcnow
 from .audit import audit
@@ -162,9 +163,11 @@ def session_user(key: str) -> User | None:
     """The user of a live session key; None for unknown, revoked or deactivated."""
     if not key or len(key) > 100:
         return None
+    # the user's organisation comes along: every page names it in the title bar
     session = (
-        UserSession.select(UserSession, User)
+        UserSession.select(UserSession, User, Organisation)
         .join(User)
+        .join(Organisation, JOIN.LEFT_OUTER)
         .where((UserSession.key_hash == _digest(key)) & UserSession.revoked_at.is_null())
         .first()
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..models import AuditEntry, User
+from ..models.fast import insert_row
 
 
 def request_address() -> str:
@@ -26,12 +27,13 @@ def audit(
     object_type: str = "",
     object_id: Any = "",
     detail: dict[str, Any] | None = None,
-) -> AuditEntry:
+) -> None:
     """Append one audit entry (inside the caller's transaction, if any)."""
     organisation = ""
     if user is not None and user.organisation_id is not None:
         organisation = user.organisation.name
-    return AuditEntry.create(
+    insert_row(
+        AuditEntry,
         user=user,
         username=user.username if user else "",
         organisation=organisation,

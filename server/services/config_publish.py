@@ -148,7 +148,7 @@ def _lock() -> None:
 
 @dataclass
 class Published:
-    revision: ConfigRevision
+    revision: ConfigRevision | None  # None only when unchanged and the file is live
     created: bool = False  # the form or workflow did not exist before
     unchanged: bool = False  # same text as live: nothing new was written
     impact: Impact = field(default_factory=Impact)
@@ -180,8 +180,8 @@ def publish(
         _lock()
         current = store.current_text(runtime.settings, kind, name)
         _check_base(current, base_revision)
-        if current is not None and current.text == text and current.revision is not None:
-            return Published(current.revision, unchanged=True)
+        if current is not None and current.text == text:
+            return Published(current.revision, unchanged=True)  # None: the file is live
         check = check_change(runtime, kind, name, text)
         if not check.ok:
             raise ConfigInvalid(

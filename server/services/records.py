@@ -9,11 +9,23 @@ from __future__ import annotations
 from typing import Any
 
 from ..forms import defaults, field_type, validate_form
-from ..models import FormSave, Record, TransitionLog, User, is_sqlite, transaction, utcnow
+from ..forms.display import search_text
+from ..models import (
+    FormSave,
+    Record,
+    TransitionLog,
+    User,
+    is_sqlite,
+    transaction,
+    utcnow,
+)
+from ..models.fast import insert_row
 from ..schema.definitions import Definitions, WorkflowDef
 from ..workflow import TransitionRefused, check_transition, expression_context
+from ..workflow.engine import transitions_from
 from .access import can_create, can_edit_state, can_read, user_roles
 from .audit import audit
+from .deadlines import close_deadlines, plan_deadlines
 from .errors import Conflict, Forbidden, Invalid, NotFound
 
 
@@ -40,21 +52,40 @@ def get_readable(defs: Definitions, user: User, record_id: Any, *, for_update=Fa
     return record
 
 
+class RecordFacts(dict):
+    """``record`` as expressions see it. Owner and organisation are looked up only when an
+    expression asks for them: most guards never do, and each is a query."""
+
+    def __init__(self, record: Record, **facts: Any):
+        super().__init__(**facts)
+        self._record = record
+
+    def __missing__(self, key: str) -> Any:
+        record = self._record
+        if key == "owner":
+            value = str(record.owner) if record.owner_id else ""
+        elif key == "organisation":
+            value = record.organisation.label if record.organisation_id else ""
+        else:
+            raise KeyError(key)
+        self[key] = value
+        return value
+
+
 def record_context(defs: Definitions, record: Record) -> dict[str, Any]:
     """Plain facts about a record for expressions (``record.state`` …) and templates."""
     workflow = defs.workflows.get(record.workflow)
     state = workflow.state(record.state) if workflow else None
-    return {
-        "id": record.id,
-        "title": record.title,
-        "state": record.state,
-        "state_label": state.label if state else record.state,
-        "version": record.version,
-        "organisation": record.organisation.label if record.organisation_id else "",
-        "owner": str(record.owner) if record.owner_id else "",
-        "created": record.created_at,
-        "updated": record.updated_at,
-    }
+    return RecordFacts(
+        record,
+        id=record.id,
+        title=record.title,
+        state=record.state,
+        state_label=state.label if state else record.state,
+        version=record.version,
+        created=record.created_at,
+        updated=record.updated_at,
+    )
 
 
 def default_title(workflow: WorkflowDef, record_id: int) -> str:
@@ -92,9 +123,11 @@ def create_record(defs: Definitions, user: User, workflow_id: Any) -> Record:
             organisation=user.organisation_id,
             created_by=user,
             data=data,
+            workflow_revision=workflow.revision,
         )
         record.title = default_title(workflow, record.id)
         record.save()
+        plan_deadlines(workflow, record, workflow.initial)
         TransitionLog.create(
             record=record,
             from_state=None,
@@ -177,7 +210,8 @@ def save_form(
         data[form_id] = result.values
         record.data = data
         title = title_from_data(defs, workflow, record)
-        new_version = bump(record, expected, data=data, title=title)
+        text = search_text(defs.forms, data, title)
+        new_version = bump(record, expected, data=data, title=title, search_text=text)
         FormSave.create(
             record=record, form=form_id, record_version=new_version, data=result.values, author=user
         )
@@ -217,9 +251,13 @@ def apply_transition(
         if expected != record.version:
             raise Conflict(stale_message(record.id))
         from_state = record.state
-        new_version = bump(record, expected, state=to)
-        TransitionLog.create(
-            record=record,
+        new_version = bump(record, expected, state=to, workflow_revision=workflow.revision)
+        if any(d.state == from_state for d in workflow.deadlines):
+            close_deadlines(record, from_state)
+        plan_deadlines(workflow, record, to)
+        insert_row(
+            TransitionLog,
+            record=record.id,
             from_state=from_state,
             to_state=to,
             label=transition.label,
@@ -241,7 +279,6 @@ def _edit_or_transition_roles(workflow: WorkflowDef, state_id: str) -> set[str]:
     """Roles that may act on a record in ``state_id`` at all: editors and transition roles."""
     state = workflow.state(state_id)
     roles = set(state.edit_roles) if state else set()
-    for transition in workflow.transitions:
-        if state is not None and transition.leaves(state):
-            roles.update(transition.roles)
+    for transition in transitions_from(workflow, state_id):
+        roles.update(transition.roles)
     return roles

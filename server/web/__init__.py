@@ -8,10 +8,11 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from ..documents.context import local_time
-from ..models import database
+from ..models import database, is_sqlite
 from ..services.access import may_see_workflow
 from .auth import AuthView
 from .base import definitions
+from .deadlines import DeadlinesView
 from .documents import DocumentsView
 from .home import HomeView
 from .records import RecordsView
@@ -46,6 +47,7 @@ def init_web(app: Flask) -> None:
     admin.add_view(AuthView(name="Anmeldung", url="/auth", endpoint="auth"))
     admin.add_view(RecordsView(name="Datensätze", url="/records", endpoint="records"))
     admin.add_view(DocumentsView(name="Dokumente", url="/documents", endpoint="documents"))
+    admin.add_view(DeadlinesView(name="Fristen", url="/deadlines", endpoint="deadlines"))
     app.extensions["verbund_admin"] = admin
     from ..admin import init_admin
 
@@ -58,8 +60,16 @@ def init_web(app: Flask) -> None:
             load_user()
 
     @app.teardown_request
-    def _close_db(exc):
-        if not database.is_closed():
+    def _end_request(exc):
+        if database.is_closed():
+            return
+        if database.in_transaction():
+            database.rollback()  # left open by an error
+        # A SQLite connection stays open for this thread's next request: a fresh one starts
+        # with an empty page cache and re-reads the schema, which made list pages slower the
+        # larger the database grew. PostgreSQL keeps its cache in the server; closing there
+        # means a restarted server never leaves a thread with a dead connection.
+        if not is_sqlite():
             database.close()
 
     app.add_template_filter(local_time, "localtime")

@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 
+from .. import clock
 from ..models import Record
 from ..services.access import may_see_workflow, readable_records, scope_of
+from ..services.deadlines import open_deadlines, unread_reminders
 from .base import definitions
 from .session import current_user
 
@@ -31,6 +33,9 @@ class HomeView(AdminIndexView):
                 counts[wf.id] = base.where(Record.workflow == wf.id).count()
         return self.render(
             "verbund/home.html",
+            my_deadlines=open_deadlines(defs, user, mine=True, limit=10),
+            reminders=unread_reminders(defs, user),
+            today=clock.today(),
             workflows=workflows,
             recent=recent,
             counts=counts,

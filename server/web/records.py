@@ -2,31 +2,30 @@
 
 from __future__ import annotations
 
-from math import ceil
-
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
-from peewee import JOIN
 
+from .. import clock
 from ..forms import defaults, raw_from_formdata
-from ..models import FormSave, Organisation, Record, TransitionLog, User
+from ..models import Deadline, Organisation, Record, User
 from ..services import documents as document_service
-from ..services.access import can_create, can_edit_state, may_see_workflow, readable_records
+from ..services import record_list
+from ..services.access import (
+    can_create,
+    can_edit_state,
+    can_read,
+    may_see_workflow,
+    readable_records,
+    scope_of,
+)
+from ..services.assignment import assignable_users, hand_over
 from ..services.errors import Conflict, Invalid, NotFound, ServiceError
 from ..services.records import apply_transition, create_record, get_readable, save_form
+from ..services.timeline import timeline
 from ..workflow.engine import allowed_transitions
 from .base import StaffView, definitions, runtime
 from .session import current_user
-from .values import changes, display, input_values
-
-PAGE_SIZE = 50
-
-
-def _page_number() -> int:
-    try:
-        return max(1, min(int(request.args.get("page", 1)), 10**6))
-    except ValueError:
-        return 1
+from .values import display, input_values
 
 
 class RecordsView(StaffView):
@@ -49,32 +48,28 @@ class RecordsView(StaffView):
     def list_records(self, workflow_id: str):
         defs, user = definitions(), current_user()
         workflow = self._workflow(workflow_id)
-        query = readable_records(defs, user).where(Record.workflow == workflow.id)
-        state = request.args.get("state") or ""
-        if state and workflow.state(state):
-            query = query.where(Record.state == state)
-        total = query.count()
-        pages = max(1, ceil(total / PAGE_SIZE))
-        page = min(_page_number(), pages)
-        rows = (
-            query.select(Record, User, Organisation)
-            .join(User, on=(Record.owner == User.id), join_type=JOIN.LEFT_OUTER)
-            .switch(Record)
-            .join(
-                Organisation, on=(Record.organisation == Organisation.id), join_type=JOIN.LEFT_OUTER
-            )
-            .order_by(Record.updated_at.desc(), Record.id.desc())
-            .paginate(page, PAGE_SIZE)
-        )
+        args = {k: v for k, v in request.args.items() if k != "workflow"}
+        try:
+            query = record_list.parse_list_args({**args, "workflow": workflow.id}, per_page_max=100)
+        except Invalid as exc:
+            flash("; ".join(m for ms in exc.errors.values() for m in ms), "error")
+            query = record_list.ListQuery(workflow=workflow.id)
+        page = record_list.list_records(defs, user, query)
         return self.render(
             "verbund/record_list.html",
             workflow=workflow,
-            rows=list(rows),
-            state=state,
-            page=page,
-            pages=pages,
-            total=total,
+            rows=page.items,
+            q=query,
+            page=page.page,
+            pages=page.pages,
+            total=page.total,
+            capped=page.capped,
             may_create=can_create(user, workflow),
+            organisations=Organisation.select().order_by(Organisation.label),
+            owners=self._owner_choices(workflow),
+            args=args,
+            record_base=url_for(".list_records", workflow_id=workflow.id),
+            state_labels={s.id: s.label for s in workflow.states},
         )
 
     @expose("/<workflow_id>/new", methods=["POST"])
@@ -140,12 +135,43 @@ class RecordsView(StaffView):
             transitions=transitions if editable or transitions else [],
             documents=document_service.available_documents(defs, record),
             requests=list(requests_),
-            history=self._history(record, workflow),
+            history=timeline(defs, record),
             display=display,
             order=order,
+            handover_targets=self._handover_targets(workflow) if editable else [],
+            deadlines=list(
+                record.deadlines.where(Deadline.closed_at.is_null()).order_by(Deadline.due_on)
+            ),
+            today=clock.today(),
             ref_options=self._reference_options([f["form"] for f in forms]),
         )
         return body, status
+
+    @staticmethod
+    def _owner_choices(workflow) -> list[User] | None:
+        """People to filter by: colleagues of one's organisation; None (a text field) for
+        those who read every organisation's records, where a list would be endless."""
+        user = current_user()
+        if scope_of(definitions(), user) == "all" or user.organisation_id is None:
+            return None
+        return assignable_users(workflow, user.organisation)
+
+    @staticmethod
+    def _handover_targets(workflow) -> list[tuple[str, str]]:
+        """(value, label) pairs: every organisation alone, and every person who could take it."""
+        targets = [
+            (f"@{o.name}", f"{o.label} (ohne Person)")
+            for o in Organisation.select().order_by(Organisation.label)
+        ]
+        for user in assignable_users(workflow):
+            org = user.organisation
+            targets.append(
+                (
+                    f"{user.username}@{org.name if org else ''}",
+                    f"{user} – {org.label if org else 'ohne Organisation'}",
+                )
+            )
+        return targets
 
     def _reference_options(self, forms) -> dict[str, list[tuple[int, str]]]:
         """Records the user may read, per workflow named by a reference field on the page."""
@@ -169,47 +195,6 @@ class RecordsView(StaffView):
             options[workflow_id] = [(r.id, r.title) for r in query]
         return options
 
-    def _history(self, record: Record, workflow) -> list[dict]:
-        """Transitions and saves, newest first, with what each save changed."""
-        defs = definitions()
-        events = []
-        for t in (
-            TransitionLog.select(TransitionLog, User)
-            .join(User, on=(TransitionLog.user == User.id), join_type=JOIN.LEFT_OUTER)
-            .where(TransitionLog.record == record.id)
-        ):
-            target = workflow.state(t.to_state)
-            events.append(
-                {
-                    "at": t.at,
-                    "who": t.user if t.user_id else None,
-                    "kind": "transition",
-                    "text": f"{t.label or 'Schritt'} → {target.label if target else t.to_state}",
-                    "changes": [],
-                }
-            )
-        previous: dict[str, dict] = {}
-        for s in (
-            FormSave.select(FormSave, User)
-            .join(User, on=(FormSave.author == User.id), join_type=JOIN.LEFT_OUTER)
-            .where(FormSave.record == record.id)
-            .order_by(FormSave.id)
-        ):
-            form = defs.forms.get(s.form)
-            diff = changes(form, previous.get(s.form, {}), s.data or {}) if form else []
-            previous[s.form] = s.data or {}
-            events.append(
-                {
-                    "at": s.saved_at,
-                    "who": s.author if s.author_id else None,
-                    "kind": "save",
-                    "changes": diff,
-                    "text": f"„{form.title if form else s.form}“ gespeichert",
-                }
-            )
-        events.sort(key=lambda e: e["at"], reverse=True)
-        return events
-
     @expose("/<workflow_id>/<int:record_id>/forms/<form_id>", methods=["POST"])
     def save(self, workflow_id: str, record_id: int, form_id: str):
         defs, user = definitions(), current_user()
@@ -218,10 +203,7 @@ class RecordsView(StaffView):
         if form is None:
             abort(404)
         raw = raw_from_formdata(form, request.form, prefix=f"{form_id}-")
-        try:
-            version = int(request.form.get("version", ""))
-        except ValueError:
-            version = None
+        version = _version()
         try:
             save_form(defs, user, record.id, form_id, raw, version)
         except Invalid as exc:
@@ -249,10 +231,7 @@ class RecordsView(StaffView):
     @expose("/<workflow_id>/<int:record_id>/transition", methods=["POST"])
     def transition(self, workflow_id: str, record_id: int):
         record = self._record(workflow_id, record_id)
-        try:
-            version = int(request.form.get("version", ""))
-        except ValueError:
-            version = None
+        version = _version()
         try:
             apply_transition(
                 definitions(), current_user(), record.id, request.form.get("to"), version
@@ -261,6 +240,29 @@ class RecordsView(StaffView):
             flash(exc.message, "error")
         else:
             flash("Der Zustand wurde geändert.", "success")
+        return redirect(url_for(".record", workflow_id=workflow_id, record_id=record_id))
+
+    @expose("/<workflow_id>/<int:record_id>/handover", methods=["POST"])
+    def handover(self, workflow_id: str, record_id: int):
+        record = self._record(workflow_id, record_id)
+        target = request.form.get("target", "")
+        owner, _, organisation = target.partition("@")
+        try:
+            hand_over(
+                definitions(),
+                current_user(),
+                record.id,
+                owner=owner or None,
+                organisation=organisation or None,
+                version=_version(),
+                note=request.form.get("note", ""),
+            )
+        except ServiceError as exc:
+            flash(_messages(exc), "error")
+        else:
+            flash("Der Datensatz wurde übergeben.", "success")
+            if not can_read(definitions(), current_user(), Record.get_by_id(record.id)):
+                return redirect(url_for(".list_records", workflow_id=workflow_id))
         return redirect(url_for(".record", workflow_id=workflow_id, record_id=record_id))
 
     @expose("/<workflow_id>/<int:record_id>/documents", methods=["POST"])
@@ -281,3 +283,16 @@ class RecordsView(StaffView):
         return redirect(
             url_for(".record", workflow_id=workflow_id, record_id=record_id) + "#dokumente"
         )
+
+
+def _version() -> int | None:
+    try:
+        return int(request.form.get("version", ""))
+    except ValueError:
+        return None
+
+
+def _messages(exc: ServiceError) -> str:
+    if isinstance(exc.errors, dict):
+        return " ".join(m for ms in exc.errors.values() for m in ms)
+    return exc.message

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..forms.display import changes, display  # noqa: F401  (used by the templates)
 from ..forms.types import field_type, is_empty
 from ..schema.definitions import FieldDef, FormDef
 
@@ -28,30 +29,3 @@ def input_value(field: FieldDef, value: Any) -> Any:
 
 def input_values(form: FormDef, values: dict[str, Any]) -> dict[str, Any]:
     return {f.name: input_value(f, values.get(f.name)) for f in form.fields}
-
-
-def display(field: FieldDef, value: Any) -> str:
-    """A clean value as text for people (labels, German dates and numbers)."""
-    if field.type == "table":
-        rows = []
-        for row in value or []:
-            cells = [
-                f"{c.label}: {display(c, row.get(c.name))}"
-                for c in field.columns
-                if not is_empty(row.get(c.name))
-            ]
-            rows.append("; ".join(cells))
-        return " | ".join(rows)
-    return field_type(field.type).display(field, value)
-
-
-def changes(form: FormDef, before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, str]]:
-    """Field-by-field differences between two saves of a form."""
-    out = []
-    for f in form.fields:
-        old, new = before.get(f.name), after.get(f.name)
-        if (old in (None, "", [])) and (new in (None, "", [])):
-            continue
-        if old != new:
-            out.append({"label": f.label, "old": display(f, old), "new": display(f, new)})
-    return out

@@ -52,7 +52,9 @@ def transitions_from(workflow: WorkflowDef, state_id: str) -> list[TransitionDef
     """Every transition that may start in ``state_id``, whoever asks."""
     state = workflow.state(state_id)
     if state is None:
-        return []
+        # the state was removed from the workflow: only "*" transitions lead out, so a
+        # stranded record is never stuck (see docs/architecture.md, "Versionen")
+        return [t for t in workflow.transitions if t.from_states == ("*",)]
     return [t for t in workflow.transitions if t.leaves(state) and t.to != state_id]
 
 

@@ -249,3 +249,50 @@ def test_read_roles_and_read_scope_of_a_workflow(config_dir, app, api):
     assert club.get(f"/records/{secret}").status_code == 404
     assert "intern" not in [w["id"] for w in club.get("/workflows").json]
     assert {r["id"] for r in club.get("/records").json["items"]} == {entry}
+
+
+def test_a_changed_workflow_never_breaks_existing_records(config_dir, app, api, client):
+    """Records in a state the new revision removed stay readable and can leave by "*"."""
+    from tests.helpers import login
+
+    club = api("club30", ["applicant"], "verein-30")
+    clerk = api("clerk30", ["clerk"])
+    record = create(club)
+    club.put(f"/records/{record['id']}/forms/antrag", json={"data": ANTRAG, "version": 1})
+    club.post(f"/records/{record['id']}/transitions", json={"to": "eingereicht", "version": 2})
+    old_revision = app.config["VERBUND_RUNTIME"].definitions.workflows["foerderung"].revision
+    path = config_dir / "workflows" / "foerderung.toml"
+    text = path.read_text()
+    text = text.replace(
+        'id = "eingereicht"\nlabel = "Eingereicht"', 'id = "pruefung"\nlabel = "In Prüfung"'
+    )
+    text = (
+        text.replace('from = ["eingereicht"]', 'from = ["pruefung"]')
+        .replace('to = "eingereicht"', 'to = "pruefung"')
+        .replace('state = "eingereicht"', 'state = "pruefung"')
+        .replace('states = ["eingereicht", ', 'states = ["pruefung", ')
+    )
+    text += (
+        '\n[[transitions]]\nfrom = "*"\nto = "abgelehnt"\nlabel = "Einstellen"\nroles = ["clerk"]\n'
+    )
+    path.write_text(text)
+    assert [p for p in app.config["VERBUND_RUNTIME"].reload() if not p.warning] == []
+    assert (
+        app.config["VERBUND_RUNTIME"].definitions.workflows["foerderung"].revision != old_revision
+    )
+
+    detail = clerk.get(f"/records/{record['id']}")
+    assert detail.status_code == 200 and detail.json["state"] == "eingereicht"
+    assert [t["to"] for t in detail.json["transitions"]] == ["abgelehnt"]
+    assert (
+        clerk.put(
+            f"/records/{record['id']}/forms/bescheid", json={"data": {}, "version": 3}
+        ).status_code
+        == 403
+    )
+    login(client, "clerk30")
+    page = client.get(f"/records/foerderung/{record['id']}")
+    assert page.status_code == 200
+    assert "gibt es in der aktuellen Fassung" in page.get_data(as_text=True)
+    out = clerk.post(f"/records/{record['id']}/transitions", json={"to": "abgelehnt", "version": 3})
+    assert out.status_code == 200 and out.json["state"] == "abgelehnt"

@@ -1,0 +1,35 @@
+"""The one place Verbund asks what day and time it is, so tests can freeze the clock.
+
+Dates that people see and plan by (deadlines, retention) are local to Europe/Berlin;
+timestamps in the database are naive UTC (see models.base.utcnow).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+LOCAL_ZONE = ZoneInfo("Europe/Berlin")
+
+_frozen: dt.datetime | None = None
+
+
+def now() -> dt.datetime:
+    """Now, timezone-aware in UTC (or the frozen moment)."""
+    return _frozen if _frozen is not None else dt.datetime.now(dt.UTC)
+
+
+def today() -> dt.date:
+    """Today's date in Berlin."""
+    return now().astimezone(LOCAL_ZONE).date()
+
+
+def freeze(moment: dt.datetime | dt.date | None) -> None:
+    """Tests: make ``now()`` return ``moment`` (a date means noon Berlin time); None unfreezes."""
+    global _frozen
+    if moment is None:
+        _frozen = None
+    elif isinstance(moment, dt.datetime):
+        _frozen = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    else:
+        _frozen = dt.datetime.combine(moment, dt.time(12), LOCAL_ZONE).astimezone(dt.UTC)

@@ -1,0 +1,43 @@
+"""Due dates created when a record enters a state, and the reminders about them."""
+
+from __future__ import annotations
+
+import peewee
+
+from .accounts import User
+from .base import BaseModel, utcnow
+from .records import Record
+
+
+class Deadline(BaseModel):
+    """A due date of one record in one state ([[deadlines]] of its workflow).
+
+    It is closed when the record leaves the state; entering the state again plans a new one,
+    so the history of kept and missed deadlines stays visible.
+    """
+
+    record = peewee.ForeignKeyField(Record, backref="deadlines", on_delete="CASCADE")
+    state = peewee.CharField(max_length=64)
+    label = peewee.CharField(max_length=200)
+    due_on = peewee.DateField(index=True)
+    created_at = peewee.DateTimeField(default=utcnow)
+    closed_at = peewee.DateTimeField(null=True, index=True)
+
+    class Meta:
+        indexes = ((("record", "closed_at"), False),)
+
+
+class Reminder(BaseModel):
+    """A note on a person's start page that a deadline is due or overdue.
+
+    Unique per deadline, person and kind, so the periodic job may run any number of times.
+    """
+
+    deadline = peewee.ForeignKeyField(Deadline, backref="reminders", on_delete="CASCADE")
+    user = peewee.ForeignKeyField(User, backref="reminders", on_delete="CASCADE")
+    kind = peewee.CharField(max_length=16)  # "due" | "overdue"
+    created_at = peewee.DateTimeField(default=utcnow)
+    read_at = peewee.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("deadline", "user", "kind"), True),)
