@@ -17,7 +17,8 @@ from .schema.definitions import Problem
 from .schema.toml_lines import parse_toml
 
 DEFAULTS: dict[str, Any] = {
-    "server": {"name": "Verbund", "language": "de", "secret_key": ""},
+    # config_check_seconds: how often a process asks for newly published forms/workflows
+    "server": {"name": "Verbund", "language": "de", "secret_key": "", "config_check_seconds": 1},
     "database": {"url": "sqlite:///instance/verbund.db"},
     "queue": {
         "redis_url": "",

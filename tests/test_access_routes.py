@@ -11,7 +11,7 @@ import io
 
 import pytest
 
-from server.models import Reminder
+from server.models import ApiToken, Organisation, Reminder, User
 from server.services.deadlines import create_reminders
 from tests.helpers import csrf_token, login
 
@@ -25,8 +25,40 @@ ANTRAG = {
 }
 
 # endpoint -> kind: "record" (about one record: readers pass, others 404), "list" (may be
-# reached by everybody logged in; must not show unreadable records), "public"
+# reached by everybody logged in; must not show unreadable records), "public", "admin"
+# (role admin only, else 403; walked like "list" here, in detail in tests/admin/test_access.py)
+ADMIN_ROUTES = {
+    f"{view}.{name}": "admin"
+    for view, names in {
+        "admin_users": ("index", "create", "edit", "reset_password", "end_sessions"),
+        "admin_organisations": ("index", "create", "edit", "delete"),
+        "admin_tokens": ("index", "create", "revoke"),
+        "admin_config": (
+            "index",
+            "new",
+            "edit",
+            "save",
+            "preview",
+            "diagram",
+            "diagram_svg",
+            "delete",
+        ),
+        "admin_revisions": ("index", "show", "rollback", "file", "restore_file"),
+        "admin_jobs": ("index", "retry", "retry_all"),
+        "admin_audit": ("index",),
+        "api": (
+            "get_config_form",
+            "put_config_form",
+            "get_config_workflow",
+            "put_config_workflow",
+            "list_config_revisions",
+            "get_config_revision",
+        ),
+    }.items()
+    for name in names
+}
 ROUTES = {
+    **ADMIN_ROUTES,
     "admin.index": "list",
     "admin.static": "public",
     "static": "public",
@@ -129,6 +161,16 @@ def url_for_rule(rule, world) -> str:
         "template": "eingang.docx",
         "filename": "verbund.css",
         "path": "x",
+        # administration (the walk posts to these as "sysadmin": never at their own account)
+        "user_id": User.get(User.username == "owner").id,
+        "org_id": Organisation.get(Organisation.name == "club-b").id,
+        "token_id": ApiToken.select().first().id,
+        "revision_id": 1,
+        "part": "forms",
+        "config_id": "antrag",
+        "name": "antrag",
+        "queue_name": "verbund",
+        "job_id": "document-1",
     }
     return rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1]
 
@@ -210,7 +252,9 @@ def test_screen_routes_answer_by_scope(app, world, name, roles, org, reads):
                 else:
                     reads_here = reads
                 assert (response.status_code == 404) != reads_here, where
-            elif method == "GET":
+            elif ROUTES[rule.endpoint] == "admin":
+                assert (response.status_code == 403) == (name != "sysadmin"), where
+            if ROUTES[rule.endpoint] != "record" and method == "GET":
                 assert ("Geheimverein Nord" in page) == (
                     reads
                     and rule.endpoint in ("admin.index", "records.list_records", "deadlines.index")

@@ -65,7 +65,8 @@ def _unexpected(exc: Exception):
 
 def init_api(app: Flask) -> None:
     """Register the API blueprint; it is exempt from CSRF because it uses bearer tokens."""
-    from . import files, openapi, routes  # noqa: F401  (routes register on the blueprint)
+    # the modules register their routes on the blueprint
+    from . import config_routes, files, openapi, routes  # noqa: F401
 
     app.register_blueprint(bp)
     csrf = app.extensions.get("csrf")

@@ -119,6 +119,7 @@ SCHEMAS = {
 
 def spec() -> dict:
     """The whole OpenAPI document."""
+    from . import openapi_config
     from .files import FILE
     from .files import PATHS as FILE_PATHS
 
@@ -138,7 +139,7 @@ def spec() -> dict:
         "security": [{"bearer": []}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {**SCHEMAS, "File": FILE},
+            "schemas": {**SCHEMAS, "File": FILE, **openapi_config.SCHEMAS},
         },
         "paths": {
             "/workflows": {"get": _op("Abläufe", {"200": _json({"type": "array"}, "Liste")})},
@@ -293,6 +294,7 @@ def spec() -> dict:
                 )
             },
             **FILE_PATHS,
+            **openapi_config.config_paths(),
             "/openapi.json": {
                 "get": {
                     "summary": "Diese Beschreibung",

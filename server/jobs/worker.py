@@ -83,6 +83,9 @@ def run_worker(
     with database.connection_context():
         create_tables()
         seed_from_exports(runtime.settings)
+    # every job asks for the newest published revision (one indexed query), so a document
+    # requested after a publication is always rendered with it
+    runtime.check_seconds = 0.0
     _ = runtime.definitions  # parse once before the first job, not inside it
     requeued = requeue_pending(runtime)
     if requeued:

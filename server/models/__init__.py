@@ -3,6 +3,7 @@
 from .accounts import ApiToken, Organisation, User, UserSession
 from .audit import AuditEntry
 from .base import BaseModel, JSONField, database, is_sqlite, open_database, transaction, utcnow
+from .config import CONFIG_KINDS, ConfigRevision
 from .deadlines import Deadline, Reminder
 from .documents import MeasureStatus, TemplateRevision
 from .records import (
@@ -34,6 +35,7 @@ MODELS = [
     AuditEntry,
     TemplateRevision,
     MeasureStatus,
+    ConfigRevision,
 ]
 
 
@@ -47,11 +49,13 @@ def create_tables() -> None:
 
 
 __all__ = [
+    "CONFIG_KINDS",
     "DOCUMENT_STATUSES",
     "MODELS",
     "ApiToken",
     "AuditEntry",
     "BaseModel",
+    "ConfigRevision",
     "DocumentFile",
     "DocumentRequest",
     "Deadline",

@@ -34,6 +34,7 @@ from .loader import (
     check_templates,
     load_definitions,
     parse_roles,
+    read_sources,
 )
 from .toml_lines import LineMap, decode_error_location, decode_error_message, line_map
 from .workflows import parse_workflow
@@ -69,5 +70,6 @@ __all__ = [
     "parse_form",
     "parse_roles",
     "parse_workflow",
+    "read_sources",
     "referenced_names",
 ]

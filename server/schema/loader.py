@@ -99,6 +99,18 @@ def load_definitions(
     return defs, problems + found
 
 
+def read_sources(
+    directory: str | os.PathLike, base_dir: str | os.PathLike | None = None
+) -> tuple[dict[str, tuple[str, str]], list[Problem]]:
+    """Every ``*.toml`` in ``directory`` as ``{id: (path, text)}``, plus the unreadable ones.
+
+    For callers that combine the files with texts from elsewhere (published revisions) before
+    handing all of them to :func:`build_definitions`.
+    """
+    problems: list[Problem] = []
+    return _read_dir(Path(directory), base_dir, problems), problems
+
+
 def _display(path: Path, base_dir: str | os.PathLike | None) -> str:
     if base_dir is not None:
         try:

@@ -119,11 +119,15 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def issue_token(user: User, label: str = "") -> str:
-    """A new API token for ``user``; the clear text is returned once and never stored."""
+def issue_token(user: User, label: str = "", actor: User | None = None) -> str:
+    """A new API token for ``user``; the clear text is returned once and never stored.
+
+    ``actor`` is who asked for it (an administrator), when not the user themself.
+    """
     secret = "vb_" + secrets.token_urlsafe(32)
     ApiToken.create(user=user, label=label, token_hash=_digest(secret), prefix=secret[:10])
-    audit("token.create", user, object_type="token", object_id=secret[:10])
+    detail = {"for": user.username} if actor is not None else None
+    audit("token.create", actor or user, object_type="token", object_id=secret[:10], detail=detail)
     return secret
 
 

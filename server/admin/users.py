@@ -1,0 +1,297 @@
+"""People: list, create, edit roles and organisation, deactivate, reset passwords, end sessions.
+
+Every change that alters what someone may do — roles, organisation, deactivation, a new
+password — ends all their sessions at once, so it applies on their next click. At least one
+active administrator always remains. Passwords made by the system are shown once, in the
+answer to the request that made them, never in a redirect or a flash message (those travel
+in the cookie).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import peewee
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from ..models import ApiToken, Organisation, User, UserSession, transaction
+from ..services.accounts import (
+    USERNAME_RE,
+    create_user,
+    end_all_sessions,
+    hash_password,
+    password_problem,
+)
+from ..services.audit import audit
+from ..services.errors import Invalid
+from ..web.base import definitions
+from ..web.session import current_user
+from .base import ADMIN_ROLE, PAGE_SIZE, AdminView, page_number
+from .fields import ChoiceField, RoleField
+
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class UserForm(FlaskForm):
+    display_name = StringField(
+        "Angezeigter Name", validators=[Length(max=200, message="Höchstens 200 Zeichen.")]
+    )
+    email = StringField(
+        "E-Mail",
+        validators=[Optional(), Length(max=254), Regexp(EMAIL, message="Keine gültige E-Mail.")],
+    )
+    organisation = ChoiceField("Organisation")
+    roles = RoleField("Rollen")
+    active = BooleanField("Aktiv (darf sich anmelden)", default=True)
+
+
+class UserCreateForm(UserForm):
+    username = StringField(
+        "Benutzername",
+        validators=[
+            DataRequired("Bitte einen Benutzernamen eingeben."),
+            Regexp(USERNAME_RE, message="2–64 Zeichen: Kleinbuchstaben, Ziffern, . _ -"),
+        ],
+    )
+    password = PasswordField(
+        "Passwort", validators=[Optional(), Length(max=1024, message="Zu lang.")]
+    )
+
+
+class PasswordForm(FlaskForm):
+    password = PasswordField(
+        "Neues Passwort", validators=[Optional(), Length(max=1024, message="Zu lang.")]
+    )
+
+
+def generated_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def _choices(form: UserForm, user: User | None = None) -> None:
+    """Organisations and the roles of config.toml (plus unknown roles the user still has)."""
+    form.organisation.choices = [(0, "– keine –")] + [
+        (o.id, f"{o.label} ({o.name})") for o in Organisation.select().order_by(Organisation.name)
+    ]
+    roles = [(r.id, f"{r.label} ({r.id})") for r in definitions().roles.values()]
+    known = {value for value, _ in roles}
+    for role in (user.roles or []) if user else []:
+        if role not in known:
+            roles.append((role, f"{role} (nicht mehr in config.toml)"))
+    form.roles.choices = roles
+
+
+def _active_admins(excluding: int | None = None) -> int:
+    query = User.select(User.id, User.roles).where(User.active == True)  # noqa: E712
+    return sum(1 for u in query if u.id != excluding and u.has_role(ADMIN_ROLE))
+
+
+class UsersView(AdminView):
+    """/admin/users"""
+
+    @expose("/")
+    def index(self):
+        query = User.select(User, Organisation).join(
+            Organisation, peewee.JOIN.LEFT_OUTER, on=(User.organisation == Organisation.id)
+        )
+        q = (request.args.get("q") or "").strip()[:64]
+        if q:
+            query = query.where(User.username.contains(q) | User.display_name.contains(q))
+        org = request.args.get("org") or ""
+        if org:
+            query = query.where(Organisation.name == org)
+        role = request.args.get("role") or ""
+        if role in definitions().roles:
+            # roles are stored as JSON text; a Value without converter is matched as it is
+            query = query.where(User.roles ** peewee.Value(f'%"{role}"%', converter=False))
+        else:
+            role = ""
+        active = request.args.get("active") or ""
+        if active in ("1", "0"):
+            query = query.where(User.active == (active == "1"))
+        total = query.count()
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(page_number(), pages)
+        rows = query.order_by(User.username).paginate(page, PAGE_SIZE)
+        return self.render(
+            "verbund/admin/users.html",
+            rows=list(rows),
+            q=q,
+            org=org,
+            role=role,
+            active=active,
+            roles=definitions().roles,
+            organisations=list(Organisation.select().order_by(Organisation.name)),
+            page=page,
+            pages=pages,
+            total=total,
+        )
+
+    @expose("/new", methods=["GET", "POST"])
+    def create(self):
+        form = UserCreateForm()
+        _choices(form)
+        if form.validate_on_submit():
+            generated = not form.password.data
+            password = form.password.data or generated_password()
+            org = Organisation.get_or_none(Organisation.id == form.organisation.data)
+            try:
+                with transaction():
+                    user = create_user(
+                        form.username.data,
+                        password,
+                        form.roles.data or [],
+                        org,
+                        (form.display_name.data or "").strip(),
+                        known_roles=set(definitions().roles),
+                        actor=current_user(),
+                    )
+                    User.update(
+                        email=(form.email.data or "").strip(), active=form.active.data
+                    ).where(User.id == user.id).execute()
+            except Invalid as exc:
+                for key, messages in (exc.errors or {}).items():
+                    target = {"role": "roles"}.get(key, key)
+                    getattr(form, target, form.username).errors.extend(messages)
+            else:
+                if generated:
+                    return self.render(
+                        "verbund/admin/password_once.html", user=user, password=password
+                    )
+                flash(f"„{user.username}“ wurde angelegt.", "success")
+                return redirect(url_for(".edit", user_id=user.id))
+        status = 422 if request.method == "POST" else 200
+        return self.render("verbund/admin/user_form.html", form=form, user=None), status
+
+    def _user(self, user_id: int) -> User:
+        user = User.get_or_none(User.id == user_id)
+        if user is None:
+            abort(404)
+        return user
+
+    @expose("/<int:user_id>", methods=["GET", "POST"])
+    def edit(self, user_id: int):
+        user = self._user(user_id)
+        form = UserForm(obj=user)
+        _choices(form, user)
+        if request.method == "GET":
+            form.organisation.data = user.organisation_id or 0
+        if form.validate_on_submit():
+            changes = self._save(user, form)
+            if changes is not None:
+                return redirect(url_for(".edit", user_id=user.id))
+        status = 422 if request.method == "POST" else 200
+        return self._edit_page(user, form, status)
+
+    def _edit_page(self, user: User, form: UserForm, status: int = 200, password_form=None):
+        sessions = UserSession.select().where(
+            (UserSession.user == user.id) & UserSession.revoked_at.is_null()
+        )
+        tokens = ApiToken.select().where((ApiToken.user == user.id) & ApiToken.revoked_at.is_null())
+        return self.render(
+            "verbund/admin/user_form.html",
+            form=form,
+            user=user,
+            open_sessions=sessions.count(),
+            open_tokens=tokens.count(),
+            password_form=password_form or PasswordForm(),
+        ), status
+
+    def _save(self, user: User, form: UserForm) -> list[str] | None:
+        """Store the form; the names of what changed, or None when it was refused."""
+        roles = list(form.roles.data or [])
+        org_id = form.organisation.data or None
+        active = bool(form.active.data)
+        still_admin = active and ADMIN_ROLE in roles
+        if user.active and user.has_role(ADMIN_ROLE) and not still_admin:
+            if _active_admins(excluding=user.id) == 0:
+                form.roles.errors.append(
+                    "Es muss mindestens eine aktive Person mit der Rolle „admin“ bleiben."
+                )
+                return None
+        new = {
+            "display_name": (form.display_name.data or "").strip() or user.username,
+            "email": (form.email.data or "").strip(),
+            "organisation": org_id,
+            "roles": roles,
+            "active": active,
+        }
+        old = {
+            "display_name": user.display_name,
+            "email": user.email,
+            "organisation": user.organisation_id,
+            "roles": list(user.roles or []),
+            "active": user.active,
+        }
+        changed = [key for key in new if new[key] != old[key]]
+        if not changed:
+            flash("Keine Änderung.", "info")
+            return []
+        ended = 0
+        with transaction():
+            User.update(**new).where(User.id == user.id).execute()
+            if {"roles", "organisation", "active"} & set(changed):
+                ended = end_all_sessions(user)
+            audit(
+                "user.update",
+                current_user(),
+                object_type="user",
+                object_id=user.id,
+                detail={
+                    "username": user.username,
+                    "changed": changed,
+                    "roles": roles,
+                    "sessions_ended": ended,
+                },
+            )
+        note = f" {ended} Sitzung(en) wurden beendet." if ended else ""
+        flash(f"„{user.username}“ wurde gespeichert.{note}", "success")
+        return changed
+
+    @expose("/<int:user_id>/password", methods=["POST"])
+    def reset_password(self, user_id: int):
+        user = self._user(user_id)
+        form = PasswordForm()
+        if not form.validate_on_submit():
+            abort(400)
+        password = form.password.data or generated_password()
+        problem = password_problem(password)
+        if problem:
+            form.password.errors.append(problem)
+            page_form = UserForm(obj=user)
+            _choices(page_form, user)
+            page_form.organisation.data = user.organisation_id or 0
+            return self._edit_page(user, page_form, 422, password_form=form)
+        with transaction():
+            User.update(password_hash=hash_password(password)).where(User.id == user.id).execute()
+            ended = end_all_sessions(user)
+            audit(
+                "user.password_reset",
+                current_user(),
+                object_type="user",
+                object_id=user.id,
+                detail={"username": user.username, "sessions_ended": ended},
+            )
+        if form.password.data:
+            flash(f"Das Passwort von „{user.username}“ wurde geändert.", "success")
+            return redirect(url_for(".edit", user_id=user.id))
+        return self.render("verbund/admin/password_once.html", user=user, password=password)
+
+    @expose("/<int:user_id>/sessions", methods=["POST"])
+    def end_sessions(self, user_id: int):
+        user = self._user(user_id)
+        with transaction():
+            ended = end_all_sessions(user)
+            audit(
+                "user.sessions_end",
+                current_user(),
+                object_type="user",
+                object_id=user.id,
+                detail={"username": user.username, "sessions_ended": ended},
+            )
+        flash(f"{ended} Sitzung(en) von „{user.username}“ wurden beendet.", "success")
+        return redirect(url_for(".edit", user_id=user.id))

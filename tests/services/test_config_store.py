@@ -1,0 +1,65 @@
+"""Live definitions: files overlaid by revisions, and how a runtime notices new ones."""
+
+from __future__ import annotations
+
+import time
+
+from server.config import load_settings
+from server.models import ConfigRevision
+from server.runtime import Runtime
+from server.services import config_store
+from server.services.config_publish import delete, publish
+
+NOTE = 'title = "Notiz"\n\n[[fields]]\nname = "text"\ntype = "text"\nlabel = "Text"\n'
+
+
+def other_runtime(app, check_seconds: float) -> Runtime:
+    """A second runtime on the same database, as another process would have."""
+    settings = app.config["VERBUND_RUNTIME"].settings
+    runtime = Runtime(
+        load_settings(
+            str(settings.config_path),
+            {
+                "database": {"url": settings.database_url},
+                "server": {"config_check_seconds": check_seconds},
+            },
+        )
+    )
+    runtime.use_database = True
+    return runtime
+
+
+def test_newest_revision_wins_and_a_deletion_hides_the_file(app, make_user):
+    admin = make_user("chefin", ["admin"], "verwaltung")
+    runtime = app.config["VERBUND_RUNTIME"]
+    settings = runtime.settings
+    publish(runtime, admin, "form", "notiz", NOTE, "eins")
+    publish(runtime, admin, "form", "notiz", NOTE.replace("Text", "Inhalt"), "zwei")
+    live = config_store.live_sources(settings)
+    assert live.forms["notiz"] == ("forms/notiz.toml", NOTE.replace("Text", "Inhalt"))
+    assert "antrag" in live.forms and live.forms["antrag"][1].startswith("title")
+    delete(runtime, admin, "form", "notiz", "weg")
+    assert "notiz" not in config_store.live_sources(settings).forms
+    assert config_store.current_text(settings, "form", "notiz") is None
+    assert "notiz" not in runtime.definitions.forms
+    files_only = config_store.live_sources(settings, with_database=False)
+    assert "notiz" not in files_only.forms and ConfigRevision.select().count() == 3
+
+
+def test_another_runtime_reloads_after_its_check_interval_only(app, make_user):
+    admin = make_user("chefin", ["admin"], "verwaltung")
+    quick, slow = other_runtime(app, 0.2), other_runtime(app, 3600)
+    assert "notiz" not in quick.definitions.forms and "notiz" not in slow.definitions.forms
+    publish(app.config["VERBUND_RUNTIME"], admin, "form", "notiz", NOTE, "neu")
+    time.sleep(0.3)
+    assert "notiz" in quick.definitions.forms and quick.revision == ConfigRevision.get().id
+    assert "notiz" not in slow.definitions.forms  # it has not asked yet
+    slow.reload()  # what a restart (or the next check) does
+    assert "notiz" in slow.definitions.forms
+
+
+def test_check_without_a_database_reads_the_files(app, make_user):
+    admin = make_user("chefin", ["admin"], "verwaltung")
+    publish(app.config["VERBUND_RUNTIME"], admin, "form", "notiz", NOTE, "neu")
+    runtime = Runtime(app.config["VERBUND_RUNTIME"].settings)  # like `verbund check`
+    assert "notiz" not in runtime.definitions.forms and runtime.revision is None
