@@ -23,7 +23,8 @@ ANTRAG = {
 }
 
 # endpoint -> kind: "record" (about one record: readers pass, others 404), "list" (may be
-# reached by everybody logged in; must not show unreadable records), "public"
+# reached by everybody logged in; must not show unreadable records), "public", or the
+# ``[privacy]`` key naming the roles that may use a data-protection screen (others: 403)
 ROUTES = {
     "admin.index": "list",
     "admin.static": "public",
@@ -58,6 +59,32 @@ ROUTES = {
     "records.transition": "record",
     "records.handover": "record",
     "records.request_document": "record",
+    "auth.code": "public",
+    "auth.second_factor": "list",
+    "api.get_consents": "record",
+    "api.post_consent": "record",
+    "api.post_withdrawal": "record",
+    "consents.index": "list",
+    "consents.give": "record",
+    "consents.withdraw": "record",
+    "privacy_audit.index": "audit_roles",
+    "privacy_audit.export": "audit_roles",
+    "privacy_access.index": "subject_access_roles",
+    "privacy_access.export": "subject_access_roles",
+    "privacy_retention.index": "hold_roles",
+    "privacy_retention.hold": "hold_roles",
+    "privacy_retention.anonymise": "hold_roles",
+    "statistics.index": "statistics_roles",
+    "statistics.table_export": "statistics_roles",
+    "statistics.microdata_export": "statistics_roles",
+}
+
+# who holds the roles of each [privacy] key in the fixture (config.toml defaults)
+PRIVACY_HOLDERS = {
+    "audit_roles": {"sysadmin", "dpo"},
+    "subject_access_roles": {"dpo"},
+    "hold_roles": {"dpo"},
+    "statistics_roles": {"dpo"},
 }
 
 # (user name, roles, organisation, may read the record of "owner")
@@ -68,7 +95,16 @@ PEOPLE = [
     ("head_b", ["head"], "club-b", False),
     ("clerk", ["clerk"], "amt", True),
     ("sysadmin", ["admin"], "amt", False),
+    ("dpo", ["dpo"], "amt", False),
 ]
+
+
+@pytest.fixture
+def config_dir(config_dir):
+    """The fixture office with a data-protection officer's role."""
+    with (config_dir / "config.toml").open("a", encoding="utf-8") as fh:
+        fh.write('\n[roles.dpo]\nlabel = "Datenschutz"\nscope = "none"\n')
+    return config_dir
 
 
 @pytest.fixture
@@ -99,6 +135,7 @@ def url_for_rule(rule, world) -> str:
         "reminder_id": world["reminder"],
         "filename": "verbund.css",
         "path": "x",
+        "purpose": "teilnahme",
     }
     return rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1]
 
@@ -110,6 +147,8 @@ def api_body(endpoint):
         "api.post_handover": {"organisation": "amt", "version": 3},
         "api.post_document": {"document": "eingang"},
         "api.post_record": {"workflow": "foerderung"},
+        "api.post_consent": {"purpose": "teilnahme", "given_at": "2026-01-05"},
+        "api.post_withdrawal": {"withdrawn_at": "2026-01-06"},
     }.get(endpoint)
 
 
@@ -163,7 +202,11 @@ def test_screen_routes_answer_by_scope(app, world, name, roles, org, reads):
             page = response.get_data().decode("utf-8", "replace")  # a .docx is bytes
             where = f"{name} {method} {url}: {response.status_code}"
             assert response.status_code < 500, where
-            if ROUTES[rule.endpoint] == "record":
+            if ROUTES[rule.endpoint] in PRIVACY_HOLDERS:
+                holds = name in PRIVACY_HOLDERS[ROUTES[rule.endpoint]]
+                assert (response.status_code == 403) != holds, where
+                assert "Geheimverein" not in page, where
+            elif ROUTES[rule.endpoint] == "record":
                 if rule.endpoint == "deadlines.reminder_read":
                     reads_here = name == "owner"  # a reminder belongs to one person
                 else:

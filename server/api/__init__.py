@@ -59,6 +59,7 @@ def _unexpected(exc: Exception):
 
 def init_api(app: Flask) -> None:
     """Register the API blueprint; it is exempt from CSRF because it uses bearer tokens."""
+    from ..privacy import api as _privacy  # noqa: F401  (consent routes)
     from . import openapi, routes  # noqa: F401  (routes register on the blueprint)
 
     app.register_blueprint(bp)

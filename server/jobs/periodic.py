@@ -30,6 +30,8 @@ class Periodic:
 PERIODIC = (
     Periodic("deadline-reminders", "server.jobs.maintenance.create_deadline_reminders", 600),
     Periodic("document-sweep", "server.jobs.maintenance.sweep_pending_documents", 60),
+    # retention (anonymise the day after the period ends), audit purge, login failures
+    Periodic("privacy", "server.privacy.jobs.run_privacy_maintenance", 3600),
 )
 
 KEY = "verbund:periodic:{}"

@@ -4,6 +4,7 @@ from .accounts import ApiToken, Organisation, User, UserSession
 from .audit import AuditEntry
 from .base import BaseModel, JSONField, database, is_sqlite, open_database, transaction, utcnow
 from .deadlines import Deadline, Reminder
+from .privacy import AuditPurgePermit, Consent, LoginFailure, RecordPrivacy, SecondFactor
 from .records import (
     DOCUMENT_STATUSES,
     DocumentFile,
@@ -28,16 +29,23 @@ MODELS = [
     Deadline,
     Reminder,
     AuditEntry,
+    Consent,
+    RecordPrivacy,
+    LoginFailure,
+    SecondFactor,
+    AuditPurgePermit,
 ]
 
 
 def create_tables() -> None:
     """Create every table that does not exist yet and add columns newer versions brought."""
+    from ..privacy.audit_lock import lock_audit_table
     from .migrate import add_missing_columns
 
     with database.atomic():
         database.create_tables(MODELS, safe=True)
         add_missing_columns(MODELS)
+        lock_audit_table()
 
 
 __all__ = [
@@ -45,6 +53,11 @@ __all__ = [
     "MODELS",
     "ApiToken",
     "AuditEntry",
+    "AuditPurgePermit",
+    "Consent",
+    "LoginFailure",
+    "RecordPrivacy",
+    "SecondFactor",
     "BaseModel",
     "DocumentFile",
     "DocumentRequest",
