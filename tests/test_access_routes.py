@@ -234,3 +234,26 @@ def test_anonymous_visitors_get_login_or_401(app, world, client):
             else:
                 assert response.status_code in (302, 400), where  # login or CSRF refusal
                 assert "Geheimverein" not in response.get_data(as_text=True), where
+
+
+def test_every_read_of_a_record_is_in_the_audit_log(app, world):
+    """Each GET route about a record writes an entry naming it (a read, or a download)."""
+    from server.models import AuditEntry
+
+    def entries():
+        return AuditEntry.select().where(AuditEntry.record_id == world["record"]).count()
+
+    browser = app.test_client()
+    login(browser, "owner")
+    owner = world["clients"]["owner"]
+    for rule in app.url_map.iter_rules():
+        if ROUTES[rule.endpoint] != "record" or "GET" not in rule.methods:
+            continue
+        url = url_for_rule(rule, world)
+        before = entries()
+        if rule.endpoint.startswith("api."):
+            response = owner.get(url.removeprefix("/api/v1"))
+        else:
+            response = browser.get(url)
+        assert response.status_code == 200, url
+        assert entries() == before + 1, f"{rule.endpoint}: no audit entry for a read"
