@@ -45,9 +45,25 @@ _POSTGRES = (
 )
 
 
+_INSTALLED = """SELECT count(*) FROM pg_trigger WHERE tgrelid = 'audit_entry'::regclass
+    AND tgname IN ('audit_entry_append_only', 'audit_entry_no_truncate')"""
+_ADVISORY_KEY = 0x7665726275  # any constant: serialises installers across processes
+
+
 def lock_audit_table() -> None:
-    """Install the triggers (idempotent; run with every ``create_tables``)."""
-    for statement in _SQLITE if is_sqlite() else _POSTGRES:
+    """Install the triggers (idempotent; run with every ``create_tables``, in its transaction).
+
+    On PostgreSQL, processes starting together would deadlock on the DDL: the first one
+    takes an advisory lock for the transaction, the others then find the triggers in place.
+    """
+    if is_sqlite():
+        for statement in _SQLITE:
+            database.execute_sql(statement)
+        return
+    database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_ADVISORY_KEY,))
+    if database.execute_sql(_INSTALLED).fetchone()[0] == 2:
+        return
+    for statement in _POSTGRES:
         database.execute_sql(statement)
 
 
