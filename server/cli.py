@@ -213,6 +213,24 @@ def user_add(
         click.echo(f"Passwort (wird nur jetzt angezeigt): {password}")
 
 
+@user.command("reset-2fa")
+@click.argument("name")
+@click.pass_context
+def user_reset_second_factor(ctx: click.Context, name: str) -> None:
+    """Den zweiten Faktor des Benutzers NAME entfernen (Gerät verloren) und ihn abmelden."""
+    from .services.accounts import end_all_sessions
+    from .services.second_factor import remove
+
+    _runtime(ctx)
+    account = User.get_or_none(User.username == name.strip().lower())
+    if account is None:
+        raise click.ClickException(f"Den Benutzer „{name}“ gibt es nicht.")
+    if not remove(account):
+        raise click.ClickException(f"„{name}“ hat keinen zweiten Faktor eingerichtet.")
+    end_all_sessions(account)
+    click.echo(f"Zweiter Faktor von „{account.username}“ entfernt; alle Sitzungen beendet.")
+
+
 @main.command()
 @click.argument("name")
 @click.option("--label", default="", help="wofür der Token ist")

@@ -46,6 +46,26 @@ DEFAULTS: dict[str, Any] = {
         "status_roles": [],
         "template": "",
     },
+    # login sessions: ended after ``idle_minutes`` without a request, and ``lifetime_hours``
+    # after the login at the latest
+    "sessions": {"idle_minutes": 30, "lifetime_hours": 10},
+    "security": {
+        "trust_proxy": False,  # honour X-Forwarded-For/-Proto of one reverse proxy
+        "hsts_seconds": 31536000,
+        "second_factor_roles": [],  # roles that must log in with a TOTP code
+        "login_failures_per_account": 5,
+        "login_failures_per_address": 50,
+        "login_block_minutes": 15,
+    },
+    "privacy": {
+        "audit_roles": ["admin", "dpo"],  # search the audit log
+        "subject_access_roles": ["dpo"],  # Art. 15 exports across every record
+        "hold_roles": ["dpo"],  # legal holds and anonymising on request
+        "statistics_roles": ["coordination", "dpo"],
+        "min_cell": 5,  # counts below this are shown as "< 5"
+        "pseudonym_key": "",  # empty: created once under instance/
+        "audit_retention_days": 0,  # 0: audit entries are kept for ever
+    },
     "roles": {},
 }
 
@@ -54,6 +74,7 @@ ENV_OVERRIDES = {
     "VERBUND_DATABASE_URL": ("database", "url"),
     "VERBUND_REDIS_URL": ("queue", "redis_url"),
     "VERBUND_SECRET_KEY": ("server", "secret_key"),
+    "VERBUND_PSEUDONYM_KEY": ("privacy", "pseudonym_key"),
 }
 
 
@@ -185,7 +206,12 @@ def settings_problems(data: dict[str, Any], lines: Any, shown: str) -> list[Prob
                     )
                 )
             elif type(item) is not type(expected):
-                kind = {str: "ein Text", int: "eine ganze Zahl", bool: "wahr oder falsch"}
+                kind = {
+                    str: "ein Text",
+                    int: "eine ganze Zahl",
+                    bool: "wahr oder falsch",
+                    list: "eine Liste",
+                }
                 problems.append(
                     Problem(
                         shown,
@@ -193,6 +219,35 @@ def settings_problems(data: dict[str, Any], lines: Any, shown: str) -> list[Prob
                         f"[{section}] {key} muss {kind[type(expected)]} sein",
                     )
                 )
+            elif isinstance(item, int) and not isinstance(item, bool) and item < 0:
+                problems.append(
+                    Problem(
+                        shown,
+                        lines.line(section, key),
+                        f"[{section}] {key} darf nicht negativ sein",
+                    )
+                )
+            elif isinstance(item, list) and section != "register":
+                # [register] is checked against the definitions by `verbund check`
+                # (services/register_config.py), together with its other keys
+                problems += _role_list_problems(data, lines, shown, section, key, item)
+    return problems
+
+
+def _role_list_problems(
+    data: dict[str, Any], lines: Any, shown: str, section: str, key: str, items: list
+) -> list[Problem]:
+    """A list of role ids must name roles of ``[roles]``."""
+    known = data.get("roles") if isinstance(data.get("roles"), dict) else {}
+    problems = []
+    for index, item in enumerate(items):
+        if not isinstance(item, str):
+            message = f"[{section}] {key}: jeder Eintrag muss ein Rollenname sein"
+        elif item not in known:
+            message = f"[{section}] {key}: die Rolle „{item}“ gibt es nicht in [roles]"
+        else:
+            continue
+        problems.append(Problem(shown, lines.line(section, key, index), message))
     return problems
 
 
@@ -240,10 +295,15 @@ def resolve_database_url(url: str, base: Path) -> str:
 
 def ensure_secret_key(settings: Settings) -> str:
     """The configured secret key, else one created once and kept under instance/."""
-    if settings.secret_key:
-        return settings.secret_key
+    return ensure_instance_key(settings, "secret_key", settings.secret_key)
+
+
+def ensure_instance_key(settings: Settings, name: str, configured: str = "") -> str:
+    """``configured`` if set, else a random key created once in ``instance/<name>``."""
+    if configured:
+        return configured
     settings.instance_dir.mkdir(parents=True, exist_ok=True)
-    key_file = settings.instance_dir / "secret_key"
+    key_file = settings.instance_dir / name
     for _ in range(3):
         try:
             key = key_file.read_text().strip()
@@ -253,7 +313,7 @@ def ensure_secret_key(settings: Settings) -> str:
             return key
         # write the whole key to a private temporary file, then link it into place: the
         # key file appears complete or not at all, and of two processes only one wins
-        tmp = key_file.with_name(f"secret_key.{os.getpid()}.tmp")
+        tmp = key_file.with_name(f"{name}.{os.getpid()}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))

@@ -167,6 +167,11 @@ def _demo_case(defs, user: User, name: str, target: str, rng: random.Random) -> 
             ],
         },
     )
+    from .privacy.consent import record_consent
+
+    given = record.data["intake"].get("consent_date") or today.isoformat()
+    record_consent(defs, user, record.id, "fallarbeit", given)
+    record = Record.get_by_id(record.id)
     steps = {
         "assessment": (
             "assessment",

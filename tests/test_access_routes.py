@@ -26,7 +26,8 @@ ANTRAG = {
 
 # endpoint -> kind: "record" (about one record: readers pass, others 404), "list" (may be
 # reached by everybody logged in; must not show unreadable records), "public", "admin"
-# (role admin only, else 403; walked like "list" here, in detail in tests/admin/test_access.py)
+# (role admin only, else 403; walked like "list" here, in detail in tests/admin/test_access.py),
+# or the ``[privacy]`` key naming the roles that may use a data-protection screen (others: 403)
 ADMIN_ROUTES = {
     f"{view}.{name}": "admin"
     for view, names in {
@@ -105,6 +106,32 @@ ROUTES = {
         f"word_templates.{name}": "admin"
         for name in ("index", "detail", "download", "restore", "take_file", "upload")
     },
+    "auth.code": "public",
+    "auth.second_factor": "list",
+    "api.get_consents": "record",
+    "api.post_consent": "record",
+    "api.post_withdrawal": "record",
+    "consents.index": "list",
+    "consents.give": "record",
+    "consents.withdraw": "record",
+    "privacy_audit.index": "audit_roles",
+    "privacy_audit.export": "audit_roles",
+    "privacy_access.index": "subject_access_roles",
+    "privacy_access.export": "subject_access_roles",
+    "privacy_retention.index": "hold_roles",
+    "privacy_retention.hold": "hold_roles",
+    "privacy_retention.anonymise": "hold_roles",
+    "statistics.index": "statistics_roles",
+    "statistics.table_export": "statistics_roles",
+    "statistics.microdata_export": "statistics_roles",
+}
+
+# who holds the roles of each [privacy] key in the fixture (config.toml defaults)
+PRIVACY_HOLDERS = {
+    "audit_roles": {"sysadmin", "dpo"},
+    "subject_access_roles": {"dpo"},
+    "hold_roles": {"dpo"},
+    "statistics_roles": {"dpo"},
 }
 
 # (user name, roles, organisation, may read the record of "owner")
@@ -115,7 +142,16 @@ PEOPLE = [
     ("head_b", ["head"], "club-b", False),
     ("clerk", ["clerk"], "amt", True),
     ("sysadmin", ["admin"], "amt", False),
+    ("dpo", ["dpo"], "amt", False),
 ]
+
+
+@pytest.fixture
+def config_dir(config_dir):
+    """The fixture office with a data-protection officer's role."""
+    with (config_dir / "config.toml").open("a", encoding="utf-8") as fh:
+        fh.write('\n[roles.dpo]\nlabel = "Datenschutz"\nscope = "none"\n')
+    return config_dir
 
 
 @pytest.fixture
@@ -171,6 +207,7 @@ def url_for_rule(rule, world) -> str:
         "name": "antrag",
         "queue_name": "verbund",
         "job_id": "document-1",
+        "purpose": "teilnahme",
     }
     return rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1]
 
@@ -182,6 +219,8 @@ def api_body(endpoint):
         "api.post_handover": {"organisation": "amt", "version": 3},
         "api.post_document": {"document": "eingang"},
         "api.post_record": {"workflow": "foerderung"},
+        "api.post_consent": {"purpose": "teilnahme", "given_at": "2026-01-05"},
+        "api.post_withdrawal": {"withdrawn_at": "2026-01-06"},
     }.get(endpoint)
 
 
@@ -246,7 +285,11 @@ def test_screen_routes_answer_by_scope(app, world, name, roles, org, reads):
             page = response.get_data().decode("utf-8", "replace")  # a .docx is bytes
             where = f"{name} {method} {url}: {response.status_code}"
             assert response.status_code < 500, where
-            if ROUTES[rule.endpoint] == "record":
+            if ROUTES[rule.endpoint] in PRIVACY_HOLDERS:
+                holds = name in PRIVACY_HOLDERS[ROUTES[rule.endpoint]]
+                assert (response.status_code == 403) != holds, where
+                assert "Geheimverein" not in page, where
+            elif ROUTES[rule.endpoint] == "record":
                 if rule.endpoint == "deadlines.reminder_read":
                     reads_here = name == "owner"  # a reminder belongs to one person
                 else:
@@ -276,3 +319,26 @@ def test_anonymous_visitors_get_login_or_401(app, world, client):
             else:
                 assert response.status_code in (302, 400), where  # login or CSRF refusal
                 assert "Geheimverein" not in response.get_data(as_text=True), where
+
+
+def test_every_read_of_a_record_is_in_the_audit_log(app, world):
+    """Each GET route about a record writes an entry naming it (a read, or a download)."""
+    from server.models import AuditEntry
+
+    def entries():
+        return AuditEntry.select().where(AuditEntry.record_id == world["record"]).count()
+
+    browser = app.test_client()
+    login(browser, "owner")
+    owner = world["clients"]["owner"]
+    for rule in app.url_map.iter_rules():
+        if ROUTES[rule.endpoint] != "record" or "GET" not in rule.methods:
+            continue
+        url = url_for_rule(rule, world)
+        before = entries()
+        if rule.endpoint.startswith("api."):
+            response = owner.get(url.removeprefix("/api/v1"))
+        else:
+            response = browser.get(url)
+        assert response.status_code == 200, url
+        assert entries() == before + 1, f"{rule.endpoint}: no audit entry for a read"

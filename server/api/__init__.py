@@ -66,6 +66,7 @@ def _unexpected(exc: Exception):
 def init_api(app: Flask) -> None:
     """Register the API blueprint; it is exempt from CSRF because it uses bearer tokens."""
     # the modules register their routes on the blueprint
+    from ..privacy import api as _privacy  # noqa: F401  (consent routes)
     from . import config_routes, files, openapi, routes  # noqa: F401
 
     app.register_blueprint(bp)

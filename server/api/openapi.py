@@ -125,7 +125,7 @@ def spec() -> dict:
 
     record = _ref("Record")
     rid = _path_param("record_id")
-    return {
+    document = {
         "openapi": "3.1.0",
         "info": {
             "title": "Verbund API",
@@ -304,6 +304,10 @@ def spec() -> dict:
             },
         },
     }
+    from ..privacy.api import openapi_paths
+
+    document["paths"].update(openapi_paths(_op, _json, ERROR, rid))
+    return document
 
 
 @bp.get("/openapi.json")

@@ -28,6 +28,8 @@ class Periodic:
 
 PERIODIC = (
     Periodic("deadline-reminders", "server.jobs.maintenance.create_deadline_reminders", 600),
+    # retention (anonymise the day after the period ends), audit purge, login failures
+    Periodic("privacy", "server.privacy.jobs.run_privacy_maintenance", 3600),
 )
 
 KEY = "verbund:periodic:{}"

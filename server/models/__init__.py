@@ -6,6 +6,7 @@ from .base import BaseModel, JSONField, database, is_sqlite, open_database, tran
 from .config import CONFIG_KINDS, ConfigRevision
 from .deadlines import Deadline, Reminder
 from .documents import MeasureStatus, TemplateRevision
+from .privacy import AuditPurgePermit, Consent, LoginFailure, RecordPrivacy, SecondFactor
 from .records import (
     DOCUMENT_STATUSES,
     DocumentFile,
@@ -36,16 +37,23 @@ MODELS = [
     TemplateRevision,
     MeasureStatus,
     ConfigRevision,
+    Consent,
+    RecordPrivacy,
+    LoginFailure,
+    SecondFactor,
+    AuditPurgePermit,
 ]
 
 
 def create_tables() -> None:
     """Create every table that does not exist yet and add columns newer versions brought."""
+    from ..privacy.audit_lock import lock_audit_table
     from .migrate import add_missing_columns
 
     with database.atomic():
         database.create_tables(MODELS, safe=True)
         add_missing_columns(MODELS)
+        lock_audit_table()
 
 
 __all__ = [
@@ -54,6 +62,11 @@ __all__ = [
     "MODELS",
     "ApiToken",
     "AuditEntry",
+    "AuditPurgePermit",
+    "Consent",
+    "LoginFailure",
+    "RecordPrivacy",
+    "SecondFactor",
     "BaseModel",
     "ConfigRevision",
     "DocumentFile",

@@ -27,8 +27,14 @@ SQLITE_PRAGMAS = {
 
 
 def utcnow() -> dt.datetime:
-    """Now in UTC, naive; every timestamp in the database is naive UTC."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    """Now in UTC, naive; every timestamp in the database is naive UTC.
+
+    Read from :mod:`server.clock`, so a test that freezes the clock freezes the database's
+    timestamps too (retention counts from them).
+    """
+    from .. import clock
+
+    return clock.now().astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def open_database(url: str) -> peewee.Database:

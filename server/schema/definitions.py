@@ -146,6 +146,40 @@ class DeadlineDef:
 
 
 @dataclass(frozen=True)
+class RetentionDef:
+    """Records are kept ``years``/``months``/``days`` after reaching the final ``state``."""
+
+    state: str
+    years: int = 0
+    months: int = 0
+    days: int = 0
+    line: int = 0
+
+    def label(self) -> str:
+        """The period in German, e.g. „3 Jahre und 6 Monate“."""
+        parts = []
+        for count, one, many in (
+            (self.years, "Jahr", "Jahre"),
+            (self.months, "Monat", "Monate"),
+            (self.days, "Tag", "Tage"),
+        ):
+            if count:
+                parts.append(f"{count} {one if count == 1 else many}")
+        return " und ".join(parts) or "0 Tage"
+
+
+@dataclass(frozen=True)
+class ConsentDef:
+    """A purpose a record's consent is recorded for; ``required``: withdrawal stops work."""
+
+    id: str
+    label: str
+    version: str
+    required: bool = True
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class WorkflowDef:
     """A workflow from ``workflows/<id>.toml``."""
 
@@ -167,6 +201,20 @@ class WorkflowDef:
     # a short hash of the workflow's TOML text: which revision a record last ran under
     revision: str = ""
     path: str = ""
+    retention: tuple[RetentionDef, ...] = ()
+    consents: tuple[ConsentDef, ...] = ()
+
+    def retention_for(self, state_id: str) -> RetentionDef | None:
+        for rule in self.retention:
+            if rule.state == state_id:
+                return rule
+        return None
+
+    def consent(self, purpose: str) -> ConsentDef | None:
+        for c in self.consents:
+            if c.id == purpose:
+                return c
+        return None
 
     def state(self, state_id: str) -> StateDef | None:
         for s in self.states:

@@ -33,6 +33,8 @@ RECORD_ATTRIBUTES = (
     "created",
     "updated",
     "version",
+    "consent_given",  # every required consent given and none withdrawn (server/privacy)
+    "consent_withdrawn",  # a required consent was withdrawn
 )
 ROLE_KEYS = ("label", "scope")
 

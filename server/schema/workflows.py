@@ -26,6 +26,7 @@ from .definitions import (
     WorkflowDef,
 )
 from .expressions import check_expression
+from .privacy_keys import parse_consents, parse_retention
 from .toml_lines import parse_toml
 
 WORKFLOW_KEYS = (
@@ -41,6 +42,8 @@ WORKFLOW_KEYS = (
     "deadlines",
     "read_roles",
     "read_scope",
+    "retention",
+    "consents",
 )
 STATE_KEYS = ("id", "label", "forms", "edit_roles", "final")
 TRANSITION_KEYS = ("from", "to", "label", "roles", "when", "message")
@@ -95,6 +98,8 @@ def parse_workflow(
     transitions = _transitions(c, data, state_ids)
     documents = _documents(c, data, state_ids)
     deadlines = _deadlines(c, data, state_ids)
+    retention = parse_retention(c, data, state_ids)
+    consents = parse_consents(c, data)
     if initial in state_ids:
         _check_graph(c, data, states, transitions, initial)
 
@@ -117,6 +122,8 @@ def parse_workflow(
         read_scope=read_scope,
         revision=hashlib.sha256(text.encode("utf-8")).hexdigest()[:12],
         path=path,
+        retention=tuple(retention),
+        consents=tuple(consents),
     )
     return workflow, c.problems
 

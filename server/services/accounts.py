@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import secrets
@@ -20,20 +21,18 @@ _DUMMY_HASH = _hasher.hash("verbund-timing-equaliser")
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 ORG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-MIN_PASSWORD = 12
+MIN_PASSWORD = 12  # the rule itself lives in passwords.py
 
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def password_problem(password: str) -> str | None:
-    """Why a password is not acceptable, in German; None when it is."""
-    if len(password) < MIN_PASSWORD:
-        return f"Das Passwort muss mindestens {MIN_PASSWORD} Zeichen lang sein."
-    if len(password) > 1024:
-        return "Das Passwort ist zu lang."
-    return None
+def password_problem(password: str, user_inputs: tuple[str, ...] = ()) -> str | None:
+    """Why a password is not acceptable, in German; None when it is (see passwords.py)."""
+    from .passwords import password_problem as problem
+
+    return problem(password or "", user_inputs)
 
 
 def check_password(user: User | None, password: str) -> bool:
@@ -92,7 +91,7 @@ def create_user(
         unknown = [r for r in roles if r not in known_roles]
         if unknown:
             errors["role"] = [f"Unbekannte Rolle: {', '.join(unknown)}"]
-    problem = password_problem(password)
+    problem = password_problem(password, (username, display_name))
     if problem:
         errors["password"] = [problem]
     if errors:
@@ -159,8 +158,14 @@ def open_session(user: User, remote_addr: str = "", user_agent: str = "") -> str
     return key
 
 
-def session_user(key: str) -> User | None:
-    """The user of a live session key; None for unknown, revoked or deactivated."""
+def session_user(
+    key: str, idle: dt.timedelta | None = None, lifetime: dt.timedelta | None = None
+) -> User | None:
+    """The user of a live session key; None for unknown, revoked, deactivated or expired.
+
+    A session expires ``idle`` after its last request and ``lifetime`` after the login;
+    an expired session is revoked, so its cookie is worthless from then on.
+    """
     if not key or len(key) > 100:
         return None
     # the user's organisation comes along: every page names it in the title bar
@@ -174,6 +179,11 @@ def session_user(key: str) -> User | None:
     if session is None or not session.user.active:
         return None
     now = utcnow()
+    if (idle is not None and now - session.last_seen_at > idle) or (
+        lifetime is not None and now - session.created_at > lifetime
+    ):
+        UserSession.update(revoked_at=now).where(UserSession.id == session.id).execute()
+        return None
     if (now - session.last_seen_at).total_seconds() > 60:
         UserSession.update(last_seen_at=now).where(UserSession.id == session.id).execute()
     return session.user

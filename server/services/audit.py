@@ -19,6 +19,17 @@ def request_address() -> str:
     return ""
 
 
+def _note_record(record_id: int | None) -> None:
+    """Remember that this request already wrote an entry about ``record_id``, so the read
+    audit (server/privacy/read_audit.py) does not add a second one."""
+    if record_id is None:
+        return
+    from flask import g, has_request_context
+
+    if has_request_context():
+        g.setdefault("audited_records", set()).add(record_id)
+
+
 def audit(
     action: str,
     user: User | None = None,
@@ -44,3 +55,4 @@ def audit(
         detail=detail or {},
         remote_addr=request_address(),
     )
+    _note_record(record_id)

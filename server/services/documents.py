@@ -8,6 +8,7 @@ from typing import Any
 from ..config import Settings
 from ..jobs.queue import enqueue_document
 from ..models import DocumentFile, DocumentRequest, Record, User, transaction, utcnow
+from ..privacy.consent import work_refusal
 from ..schema.definitions import Definitions, DocumentDef
 from .access import can_read
 from .audit import audit
@@ -32,6 +33,8 @@ def request_document(
     document = workflow.document(document_id) if isinstance(document_id, str) else None
     if document is None:
         raise NotFound(f"Das Dokument „{str(document_id)[:64]}“ gibt es in diesem Ablauf nicht.")
+    if refusal := work_refusal(workflow, record):
+        raise Conflict(refusal)
     if document not in available_documents(defs, record):
         state = workflow.state(record.state)
         raise Conflict(

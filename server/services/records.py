@@ -20,6 +20,7 @@ from ..models import (
     utcnow,
 )
 from ..models.fast import insert_row
+from ..privacy.consent import work_refusal
 from ..schema.definitions import Definitions, WorkflowDef
 from ..workflow import TransitionRefused, check_transition, expression_context
 from ..workflow.engine import transitions_from
@@ -59,9 +60,10 @@ class RecordFacts(dict):
     """``record`` as expressions see it. Owner and organisation are looked up only when an
     expression asks for them: most guards never do, and each is a query."""
 
-    def __init__(self, record: Record, **facts: Any):
+    def __init__(self, record: Record, workflow: WorkflowDef | None = None, **facts: Any):
         super().__init__(**facts)
         self._record = record
+        self._workflow = workflow
 
     def __missing__(self, key: str) -> Any:
         record = self._record
@@ -69,6 +71,11 @@ class RecordFacts(dict):
             value = str(record.owner) if record.owner_id else ""
         elif key == "organisation":
             value = record.organisation.label if record.organisation_id else ""
+        elif key in ("consent_given", "consent_withdrawn"):
+            from ..privacy.consent import consent_facts
+
+            self.update(consent_facts(self._workflow, record.id))
+            return self[key]
         else:
             raise KeyError(key)
         self[key] = value
@@ -81,6 +88,7 @@ def record_context(defs: Definitions, record: Record) -> dict[str, Any]:
     state = workflow.state(record.state) if workflow else None
     return RecordFacts(
         record,
+        workflow,
         id=record.id,
         title=record.title,
         state=record.state,
@@ -202,6 +210,8 @@ def save_form(
             raise Forbidden(
                 "Sie dürfen diesen Datensatz in seinem jetzigen Zustand nicht bearbeiten."
             )
+        if refusal := work_refusal(workflow, record):
+            raise Forbidden(refusal)
         form = defs.forms[form_id]
         result = validate_form(form, raw, RecordLinks(defs, user, record, form))
         if not result.ok:
@@ -240,6 +250,8 @@ def apply_transition(
             raise Invalid("Der Zielzustand fehlt.", {"to": ["Bitte einen Zielzustand angeben."]})
         if not (user_roles(user) & _edit_or_transition_roles(workflow, record.state)):
             raise Forbidden("Sie dürfen diesen Datensatz nicht weiterschalten.")
+        if refusal := work_refusal(workflow, record, to):
+            raise Conflict(refusal)
         context = expression_context(
             defs, workflow, record_context(defs, record), record.data or {}
         )

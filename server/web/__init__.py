@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, render_template, request
+from flask import Flask, render_template, request
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -13,7 +13,7 @@ from ..models import database, is_sqlite
 from ..services.access import may_see_workflow
 from ..services.register import register_config
 from ..services.uploads import too_large_message
-from .auth import AuthView
+from .auth import AuthView, enforce_second_factor
 from .base import definitions
 from .deadlines import DeadlinesView
 from .documents import DocumentsView
@@ -22,6 +22,7 @@ from .form_history import FormHistoryView
 from .home import HomeView
 from .records import RecordsView
 from .register import RegisterView
+from .security import init_security
 from .session import current_user, load_user
 
 csrf = CSRFProtect()
@@ -69,6 +70,8 @@ def init_web(app: Flask) -> None:
         database.connect(reuse_if_open=True)
         if request.blueprint != "api" and not request.path.startswith("/static/"):
             load_user()
+            return enforce_second_factor()
+        return None
 
     @app.teardown_request
     def _end_request(exc):
@@ -94,15 +97,10 @@ def init_web(app: Flask) -> None:
         workflows = [wf for wf in definitions().workflows.values() if may_see_workflow(user, wf)]
         return {"current_user": user, "menu_workflows": workflows}
 
-    @app.after_request
-    def _headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if g.get("user") is not None and response.mimetype == "text/html":
-            # pages of logged-in people may show social data: never keep them in a cache
-            response.headers["Cache-Control"] = "no-store"
-        return response
+    init_security(app)
+    from ..privacy import init_privacy
+
+    init_privacy(admin)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from urllib.parse import urlparse
 
-from flask import g, redirect, request, session, url_for
+from flask import current_app, g, redirect, request, session, url_for
 
 from ..models import User
 from ..services.accounts import close_session, open_session, session_user
@@ -13,12 +14,22 @@ from ..services.accounts import close_session, open_session, session_user
 SESSION_KEY = "sid"
 
 
+def session_limits() -> tuple[dt.timedelta, dt.timedelta]:
+    """(idle timeout, absolute lifetime) of login sessions from ``[sessions]``."""
+    sessions = current_app.config["VERBUND_RUNTIME"].settings.section("sessions")
+    return (
+        dt.timedelta(minutes=max(1, int(sessions.get("idle_minutes", 30)))),
+        dt.timedelta(hours=max(1, int(sessions.get("lifetime_hours", 10)))),
+    )
+
+
 def load_user() -> None:
     """before_request: put the user of a live session into ``g.user`` (or None)."""
     g.user = None
     key = session.get(SESSION_KEY)
     if key:
-        user = session_user(key)
+        idle, lifetime = session_limits()
+        user = session_user(key, idle, lifetime)
         if user is None:
             session.pop(SESSION_KEY, None)  # revoked or expired: the cookie is worthless now
         g.user = user

@@ -121,7 +121,7 @@ def test_deactivating_logs_out_and_blocks_login(app, admin_client, make_user):
     )
     assert User.get_by_id(clerk.id).active is False
     assert their.get("/").status_code == 302
-    assert login(app.test_client(), "sb.weg").status_code == 200  # the form again: refused
+    assert login(app.test_client(), "sb.weg").status_code == 401  # the form again: refused
 
 
 def test_reset_password_shows_it_once_and_ends_sessions(app, admin_client, make_user):
@@ -134,7 +134,7 @@ def test_reset_password_shows_it_once_and_ends_sessions(app, admin_client, make_
     assert response.status_code == 200
     password = re.search(r'id="einmal-passwort">([^<]+)<', response.get_data(as_text=True))
     assert their.get("/").status_code == 302
-    assert login(app.test_client(), "sb.pw", PASSWORD).status_code == 200  # old one refused
+    assert login(app.test_client(), "sb.pw", PASSWORD).status_code == 401  # old one refused
     assert login(app.test_client(), "sb.pw", password.group(1)).status_code == 302
     short = admin_client.post(
         url + "/password", data={"csrf_token": token_of(admin_client, url), "password": "kurz"}

@@ -1,0 +1,140 @@
+"""Every read of a case is an audit entry: who, which organisation, what, when, from where.
+
+One ``after_request`` hook covers every screen and API route, present and future: a
+successful GET whose URL names a record (``record_id``) or something that belongs to one
+(``request_id`` of a document, ``upload_id`` of a file) writes ``record.read`` with the
+route's endpoint as ``detail.view`` (and the form, for a form's history). Routes whose
+service already wrote an entry about the record in this request (a download writes
+``document.download``) get no second one. Lists are audited as ``record.list`` with their
+filters; a search term is kept only as a keyed hash, so the DPO can check whether somebody
+searched for a given name without the log holding names.
+
+The document page polls a document's status every second while it is being produced; such
+status reads are written once per person and document in :data:`POLL_SECONDS`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import threading
+import time
+from collections.abc import Callable
+
+from flask import Flask, g, request
+
+from ..models import DocumentRequest, database
+from ..services.audit import audit
+
+POLL_SECONDS = 600
+POLLED = {"documents.status", "api.get_document"}
+LISTS = {"records.list_records", "api.list_records"}
+
+
+def _document_record(request_id: int) -> int | None:
+    return (
+        DocumentRequest.select(DocumentRequest.record)
+        .where(DocumentRequest.id == request_id)
+        .scalar()
+    )
+
+
+def _upload_record(upload_id: int) -> int | None:
+    from ..models import MODELS
+
+    for model in MODELS:
+        if model._meta.table_name == "upload":
+            return model.select(model.record).where(model.id == upload_id).scalar()
+    return None
+
+
+# URL argument -> (object type, how to find the record it belongs to)
+RESOLVERS: dict[str, tuple[str, Callable[[int], int | None]]] = {
+    "record_id": ("record", lambda value: value),
+    "request_id": ("document", _document_record),
+    "upload_id": ("file", _upload_record),
+}
+
+_recent: dict[tuple, float] = {}
+_recent_lock = threading.Lock()
+
+
+def _polled_recently(key: tuple) -> bool:
+    now = time.monotonic()
+    with _recent_lock:
+        if len(_recent) > 10000:
+            _recent.clear()
+        last = _recent.get(key)
+        if last is not None and now - last < POLL_SECONDS:
+            return True
+        _recent[key] = now
+    return False
+
+
+def search_hash(term: str, key: str) -> str:
+    """The keyed hash a search term is logged as (normalised: trimmed, lower case)."""
+    normal = " ".join(term.split()).lower()
+    return hmac.new(key.encode(), normal.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _audit_read(response) -> None:
+    user = g.get("user")
+    endpoint = request.endpoint or ""
+    if user is None or request.method != "GET" or not 200 <= response.status_code < 300:
+        return
+    if endpoint in LISTS:
+        _audit_list(user, endpoint)
+        return
+    args = request.view_args or {}
+    for name, (kind, resolve) in RESOLVERS.items():
+        if name not in args:
+            continue
+        try:
+            value = int(args[name])
+        except (TypeError, ValueError):
+            return
+        record_id = resolve(value)
+        if record_id is None or record_id in g.get("audited_records", set()):
+            return
+        if endpoint in POLLED and _polled_recently((user.id, endpoint, value)):
+            return
+        detail = {"view": endpoint}
+        if "form_id" in args:
+            detail["form"] = str(args["form_id"])[:64]
+        audit(
+            "record.read",
+            user,
+            record_id=record_id,
+            object_type=kind,
+            object_id=value,
+            detail=detail,
+        )
+        return
+
+
+def _audit_list(user, endpoint: str) -> None:
+    from .pseudonyms import pseudonym_key
+
+    detail: dict = {"view": endpoint}
+    for key in ("workflow", "state", "owner", "organisation", "due", "sort", "page"):
+        if request.args.get(key):
+            detail[key] = request.args[key][:64]
+    if request.view_args and request.view_args.get("workflow_id"):
+        detail["workflow"] = str(request.view_args["workflow_id"])[:64]
+    term = (request.args.get("search") or "").strip()
+    if term:
+        detail["search_hash"] = search_hash(term, pseudonym_key())
+    audit("record.list", user, object_type="list", detail=detail)
+
+
+def init_read_audit(app: Flask) -> None:
+    """Install the read audit on ``app`` (screens and API alike)."""
+    with _recent_lock:
+        _recent.clear()  # ids of another database must not silence this one's polls
+
+    @app.after_request
+    def _read_audit(response):
+        if database.is_closed():
+            database.connect(reuse_if_open=True)
+        _audit_read(response)
+        return response

@@ -1,0 +1,23 @@
+"""What the record page shows about consent, legal hold and anonymisation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..models import Record, RecordPrivacy
+from ..schema.definitions import WorkflowDef
+from ..web.session import current_user
+from .consent import consent_json, may_record_consent, work_refusal
+
+
+def record_privacy(record: Record, workflow: WorkflowDef) -> dict[str, Any]:
+    """Template global ``record_privacy(record, workflow)`` for verbund/_privacy_record.html."""
+    row = RecordPrivacy.get_or_none(RecordPrivacy.record == record.id)
+    user = current_user()
+    return {
+        "consents": consent_json(workflow, record.id),
+        "may_record": user is not None and may_record_consent(user, workflow),
+        "anonymised": row.anonymised_at if row else None,
+        "hold": row.hold_reason if row and row.hold else "",
+        "refusal": work_refusal(workflow, record),
+    }

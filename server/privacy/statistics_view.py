@@ -1,0 +1,93 @@
+"""/statistik: counts without people for coordination, and pseudonymised exports."""
+
+from __future__ import annotations
+
+from flask import abort, make_response, request
+from flask_admin import expose
+
+from ..services.audit import audit
+from ..services.errors import Invalid
+from ..web.base import definitions, runtime
+from ..web.session import current_user
+from .pseudonyms import pseudonym_key
+from .roles import PrivacyView
+from .statistics import count_table, dimensions, microdata_csv, table_csv
+
+
+def _min_cell() -> int:
+    return max(1, int(runtime().settings.section("privacy").get("min_cell", 5)))
+
+
+def _csv(text: str, filename: str):
+    # a byte-order mark so that spreadsheet programs read the umlauts right
+    response = make_response("\ufeff" + text)
+    response.mimetype = "text/csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class StatisticsView(PrivacyView):
+    roles_key = "statistics_roles"
+
+    def _workflow(self):
+        defs = definitions()
+        workflow_id = request.args.get("workflow") or next(iter(defs.workflows), None)
+        workflow = defs.workflows.get(workflow_id or "")
+        if workflow is None:
+            abort(404)
+        return workflow
+
+    def _table(self, workflow):
+        rows = request.args.get("rows") or "state"
+        columns = request.args.get("columns") or None
+        return count_table(definitions(), workflow, rows, columns, _min_cell())
+
+    @expose("/")
+    def index(self):
+        defs = definitions()
+        if not defs.workflows:
+            return self.render("verbund/privacy/statistics.html", workflow=None)
+        workflow = self._workflow()
+        problem, table = None, None
+        try:
+            table = self._table(workflow)
+        except Invalid as exc:
+            problem = exc.message
+        return self.render(
+            "verbund/privacy/statistics.html",
+            workflow=workflow,
+            workflows=list(defs.workflows.values()),
+            dimensions=dimensions(defs, workflow),
+            rows=request.args.get("rows") or "state",
+            columns=request.args.get("columns") or "",
+            table=table,
+            problem=problem,
+            min_cell=_min_cell(),
+        ), (422 if problem else 200)
+
+    @expose("/tabelle.csv")
+    def table_export(self):
+        workflow = self._workflow()
+        try:
+            table = self._table(workflow)
+        except Invalid:
+            abort(400)
+        audit(
+            "statistics.export",
+            current_user(),
+            object_type="statistics",
+            detail={"workflow": workflow.id, "kind": "table", "rows": request.args.get("rows")},
+        )
+        return _csv(table_csv(table), f"statistik-{workflow.id}.csv")
+
+    @expose("/einzeldaten.csv")
+    def microdata_export(self):
+        workflow = self._workflow()
+        text, count = microdata_csv(definitions(), workflow, pseudonym_key())
+        audit(
+            "statistics.export",
+            current_user(),
+            object_type="statistics",
+            detail={"workflow": workflow.id, "kind": "microdata", "records": count},
+        )
+        return _csv(text, f"einzeldaten-{workflow.id}.csv")

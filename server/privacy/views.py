@@ -1,0 +1,215 @@
+"""The data-protection screens: audit log, subject access, retention and legal holds.
+
+Each screen is for the roles named in ``[privacy]`` of config.toml; the menu „Datenschutz“
+shows each person only what they may use.
+"""
+
+from __future__ import annotations
+
+from flask import flash, make_response, redirect, request, url_for
+from flask_admin import Admin, expose
+
+from .. import clock
+from ..models import Record, RecordPrivacy
+from ..services.audit import audit
+from ..services.errors import ServiceError
+from ..web.base import definitions
+from ..web.session import current_user
+from . import subject_access
+from .audit_search import PAGE, build_query, entries_csv, local
+from .pseudonyms import pseudonym_key
+from .retention import anonymise_on_request, due_records, set_hold
+from .roles import PrivacyView
+
+CATEGORY = "Datenschutz"
+
+
+def _page() -> int:
+    raw = request.args.get("page", "1")
+    return max(1, min(int(raw), 10**6)) if raw.isdigit() else 1
+
+
+def _download(body: str | bytes, filename: str, mimetype: str):
+    response = make_response(body)
+    response.mimetype = mimetype
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+class AuditLogSearch(PrivacyView):
+    """/datenschutz/protokoll: search the audit log; CSV of the result (itself audited)."""
+
+    roles_key = "audit_roles"
+
+    @expose("/")
+    def index(self):
+        found = build_query(request.args)
+        total = found.query.count() if not found.problems else 0
+        pages = max(1, -(-total // PAGE))
+        page = min(_page(), pages)
+        rows = list(found.query.paginate(page, PAGE)) if not found.problems else []
+        return self.render(
+            "verbund/privacy/audit_log.html",
+            rows=rows,
+            filters=found.values,
+            problems=found.problems,
+            total=total,
+            page=page,
+            pages=pages,
+            local=local,
+        ), (422 if found.problems else 200)
+
+    @expose("/export.csv")
+    def export(self):
+        found = build_query(request.args)
+        if found.problems:
+            flash(" ".join(found.problems), "error")
+            return redirect(url_for(".index", **found.values))
+        text, count = entries_csv(found.query)
+        audit(
+            "audit.export",
+            current_user(),
+            object_type="audit",
+            detail={**found.values, "rows": count},
+        )
+        return _download(text, "protokoll.csv", "text/csv")
+
+
+class SubjectAccessView(PrivacyView):
+    """/datenschutz/auskunft: find a person's records, export them as a ZIP (Art. 15)."""
+
+    roles_key = "subject_access_roles"
+
+    @expose("/")
+    def index(self):
+        terms = [request.args.get("q", ""), request.args.get("q2", "")]
+        terms = [t.strip()[:200] for t in terms if t and t.strip()]
+        matches = []
+        short = any(len(t) < subject_access.MIN_TERM for t in terms)
+        if terms and not short:
+            matches = subject_access.find_person(definitions(), terms)
+            subject_access.audit_search(current_user(), terms, len(matches), pseudonym_key())
+        elif short:
+            flash(f"Bitte mindestens {subject_access.MIN_TERM} Zeichen je Suchbegriff.", "error")
+        return self.render(
+            "verbund/privacy/subject_access.html",
+            q=request.args.get("q", ""),
+            q2=request.args.get("q2", ""),
+            searched=bool(terms) and not short,
+            matches=matches,
+            workflows=definitions().workflows,
+        )
+
+    @expose("/export", methods=["POST"])
+    def export(self):
+        ids = sorted({int(v) for v in request.form.getlist("record") if v.isdigit()})[:500]
+        if not ids:
+            flash("Bitte mindestens einen Datensatz auswählen.", "error")
+            return redirect(url_for(".index"))
+        body = subject_access.build_export(definitions(), current_user(), ids)
+        stamp = clock.now().astimezone(clock.LOCAL_ZONE).strftime("%Y%m%d-%H%M")
+        return _download(body, f"auskunft-{stamp}.zip", "application/zip")
+
+
+class RetentionView(PrivacyView):
+    """/datenschutz/aufbewahrung: rules, what is due soon, legal holds, anonymise on request."""
+
+    roles_key = "hold_roles"
+
+    @expose("/")
+    def index(self):
+        defs = definitions()
+        soon = due_records(defs, ahead_days=31)
+        held = list(
+            RecordPrivacy.select(RecordPrivacy, Record)
+            .join(Record)
+            .where(RecordPrivacy.hold == True)  # noqa: E712 - peewee expression
+            .order_by(RecordPrivacy.hold_at.desc())
+        )
+        anonymised = (
+            RecordPrivacy.select().where(RecordPrivacy.anonymised_at.is_null(False)).count()
+        )
+        without_rules = [
+            wf
+            for wf in defs.workflows.values()
+            if not wf.retention and _has_personal_fields(defs, wf)
+        ]
+        return self.render(
+            "verbund/privacy/retention.html",
+            workflows=list(defs.workflows.values()),
+            soon=soon,
+            held=held,
+            anonymised=anonymised,
+            without_rules=without_rules,
+            today=clock.today(),
+        )
+
+    @expose("/sperre", methods=["POST"])
+    def hold(self):
+        hold = request.form.get("hold") != "0"
+        record_id = request.form.get("record", "")
+        try:
+            set_hold(definitions(), current_user(), record_id, request.form.get("reason", ""), hold)
+        except ServiceError as exc:
+            flash(exc.message, "error")
+        else:
+            done = "gesetzt" if hold else "aufgehoben"
+            flash(f"Die Sperre für Datensatz {record_id} wurde {done}.", "success")
+        return redirect(url_for(".index"))
+
+    @expose("/anonymisieren", methods=["POST"])
+    def anonymise(self):
+        record_id = request.form.get("record", "").strip()
+        if not record_id or request.form.get("confirm", "").strip() != record_id:
+            flash("Bitte zur Bestätigung die Nummer des Datensatzes zweimal eingeben.", "error")
+            return redirect(url_for(".index"))
+        try:
+            anonymise_on_request(definitions(), current_user(), record_id)
+        except ServiceError as exc:
+            flash(exc.message, "error")
+        else:
+            flash(f"Datensatz {record_id} wurde anonymisiert.", "success")
+        return redirect(url_for(".index"))
+
+
+def _has_personal_fields(defs, workflow) -> bool:
+    for form_id in workflow.form_ids:
+        form = defs.forms.get(form_id)
+        for f in form.fields if form else ():
+            if f.personal or any(c.personal for c in f.columns):
+                return True
+    return False
+
+
+def register_views(admin: Admin) -> None:
+    """Add the data-protection screens (and the statistics and consent views) to ``admin``."""
+    from .consent_view import ConsentView
+    from .statistics_view import StatisticsView
+
+    admin.add_view(
+        AuditLogSearch(
+            name="Protokoll",
+            url="/datenschutz/protokoll",
+            endpoint="privacy_audit",
+            category=CATEGORY,
+        )
+    )
+    admin.add_view(
+        SubjectAccessView(
+            name="Auskunft (Art. 15)",
+            url="/datenschutz/auskunft",
+            endpoint="privacy_access",
+            category=CATEGORY,
+        )
+    )
+    admin.add_view(
+        RetentionView(
+            name="Aufbewahrung und Sperren",
+            url="/datenschutz/aufbewahrung",
+            endpoint="privacy_retention",
+            category=CATEGORY,
+        )
+    )
+    admin.add_view(StatisticsView(name="Statistik", url="/statistik", endpoint="statistics"))
+    admin.add_view(ConsentView(name="Einwilligungen", url="/einwilligungen", endpoint="consents"))

@@ -1,0 +1,66 @@
+"""Redis holds ids only: no personal data in keys, job arguments or results; TTLs set."""
+
+from __future__ import annotations
+
+import json
+import zlib
+
+import redis
+
+from server.jobs.periodic import enqueue_due
+
+from .conftest import new_case
+
+
+def _unpacked(value: bytes) -> bytes:
+    """RQ keeps a job's function and arguments zlib-compressed: look inside."""
+    try:
+        return zlib.decompress(value)
+    except zlib.error:
+        return value
+
+
+def everything_in(connection: redis.Redis) -> dict[str, str]:
+    """Every key with its whole content as text."""
+    out = {}
+    for key in connection.scan_iter(count=1000):
+        kind = connection.type(key).decode()
+        if kind == "string":
+            value = connection.get(key)
+        elif kind == "hash":
+            value = {k: _unpacked(v) for k, v in connection.hgetall(key).items()}
+        elif kind == "list":
+            value = connection.lrange(key, 0, -1)
+        elif kind == "set":
+            value = connection.smembers(key)
+        elif kind == "zset":
+            value = connection.zrange(key, 0, -1)
+        else:
+            value = kind
+        out[key.decode()] = repr(value)
+    return out
+
+
+def test_after_typical_work_redis_holds_ids_only_and_everything_expires(
+    app, office, work_jobs, redis_url
+):
+    client = office["berater"]
+    rid = new_case(client)["id"]
+    client.post(f"/records/{rid}/documents", json={"document": "vermerk"})
+    client.get("/records?search=Amira")
+    settings = app.config["VERBUND_RUNTIME"].settings
+    enqueue_due(settings)
+    work_jobs()
+
+    connection = redis.Redis.from_url(redis_url)
+    content = everything_in(connection)
+    assert content, "the jobs left nothing in Redis: this test would prove nothing"
+    text = json.dumps(content, ensure_ascii=False)
+    for secret in ("Amira", "amira", "example.org", "Wohnt", "Jobcenter", "berater"):
+        assert secret not in text, secret
+    for key in content:
+        if key.startswith("rq:job:") or key.startswith("verbund:periodic:"):
+            assert connection.ttl(key) > 0, f"{key} never expires"
+    job = connection.hgetall("rq:job:document-1")
+    function, _instance, args, kwargs = json.loads(_unpacked(job[b"data"]))
+    assert function.endswith("render_document_job") and args == [1] and not kwargs
