@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 
-from server.models import Upload
+from server.models import HandOver, Upload
 from server.privacy.retention import anonymise_on_request
 
 from .conftest import new_case
@@ -43,3 +43,17 @@ def test_a_case_with_withdrawn_consent_refuses_new_files(office):
     assert refused.status_code == 403
     assert "widerrufen" in refused.json["error"]
     assert Upload.select().count() == 0
+
+
+def test_an_anonymised_case_is_not_handed_over_with_a_note(app, office):
+    client = office["berater"]
+    case = new_case(client)
+    anonymise_on_request(app.config["VERBUND_RUNTIME"].definitions, office["dpo"].user, case["id"])
+    version = client.get(f"/records/{case['id']}").json["version"]
+    refused = client.post(
+        f"/records/{case['id']}/handover",
+        json={"owner": "kollegin", "note": "Amira zieht zu ihrer Schwester", "version": version},
+    )
+    assert refused.status_code == 403
+    assert "anonymisiert" in refused.json["error"]
+    assert HandOver.select().count() == 0
