@@ -43,6 +43,7 @@ def pairs_problems(pairs) -> dict[str, list[str]]:
     """Problems of (name, value) pairs of a query string or of form fields."""
     problems: dict[str, list[str]] = {}
     for name, value in pairs:
+        name = name if isinstance(name, str) else ""  # a multipart part without a name
         problem = text_problem(name) or (text_problem(value) if isinstance(value, str) else None)
         if problem:
             problems.setdefault(_shown(name), []).append(problem)

@@ -112,3 +112,17 @@ def test_screens_answer_a_nul_with_a_german_page(app, make_user):
     )
     assert saved.status_code == 400
     assert "„antrag-verein“" in saved.get_data(as_text=True)
+
+
+def test_a_multipart_part_without_a_name_is_no_crash(clerk):
+    """A hand-made multipart body whose part lacks ``name=`` reached the check with None."""
+    record = clerk.post("/records", json={"workflow": "foerderung"}).json
+    body = b"--XyZ\r\nContent-Disposition: form-data\r\n\r\nhallo\r\n--XyZ--\r\n"
+    response = clerk.client.post(
+        f"/api/v1/records/{record['id']}/files",
+        data=body,
+        headers=clerk._headers(),
+        content_type="multipart/form-data; boundary=XyZ",
+    )
+    assert response.status_code < 500
+    assert response.is_json
