@@ -72,6 +72,11 @@ SCHEMAS = {
                 "type": "object",
                 "additionalProperties": {"type": "integer"},
             },
+            "records_with_unfit_values": {
+                "type": "object",
+                "additionalProperties": {"type": "integer"},
+                "description": "Felder, deren gespeicherte Werte die neue Fassung ablehnt",
+            },
             "records_affected": {"type": "integer"},
         },
     },

@@ -1,8 +1,10 @@
 """What a change to a workflow or form does to existing records — counted, never shown.
 
 Administrators see how many records a change strands (in a state that no longer exists, with
-data in a form or field that is dropped) so they can decide knowingly; they never see which
-records or what is in them.
+data in a form or field that is dropped, with a value a changed field no longer accepts: a
+new type, a choice taken away, a table column removed, a tighter limit) so they can decide
+knowingly; they never see which records or what is in them. A value the new version refuses
+is not lost: it stays stored, and the next save of that form names the field.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from typing import Any
 
 import peewee
 
+from ..forms.types import FieldError, field_type, is_empty
 from ..models import Record
-from ..schema.definitions import Definitions, FormDef, WorkflowDef
+from ..schema.definitions import Definitions, FieldDef, FormDef, WorkflowDef
 
 
 @dataclass
@@ -23,6 +26,7 @@ class Impact:
     removed_states: dict[str, int] = field(default_factory=dict)
     dropped_forms: dict[str, int] = field(default_factory=dict)
     dropped_fields: dict[str, int] = field(default_factory=dict)
+    unfit_values: dict[str, int] = field(default_factory=dict)
     total: int = 0
 
     @property
@@ -34,6 +38,7 @@ class Impact:
             "records_in_removed_states": self.removed_states,
             "records_with_dropped_forms": self.dropped_forms,
             "records_with_dropped_fields": self.dropped_fields,
+            "records_with_unfit_values": self.unfit_values,
             "records_affected": self.total,
         }
 
@@ -46,6 +51,12 @@ class Impact:
             out.append(f"{n} Datensatz/-sätze mit Daten im Formular „{form}“, das entfällt")
         for name, n in self.dropped_fields.items():
             out.append(f"{n} Datensatz/-sätze mit einem Wert im Feld „{name}“, das entfällt")
+        for name, n in self.unfit_values.items():
+            out.append(
+                f"{n} Datensatz/-sätze mit einem Wert im Feld „{name}“, den die neue Fassung "
+                "nicht mehr annimmt (er bleibt gespeichert; beim nächsten Speichern wird er "
+                "als Fehler gezeigt)"
+            )
         return out
 
 
@@ -53,8 +64,11 @@ def _has_value(value: Any) -> bool:
     return value not in (None, "", [], {})
 
 
-def _records_with_form_data(workflow_ids: set[str] | None, form_id: str, field_name=None):
-    """Ids of records (of ``workflow_ids``, or all) holding data in a form (or one field)."""
+def _records_with_form_data(
+    workflow_ids: set[str] | None, form_id: str, field_name=None, keep=None
+) -> set[int]:
+    """Ids of records (of ``workflow_ids``, or all) holding data in a form (or one field);
+    with ``keep``, only those whose value of the field ``keep(value)`` is true for."""
     query = Record.select(Record.id, Record.data)
     if workflow_ids is not None:
         if not workflow_ids:
@@ -73,8 +87,25 @@ def _records_with_form_data(workflow_ids: set[str] | None, form_id: str, field_n
             if any(_has_value(v) for v in values.values()):
                 found.add(record.id)
         elif _has_value(values.get(field_name)):
-            found.add(record.id)
+            if keep is None or keep(values.get(field_name)):
+                found.add(record.id)
     return found
+
+
+def _refuses(new_field: FieldDef):
+    """A test whether ``new_field`` refuses a stored value (its cleaning or its limits)."""
+    ftype = field_type(new_field.type)
+
+    def refuses(value: Any) -> bool:
+        try:
+            cleaned = ftype.clean(new_field, value)
+        except FieldError:
+            return True
+        if new_field.type == "table" or is_empty(cleaned):
+            return False  # a table's cells are checked by its cleaning
+        return bool(ftype.constraints(new_field, cleaned))
+
+    return refuses
 
 
 def workflow_impact(workflow_id: str, old: WorkflowDef | None, new: WorkflowDef | None) -> Impact:
@@ -119,11 +150,18 @@ def form_impact(
     workflows = {wf.id for wf in defs.workflows.values() if form_id in wf.form_ids}
     affected: set[int] = set()
     for name in old.field_names:
-        if new.field(name) is not None:
+        new_field = new.field(name)
+        if new_field is None:
+            ids = _records_with_form_data(workflows or None, form_id, name)
+            if ids:
+                impact.dropped_fields[f"{form_id}.{name}"] = len(ids)
+                affected |= ids
             continue
-        ids = _records_with_form_data(workflows or None, form_id, name)
+        if new_field == old.field(name):
+            continue  # unchanged: every stored value passed it when it was saved
+        ids = _records_with_form_data(workflows or None, form_id, name, _refuses(new_field))
         if ids:
-            impact.dropped_fields[f"{form_id}.{name}"] = len(ids)
+            impact.unfit_values[f"{form_id}.{name}"] = len(ids)
             affected |= ids
     impact.total = len(affected)
     return impact

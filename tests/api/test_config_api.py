@@ -178,6 +178,66 @@ def test_dropping_a_field_with_values_needs_confirmation(api):
     assert admin.put("/config/forms/antrag", json={**body, "confirm": True}).status_code == 200
 
 
+def _publish_changed(admin, old: str, new: str):
+    text = admin.get("/config/forms/antrag").json["toml"]
+    assert old in text
+    return {"toml": text.replace(old, new, 1), "message": "Feld geändert"}
+
+
+def test_a_change_that_refuses_stored_values_needs_confirmation_and_keeps_them(api):
+    """A choice taken away, a tighter limit: the admin is told how many records hold a value
+    the new version refuses; confirmed, the values stay stored and the next save names them."""
+    admin = api("admin10", ["admin"], "verwaltung")
+    clerk = api("clerk10", ["clerk"])
+    record = clerk.post("/records", json={"workflow": "foerderung"}).json
+    fitting = clerk.post("/records", json={"workflow": "foerderung"}).json
+    for rec, sparten, mitglieder in ((record, ["turnen"], 12), (fitting, ["fussball"], 3)):
+        Record.update(
+            data={"antrag": {"verein": "TuS", "sparten": sparten, "mitglieder": mitglieder}}
+        ).where(Record.id == rec["id"]).execute()
+    no_turnen = _publish_changed(admin, ', { value = "turnen", label = "Turnen" }', "")
+    refused = admin.put("/config/forms/antrag", json=no_turnen)
+    assert refused.status_code == 409, refused.json
+    assert refused.json["impact"]["records_with_unfit_values"] == {"antrag.sparten": 1}
+    assert refused.json["impact"]["records_affected"] == 1
+    assert admin.put("/config/forms/antrag", json={**no_turnen, "confirm": True}).status_code == 200
+    stored = Record.get_by_id(record["id"]).data["antrag"]
+    assert stored["sparten"] == ["turnen"]  # kept, not silently dropped
+    current = clerk.get(f"/records/{record['id']}").json
+    saved = clerk.put(
+        f"/records/{record['id']}/forms/antrag",
+        json={"data": stored, "version": current["version"]},
+    )
+    assert saved.status_code == 422 and "sparten" in saved.json["errors"]
+
+
+def test_a_tighter_limit_counts_only_the_values_outside_it(api):
+    admin = api("admin12", ["admin"], "verwaltung")
+    clerk = api("clerk12", ["clerk"])
+    for members in (3, 12, 40):
+        record = clerk.post("/records", json={"workflow": "foerderung"}).json
+        Record.update(data={"antrag": {"mitglieder": members}}).where(
+            Record.id == record["id"]
+        ).execute()
+    at_least_ten = _publish_changed(admin, "min = 1\nmax = 100000", "min = 10\nmax = 30")
+    refused = admin.put("/config/forms/antrag", json=at_least_ten)
+    assert refused.status_code == 409
+    assert refused.json["impact"]["records_with_unfit_values"] == {"antrag.mitglieder": 2}
+
+
+def test_a_change_every_stored_value_still_fits_publishes_at_once(api):
+    admin = api("admin11", ["admin"], "verwaltung")
+    clerk = api("clerk11", ["clerk"])
+    record = clerk.post("/records", json={"workflow": "foerderung"}).json
+    Record.update(data={"antrag": {"verein": "TuS", "mitglieder": 12}}).where(
+        Record.id == record["id"]
+    ).execute()
+    relabelled = _publish_changed(admin, 'label = "Mitglieder', 'label = "Mitgliederzahl')
+    published = admin.put("/config/forms/antrag", json=relabelled)
+    assert published.status_code == 200, published.json
+    assert published.json["impact"]["records_affected"] == 0
+
+
 def test_stale_base_revision_is_409(api):
     admin = api("admin9", ["admin"], "verwaltung")
     text = admin.get("/config/forms/antrag").json["toml"]
