@@ -10,16 +10,24 @@ HTML form (the screens); both paths end in the same ``clean`` so they cannot dis
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import regex
+
 from ..schema.definitions import FieldDef
+
+log = logging.getLogger(__name__)
 
 REGISTRY: dict[str, FieldType] = {}
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_TEXT = 100_000  # no single value may exceed this, whatever the form says
+# A form's ``pattern`` is written by an administrator and may backtrack catastrophically on
+# some input; matched with this limit, one save can never hold a web process for long.
+PATTERN_SECONDS = 0.2
 
 
 class FieldError(ValueError):
@@ -107,9 +115,23 @@ def _length_constraints(field: FieldDef, value: str) -> list[str]:
         out.append(f"{quoted(field)}: mindestens {field.min_length} Zeichen.")
     if field.max_length is not None and len(value) > field.max_length:
         out.append(f"{quoted(field)}: höchstens {field.max_length} Zeichen.")
-    if field.pattern and not re.fullmatch(field.pattern, value):
-        out.append(f"{quoted(field)}: Die Eingabe hat nicht das verlangte Format.")
+    if field.pattern and not out:
+        out += _pattern_problems(field, value)
     return out
+
+
+def _pattern_problems(field: FieldDef, value: str) -> list[str]:
+    try:
+        found = regex.fullmatch(field.pattern, value, timeout=PATTERN_SECONDS)
+    except TimeoutError:
+        log.warning("pattern of field %s took longer than %ss; simplify it", field.name,
+                    PATTERN_SECONDS)  # fmt: skip
+        return [
+            f"{quoted(field)}: Die Eingabe ließ sich nicht rechtzeitig gegen das verlangte "
+            "Format prüfen. Bitte kürzer fassen; die Administration sollte das Muster "
+            "vereinfachen."
+        ]
+    return [] if found else [f"{quoted(field)}: Die Eingabe hat nicht das verlangte Format."]
 
 
 @register

@@ -92,6 +92,15 @@ def test_pattern_must_match_the_whole_value():
     ]
 
 
+def test_a_pattern_that_backtracks_forever_is_cut_off_with_a_message():
+    """An administrator's pattern like ``(a|aa)+`` takes exponential time on "aaaa…b" with
+    Python's re (minutes for 60 characters); the save answers at once with a German message."""
+    code = make_field("text", label="Kennung", pattern=r"(a|aa)+")
+    assert errors_of(code, "aaaa") == []
+    problems = errors_of(code, "a" * 60 + "b")
+    assert problems and problems[0].startswith("„Kennung“: Die Eingabe ließ sich nicht rechtzeitig")
+
+
 def test_multiselect_item_limits():
     choices = tuple(Choice(v, v.upper()) for v in "abcd")
     multi = make_field("multiselect", label="Sprachen", choices=choices, min_items=2, max_items=3)
