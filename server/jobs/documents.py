@@ -10,6 +10,8 @@ store a file.
 from __future__ import annotations
 
 import logging
+import traceback
+from pathlib import Path
 
 from peewee import JOIN
 
@@ -31,6 +33,21 @@ from ..privacy.consent import work_refusal
 from ..runtime import get_runtime
 
 log = logging.getLogger(__name__)
+
+
+class DocumentJobError(RuntimeError):
+    """An unexpected failure of a document job, told without its message.
+
+    RQ keeps the traceback of a failed job in Redis (for days); an exception's message may
+    quote record data (a database error naming a value, a filter given odd input). What RQ
+    gets instead names the kind of error and where it happened, and the worker's log has the
+    stack (code lines only), so the fault can still be found."""
+
+
+def _scrubbed(exc: BaseException) -> DocumentJobError:
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" in {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return DocumentJobError(f"{type(exc).__name__}{where}")
 
 
 def _retries_left() -> int:
@@ -89,7 +106,10 @@ def render_document_job(request_id: int) -> str:
                 )
             else:
                 _fail(request_id, f"Unerwarteter Fehler beim Erstellen ({type(exc).__name__}).")
-            raise
+            scrubbed = _scrubbed(exc)
+            stack = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
+            log.error("document %s: %s\n%s", request_id, scrubbed, stack.rstrip())
+            raise scrubbed from None
         return _store(request_id, content)
 
 

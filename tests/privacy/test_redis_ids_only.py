@@ -64,3 +64,31 @@ def test_after_typical_work_redis_holds_ids_only_and_everything_expires(
     job = connection.hgetall("rq:job:document-1")
     function, _instance, args, kwargs = json.loads(_unpacked(job[b"data"]))
     assert function.endswith("render_document_job") and args == [1] and not kwargs
+
+
+def test_a_document_job_failing_unexpectedly_leaves_no_personal_data_in_redis_or_the_log(
+    app, office, work_jobs, redis_url, monkeypatch, caplog
+):
+    """RQ keeps a failed job's traceback in Redis for days; an exception message may quote
+    record data (here a fault injected into the job, as a bug or a database error would)."""
+    from server.jobs import documents
+
+    def broken_context(defs, record):
+        name = record.data["fall"]["name"]
+        raise ValueError(f"unerwartete Angabe bei {name}")
+
+    monkeypatch.setattr(documents, "document_context", broken_context)
+    client = office["berater"]
+    rid = new_case(client)["id"]
+    request = client.post(f"/records/{rid}/documents", json={"document": "vermerk"}).json
+    with caplog.at_level("ERROR"):
+        work_jobs()
+
+    shown = client.get(f"/records/{rid}").json["documents"]
+    mine = next(d for d in shown if d["id"] == request["id"])
+    assert "ValueError" in mine["error"] and "Amira" not in mine["error"]
+    text = json.dumps(everything_in(redis.Redis.from_url(redis_url)), ensure_ascii=False)
+    assert "Amira" not in text
+    # the worker's log (RQ's traceback and ours) says what failed where, without the data
+    assert "ValueError in test_redis_ids_only.py" in caplog.text
+    assert "broken_context" in caplog.text and "Amira" not in caplog.text
