@@ -112,6 +112,11 @@ SCHEMAS = {
             "status": {"type": "string", "enum": ["queued", "started", "finished", "failed"]},
             "error": {"type": ["string", "null"]},
             "filename": {"type": "string"},
+            "template_revision": {
+                "type": ["integer", "null"],
+                "description": "Fassung der Vorlage, aus der das Dokument entstand "
+                "(0: Datei in exports/, null: noch nicht erstellt)",
+            },
         },
     },
 }

@@ -88,7 +88,7 @@ def render_document_job(request_id: int) -> str:
             if refusal := work_refusal(defs.workflows[record.workflow], record):
                 raise TemplateFailed(refusal)  # consent withdrawn since it was requested
             context = document_context(defs, record)
-            template, _number = current_content(runtime.settings, request.template)
+            template, number = current_content(runtime.settings, request.template)
             content = render_bytes(template, request.template, context)
         except TemplateFailed as exc:
             # a broken template fails the same way every time: no retry, say why
@@ -110,7 +110,7 @@ def render_document_job(request_id: int) -> str:
             stack = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
             log.error("document %s: %s\n%s", request_id, scrubbed, stack.rstrip())
             raise scrubbed from None
-        return _store(request_id, content)
+        return _store(request_id, content, number or 0)
 
 
 def _record(record_id: int) -> Record:
@@ -131,7 +131,7 @@ def _fail(request_id: int, error: str, status: str = "failed") -> None:
     ).execute()
 
 
-def _store(request_id: int, content: bytes) -> str:
+def _store(request_id: int, content: bytes, template_revision: int) -> str:
     with transaction():
         query = DocumentRequest.select().where(DocumentRequest.id == request_id)
         if not is_sqlite():
@@ -144,6 +144,10 @@ def _store(request_id: int, content: bytes) -> str:
         DocumentFile.delete().where(DocumentFile.request == request_id).execute()
         DocumentFile.create(request=request_id, content=content)
         DocumentRequest.update(
-            status="finished", finished_at=utcnow(), size=len(content), error=""
+            status="finished",
+            finished_at=utcnow(),
+            size=len(content),
+            error="",
+            template_revision=template_revision,
         ).where(DocumentRequest.id == request_id).execute()
     return "finished"

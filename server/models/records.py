@@ -103,6 +103,9 @@ class DocumentRequest(BaseModel):
     size = peewee.IntegerField(default=0)
     job_id = peewee.CharField(max_length=64, default="")
     attempts = peewee.IntegerField(default=0)
+    # the template revision the finished document was made from (0: the file in exports/;
+    # NULL: not made yet), so a document can be traced back to the wording it used
+    template_revision = peewee.IntegerField(null=True)
 
 
 class DocumentFile(BaseModel):

@@ -111,6 +111,7 @@ def document_json(request: DocumentRequest) -> dict[str, Any]:
         "finished_at": _iso(request.finished_at),
         "filename": request.filename,
         "size": request.size,
+        "template_revision": request.template_revision,
     }
 
 

@@ -119,6 +119,9 @@ def test_an_upload_becomes_the_current_revision_for_every_new_document(
         "NEU Kanu & Kajak ab 1. Juni 2027",
         "Betrag 1.250,50\u00a0€, Sparten Schwimmen, Turnen",
     ]
+    # the document says which wording it was made from, in the API and on the record page
+    assert club.get(f"/documents/{doc['id']}").get_json()["template_revision"] == 2
+    assert club.get(f"/records/{rid}").get_json()["documents"][0]["template_revision"] == 2
 
 
 @pytest.mark.parametrize(
