@@ -7,6 +7,15 @@ from ..runtime import get_runtime
 from ..services.deadlines import create_reminders
 
 
+def remove_unused_uploads() -> int:
+    """Uploads a day old that no save of their record took up; returns how many went."""
+    from ..services.unused_uploads import remove_unused_uploads as remove
+
+    get_runtime()
+    with database.connection_context():
+        return remove()
+
+
 def create_deadline_reminders() -> int:
     """Reminders for due and overdue deadlines; returns how many were new."""
     get_runtime()

@@ -30,6 +30,7 @@ PERIODIC = (
     Periodic("deadline-reminders", "server.jobs.maintenance.create_deadline_reminders", 600),
     # retention (anonymise the day after the period ends), audit purge, login failures
     Periodic("privacy", "server.privacy.jobs.run_privacy_maintenance", 3600),
+    Periodic("unused-uploads", "server.jobs.maintenance.remove_unused_uploads", 3600),
 )
 
 KEY = "verbund:periodic:{}"

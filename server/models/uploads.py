@@ -22,6 +22,8 @@ class Upload(BaseModel):
     sha256 = peewee.CharField(max_length=64)
     uploaded_by = peewee.ForeignKeyField(User, null=True, backref="+")
     uploaded_at = peewee.DateTimeField(default=utcnow)
+    # a save of the record refers to it: never an unused upload (services/unused_uploads.py)
+    kept = peewee.BooleanField(default=False)
 
     def as_value(self) -> dict:
         """The value a file field stores for this upload."""

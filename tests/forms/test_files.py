@@ -323,3 +323,55 @@ def test_a_file_beyond_the_request_limit_gets_a_german_page_naming_it(client, ma
     )
     assert response.status_code == 413
     assert "eine Datei darf höchstens 4,9 KB haben" in response.get_data(as_text=True)
+
+
+def test_a_file_no_save_took_up_is_gone_a_day_later_and_a_saved_one_stays(app, api, work_jobs):
+    """A file chosen but never saved with the form (tab closed, another file chosen) would
+    stay for good, unseen; the hourly job removes it after a day. Files a save refers to,
+    now or in the form's history, stay."""
+    import datetime as dt
+
+    from server import clock
+    from server.jobs.periodic import enqueue_due
+    from server.models import Upload
+
+    club = api("club9", ["applicant"], "verein-a")
+    record = new_antrag(club)
+    first = upload(club, record["id"], PDF, name="Satzung alt.pdf").json
+    second = upload(club, record["id"], TEXT, name="Satzung neu.txt").json
+    never = upload(club, record["id"], PDF, name="verworfen.pdf").json
+    data = {
+        "verein": "SV Rhein",
+        "email": "info@sv.example",
+        "beginn": "2027-05-01",
+        "zweck": "Bälle",
+        "betrag": 300,
+        "posten": [{"posten": "Bälle", "betrag": 300}],
+        "satzung": first["id"],
+    }
+    path = f"/records/{record['id']}/forms/antrag"
+    assert club.put(path, json={"data": data, "version": 1}).status_code == 200
+    # the first file is replaced: it stays, the history still shows it
+    data["satzung"] = second["id"]
+    assert club.put(path, json={"data": data, "version": 2}).status_code == 200
+
+    settings = app.config["VERBUND_RUNTIME"].settings
+    enqueue_due(settings)
+    work_jobs()  # the same hour: nothing is a day old yet
+    assert club.get(f"/files/{never['id']}").status_code == 200
+
+    clock.freeze(clock.now() + dt.timedelta(hours=25))
+    try:
+        from server.jobs.connection import get_redis
+
+        get_redis(settings).delete("verbund:periodic:unused-uploads")  # the next hour
+        enqueue_due(settings)
+        work_jobs()
+    finally:
+        clock.freeze(None)
+    assert club.get(f"/files/{never['id']}").status_code == 404
+    assert club.get(f"/files/{first['id']}/content").data == PDF
+    assert club.get(f"/files/{second['id']}/content").data == TEXT
+    assert Upload.get_by_id(first["id"]).kept and Upload.get_by_id(second["id"]).kept
+    entry = AuditEntry.get(AuditEntry.action == "file.remove_unused")
+    assert entry.record_id == record["id"] and entry.detail["count"] == 1
