@@ -108,6 +108,7 @@ SAMPLE = {
                 "service": "IQ Netzwerk & Partner",
                 "responsible": "Case Management",
                 "due": "2026-05-01",
+                "status": "vermittelt",
             },
         ],
         "notes": NASTY,
@@ -125,7 +126,10 @@ SAMPLE = {
         "summary": "Verlauf & Ergebnis <gut>",
         "closing_reason": "ziele_erreicht",
         "closing_date": "2026-12-15",
-        "barriers": [
+        "satisfaction": "zufrieden",
+    },
+    "barriers": {
+        "entries": [
             {
                 "category": "zustaendigkeit",
                 "institution": "Amt <A> & Amt B",
