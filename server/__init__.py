@@ -45,6 +45,7 @@ def create_app(config_path: str | None = None, overrides: dict[str, Any] | None 
     from .api import init_api
     from .web import init_web
     from .web.converters import IdConverter
+    from .web.input_guard import init_input_guard
 
     # ids in URLs are 64-bit: a longer number is "not found", not a database overflow
     app.url_map.converters["int"] = IdConverter
@@ -54,6 +55,7 @@ def create_app(config_path: str | None = None, overrides: dict[str, Any] | None 
     seed_from_exports(settings)  # the shipped templates are their first revisions
     init_web(app)
     init_api(app)
+    init_input_guard(app)  # first of the before_request hooks: no view sees such input
 
     if not app.debug:
         logging.basicConfig(

@@ -18,6 +18,9 @@ import click
 from .config import Settings
 from .jobs.connection import get_redis, stop_embedded
 
+# gunicorn's default logs the request line with its query string and the referrer
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s'
+
 
 def _child_env(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
@@ -43,6 +46,10 @@ def web_command(settings: Settings, host: str, port: int, workers: int, threads:
         "10",
         "--access-logfile",
         "-",
+        # path without query string and no referrer: searches (``?search=``, ``?q=``) name
+        # people, and the audit log keeps them only as a keyed hash for that reason
+        "--access-logformat",
+        ACCESS_LOG_FORMAT,
         "--log-level",
         "warning",
         "server.wsgi:app",

@@ -27,6 +27,7 @@ from ..models import (
     transaction,
     utcnow,
 )
+from ..privacy.consent import work_refusal
 from ..runtime import get_runtime
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,8 @@ def render_document_job(request_id: int) -> str:
             defs = runtime.definitions
             if record.workflow not in defs.workflows:
                 raise TemplateFailed(f"Den Ablauf „{record.workflow}“ gibt es nicht mehr.")
+            if refusal := work_refusal(defs.workflows[record.workflow], record):
+                raise TemplateFailed(refusal)  # consent withdrawn since it was requested
             context = document_context(defs, record)
             template, _number = current_content(runtime.settings, request.template)
             content = render_bytes(template, request.template, context)

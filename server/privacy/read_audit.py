@@ -3,7 +3,8 @@
 One ``after_request`` hook covers every screen and API route, present and future: a
 successful GET whose URL names a record (``record_id``) or something that belongs to one
 (``request_id`` of a document, ``upload_id`` of a file) writes ``record.read`` with the
-route's endpoint as ``detail.view`` (and the form, for a form's history). Routes whose
+route's endpoint as ``detail.view`` (and the form, for a form's history); so does a screen
+POST that fails and answers with the record page again (409, 422). Routes whose
 service already wrote an entry about the record in this request (a download writes
 ``document.download``) get no second one. Lists are audited as ``record.list`` with their
 filters; a search term is kept only as a keyed hash, so the DPO can check whether somebody
@@ -77,10 +78,23 @@ def search_hash(term: str, key: str) -> str:
     return hmac.new(key.encode(), normal.encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def _is_read(response) -> bool:
+    return request.method == "GET" and 200 <= response.status_code < 300
+
+
+def _shown_again(response) -> bool:
+    """A screen POST that failed (invalid, stale) answers with the whole page again."""
+    return (
+        request.method == "POST"
+        and response.status_code in (409, 422)
+        and response.mimetype == "text/html"
+    )
+
+
 def _audit_read(response) -> None:
     user = g.get("user")
     endpoint = request.endpoint or ""
-    if user is None or request.method != "GET" or not 200 <= response.status_code < 300:
+    if user is None or not (_is_read(response) or _shown_again(response)):
         return
     if endpoint in LISTS:
         _audit_list(user, endpoint)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import peewee
 
 from .. import clock
+from ..forms.links import MAX_ID
 from ..models import Record, RecordPrivacy, TransitionLog, User, transaction, utcnow
 from ..schema.definitions import Definitions, RetentionDef, WorkflowDef
 from ..services.audit import audit
@@ -148,7 +149,9 @@ def anonymise_on_request(defs: Definitions, user: User, record_id) -> None:
 
 
 def _int(value) -> int:
+    """A record id typed by a person; 0 (no record) for anything else or beyond 64 bits."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return 0
+    return number if 0 < number < MAX_ID else 0

@@ -10,6 +10,7 @@ from flask import flash, make_response, redirect, request, url_for
 from flask_admin import Admin, expose
 
 from .. import clock
+from ..forms.links import MAX_ID
 from ..models import Record, RecordPrivacy
 from ..services.audit import audit
 from ..services.errors import ServiceError
@@ -103,7 +104,9 @@ class SubjectAccessView(PrivacyView):
 
     @expose("/export", methods=["POST"])
     def export(self):
-        ids = sorted({int(v) for v in request.form.getlist("record") if v.isdigit()})[:500]
+        ids = sorted(
+            {int(v) for v in request.form.getlist("record") if v.isdigit() and int(v) < MAX_ID}
+        )[:500]
         if not ids:
             flash("Bitte mindestens einen Datensatz auswählen.", "error")
             return redirect(url_for(".index"))

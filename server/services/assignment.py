@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..models import HandOver, Organisation, Record, User, transaction
+from ..privacy.consent import ANONYMISED_MESSAGE, is_anonymised
 from ..schema.definitions import Definitions, WorkflowDef
 from .access import can_edit_state, user_roles
 from .audit import audit
@@ -61,6 +62,8 @@ def hand_over(
         workflow = workflow_of(defs, record.workflow)
         if not can_edit_state(user, workflow, record.state):
             raise Forbidden("Sie dürfen diesen Datensatz nicht übergeben.")
+        if is_anonymised(record.id):  # a note would bring personal data back
+            raise Forbidden(ANONYMISED_MESSAGE)
         errors: dict[str, list[str]] = {}
         new_owner = _find_owner(owner, workflow, errors)
         new_org = _find_organisation(organisation, errors)

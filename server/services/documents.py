@@ -127,6 +127,9 @@ def retry_document(
     afresh and renders with the current template revision and the current data.
     """
     request = get_document_request(defs, user, request_id)
+    workflow = defs.workflows.get(request.record.workflow)
+    if workflow is not None and (refusal := work_refusal(workflow, request.record)):
+        raise Conflict(refusal)  # withdrawn consent or anonymised: no new document
     with transaction():
         changed = (
             DocumentRequest.update(status="queued", error="", started_at=None, finished_at=None)

@@ -24,7 +24,7 @@ from ..privacy.consent import work_refusal
 from ..schema.definitions import Definitions, WorkflowDef
 from ..workflow import TransitionRefused, check_transition, expression_context
 from ..workflow.engine import transitions_from
-from .access import can_create, can_edit_state, can_read, user_roles
+from .access import can_create, can_edit_state, can_read, may_see_workflow, user_roles
 from .audit import audit
 from .deadlines import close_deadlines, plan_deadlines
 from .errors import Conflict, Forbidden, Invalid, NotFound
@@ -118,6 +118,8 @@ def title_from_data(defs: Definitions, workflow: WorkflowDef, record: Record) ->
 def create_record(defs: Definitions, user: User, workflow_id: Any) -> Record:
     """A new record in the workflow's initial state, owned by ``user`` and their organisation."""
     workflow = workflow_of(defs, workflow_id)
+    if not may_see_workflow(user, workflow):  # hidden from them: as if it did not exist
+        raise NotFound(f"Den Ablauf „{str(workflow_id)[:64]}“ gibt es nicht.")
     if not can_create(user, workflow):
         raise Forbidden(f"Sie dürfen keine neuen Datensätze in „{workflow.title}“ anlegen.")
     with transaction():

@@ -10,6 +10,7 @@ from ..forms.filekinds import KINDS, kinds_label, safe_filename, sniff
 from ..forms.links import file_problem, size_label
 from ..forms.types import quoted
 from ..models import Record, Upload, UploadContent, User, transaction
+from ..privacy.consent import work_refusal
 from ..schema.definitions import Definitions, FieldDef
 from .access import can_edit_state, can_read
 from .audit import audit
@@ -103,6 +104,10 @@ def store_upload(
     if problem:
         raise Invalid(problem, {key: [problem]})
     with transaction():
+        # under the record's lock: anonymisation or a withdrawal may have come in meanwhile
+        locked = get_readable(defs, user, record.id, for_update=True)
+        if refusal := work_refusal(workflow, locked):
+            raise Forbidden(refusal)
         upload = Upload.create(
             record=record.id,
             filename=safe_filename(filename if isinstance(filename, str) else ""),

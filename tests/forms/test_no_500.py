@@ -116,6 +116,8 @@ def assert_named(errors: dict, sent: dict) -> None:
     assert isinstance(errors, dict) and errors
     for key, messages in errors.items():
         assert messages and all(isinstance(m, str) and m for m in messages), (key, messages)
+        if all(m.startswith(f"„{key}“ enthält") for m in messages):
+            continue  # refused before the form (a NUL, a lone surrogate): named as sent
         cell = re.fullmatch(r"zeilen\.(\d+)\.(\w+)", key)
         if key in FIELDS:
             assert all(f"„{FIELDS[key]}“" in m for m in messages), (key, messages)
@@ -211,8 +213,12 @@ def test_screen_answers_every_post_with_a_page_never_a_500(client, make_user, pa
         data=MultiDict(data),
         content_type="multipart/form-data",
     )
-    assert response.status_code in (302, 409, 413, 422), response.status_code
     html = response.get_data(as_text=True)
+    if response.status_code == 400:  # a NUL no browser sends: refused before the form
+        assert any("\x00" in value for _, value in pairs)
+        assert "Ungültige Eingabe" in html and "enthält das unzulässige Zeichen NUL" in html
+        return
+    assert response.status_code in (302, 409, 413, 422), response.status_code
     assert "Traceback" not in html
     if response.status_code == 413:  # a field beyond Werkzeug's 500 KB (the megabyte string)
         assert "ein Eingabefeld höchstens 100.000 Zeichen" in html
