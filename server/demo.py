@@ -55,22 +55,29 @@ def demo_usernames() -> list[str]:
     return [p[0] for p in PEOPLE]
 
 
+def demo_logins() -> list[str]:
+    """Lines naming the demo logins present in the database (empty without demo data).
+
+    Uses the open connection; call it inside one."""
+    query = User.select(User.username).where(User.username.in_(demo_usernames()))
+    present = {u.username for u in query}
+    if not present:
+        return []
+    lines = [f"Demo-Zugänge (Passwort für alle: {DEMO_PASSWORD}):"]
+    for username, name, roles, org in PEOPLE:
+        if username in present:
+            lines.append(f"  {username:<22} {name:<24} {', '.join(roles)} · {org}")
+    return lines
+
+
 def demo_banner(url: str) -> str:
     """What ``verbund serve`` prints: the address and, if demo data is loaded, the logins."""
-    lines = ["", f"Verbund läuft: {url}", ""]
     try:
         with database.connection_context():
-            present = {
-                u.username: u for u in User.select().where(User.username.in_(demo_usernames()))
-            }
+            logins = demo_logins()
     except Exception:  # noqa: BLE001 - the banner must never stop the server
-        present = {}
-    if present:
-        lines.append(f"Demo-Zugänge (Passwort für alle: {DEMO_PASSWORD}):")
-        for username, name, roles, org in PEOPLE:
-            if username in present:
-                lines.append(f"  {username:<22} {name:<24} {', '.join(roles)} · {org}")
-        lines.append("")
+        logins = []
+    lines = ["", f"Verbund läuft: {url}", "", *logins, *([""] if logins else [])]
     lines.append("Beenden mit Strg-C.")
     return "\n".join(lines)
 
@@ -113,7 +120,8 @@ def load_demo(runtime: Runtime) -> str:
     count += load_agreements(defs, coordination, today)
     count += load_case_conferences(defs, managers, today) if managers else 0
     count += load_baustein_3(defs, users.get("abh"), users.get("ebh"), today)
-    return (
+    summary = (
         f"Demo-Daten geladen: {len(orgs)} Organisationen, {len(users)} Personen, "
-        f"{count} Datensätze. Passwort aller Demo-Zugänge: {DEMO_PASSWORD}"
+        f"{count} Datensätze."
     )
+    return "\n".join([summary, *demo_logins()])

@@ -18,6 +18,8 @@ BAR_COLOURS = (
     "#555555",
 )
 
+OVERDUE = "#c2474a"  # what is late: the same red wherever it is drawn
+
 
 def bar_chart(
     items: list[tuple[str, int | None]],

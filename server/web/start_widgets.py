@@ -29,7 +29,7 @@ from ..services.access import may_see_workflow, readable_records, scope_in
 from ..services.deadlines import open_deadlines
 from ..services.errors import ServiceError
 from ..start_page import Widget
-from .charts import BAR_COLOURS, bar_chart, stacked_bar_chart
+from .charts import BAR_COLOURS, OVERDUE, bar_chart, stacked_bar_chart
 
 
 @dataclass
@@ -204,7 +204,8 @@ def register(widget: Widget, ctx: Context):
     )
     return {
         "title": title,
-        "chart": bar_chart(bars, "Maßnahmen nach Stand"),
+        # overdue in red, the statuses in the calm colours of the other charts
+        "chart": bar_chart(bars, "Maßnahmen nach Stand", colours=[OVERDUE, *BAR_COLOURS[:4]]),
         "decisions": sum(1 for e in entries if e["decision"]),
         "measures": len(measures),
         "escalations": sum(1 for e in entries if e["escalation"]),

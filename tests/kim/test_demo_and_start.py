@@ -19,6 +19,7 @@ from server import create_app
 from server.demo import DEMO_PASSWORD, PEOPLE, demo_banner, load_demo
 from server.jobs.connection import forget_clients
 from server.models import Record, User, database
+from server.web.charts import OVERDUE
 from tests.helpers import login
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,6 +47,9 @@ def demo_app(tmp_path_factory, redis_server):
     database.connect(reuse_if_open=True)
     summary = load_demo(app.config["VERBUND_RUNTIME"])
     assert summary.startswith("Demo-Daten geladen")
+    # init --demo prints every demo login with the password
+    assert DEMO_PASSWORD in summary
+    assert all(f"  {username} " in summary for username, *_ in PEOPLE)
     yield app
     if not database.is_closed():
         database.close()
@@ -156,6 +160,9 @@ def test_the_secretary_starts_with_the_coming_meetings(demo_app):
     assert upcoming.index("AG Sprache und Verständigung") < upcoming.index("2. Sitzung 2026")
     assert "AG Wohnen" not in upcoming  # cancelled
     assert "Protokolle in Arbeit" in page
+    # the demo has an overdue measure: its bar is drawn, counted and red
+    overdue = re.search(r'<rect[^>]*fill="([^"]+)"><title>überfällig: (\d+)</title>', page)
+    assert overdue and overdue.group(1) == OVERDUE and int(overdue.group(2)) >= 1
 
 
 def test_abh_staff_see_their_counselling(demo_app):
