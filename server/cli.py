@@ -113,6 +113,7 @@ def check(ctx: click.Context) -> None:
     """Formulare, Abläufe, Rollen und Vorlagen prüfen; jedes Problem als pfad:zeile: meldung."""
     from .documents.checking import check_revisions, check_templates
     from .services.register import register_problems, register_special
+    from .start_page import start_problems
 
     try:
         settings = load_settings(ctx.obj.get("config"))
@@ -132,6 +133,7 @@ def check(ctx: click.Context) -> None:
     # the files (uploaded in the browser), if there is a database to look into
     problems += check_revisions(defs, _stored_revisions(runtime), special)
     problems += register_problems(defs, settings)
+    problems += start_problems(defs, settings)
     for problem in problems:
         click.echo(str(problem))
     errors = [p for p in problems if not p.warning]

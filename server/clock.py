@@ -24,6 +24,11 @@ def today() -> dt.date:
     return now().astimezone(LOCAL_ZONE).date()
 
 
+def frozen_at() -> dt.datetime | None:
+    """The frozen moment, or None while the clock runs (to restore it after a freeze)."""
+    return _frozen
+
+
 def freeze(moment: dt.datetime | dt.date | None) -> None:
     """Tests: make ``now()`` return ``moment`` (a date means noon Berlin time); None unfreezes."""
     global _frozen

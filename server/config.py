@@ -15,6 +15,7 @@ from typing import Any
 
 from .schema.definitions import Problem
 from .schema.toml_lines import parse_toml
+from .start_page import entry_problems
 
 DEFAULTS: dict[str, Any] = {
     # config_check_seconds: how often a process asks for newly published forms/workflows
@@ -67,6 +68,8 @@ DEFAULTS: dict[str, Any] = {
         "audit_retention_days": 0,  # 0: audit entries are kept for ever
     },
     "roles": {},
+    # the start page per role: [[start]] entries (server/start_page.py, docs/configuration.md)
+    "start": [],
 }
 
 # environment variable -> (section, key)
@@ -185,6 +188,9 @@ def settings_problems(data: dict[str, Any], lines: Any, shown: str) -> list[Prob
                 )
             )
             continue
+        if section == "start":
+            problems += _start_problems(data, lines, shown, value)
+            continue
         if not isinstance(value, dict):
             problems.append(
                 Problem(
@@ -231,6 +237,21 @@ def settings_problems(data: dict[str, Any], lines: Any, shown: str) -> list[Prob
                 # [register] is checked against the definitions by `verbund check`
                 # (services/register_config.py), together with its other keys
                 problems += _role_list_problems(data, lines, shown, section, key, item)
+    return problems
+
+
+def _start_problems(data: dict[str, Any], lines: Any, shown: str, entries: Any) -> list[Problem]:
+    """``[[start]]``: a list of tables, each checked by :func:`server.start_page.entry_problems`."""
+    if not isinstance(entries, list):
+        return [Problem(shown, lines.line("start"), "„start“ muss eine Liste [[start]] sein")]
+    known = data.get("roles") if isinstance(data.get("roles"), dict) else {}
+    problems = []
+    for index, entry in enumerate(entries):
+        for key, message in entry_problems(entry, set(known)):
+            at = ("start", index) + ((key,) if key else ())
+            problems.append(
+                Problem(shown, lines.line(*at), f"[[start]] Nr. {index + 1}: {message}")
+            )
     return problems
 
 

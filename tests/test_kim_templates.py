@@ -108,6 +108,7 @@ SAMPLE = {
                 "service": "IQ Netzwerk & Partner",
                 "responsible": "Case Management",
                 "due": "2026-05-01",
+                "status": "vermittelt",
             },
         ],
         "notes": NASTY,
@@ -125,7 +126,10 @@ SAMPLE = {
         "summary": "Verlauf & Ergebnis <gut>",
         "closing_reason": "ziele_erreicht",
         "closing_date": "2026-12-15",
-        "barriers": [
+        "satisfaction": "zufrieden",
+    },
+    "barriers": {
+        "entries": [
             {
                 "category": "zustaendigkeit",
                 "institution": "Amt <A> & Amt B",
@@ -384,3 +388,18 @@ def test_render_with_empty_forms(doc_id, template_dir, tmp_path):
     text = _text(document)
     assert "{{" not in text and "{%" not in text
     assert "None" not in text
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "exports").glob("*.docx")), ids=lambda p: p.name)
+def test_every_kim_document_carries_the_city_layout(path):
+    """Header with the city and the office, a page number in the footer, content in tables:
+    what a letter of the Landeshauptstadt looks like, for every template in exports/."""
+    document = docx.Document(str(path))
+    for section in document.sections:
+        header = " ".join(p.text for p in section.header.paragraphs)
+        header += " ".join(c.text for t in section.header.tables for r in t.rows for c in r.cells)
+        assert "Landeshauptstadt Düsseldorf" in header
+        instructions = " ".join(section.footer._element.xpath(".//w:instrText/text()"))
+        simple = section.footer._element.xpath(".//w:fldSimple/@w:instr")
+        assert "PAGE" in instructions + " ".join(simple)
+    assert document.tables, "no table"

@@ -5,6 +5,9 @@
 
 Case management (this file): Einwilligung, Zielvereinbarung, Hilfeplan, Abschlussbericht.
 Committees (tools/meeting_templates.py): Einladung, Protokoll, Beschlussregister.
+System level and Baustein 3 (tools/system_templates.py): Kooperationsvereinbarung,
+Beschlussvorlage, Umsetzungsbericht, Ergebnisprotokoll der Fallberatung, Checkliste
+Einbürgerung.
 
 The templates are docxtpl templates. A template sees ``record`` (id, title, state, state_label,
 organisation, owner, created, updated), every form of its workflow under its id
@@ -46,6 +49,7 @@ from docx_blocks import (  # noqa: E402
     signatures,
 )
 from meeting_templates import MEETING_TEMPLATES  # noqa: E402
+from system_templates import SYSTEM_TEMPLATES  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,6 +70,23 @@ def case_facts(doc, extra: list[tuple[str, str]] = ()) -> None:
             ("Organisation", "{{ record.organisation }}"),
             *extra,
         ],
+    )
+
+
+def measures_table(doc) -> None:
+    """The measures of the service plan; the service comes from the directory (its name)."""
+    loop_table(
+        doc,
+        ["Maßnahme", "Angebot / Stelle", "Verantwortlich", "Fällig am", "Stand"],
+        "row in planning.measures",
+        [
+            "{{ row.measure }}",
+            "{{ row.service or row.other_provider }}",
+            "{{ row.responsible }}",
+            "{{ row.due|datum }}",
+            "{{ row.status|label }}",
+        ],
+        [4.8, 4.0, 3.2, 2.3, CONTENT_CM - 14.3],
     )
 
 
@@ -216,12 +237,25 @@ def hilfeplan():
     )
 
     heading(doc, "Maßnahmen")
-    loop_table(
+    measures_table(doc)
+
+    conditional(
         doc,
-        ["Maßnahme", "Angebot / Stelle", "Verantwortlich", "Fällig am"],
-        "row in planning.measures",
-        ["{{ row.measure }}", "{{ row.service }}", "{{ row.responsible }}", "{{ row.due|datum }}"],
-        [5.5, 4.0, 3.5, CONTENT_CM - 13.0],
+        "monitoring.referrals",
+        lambda d: (
+            heading(d, "Stand der Vermittlungen"),
+            loop_table(
+                d,
+                ["Angebot / Stelle", "Stand", "Stand vom"],
+                "row in monitoring.referrals",
+                [
+                    "{{ row.service or row.other_provider }}",
+                    "{{ row.status|label }}",
+                    "{{ row.since|datum }}",
+                ],
+                [7.0, 6.0, CONTENT_CM - 13.0],
+            ),
+        ),
     )
 
     heading(doc, "Beteiligte Stellen")
@@ -260,6 +294,8 @@ def abschlussbericht():
             ("Abschlussdatum", "{{ evaluation.closing_date|datum }}"),
             ("Abschlussgrund", "{{ evaluation.closing_reason|label }}"),
             ("Zielerreichung", "{{ evaluation.goal_attainment|label }}"),
+            ("Zufriedenheit", "{{ evaluation.satisfaction|label }}"),
+            ("Transferleistungen", "{{ evaluation.transfer_change|label }}"),
             ("Dokumentierte Kontakte", "{{ monitoring.contacts|length }}"),
         ],
     )
@@ -274,13 +310,7 @@ def abschlussbericht():
     )
 
     heading(doc, "Maßnahmen")
-    loop_table(
-        doc,
-        ["Maßnahme", "Angebot / Stelle", "Verantwortlich", "Fällig am"],
-        "row in planning.measures",
-        ["{{ row.measure }}", "{{ row.service }}", "{{ row.responsible }}", "{{ row.due|datum }}"],
-        [5.5, 4.0, 3.5, CONTENT_CM - 13.0],
-    )
+    measures_table(doc)
 
     heading(doc, "Verlauf und Ergebnis")
     para(doc, "{{ evaluation.summary }}")
@@ -295,7 +325,7 @@ def abschlussbericht():
     loop_table(
         doc,
         ["Kategorie", "Institution", "Beschreibung", "Systemebene"],
-        "row in evaluation.barriers",
+        "row in barriers.entries",
         [
             "{{ row.category|label }}",
             "{{ row.institution }}",
@@ -328,7 +358,7 @@ CASE_TEMPLATES = {
     "hilfeplan.docx": hilfeplan,
     "abschlussbericht.docx": abschlussbericht,
 }
-TEMPLATES = {**CASE_TEMPLATES, **MEETING_TEMPLATES}
+TEMPLATES = {**CASE_TEMPLATES, **MEETING_TEMPLATES, **SYSTEM_TEMPLATES}
 
 
 def build(out_dir: Path) -> list[Path]:

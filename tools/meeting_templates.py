@@ -100,6 +100,11 @@ def _agenda_item(doc) -> None:
     conditional(doc, "item.presenter", lambda d: para(d, "Einbringung: ", "{{ item.presenter }}"))
     conditional(
         doc,
+        "item.proposal",
+        lambda d: para(d, "Vorschlag des Think Tank: ", "{{ item.proposal }}", size=9),
+    )
+    conditional(
+        doc,
         "item.discussion",
         lambda d: (para(d, "Beratung", italic=True), para(d, "{{ item.discussion }}")),
     )
@@ -125,6 +130,11 @@ def _agenda_item(doc) -> None:
                 size=9,
             ),
         ),
+    )
+    conditional(
+        doc,
+        "item.financial_impact",
+        lambda d: para(d, "Der Beschluss hat finanzielle Auswirkungen.", italic=True),
     )
     conditional(
         doc,

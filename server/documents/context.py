@@ -96,6 +96,11 @@ def document_context(defs: Definitions, record: Record) -> dict[str, Any]:
         if form is not None:
             # every field present, so a template for an early state renders later forms empty
             context[form_id] = form_values(form, data.get(form_id))
+    # references print the target's title where every reader may see it (references.py;
+    # imported here because it uses xml_text from this module)
+    from .references import resolve_references
+
+    resolve_references(defs, workflow, context)
     context["record"] = safe(
         {
             "id": record.id,

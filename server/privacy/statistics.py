@@ -47,6 +47,33 @@ def _field_values(field: FieldDef, value: Any) -> list[str]:
     return [field.choice_label(value)]
 
 
+def _choice_fields(defs: Definitions, workflow: WorkflowDef):
+    """(key, label, table key or None, field or column) of every non-personal choice."""
+    for form_id in workflow.form_ids:
+        form = defs.forms.get(form_id)
+        if form is None:
+            continue
+        for f in form.fields:
+            if f.personal:
+                continue
+            if f.type in CHOICE_TYPES:
+                yield f"{form_id}.{f.name}", f"{form.title}: {f.label}", None, f
+            elif f.type == "table":
+                for c in f.columns:
+                    if not c.personal and c.type in CHOICE_TYPES:
+                        key, label = f"{form_id}.{f.name}.{c.name}", f"{form.title}: {f.label}"
+                        yield key, f"{label} – {c.label}", f"{form_id}.{f.name}", c
+
+
+def dimension_keys(defs: Definitions, workflow: WorkflowDef) -> dict[str, tuple[str, str | None]]:
+    """Every dimension key with its field type and table, without asking the database."""
+    keys: dict[str, tuple[str, str | None]] = {"state": ("state", None)}
+    keys["organisation"] = ("organisation", None)
+    for key, _label, table, f in _choice_fields(defs, workflow):
+        keys[key] = (f.type, table)
+    return keys
+
+
 def dimensions(defs: Definitions, workflow: WorkflowDef) -> list[Dimension]:
     """Every dimension the workflow's records can be counted by."""
     states = {s.id: s.label for s in workflow.states}
@@ -60,35 +87,18 @@ def dimensions(defs: Definitions, workflow: WorkflowDef) -> list[Dimension]:
             lambda r, row: [orgs.get(r.organisation_id, "(keine)")],
         ),
     ]
-    for form_id in workflow.form_ids:
-        form = defs.forms.get(form_id)
-        if form is None:
-            continue
-        for f in form.fields:
-            if f.personal:
-                continue
-            if f.type in CHOICE_TYPES:
-                out.append(
-                    Dimension(
-                        f"{form_id}.{f.name}",
-                        f"{form.title}: {f.label}",
-                        None,
-                        lambda r, row, form_id=form_id, f=f: _field_values(
-                            f, ((r.data or {}).get(form_id) or {}).get(f.name)
-                        ),
-                    )
-                )
-            elif f.type == "table":
-                for c in f.columns:
-                    if not c.personal and c.type in CHOICE_TYPES:
-                        out.append(
-                            Dimension(
-                                f"{form_id}.{f.name}.{c.name}",
-                                f"{form.title}: {f.label} – {c.label}",
-                                f"{form_id}.{f.name}",
-                                lambda r, row, c=c: _field_values(c, (row or {}).get(c.name)),
-                            )
-                        )
+    for key, label, table, f in _choice_fields(defs, workflow):
+        if table is None:
+            form_id, name = key.split(".")
+
+            def values(r, row, form_id=form_id, name=name, f=f):
+                return _field_values(f, ((r.data or {}).get(form_id) or {}).get(name))
+        else:
+
+            def values(r, row, f=f):
+                return _field_values(f, (row or {}).get(f.name))
+
+        out.append(Dimension(key, label, table, values))
     return out
 
 
@@ -123,14 +133,20 @@ def count_table(
     row_key: str,
     column_key: str | None,
     min_cell: int = 5,
+    where: str | None = None,
 ) -> Table:
-    """Counts of the workflow's records by one or two dimensions, small cells suppressed."""
+    """Counts of the workflow's records by one or two dimensions, small cells suppressed.
+
+    ``where`` names a yes/no dimension: only what is "Ja" there is counted (e.g. barriers
+    flagged for the system level)."""
     by_key = {d.key: d for d in dimensions(defs, workflow)}
     row_dim = by_key.get(row_key)
     column_dim = by_key.get(column_key) if column_key else None
-    if row_dim is None or (column_key and column_dim is None):
+    where_dim = by_key.get(where) if where else None
+    if row_dim is None or (column_key and column_dim is None) or (where and where_dim is None):
         raise Invalid("Unbekannte Auswertung.", {"rows": ["Bitte eine Zeile wählen."]})
-    tables = {d.table for d in (row_dim, column_dim) if d is not None and d.table}
+    chosen = (row_dim, column_dim, where_dim)
+    tables = {d.table for d in chosen if d is not None and d.table}
     if len(tables) > 1:
         raise Invalid(
             "Zwei Tabellenspalten aus verschiedenen Tabellen lassen sich nicht kreuzen.",
@@ -145,6 +161,8 @@ def count_table(
     column_totals: Counter = Counter()
     total = 0
     for record, row in _units(records, table):
+        if where_dim is not None and "Ja" not in where_dim.values(record, row):
+            continue
         total += 1
         row_values = set(row_dim.values(record, row))
         column_values = set(column_dim.values(record, row)) if column_dim else {"Anzahl"}

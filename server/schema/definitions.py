@@ -27,6 +27,7 @@ FIELD_TYPES = (
 )
 
 SCOPES = ("own", "organisation", "all", "none")
+DEFAULT_POSITION = 100  # a workflow without "position" comes after those with one
 
 # what a file field's ``accept`` may name; recognised by content (server/forms/filekinds.py)
 FILE_KINDS = ("pdf", "png", "jpeg", "docx", "xlsx", "txt")
@@ -203,6 +204,8 @@ class WorkflowDef:
     path: str = ""
     retention: tuple[RetentionDef, ...] = ()
     consents: tuple[ConsentDef, ...] = ()
+    # where the workflow stands in menus and lists (smaller first, then by id)
+    position: int = DEFAULT_POSITION
 
     def retention_for(self, state_id: str) -> RetentionDef | None:
         for rule in self.retention:

@@ -176,9 +176,11 @@ def build_definitions(
         problems += _check_workflow_links(context, workflow)
     for form in forms.values():
         problems += _check_form_links(context, form)
+    # menus, lists and the start page show workflows by ``position``, then by id
+    ordered = dict(sorted(workflows.items(), key=lambda item: (item[1].position, item[0])))
     defs = Definitions(
         forms=MappingProxyType(forms),
-        workflows=MappingProxyType(workflows),
+        workflows=MappingProxyType(ordered),
         roles=MappingProxyType(role_defs),
     )
     return defs, sorted(problems, key=lambda p: (p.path, p.line))

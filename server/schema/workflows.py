@@ -17,6 +17,7 @@ from typing import Any
 
 from .checking import Collector, id_problem, kind
 from .definitions import (
+    DEFAULT_POSITION,
     SCOPES,
     DeadlineDef,
     DocumentDef,
@@ -44,6 +45,7 @@ WORKFLOW_KEYS = (
     "read_scope",
     "retention",
     "consents",
+    "position",
 )
 STATE_KEYS = ("id", "label", "forms", "edit_roles", "final")
 TRANSITION_KEYS = ("from", "to", "label", "roles", "when", "message")
@@ -80,6 +82,7 @@ def parse_workflow(
             ("read_scope",),
             f"„read_scope“ muss eines von {', '.join(SCOPES)} sein, nicht „{read_scope}“",
         )
+    position = c.count(data, "position", (), "", least=0)
     title_field = c.text(data, "title_field", (), "") or None
     if title_field is not None and (title_field.count(".") != 1 or "" in title_field.split(".")):
         c.add(
@@ -124,6 +127,7 @@ def parse_workflow(
         path=path,
         retention=tuple(retention),
         consents=tuple(consents),
+        position=DEFAULT_POSITION if position is None else position,
     )
     return workflow, c.problems
 

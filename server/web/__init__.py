@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from ..documents.context import local_time
 from ..forms.links import size_label
 from ..models import database, is_sqlite
-from ..services.access import may_see_workflow
+from ..services.access import can_create, may_see_workflow, scope_in
 from ..services.register import register_config
 from ..services.uploads import too_large_message
 from .auth import AuthView, enforce_second_factor
@@ -94,7 +94,15 @@ def init_web(app: Flask) -> None:
         user = current_user()
         if user is None:
             return {"current_user": None, "menu_workflows": []}
-        workflows = [wf for wf in definitions().workflows.values() if may_see_workflow(user, wf)]
+        defs = definitions()
+        # a workflow whose records one can neither read nor create would be an empty list:
+        # not in the menu (e.g. cases for the KIM coordination, which sees them only counted)
+        workflows = [
+            wf
+            for wf in defs.workflows.values()
+            if may_see_workflow(user, wf)
+            and (scope_in(defs, user, wf) != "none" or can_create(user, wf))
+        ]
         return {"current_user": user, "menu_workflows": workflows}
 
     init_security(app)

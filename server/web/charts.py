@@ -5,7 +5,20 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-BAR_COLOURS = ("#1f6fb2", "#4c9f70", "#d08c2f", "#8c5ab8", "#c2474a", "#5a7d8c")
+BAR_COLOURS = (
+    "#1f6fb2",
+    "#4c9f70",
+    "#d08c2f",
+    "#8c5ab8",
+    "#c2474a",
+    "#5a7d8c",
+    "#b5a22c",
+    "#2aa198",
+    "#7a4a2e",
+    "#555555",
+)
+
+OVERDUE = "#c2474a"  # what is late: the same red wherever it is drawn
 
 
 def bar_chart(
@@ -15,8 +28,11 @@ def bar_chart(
     width: int = 520,
     bar_height: int = 22,
     label_width: int = 200,
+    suppressed: str = "< 5",
+    colours: list[str] | None = None,
 ) -> Markup:
-    """A horizontal bar chart of (label, value) pairs; ``None`` draws as "< 5" (suppressed)."""
+    """A horizontal bar chart of (label, value) pairs; ``None`` (a number kept secret) draws
+    no bar and the text ``suppressed``."""
     shown = list(items)
     top = max([v for _, v in shown if v] or [1])
     height = 28 + len(shown) * (bar_height + 6) + 4
@@ -31,8 +47,8 @@ def bar_chart(
     for index, (label, value) in enumerate(shown):
         y = 28 + index * (bar_height + 6)
         length = 0 if not value else max(2, round(span * value / top))
-        colour = BAR_COLOURS[index % len(BAR_COLOURS)]
-        text = escape("< 5" if value is None else str(value))
+        colour = (colours or BAR_COLOURS)[index % len(colours or BAR_COLOURS)]
+        text = escape(suppressed if value is None else str(value))
         parts.append(
             f'<text x="{label_width - 8}" y="{y + bar_height * 0.7:.0f}" font-size="12" '
             f'text-anchor="end">{escape(_shorten(label))}</text>'
@@ -43,6 +59,73 @@ def bar_chart(
         )
     if not shown:
         parts.append('<text x="0" y="44" font-size="12" fill="#666">Keine Daten.</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def stacked_bar_chart(
+    rows: list[tuple[str, list[int]]],
+    series: list[str],
+    title: str,
+    *,
+    width: int = 620,
+    bar_height: int = 22,
+    label_width: int = 170,
+    colours: list[str] | None = None,
+) -> Markup:
+    """Horizontal bars, one per row, split into ``series`` (e.g. people × phases).
+
+    Every segment carries its number when there is room and a tooltip always; the row total
+    stands after the bar; a legend names the series (colour and text, so it reads in black
+    and white too, with the table the page shows next to it)."""
+    palette = list(colours or BAR_COLOURS)
+    top = max([sum(values) for _, values in rows] or [1]) or 1
+    legend_rows = (len(series) + 2) // 3
+    height = 28 + len(rows) * (bar_height + 6) + 8 + legend_rows * 18
+    span = width - label_width - 50
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="verbund-chart" role="img" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+        f'<text x="0" y="16" font-size="14" font-weight="bold">{escape(title)}</text>',
+    ]
+    for index, (label, values) in enumerate(rows):
+        y = 28 + index * (bar_height + 6)
+        parts.append(
+            f'<text x="{label_width - 8}" y="{y + bar_height * 0.7:.0f}" font-size="12" '
+            f'text-anchor="end">{escape(_shorten(label, 24))}</text>'
+        )
+        x = float(label_width)
+        for number, (name, value) in enumerate(zip(series, values, strict=True)):
+            if not value:
+                continue
+            length = span * value / top
+            colour = palette[number % len(palette)]
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y}" width="{length:.1f}" height="{bar_height}" '
+                f'fill="{colour}"><title>{escape(label)} – {escape(name)}: {value}</title></rect>'
+            )
+            if length >= 14:
+                parts.append(
+                    f'<text x="{x + length / 2:.1f}" y="{y + bar_height * 0.7:.0f}" '
+                    f'font-size="11" fill="#fff" text-anchor="middle">{value}</text>'
+                )
+            x += length
+        parts.append(
+            f'<text x="{x + 6:.1f}" y="{y + bar_height * 0.7:.0f}" font-size="12">'
+            f"{sum(values)}</text>"
+        )
+    if not rows:
+        parts.append('<text x="0" y="44" font-size="12" fill="#666">Keine Daten.</text>')
+    base = 28 + len(rows) * (bar_height + 6) + 8
+    for number, name in enumerate(series):
+        x, y = (number % 3) * (width // 3), base + (number // 3) * 18
+        colour = palette[number % len(palette)]
+        parts.append(
+            f'<rect x="{x}" y="{y}" width="12" height="12" fill="{colour}"/>'
+            f'<text x="{x + 16}" y="{y + 10}" font-size="11">{escape(_shorten(name, 28))}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))
 

@@ -1,4 +1,10 @@
-"""The start page: the workflows a person works in, and their most recent records."""
+"""The start page: reminders, then the building blocks configured for the person's roles.
+
+``[[start]]`` in config.toml says which blocks each role sees (server/start_page.py); what
+a block shows is built in server/web/start_widgets.py under the usual access rules. Without
+a block for any of the person's roles the standard start page appears: own deadlines, the
+workflows they work in, the records changed last.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +12,12 @@ from flask import redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 
 from .. import clock
-from ..models import Record
-from ..services.access import may_see_workflow, readable_records, scope_of
-from ..services.deadlines import open_deadlines, unread_reminders
-from .base import definitions
+from ..services.access import scope_in
+from ..services.deadlines import unread_reminders
+from ..start_page import STANDARD, Widget, read_widgets, widgets_for
+from .base import definitions, runtime
 from .session import current_user
+from .start_widgets import Context, build
 
 
 class HomeView(AdminIndexView):
@@ -23,22 +30,23 @@ class HomeView(AdminIndexView):
     @expose("/")
     def index(self):
         defs, user = definitions(), current_user()
-        workflows = [wf for wf in defs.workflows.values() if may_see_workflow(user, wf)]
-        recent = []
-        counts = {}
-        if scope_of(defs, user) != "none":
-            base = readable_records(defs, user)
-            recent = list(base.order_by(Record.updated_at.desc()).limit(10))
-            for wf in workflows:
-                counts[wf.id] = base.where(Record.workflow == wf.id).count()
+        settings = runtime().settings
+        configured = read_widgets(settings.raw.get("start") or [])
+        chosen = widgets_for(configured, set(user.roles or []))
+        if not chosen:
+            chosen = [Widget(index=-1, widget=kind, roles=()) for kind in STANDARD]
+        ctx = Context(defs=defs, settings=settings, user=user, today=clock.today())
+        blocks = []
+        for widget in chosen:
+            data = build(widget, ctx)
+            if data is not None:
+                blocks.append((widget.widget, data))
+        reads_any = any(scope_in(defs, user, w) != "none" for w in defs.workflows.values())
         return self.render(
             "verbund/home.html",
-            my_deadlines=open_deadlines(defs, user, mine=True, limit=10),
             reminders=unread_reminders(defs, user),
-            today=clock.today(),
-            workflows=workflows,
-            recent=recent,
-            counts=counts,
-            scope=scope_of(defs, user),
+            blocks=blocks,
+            reads_any=reads_any,
+            today=ctx.today,
             workflow_defs=defs.workflows,
         )

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser_support import chromium, new_page  # noqa: F401 - fixtures of test_browser.py
+
 EXTRA = Path(__file__).parent / "fixture_extra"
 
 ANTRAG_FIELDS = """

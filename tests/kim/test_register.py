@@ -259,9 +259,9 @@ def test_demo_data_fills_the_register(app, client):
     load_demo(app.config["VERBUND_RUNTIME"])
     login(client, "sekretariat", DEMO_PASSWORD)
     page = screen(client)
-    assert len(rows(page)) == 4  # 3 from the approved Lenkungskreis, 1 from the Think Tank
+    assert len(rows(page)) == 6  # 4 from the approved Lenkungskreis, 2 from the Think Tank
     assert "überfällig – in Arbeit" in page and "politische Gremien beteiligen" in page
-    assert page.count('name="status"') == 2  # measures of the approved minutes
+    assert page.count('name="status"') == 3  # measures of the approved minutes
 
 
 def test_verbund_check_reports_a_broken_register_section(config_dir):

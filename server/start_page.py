@@ -1,0 +1,202 @@
+"""The start page per role: ``[[start]]`` entries of config.toml, what they may say, checks.
+
+Each entry is one building block ("widget") of the start page for the roles it names::
+
+    [[start]]
+    roles = ["team_lead"]
+    widget = "by_owner"              # what to show (WIDGETS below)
+    title = "Fälle je Person und Phase"
+    workflow = "case_management"
+
+A person sees the blocks of all their roles, in the order of the file, each once. Without a
+matching entry the start page shows the standard blocks (STANDARD). Reminders are always
+shown. Whatever a block shows obeys the usual access rules (server/web/start_widgets.py):
+lists and charts of records count only records the person may read, ``statistic`` blocks
+only render for holders of ``[privacy] statistics_roles`` and suppress small numbers.
+
+Two levels of checks, like ``[register]``: :func:`entry_problems` needs nothing but the entry
+(config.py runs it when config.toml is read: unknown keys, wrong types, missing keys);
+:func:`start_problems` checks entries against the forms and workflows (``verbund check``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# key -> (type, German description of the type)
+KEYS: dict[str, tuple[type, str]] = {
+    "roles": (list, "eine Liste von Rollen"),
+    "widget": (str, "ein Text"),
+    "title": (str, "ein Text"),
+    "workflow": (str, "ein Text (Ablauf-Id)"),
+    "mine": (bool, "wahr oder falsch"),
+    "open_only": (bool, "wahr oder falsch"),
+    "states": (list, "eine Liste von Zuständen"),
+    "limit": (int, "eine ganze Zahl"),
+    "rows": (str, "ein Text (Merkmal der Statistik)"),
+    "where": (str, "ein Text (Ja/Nein-Merkmal der Statistik)"),
+    "date": (str, "ein Text (<formular>.<datumsfeld>)"),
+    "days": (int, "eine ganze Zahl"),
+}
+
+# widget -> (German description, keys it needs, keys it may have besides roles/widget/title)
+WIDGETS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    "deadlines": (
+        "offene Fristen (eigene oder, mit mine = false, alle lesbaren)",
+        (),
+        ("mine", "limit"),
+    ),
+    "records": (
+        "Liste von Datensätzen eines Ablaufs",
+        ("workflow",),
+        ("mine", "open_only", "states", "limit"),
+    ),
+    "by_state": ("Diagramm: Datensätze je Zustand", ("workflow",), ("mine", "open_only", "states")),
+    "by_owner": (
+        "Diagramm: Datensätze je Person und Zustand",
+        ("workflow",),
+        ("open_only", "states"),
+    ),
+    "statistic": ("Diagramm der Statistik ohne Personen", ("workflow", "rows"), ("where",)),
+    "register": ("Beschluss- und Maßnahmenregister in Zahlen", (), ("limit",)),
+    "upcoming": ("anstehende Termine eines Ablaufs", ("workflow", "date"), ("days", "limit")),
+    "workflows": ("Kacheln der sichtbaren Abläufe", (), ()),
+    "recent": ("zuletzt geänderte Datensätze", (), ("limit",)),
+}
+COMMON = ("roles", "widget", "title")
+STANDARD = ("deadlines", "workflows", "recent")  # without any entry for a person's roles
+
+
+@dataclass(frozen=True)
+class Widget:
+    """One ``[[start]]`` entry, read."""
+
+    index: int
+    widget: str
+    roles: tuple[str, ...]
+    title: str = ""
+    workflow: str = ""
+    mine: bool | None = None  # None: the widget's default (deadlines: own, records: all)
+    open_only: bool = False
+    states: tuple[str, ...] = ()
+    limit: int = 10
+    rows: str = ""
+    where: str = ""
+    date: str = ""
+    days: int = 60
+
+
+def entry_problems(entry: Any, known_roles: set[str]) -> list[tuple[str | None, str]]:
+    """What is wrong with one ``[[start]]`` entry on its own: (key or None, message)."""
+    if not isinstance(entry, dict):
+        return [(None, "jeder Eintrag [[start]] muss eine Tabelle sein")]
+    problems: list[tuple[str | None, str]] = []
+    for key, value in entry.items():
+        if key not in KEYS:
+            problems.append((key, f"unbekannter Schlüssel „{key}“ (bekannt: {', '.join(KEYS)})"))
+        elif type(value) is not KEYS[key][0]:
+            problems.append((key, f"„{key}“ muss {KEYS[key][1]} sein"))
+        elif isinstance(value, int) and not isinstance(value, bool) and value < 1:
+            problems.append((key, f"„{key}“ muss größer als 0 sein"))
+    kind = entry.get("widget")
+    if kind is None:
+        problems.append((None, f"„widget“ fehlt (eines von {', '.join(WIDGETS)})"))
+    elif isinstance(kind, str) and kind not in WIDGETS:
+        problems.append(("widget", f"unbekanntes widget „{kind}“ (bekannt: {', '.join(WIDGETS)})"))
+    elif isinstance(kind, str):
+        _, needed, optional = WIDGETS[kind]
+        for key in needed:
+            if key not in entry:
+                problems.append((None, f"widget „{kind}“ braucht „{key}“"))
+        for key in entry:
+            if key in KEYS and key not in (*COMMON, *needed, *optional):
+                problems.append((key, f"„{key}“ gilt nicht für widget „{kind}“"))
+    roles = entry.get("roles")
+    if roles is None:
+        problems.append((None, "„roles“ fehlt (für welche Rollen gilt der Baustein?)"))
+    elif isinstance(roles, list):
+        for role in roles:
+            if not isinstance(role, str) or role not in known_roles:
+                problems.append(("roles", f"die Rolle „{role}“ gibt es nicht in [roles]"))
+    for key in ("states",):
+        if isinstance(entry.get(key), list) and not all(isinstance(s, str) for s in entry[key]):
+            problems.append((key, f"„{key}“: jeder Eintrag muss ein Text sein"))
+    return problems
+
+
+def read_widgets(entries: list[Any]) -> list[Widget]:
+    """The entries as :class:`Widget`s (config.py refused invalid ones when loading; any
+    that slipped through, e.g. from overrides in tests, are skipped)."""
+    widgets = []
+    for index, entry in enumerate(entries or []):
+        if not isinstance(entry, dict) or entry_problems(entry, set(entry.get("roles") or [])):
+            continue
+        values = {k: v for k, v in entry.items() if k in KEYS}
+        values["roles"] = tuple(values.get("roles", ()))
+        values["states"] = tuple(values.get("states", ()))
+        widgets.append(Widget(index=index, **values))
+    return widgets
+
+
+def widgets_for(widgets: list[Widget], roles: set[str]) -> list[Widget]:
+    """The blocks a person with ``roles`` sees, in file order."""
+    return [w for w in widgets if roles & set(w.roles)]
+
+
+def start_problems(defs: Any, settings: Any) -> list[Any]:
+    """``[[start]]`` against forms, workflows, the register and the privacy settings."""
+    from .schema.definitions import Problem
+    from .schema.toml_lines import parse_toml
+    from .services.register_config import register_config, register_workflow
+
+    entries = settings.raw.get("start") or []
+    if not entries:
+        return []
+    path = settings.relative(settings.config_path)
+    try:
+        _, lines, _ = parse_toml(settings.config_path.read_text(encoding="utf-8"))
+    except OSError:
+        lines = None
+    problems: list[Problem] = []
+    statistics_roles = set(settings.section("privacy").get("statistics_roles") or [])
+    for widget in read_widgets(entries):
+
+        def add(key: str | None, message: str, widget: Widget = widget) -> None:
+            at = ("start", widget.index) + ((key,) if key else ())
+            line = lines.line(*at) if lines is not None else 0
+            problems.append(Problem(path, line, f"[[start]] „{widget.widget}“: {message}"))
+
+        workflow = defs.workflows.get(widget.workflow) if widget.workflow else None
+        if widget.workflow and workflow is None:
+            add("workflow", f"den Ablauf „{widget.workflow}“ gibt es nicht")
+        if workflow is not None:
+            known = {s.id for s in workflow.states}
+            for state in widget.states:
+                if state not in known:
+                    add("states", f"der Ablauf „{workflow.id}“ hat keinen Zustand „{state}“")
+        if widget.widget == "upcoming" and workflow is not None:
+            form_id, _, name = widget.date.partition(".")
+            form = defs.forms.get(form_id) if form_id in workflow.form_ids else None
+            found = form.field(name) if form else None
+            if found is None or found.type != "date":
+                add("date", f"„{widget.date}“ ist kein Datumsfeld eines Formulars des Ablaufs")
+        if widget.widget == "statistic" and workflow is not None:
+            from .privacy.statistics import dimension_keys
+
+            keys = dimension_keys(defs, workflow)  # key -> (field type, table or None)
+            if widget.rows not in keys:
+                add("rows", f"„{widget.rows}“ ist kein Merkmal der Statistik dieses Ablaufs")
+            if widget.where and (keys.get(widget.where) or ("",))[0] != "boolean":
+                add("where", f"„{widget.where}“ ist kein Ja/Nein-Merkmal dieses Ablaufs")
+            elif widget.where and widget.rows in keys:
+                tables = {keys[widget.rows][1], keys[widget.where][1]} - {None}
+                if len(tables) > 1:
+                    add("where", "„rows“ und „where“ gehören zu verschiedenen Tabellen")
+            for role in widget.roles:
+                if role not in statistics_roles:
+                    add("roles", f"die Rolle „{role}“ steht nicht in [privacy] statistics_roles")
+        register = register_workflow(defs, register_config(settings))
+        if widget.widget == "register" and register is None:
+            add("widget", "es ist kein Beschlussregister ([register]) eingerichtet")
+    return problems

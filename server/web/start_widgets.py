@@ -1,0 +1,271 @@
+"""What each building block of the start page shows (``[[start]]``, server/start_page.py).
+
+Every block is built for one person and obeys the same rules as the rest of Verbund:
+
+* record lists and charts count only records the person may read (``readable_records``), so
+  a team lead sees her organisation, a case manager her own cases;
+* ``statistic`` blocks count across all records, but only for holders of
+  ``[privacy] statistics_roles`` and with small numbers suppressed, like /statistik: they show
+  no titles, names or free text;
+* ``register`` only for people who may read the register's meetings.
+
+A block a person may not see is left out (``None``), never an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from ..config import Settings
+from ..models import Deadline, Record, User
+from ..privacy.roles import holds
+from ..privacy.statistics import count_table
+from ..schema.definitions import Definitions, WorkflowDef
+from ..services import register as register_service
+from ..services.access import may_see_workflow, readable_records, scope_in
+from ..services.deadlines import open_deadlines
+from ..services.errors import ServiceError
+from ..start_page import Widget
+from .charts import BAR_COLOURS, OVERDUE, bar_chart, stacked_bar_chart
+
+
+@dataclass
+class Context:
+    defs: Definitions
+    settings: Settings
+    user: User
+    today: dt.date
+
+
+def build(widget: Widget, ctx: Context) -> dict[str, Any] | None:
+    """The data of one block for ``ctx.user``, or None when they may not see it."""
+    builder = BUILDERS.get(widget.widget)
+    return None if builder is None else builder(widget, ctx)
+
+
+def _workflow(widget: Widget, ctx: Context) -> WorkflowDef | None:
+    workflow = ctx.defs.workflows.get(widget.workflow)
+    if workflow is None or scope_in(ctx.defs, ctx.user, workflow) == "none":
+        return None
+    return workflow
+
+
+def _states(widget: Widget, workflow: WorkflowDef) -> list[str] | None:
+    if widget.states:
+        return list(widget.states)
+    if widget.open_only:
+        return [s.id for s in workflow.states if not s.final]
+    return None
+
+
+def _records_query(widget: Widget, ctx: Context, workflow: WorkflowDef, *fields):
+    query = readable_records(
+        ctx.defs, ctx.user, Record.select(*fields) if fields else None, workflow_id=workflow.id
+    )
+    if widget.mine:
+        query = query.where(Record.owner == ctx.user.id)
+    states = _states(widget, workflow)
+    if states is not None:
+        query = query.where(Record.state.in_(states))
+    return query
+
+
+def _title(widget: Widget, default: str) -> str:
+    return widget.title or default
+
+
+def deadlines(widget: Widget, ctx: Context):
+    mine = widget.mine is not False
+    items = open_deadlines(ctx.defs, ctx.user, mine=mine, limit=widget.limit)
+    return {"title": _title(widget, "Meine Fristen" if mine else "Fristen"), "items": items}
+
+
+def records(widget: Widget, ctx: Context):
+    workflow = _workflow(widget, ctx)
+    if workflow is None:
+        return None
+    query = _records_query(widget, ctx, workflow)
+    items = list(query.order_by(Record.updated_at.desc()).limit(widget.limit))
+    due: dict[int, Deadline] = {}
+    if items:
+        open_ = Deadline.select().where(
+            Deadline.record.in_([r.id for r in items]) & Deadline.closed_at.is_null()
+        )
+        for deadline in open_.order_by(Deadline.due_on.desc()):
+            due[deadline.record_id] = deadline  # the soonest wins (ordered last)
+    return {
+        "title": _title(widget, workflow.title),
+        "workflow": workflow,
+        "items": items,
+        "total": query.count(),
+        "due": due,
+        "mine": widget.mine,
+    }
+
+
+def by_state(widget: Widget, ctx: Context):
+    workflow = _workflow(widget, ctx)
+    if workflow is None:
+        return None
+    counts = Counter(r.state for r in _records_query(widget, ctx, workflow, Record.state))
+    shown = _states(widget, workflow) or [s.id for s in workflow.states]
+    shown = [s for s in shown if workflow.state(s)]
+    order = [s.id for s in workflow.states]
+    bars = [(workflow.state(s).label, counts.get(s, 0)) for s in shown]
+    colours = [BAR_COLOURS[order.index(s) % len(BAR_COLOURS)] for s in shown]
+    title = _title(widget, f"{workflow.title} nach Zustand")
+    chart = bar_chart(bars, title, colours=colours)
+    return {"title": title, "chart": chart, "total": sum(counts.values())}
+
+
+def by_owner(widget: Widget, ctx: Context):
+    workflow = _workflow(widget, ctx)
+    if workflow is None:
+        return None
+    query = _records_query(widget, ctx, workflow, Record.state, Record.owner)
+    counts: Counter = Counter((r.owner_id, r.state) for r in query)
+    owners = {u.id: str(u) for u in User.select().where(User.id.in_({o for o, _ in counts}))}
+    state_ids = [s for s in (_states(widget, workflow) or [s.id for s in workflow.states])]
+    states = [s for s in state_ids if any(counts.get((o, s)) for o, _ in counts)]
+    people = sorted({o for o, _ in counts}, key=lambda o: owners.get(o, "~").casefold())
+    rows = [(owners.get(o, "(niemand)"), [counts.get((o, s), 0) for s in states]) for o in people]
+    labels = [workflow.state(s).label for s in states]
+    # the same colour for a state as in the by_state chart: its place in the workflow
+    order = [s.id for s in workflow.states]
+    colours = [BAR_COLOURS[order.index(s) % len(BAR_COLOURS)] for s in states]
+    title = _title(widget, f"{workflow.title} je Person und Zustand")
+    return {
+        "title": title,
+        "chart": stacked_bar_chart(rows, labels, title, colours=colours),
+        "rows": rows,
+        "states": labels,
+        "total": sum(counts.values()),
+    }
+
+
+def statistic(widget: Widget, ctx: Context):
+    workflow = ctx.defs.workflows.get(widget.workflow)
+    if workflow is None or not holds(ctx.user, "statistics_roles"):
+        return None
+    min_cell = max(1, int(ctx.settings.section("privacy").get("min_cell", 5)))
+    try:
+        table = count_table(ctx.defs, workflow, widget.rows, None, min_cell, widget.where or None)
+    except ServiceError:
+        return None
+    counts = dict(zip(table.rows, (cells[0] for cells in table.cells), strict=True))
+    order = _label_order(ctx.defs, workflow, widget.rows)
+    labels = sorted(
+        (label for label in table.rows if label != "(keine Angabe)"),
+        key=lambda label: (order.index(label) if label in order else len(order), label),
+    )
+    bars = [(label, counts[label]) for label in labels]
+    title = _title(widget, table.row_label)
+    return {
+        "title": title,
+        "chart": bar_chart(bars, title, suppressed=f"< {min_cell}"),
+        "total": table.total,
+        "unit": table.unit,
+        "min_cell": min_cell,
+        "workflow": workflow,
+        "rows": widget.rows,
+    }
+
+
+def _label_order(defs: Definitions, workflow: WorkflowDef, key: str) -> list[str]:
+    """The labels of a dimension in the order of the workflow's states or the field's choices."""
+    if key == "state":
+        return [s.label for s in workflow.states]
+    form_id, _, rest = key.partition(".")
+    form = defs.forms.get(form_id)
+    name, _, column = rest.partition(".")
+    found = form.field(name) if form else None
+    if found is not None and column:
+        found = next((c for c in found.columns if c.name == column), None)
+    return [found.choice_label(c.value) for c in found.choices] if found is not None else []
+
+
+def register(widget: Widget, ctx: Context):
+    try:
+        entries = register_service.register_entries(ctx.defs, ctx.settings, ctx.user)
+    except ServiceError:
+        return None
+    measures = [e for e in entries if e["measure"]]
+    labels = dict(register_service.STATUSES)
+    counts = Counter("ueberfaellig" if e["overdue"] else e["status"] or "offen" for e in measures)
+    bars = [("überfällig", counts.get("ueberfaellig", 0))]
+    bars += [(labels[s], counts.get(s, 0)) for s, _ in register_service.STATUSES]
+    title = _title(widget, register_service.register_config(ctx.settings).title)
+    upcoming = sorted(
+        (e for e in measures if e["status"] in register_service.OPEN),
+        key=lambda e: (e["due"] is None, e["due"] or dt.date.max),
+    )
+    return {
+        "title": title,
+        # overdue in red, the statuses in the calm colours of the other charts
+        "chart": bar_chart(bars, "Maßnahmen nach Stand", colours=[OVERDUE, *BAR_COLOURS[:4]]),
+        "decisions": sum(1 for e in entries if e["decision"]),
+        "measures": len(measures),
+        "escalations": sum(1 for e in entries if e["escalation"]),
+        "upcoming": upcoming[: widget.limit],
+    }
+
+
+def upcoming(widget: Widget, ctx: Context):
+    workflow = _workflow(widget, ctx)
+    if workflow is None:
+        return None
+    form_id, _, name = widget.date.partition(".")
+    until = ctx.today + dt.timedelta(days=widget.days)
+    query = _records_query(widget, ctx, workflow).where(
+        Record.state.in_([s.id for s in workflow.states if not s.final])
+    )
+    items = []
+    for record in query:
+        raw = ((record.data or {}).get(form_id) or {}).get(name)
+        try:
+            day = dt.date.fromisoformat(raw) if isinstance(raw, str) else None
+        except ValueError:
+            day = None
+        if day is not None and ctx.today <= day <= until:
+            items.append((day, record))
+    items.sort(key=lambda item: (item[0], item[1].id))
+    return {
+        "title": _title(widget, f"Anstehend: {workflow.title}"),
+        "items": items[: widget.limit],
+        "workflow": workflow,
+        "days": widget.days,
+    }
+
+
+def workflows(widget: Widget, ctx: Context):
+    visible = [w for w in ctx.defs.workflows.values() if may_see_workflow(ctx.user, w)]
+    counts = {}
+    for workflow in visible:
+        if scope_in(ctx.defs, ctx.user, workflow) != "none":
+            counts[workflow.id] = readable_records(
+                ctx.defs, ctx.user, Record.select(Record.id), workflow_id=workflow.id
+            ).count()
+    visible = [w for w in visible if w.id in counts]
+    return {"title": _title(widget, "Ihre Bereiche"), "workflows": visible, "counts": counts}
+
+
+def recent(widget: Widget, ctx: Context):
+    base = readable_records(ctx.defs, ctx.user)
+    items = list(base.order_by(Record.updated_at.desc()).limit(widget.limit))
+    return {"title": _title(widget, "Zuletzt geändert"), "items": items}
+
+
+BUILDERS = {
+    "deadlines": deadlines,
+    "records": records,
+    "by_state": by_state,
+    "by_owner": by_owner,
+    "statistic": statistic,
+    "register": register,
+    "upcoming": upcoming,
+    "workflows": workflows,
+    "recent": recent,
+}

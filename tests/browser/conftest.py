@@ -1,0 +1,97 @@
+"""Real browser journeys against a real ``verbund serve`` with the KIM configuration.
+
+``kim_site`` copies the KIM configuration of the repository into a temporary directory, runs
+``verbund init --demo`` and ``verbund serve`` there as subprocesses (web server, worker and
+embedded Redis, exactly as ``make run``), and yields the address. With
+``VERBUND_TEST_DATABASE_URL`` the site runs on that PostgreSQL database (emptied first).
+The browser fixtures come from tests/browser_support.py.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.browser_support import chromium, new_page, shots  # noqa: F401 - fixtures
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _verbund() -> list[str]:
+    return [sys.executable, "-c", "from server.cli import main; main()"]
+
+
+def _empty_postgres(url: str) -> None:
+    import psycopg2
+
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    conn.close()
+
+
+@pytest.fixture(scope="module")
+def kim_site(tmp_path_factory):
+    """A running KIM installation with demo data; yields its base URL."""
+    site = tmp_path_factory.mktemp("kim-site")
+    shutil.copy(ROOT / "config.toml", site / "config.toml")
+    for folder in ("forms", "workflows", "exports"):
+        shutil.copytree(ROOT / folder, site / folder)
+    # the site's own settings only: no VERBUND_* of the test run leaks in
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VERBUND_")}
+    env["VERBUND_CONFIG"] = str(site / "config.toml")
+    env["VERBUND_ADMIN_PASSWORD"] = "Admin-Passwort-2026x"
+    env["PYTHONPATH"] = str(ROOT)
+    database = os.environ.get("VERBUND_TEST_DATABASE_URL", "")
+    if database:
+        _empty_postgres(database)
+        env["VERBUND_DATABASE_URL"] = database
+    init = subprocess.run(
+        [*_verbund(), "init", "--demo"], cwd=site, env=env, capture_output=True, text=True
+    )
+    assert init.returncode == 0, init.stdout + init.stderr
+    port = _free_port()
+    log = (site / "serve.log").open("w")
+    process = subprocess.Popen(
+        [*_verbund(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=site,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/auth/login", timeout=2) as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail("verbund serve did not start:\n" + (site / "serve.log").read_text())
+        time.sleep(0.3)
+    yield url
+    process.send_signal(signal.SIGTERM)  # serve stops gunicorn, the worker and Redis
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    log.close()

@@ -1,0 +1,111 @@
+"""Playwright with Debian's Chromium for the browser tests (tests/browser/, tests/forms/).
+
+Playwright's own browser download is never used (``playwright install`` is not run anywhere):
+``launch`` gets Debian's Chromium (``/usr/bin/chromium``, installed by .ci/run). Conftests
+import the fixtures from here. Screenshots land in tests/browser/screenshots/ (ignored by
+git) for people to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).parent / "browser" / "screenshots"
+DEMO_PASSWORD = "Verbund-Demo-2026"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--lang=de-DE",  # German date inputs
+]
+
+needs_chromium = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM), reason="chromium is not installed"
+)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium, headless, driven by Playwright (no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(chromium):
+    """new_page() -> a page in a fresh browser context (own cookies), German, 1280 wide."""
+    contexts = []
+
+    def make():
+        context = chromium.new_context(
+            locale="de-DE",
+            timezone_id="Europe/Berlin",
+            viewport={"width": 1280, "height": 900},
+            accept_downloads=True,
+        )
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        page = context.new_page()
+        # script errors and console errors (a missing favicon aside) fail the journeys
+        page.errors = []
+        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        page.on("console", lambda message: _console_error(page, message))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def _console_error(page, message) -> None:
+    where = (message.location or {}).get("url", "")
+    if message.type == "error" and "favicon" not in where:
+        page.errors.append(f"{message.text} ({where})")
+
+
+class Shots:
+    """Numbered screenshots of one journey: ``shots(page, "fristen")`` ->
+    tests/browser/screenshots/<journey>-01-fristen.png."""
+
+    def __init__(self, journey: str):
+        self.journey = journey
+        self.count = 0
+        self.taken: list[Path] = []
+        SCREENSHOTS.mkdir(exist_ok=True)
+        for old in SCREENSHOTS.glob(f"{journey}-*.png"):
+            old.unlink()
+
+    def __call__(self, page, step: str) -> Path:
+        self.count += 1
+        path = SCREENSHOTS / f"{self.journey}-{self.count:02d}-{step}.png"
+        page.screenshot(path=str(path), full_page=True)
+        self.taken.append(path)
+        return path
+
+
+@pytest.fixture
+def shots(request):
+    return Shots(request.node.name.removeprefix("test_"))
+
+
+def log_in(page, base: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Log in through the login form like a person."""
+    page.goto(base + "/auth/login")
+    page.get_by_label("Benutzername").fill(username)
+    page.get_by_label("Passwort").fill(password)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url(base + "/")

@@ -1,0 +1,142 @@
+"""The KIM case level beyond the six phases: the service plan refers to the service
+directory, case conferences are pseudonymised, ABH and EBH keep their cases to themselves.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import login
+from tests.kim.flow import create, move, produce, rows_of, save, text_of
+
+INTAKE = {
+    "name": "Amal Beispiel",
+    "access_channel": "welcome_point",
+    "target_group": "neuzugewandert",
+    "agencies": [{"agency": "Jobcenter"}, {"agency": "Ausländerbehörde"}],
+}
+
+
+@pytest.fixture
+def people(api):
+    return {
+        "coordination": api("koordination", ["coordination"], "amt"),
+        "manager": api("cm1", ["case_manager"], "amt"),
+        "other": api("cm2", ["case_manager"], "caritas"),
+        "abh": api("abh1", ["abh_staff"], "amt"),
+        "abh2": api("abh2", ["abh_staff"], "amt"),
+        "ebh": api("ebh1", ["ebh_staff"], "amt"),
+        "secretary": api("sekretariat", ["secretary"], "amt"),
+    }
+
+
+def open_case(manager) -> dict:
+    case = create(manager, "case_management", {"intake": INTAKE})
+    answer = manager.post(
+        f"/records/{case['id']}/consents", json={"purpose": "fallarbeit", "given_at": "2026-01-05"}
+    )
+    assert answer.status_code == 201, answer.get_json()
+    return manager.get(f"/records/{case['id']}").get_json()
+
+
+def test_the_service_plan_names_services_of_the_directory(people, work_jobs):
+    coordination, manager = people["coordination"], people["manager"]
+    service = create(coordination, "service_directory", {"service": {"name": "Sprachkurs & B1"}})
+    case = move(manager, open_case(manager), "assessment")
+    case = save(manager, case, "assessment", {"life_areas": [{"area": "sprache"}]})
+    case = move(manager, case, "goals")
+    case = save(manager, case, "goals", {"goals": [{"goal": "Deutsch B1"}]})
+    case = move(manager, case, "planning")
+    measures = [
+        {"measure": "Kurs anmelden", "service": service["id"], "status": "vermittelt"},
+        {"measure": "Termin Jobcenter", "other_provider": "Jobcenter Mitte"},
+    ]
+    case = save(manager, case, "planning", {"measures": measures})
+    wrong = [{"measure": "x", "service": case["id"]}]  # a case is not a service
+    assert (
+        manager.put(
+            f"/records/{case['id']}/forms/planning",
+            json={"data": {"measures": wrong}, "version": case["version"]},
+        ).status_code
+        == 422
+    )
+    plan = produce(manager, case["id"], "hilfeplan", work_jobs)
+    rows = rows_of(plan)
+    assert ["Kurs anmelden", "Sprachkurs & B1", "", "", "vermittelt"] in rows
+    assert ["Termin Jobcenter", "Jobcenter Mitte", "", "", ""] in rows
+
+
+def test_a_case_conference_names_the_case_only_to_those_who_may_read_it(people, app, work_jobs):
+    manager, other = people["manager"], people["other"]
+    case = open_case(manager)
+    data = {
+        "kind": "kollegiale_beratung",
+        "topic": "Übergang Schule – Ausbildung",
+        "date": "2026-03-02",
+        "case": case["id"],
+        "participants": [{"institution": "Caritas", "function": "Case Management"}],
+        "situation": "Person mit Duldung",
+        "recommendations": "Beratung in der ABH",
+        "barriers": [{"category": "wartezeit", "institution": "ABH"}],
+    }
+    conference = create(manager, "case_conference", {"case_conference": data})
+    assert conference["title"] == "Übergang Schule – Ausbildung"  # never the person's name
+    # colleagues of another organisation read the conference, never the case behind it
+    seen = other.get(f"/records/{conference['id']}")
+    assert seen.status_code == 200 and seen.get_json()["data"]["case_conference"]["case"]
+    assert other.get(f"/records/{case['id']}").status_code == 404
+    browser = app.test_client()
+    login(browser, "cm2")
+    page = browser.get(f"/records/case_conference/{conference['id']}").get_data(as_text=True)
+    assert "Übergang Schule" in page and "Amal Beispiel" not in page
+    assert f"Nr. {case['id']} (für Sie nicht sichtbar)" in page
+    login(owner := app.test_client(), "cm1")
+    assert "Amal Beispiel" in owner.get(f"/records/case_conference/{conference['id']}").get_data(
+        as_text=True
+    )
+    # a case manager can only point at cases she may read
+    refused = other.put(
+        f"/records/{conference['id']}/forms/case_conference",
+        json={"data": {**data, "case": case["id"] + 1000}, "version": conference["version"]},
+    )
+    assert refused.status_code == 422
+    # the minutes are pseudonymised on paper, too
+    conference = move(manager, conference, "held")
+    minutes = text_of(produce(manager, conference["id"], "fallberatung", work_jobs))
+    assert f"Nr. {case['id']}" in minutes and "Amal Beispiel" not in minutes
+    assert "Pseudonymisiert" in minutes
+    # the secretary has nothing to do with case conferences
+    assert people["secretary"].get(f"/records/{conference['id']}").status_code == 404
+
+
+def test_abh_and_ebh_keep_their_cases_to_themselves(people, work_jobs):
+    abh, ebh = people["abh"], people["ebh"]
+    counselling = create(
+        abh,
+        "abh_counselling",
+        {"abh_counselling": {"name": "R. Beispiel", "referred_by": "selbst", "topics": ["25b"]}},
+    )
+    counselling = move(abh, counselling, "counselling")
+    refused = move(abh, counselling, "closed", status=422)
+    assert "Ergebnis" in refused["errors"][0]
+    assert people["abh2"].get(f"/records/{counselling['id']}").status_code == 200  # colleague
+    for name in ("manager", "coordination", "ebh", "secretary"):
+        assert people[name].get(f"/records/{counselling['id']}").status_code == 404, name
+        listed = people[name].get("/records?workflow=abh_counselling").get_json()
+        assert listed["items"] == [], name
+    # a workflow the manager may not even see is "not found", like an unknown one
+    assert (
+        people["manager"].post("/records", json={"workflow": "abh_counselling"}).status_code == 404
+    )
+
+    support = create(ebh, "ebh_support", {"ebh_support": {"name": "S. Beispiel"}})
+    support = move(ebh, support, "preparation")
+    refused = move(ebh, support, "applied", status=422)
+    assert "Sprachnachweis" in refused["errors"][0]
+    ready = {"name": "S. Beispiel", "identity": True, "language": True, "applied_on": "2026-05-01"}
+    support = move(ebh, save(ebh, support, "ebh_support", ready), "applied")
+    checklist = text_of(produce(ebh, support["id"], "checkliste", work_jobs))
+    assert "Checkliste Einbürgerung" in checklist and "S. Beispiel" in checklist
+    assert "Antrag gestellt am 01.05.2026." in checklist
+    for name in ("manager", "coordination", "abh"):
+        assert people[name].get(f"/records/{support['id']}").status_code == 404, name
