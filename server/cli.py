@@ -127,7 +127,13 @@ def check(ctx: click.Context) -> None:
     special = register_special(runtime.settings)
     settings = runtime.settings
     problems = list(problems) + list(
-        check_templates(defs, settings.exports_dir, base_dir=settings.base_dir, special=special)
+        check_templates(
+            defs,
+            settings.exports_dir,
+            base_dir=settings.base_dir,
+            special=special,
+            workflows_dir=settings.workflows_dir,
+        )
     )
     # what renders is the current revision in the database: check those that differ from
     # the files (uploaded in the browser), if there is a database to look into

@@ -113,15 +113,25 @@ def check_templates(
     base_dir: str | os.PathLike | None = None,
     revisions: Mapping[str, tuple[bytes, str]] | None = None,
     special: Special | None = None,
+    workflows_dir: str | os.PathLike | None = None,
 ) -> list[Problem]:
     """Check every ``[[documents]]`` template (and the ``special`` ones): it exists, it is a
     .docx, its Jinja is well-formed and it names only data it gets.
 
     ``revisions`` maps template names to (content, shown path) of the current revision in
-    the database; those are checked instead of the files in ``exports_dir``.
+    the database; those are checked instead of the files in ``exports_dir``. With
+    ``workflows_dir``, the templates of workflow files that did not parse (their own errors
+    are reported elsewhere) are at least looked for, so one run names every problem.
     """
     revisions = revisions or {}
     problems: list[Problem] = []
+    if workflows_dir is not None:
+        for path, line, doc_id, template in unparsed_documents(defs, workflows_dir, base_dir):
+            where = f"Dokument „{doc_id}“: Vorlage „{template}“"
+            if not template.lower().endswith(".docx"):
+                problems.append(Problem(path, line, f"{where} ist keine .docx-Datei"))
+            elif template not in revisions and not (Path(exports_dir) / template).is_file():
+                problems.append(Problem(path, line, f"{where} fehlt in exports/"))
     checked: set[str] = set()
     documents = [(wf, doc) for wf in defs.workflows.values() for doc in wf.documents]
     for wf, doc in documents:
@@ -176,3 +186,28 @@ def check_revisions(
             continue
         problems += [Problem(shown, line, message) for line, message in found]
     return problems
+
+
+def unparsed_documents(
+    defs: Definitions, workflows_dir: str | os.PathLike, base_dir: str | os.PathLike | None
+) -> list[tuple[str, int, str, str]]:
+    """(path, line, document id, template) of every ``[[documents]]`` entry in the workflow
+    files that did not become a workflow (read as plain TOML, nothing else checked)."""
+    from ..schema.loader import read_sources
+    from ..schema.toml_lines import parse_toml
+
+    sources, _unreadable = read_sources(workflows_dir, base_dir)
+    found = []
+    for workflow_id, (path, text) in sources.items():
+        if workflow_id in defs.workflows:
+            continue
+        data, lines, _error = parse_toml(text)
+        documents = (data or {}).get("documents")
+        if not isinstance(documents, list):
+            continue
+        for index, doc in enumerate(documents):
+            template = doc.get("template") if isinstance(doc, dict) else None
+            if isinstance(template, str) and template:
+                doc_id = doc.get("id") if isinstance(doc.get("id"), str) else str(index + 1)
+                found.append((path, lines.line("documents", index, "template"), doc_id, template))
+    return found
