@@ -293,6 +293,18 @@ def german_date(value: dt.date) -> str:
     return value.strftime("%d.%m.%Y")
 
 
+def day_text(value: Any) -> str:
+    """A date (or ``YYYY-MM-DD`` text) as people read it on the screens: 02.03.2026."""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return (
+        german_date(value) if isinstance(value, dt.date) else ("" if value is None else str(value))
+    )
+
+
 TRUE_WORDS = {"true", "1", "on", "yes", "ja", "y"}
 FALSE_WORDS = {"false", "0", "off", "no", "nein", "n", ""}
 

@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from ..documents.context import local_time
 from ..forms.links import size_label
+from ..forms.types import day_text
 from ..models import database, is_sqlite
 from ..services.access import can_create, may_see_workflow, scope_in
 from ..services.register import register_config
@@ -87,6 +88,7 @@ def init_web(app: Flask) -> None:
             database.close()
 
     app.add_template_filter(local_time, "localtime")
+    app.add_template_filter(day_text, "tag")
     app.add_template_filter(size_label, "filesize")
 
     @app.context_processor

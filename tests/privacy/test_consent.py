@@ -117,6 +117,7 @@ def test_the_record_page_records_a_withdrawal_and_shows_the_refusal(app, office)
     login(browser, "berater")
     page = browser.get(f"/records/beratung/{rid}").get_data(as_text=True)
     assert 'data-purpose="beratung" data-status="given"' in page
+    assert "erteilt am 05.01.2026" in page  # German dates on the screen, not 2026-01-05
     done = browser.post(
         f"/einwilligungen/{rid}/widerrufen",
         data={"csrf_token": csrf_token(page), "purpose": "beratung", "withdrawn_at": "2026-02-01"},
@@ -125,6 +126,7 @@ def test_the_record_page_records_a_withdrawal_and_shows_the_refusal(app, office)
     text = done.get_data(as_text=True)
     assert "Der Widerruf wurde erfasst." in text
     assert 'id="widerruf"' in text and "01.02.2026 widerrufen" in text
+    assert "widerrufen am 01.02.2026 (erteilt am 05.01.2026)" in text
     version = office["berater"].get(f"/records/{rid}").json["version"]
     refused = browser.post(
         f"/records/beratung/{rid}/forms/fall",
