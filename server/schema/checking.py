@@ -202,6 +202,22 @@ class Collector:
             return False
         return True
 
+    def entry_id(
+        self, table: dict, at: KeyPath, where: str, what: str, taken: Iterable[str]
+    ) -> str | None:
+        """The ``id`` of an ``[[entry]]`` table when it is there, valid and not ``taken`` by
+        an earlier entry; otherwise report why and return None (``what``: "Zustands-Id")."""
+        if "id" not in table:
+            self.add(at, f"{where}„id“ fehlt")
+            return None
+        value = table["id"]
+        if not self.identifier(value, at + ("id",), where, what):
+            return None
+        if value in taken:
+            self.add(at + ("id",), f"{what} „{value}“ ist doppelt vergeben")
+            return None
+        return value
+
 
 def id_problem(value: str, what: str) -> str | None:
     """Why ``value`` cannot be an id (German, starting with ``what``), or None."""

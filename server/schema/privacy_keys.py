@@ -89,13 +89,7 @@ def parse_consents(c: Collector, data: dict[str, Any]) -> list[ConsentDef]:
         label = c.text(table, "label", at, where, required=True)
         version = c.text(table, "version", at, where, required=True)
         required = c.flag(table, "required", at, where) if "required" in table else True
-        if "id" not in table:
-            c.add(at, f"{where}„id“ fehlt")
-            continue
-        if not c.identifier(cid, at + ("id",), where, "Einwilligungs-Id"):
-            continue
-        if any(x.id == cid for x in consents):
-            c.add(at + ("id",), f"Einwilligungs-Id „{cid}“ ist doppelt vergeben")
+        if c.entry_id(table, at, where, "Einwilligungs-Id", {x.id for x in consents}) is None:
             continue
         consents.append(
             ConsentDef(

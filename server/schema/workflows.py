@@ -146,13 +146,7 @@ def _states(c: Collector, data: dict[str, Any]) -> list[StateDef]:
         forms = c.identifiers(table, "forms", at, where, "Formularen")
         edit_roles = c.identifiers(table, "edit_roles", at, where, "Rollen")
         final = c.flag(table, "final", at, where)
-        if "id" not in table:
-            c.add(at, f"{where}„id“ fehlt")
-            continue
-        if not c.identifier(sid, at + ("id",), where, "Zustands-Id"):
-            continue
-        if any(s.id == sid for s in states):
-            c.add(at + ("id",), f"Zustands-Id „{sid}“ ist doppelt vergeben")
+        if c.entry_id(table, at, where, "Zustands-Id", {s.id for s in states}) is None:
             continue
         states.append(
             StateDef(
@@ -258,13 +252,7 @@ def _documents(
             for i, sid in enumerate(doc_states):
                 if states and sid not in states:
                     c.add(at + ("states", i), f"{where}Zustand „{sid}“ gibt es nicht")
-        if "id" not in table:
-            c.add(at, f"{where}„id“ fehlt")
-            continue
-        if not c.identifier(did, at + ("id",), where, "Dokument-Id"):
-            continue
-        if any(d.id == did for d in documents):
-            c.add(at + ("id",), f"Dokument-Id „{did}“ ist doppelt vergeben")
+        if c.entry_id(table, at, where, "Dokument-Id", {d.id for d in documents}) is None:
             continue
         documents.append(
             DocumentDef(

@@ -233,3 +233,21 @@ def test_periods_in_months_end_on_the_last_day_of_a_short_month():
     assert add_period(dt.date(2026, 1, 31), months=1) == dt.date(2026, 2, 28)
     assert add_period(dt.date(2024, 2, 29), years=1) == dt.date(2025, 2, 28)
     assert add_period(dt.date(2026, 12, 15), months=1, days=1) == dt.date(2027, 1, 16)
+
+
+@pytest.mark.parametrize(
+    "extra,message",
+    [
+        ('[[consents]]\nlabel = "A"\nversion = "1"\n', "Einwilligung Nr. 1: „id“ fehlt"),
+        (
+            '[[consents]]\nid = "a"\nlabel = "A"\nversion = "1"\n'
+            '[[consents]]\nid = "a"\nlabel = "B"\nversion = "1"\n',
+            "Einwilligungs-Id „a“ ist doppelt vergeben",
+        ),
+        ('[[consents]]\nid = "A b"\nlabel = "A"\nversion = "1"\n', "Einwilligungs-Id „A b“"),
+    ],
+)
+def test_consent_ids_are_checked_like_state_ids(extra, message):
+    workflow, problems = parse_workflow("t", BASE + extra, "workflows/t.toml")
+    assert workflow is None and any(message in p.message for p in problems), problems
+    assert all(p.line > 19 for p in problems if not p.warning)
