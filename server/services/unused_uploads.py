@@ -72,7 +72,11 @@ def _settle(record_id: int, ids: set[int]) -> int:
                 None,
                 record_id=record_id,
                 object_type="file",
-                object_id=",".join(str(i) for i in sorted(unused)),
-                detail={"count": len(unused), "reason": "nach 24 Stunden in keinem Formular"},
+                # the ids go into the detail: object_id holds one id, and these may be many
+                detail={
+                    "count": len(unused),
+                    "files": sorted(unused),
+                    "reason": "nach 24 Stunden in keinem Formular",
+                },
             )
     return len(unused)

@@ -375,3 +375,4 @@ def test_a_file_no_save_took_up_is_gone_a_day_later_and_a_saved_one_stays(app, a
     assert Upload.get_by_id(first["id"]).kept and Upload.get_by_id(second["id"]).kept
     entry = AuditEntry.get(AuditEntry.action == "file.remove_unused")
     assert entry.record_id == record["id"] and entry.detail["count"] == 1
+    assert entry.detail["files"] == [never["id"]]
