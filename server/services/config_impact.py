@@ -9,14 +9,14 @@ is not lost: it stays stored, and the next save of that form names the field.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import peewee
 
 from ..forms.types import FieldError, field_type, is_empty
 from ..models import Record
-from ..schema.definitions import Definitions, FieldDef, FormDef, WorkflowDef
+from ..schema.definitions import Choice, Definitions, FieldDef, FormDef, WorkflowDef
 
 
 @dataclass
@@ -92,6 +92,25 @@ def _records_with_form_data(
     return found
 
 
+def _rules(f: FieldDef) -> FieldDef:
+    """``f`` without what cannot make a stored value unfit (wording, place, line, visibility,
+    ``required`` – only records holding a value are looked at), so that editing a label or
+    inserting a field above does not make every later field look changed and be scanned."""
+    return replace(
+        f,
+        label="",
+        help="",
+        default=None,
+        show_if=None,
+        section="",
+        personal=False,
+        line=0,
+        required=False,
+        choices=tuple(Choice(c.value, "") for c in f.choices),
+        columns=tuple(_rules(c) for c in f.columns),
+    )
+
+
 def _refuses(new_field: FieldDef):
     """A test whether ``new_field`` refuses a stored value (its cleaning or its limits)."""
     ftype = field_type(new_field.type)
@@ -157,8 +176,8 @@ def form_impact(
                 impact.dropped_fields[f"{form_id}.{name}"] = len(ids)
                 affected |= ids
             continue
-        if new_field == old.field(name):
-            continue  # unchanged: every stored value passed it when it was saved
+        if _rules(new_field) == _rules(old.field(name)):
+            continue  # same rules: every stored value passed them when it was saved
         ids = _records_with_form_data(workflows or None, form_id, name, _refuses(new_field))
         if ids:
             impact.unfit_values[f"{form_id}.{name}"] = len(ids)

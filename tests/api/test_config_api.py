@@ -226,10 +226,12 @@ def test_a_tighter_limit_counts_only_the_values_outside_it(api):
 
 
 def test_a_change_every_stored_value_still_fits_publishes_at_once(api):
+    """A new label changes no rule: no confirmation, even for a value that came in before
+    today's limits (0 members, from an import); only rule changes are checked."""
     admin = api("admin11", ["admin"], "verwaltung")
     clerk = api("clerk11", ["clerk"])
     record = clerk.post("/records", json={"workflow": "foerderung"}).json
-    Record.update(data={"antrag": {"verein": "TuS", "mitglieder": 12}}).where(
+    Record.update(data={"antrag": {"verein": "TuS", "mitglieder": 0}}).where(
         Record.id == record["id"]
     ).execute()
     relabelled = _publish_changed(admin, 'label = "Mitglieder', 'label = "Mitgliederzahl')
