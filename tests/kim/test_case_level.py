@@ -140,3 +140,32 @@ def test_abh_and_ebh_keep_their_cases_to_themselves(people, work_jobs):
     assert "Antrag gestellt am 01.05.2026." in checklist
     for name in ("manager", "coordination", "abh"):
         assert people[name].get(f"/records/{support['id']}").status_code == 404, name
+
+
+def test_a_case_ends_as_not_admitted_or_withdrawn_only_with_its_reason(people):
+    """The two ends besides closing (Konzept 3.4): not admitted needs the reason and is only
+    possible in the intake phase; withdrawal needs the recorded withdrawal of consent and is
+    possible in any running phase. Both are final: nothing can be saved afterwards."""
+    manager = people["manager"]
+    case = open_case(manager)
+    refused = move(manager, case, "not_admitted", status=422)
+    assert "Grund der Nichtaufnahme" in refused["errors"][0]
+    case = save(manager, case, "intake", {**INTAKE, "not_admitted_reason": "keine_einwilligung"})
+    ended = move(manager, case, "not_admitted")
+    assert ended["state"] == "not_admitted"
+    edit = manager.put(
+        f"/records/{ended['id']}/forms/intake", json={"data": INTAKE, "version": ended["version"]}
+    )
+    assert edit.status_code == 403 and "nicht zu bearbeiten" in edit.get_json()["error"]
+
+    running = move(manager, open_case(manager), "assessment")
+    assert move(manager, running, "not_admitted", status=409)  # not after the intake phase
+    refused = move(manager, running, "withdrawn", status=422)
+    assert "Widerruf" in refused["errors"][0]
+    answer = manager.post(
+        f"/records/{running['id']}/consents/fallarbeit/withdrawal",
+        json={"withdrawn_at": "2026-02-01"},
+    )
+    assert answer.status_code == 200, answer.get_json()
+    running = manager.get(f"/records/{running['id']}").get_json()
+    assert move(manager, running, "withdrawn")["state"] == "withdrawn"
