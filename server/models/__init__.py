@@ -2,7 +2,16 @@
 
 from .accounts import ApiToken, Organisation, User, UserSession
 from .audit import AuditEntry
-from .base import BaseModel, JSONField, database, is_sqlite, open_database, transaction, utcnow
+from .base import (
+    BaseModel,
+    JSONField,
+    database,
+    is_sqlite,
+    open_database,
+    short_write,
+    transaction,
+    utcnow,
+)
 from .config import CONFIG_KINDS, ConfigRevision
 from .deadlines import Deadline, Reminder
 from .documents import MeasureStatus, TemplateRevision
@@ -90,6 +99,7 @@ __all__ = [
     "database",
     "is_sqlite",
     "open_database",
+    "short_write",
     "transaction",
     "utcnow",
 ]

@@ -63,6 +63,32 @@ def transaction():
         yield txn
 
 
+SHORT_WAIT_MS = 1500  # bookkeeping writes on reads (audit, "last seen") wait this long at most
+
+
+@contextmanager
+def short_write(wait_ms: int = SHORT_WAIT_MS):
+    """A write transaction that waits at most ``wait_ms`` for its locks.
+
+    For writes a read performs on the side (its audit entry, a token's "last used"): the
+    read must not wait the full ``busy_timeout`` behind another process's long transaction
+    or fail with it. SQLite: ``busy_timeout`` for this transaction only (restored after);
+    PostgreSQL: ``SET LOCAL lock_timeout``. A lock not had in time raises
+    ``peewee.OperationalError`` and nothing is written; the caller decides what then.
+    """
+    if not is_sqlite():
+        with database.atomic():
+            database.execute_sql(f"SET LOCAL lock_timeout = {int(wait_ms)}")
+            yield
+        return
+    database.execute_sql(f"PRAGMA busy_timeout = {int(wait_ms)}")
+    try:
+        with database.atomic():
+            yield
+    finally:
+        database.execute_sql(f"PRAGMA busy_timeout = {SQLITE_PRAGMAS['busy_timeout']}")
+
+
 class JSONField(peewee.TextField):
     """JSON kept as text, so SQLite and PostgreSQL store it the same way."""
 

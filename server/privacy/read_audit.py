@@ -10,6 +10,10 @@ service already wrote an entry about the record in this request (a download writ
 filters; a search term is kept only as a keyed hash, so the DPO can check whether somebody
 searched for a given name without the log holding names.
 
+A read never fails because of its audit entry: when the database does not take the entry
+within a short wait (another process holds SQLite's write lock), it is spooled to a file and
+moved into the log moments later (:mod:`server.services.audit_spool`); never lost.
+
 The document page polls a document's status every second while it is being produced; such
 status reads are written once per person and document in :data:`POLL_SECONDS`.
 """
@@ -22,10 +26,11 @@ import threading
 import time
 from collections.abc import Callable
 
-from flask import Flask, g, request
+import peewee
+from flask import Flask, current_app, g, request
 
 from ..models import DocumentRequest, database
-from ..services.audit import audit
+from ..services.audit_spool import audit_or_spool, flush_due, flush_spool
 
 POLL_SECONDS = 600
 POLLED = {"documents.status", "api.get_document"}
@@ -115,7 +120,8 @@ def _audit_read(response) -> None:
         detail = {"view": endpoint}
         if "form_id" in args:
             detail["form"] = str(args["form_id"])[:64]
-        audit(
+        audit_or_spool(
+            _instance_dir(),
             "record.read",
             user,
             record_id=record_id,
@@ -138,13 +144,26 @@ def _audit_list(user, endpoint: str) -> None:
     term = (request.args.get("search") or "").strip()
     if term:
         detail["search_hash"] = search_hash(term, pseudonym_key())
-    audit("record.list", user, object_type="list", detail=detail)
+    audit_or_spool(_instance_dir(), "record.list", user, object_type="list", detail=detail)
+
+
+def _instance_dir():
+    return current_app.config["VERBUND_RUNTIME"].settings.instance_dir
 
 
 def init_read_audit(app: Flask) -> None:
     """Install the read audit on ``app`` (screens and API alike)."""
     with _recent_lock:
         _recent.clear()  # ids of another database must not silence this one's polls
+    instance_dir = app.config["VERBUND_RUNTIME"].settings.instance_dir
+    try:
+        flush_spool(instance_dir)  # what a process that died had spooled
+    except (peewee.DatabaseError, OSError):  # busy, or not yet initialised: requests retry
+        pass
+
+    @app.before_request
+    def _flush_spooled_reads():
+        flush_due(instance_dir)
 
     @app.after_request
     def _read_audit(response):

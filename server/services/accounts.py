@@ -7,11 +7,21 @@ import hashlib
 import re
 import secrets
 
+import peewee
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from peewee import JOIN
 
-from ..models import ApiToken, Organisation, User, UserSession, transaction, utcnow
+from ..models import (
+    ApiToken,
+    Organisation,
+    User,
+    UserSession,
+    database,
+    short_write,
+    transaction,
+    utcnow,
+)
 from .audit import audit
 from .errors import Invalid
 
@@ -144,8 +154,24 @@ def user_for_token(secret: str) -> User | None:
         return None
     now = utcnow()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.update(last_used_at=now).where(ApiToken.id == token.id).execute()
+        _note_use(ApiToken.update(last_used_at=now).where(ApiToken.id == token.id))
     return token.user
+
+
+def _note_use(update: peewee.ModelUpdate) -> None:
+    """Write "last used/seen" if the database takes it soon; else the next request does.
+
+    A read must not wait behind (or fail with) another process's long write transaction
+    because of this bookkeeping; at most a minute of "last seen" is late.
+    """
+    if database.in_transaction():
+        update.execute()
+        return
+    try:
+        with short_write():
+            update.execute()
+    except peewee.OperationalError:
+        pass
 
 
 def open_session(user: User, remote_addr: str = "", user_agent: str = "") -> str:
@@ -185,7 +211,7 @@ def session_user(
         UserSession.update(revoked_at=now).where(UserSession.id == session.id).execute()
         return None
     if (now - session.last_seen_at).total_seconds() > 60:
-        UserSession.update(last_seen_at=now).where(UserSession.id == session.id).execute()
+        _note_use(UserSession.update(last_seen_at=now).where(UserSession.id == session.id))
     return session.user
 
 

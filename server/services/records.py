@@ -199,28 +199,26 @@ def stale_message(record_id: int) -> str:
 def save_form(
     defs: Definitions, user: User, record_id: Any, form_id: Any, raw: Any, version: Any
 ) -> Record:
-    """Validate and save one form of a record as a new version of it."""
+    """Validate and save one form of a record as a new version of it.
+
+    Validation (conditions, references, files) runs before the write lock is taken, on the
+    version the caller sent; the short write transaction then re-reads the record under the
+    lock and writes only if that version is still current. So a slow form never makes other
+    people's writes (and the read audit) wait.
+    """
+    record = get_readable(defs, user, record_id)
+    workflow = workflow_of(defs, record.workflow)
+    _check_form_editable(user, workflow, record, form_id)
+    form = defs.forms[form_id]
+    result = validate_form(form, raw, RecordLinks(defs, user, record, form))
+    if not result.ok:
+        raise Invalid("Bitte prüfen Sie die markierten Felder.", result.errors)
+    expected = expect_version(version)
+    if expected != record.version:
+        raise Conflict(stale_message(record.id))
     with transaction():
-        record = get_readable(defs, user, record_id, for_update=True)
-        workflow = workflow_of(defs, record.workflow)
-        state = workflow.state(record.state)
-        if not isinstance(form_id, str) or form_id not in (state.forms if state else ()):
-            raise Forbidden(
-                f"Das Formular „{str(form_id)[:64]}“ ist in diesem Zustand nicht zu bearbeiten."
-            )
-        if not can_edit_state(user, workflow, record.state):
-            raise Forbidden(
-                "Sie dürfen diesen Datensatz in seinem jetzigen Zustand nicht bearbeiten."
-            )
-        if refusal := work_refusal(workflow, record):
-            raise Forbidden(refusal)
-        form = defs.forms[form_id]
-        result = validate_form(form, raw, RecordLinks(defs, user, record, form))
-        if not result.ok:
-            raise Invalid("Bitte prüfen Sie die markierten Felder.", result.errors)
-        expected = expect_version(version)
-        if expected != record.version:
-            raise Conflict(stale_message(record.id))
+        record = _locked_at_version(defs, user, record.id, expected)
+        _check_form_editable(user, workflow, record, form_id)  # a withdrawal bumps no version
         data = dict(record.data or {})
         data[form_id] = result.values
         record.data = data
@@ -241,32 +239,58 @@ def save_form(
     return record
 
 
+def _check_form_editable(user: User, workflow: WorkflowDef, record: Record, form_id: Any) -> None:
+    state = workflow.state(record.state)
+    if not isinstance(form_id, str) or form_id not in (state.forms if state else ()):
+        raise Forbidden(
+            f"Das Formular „{str(form_id)[:64]}“ ist in diesem Zustand nicht zu bearbeiten."
+        )
+    if not can_edit_state(user, workflow, record.state):
+        raise Forbidden("Sie dürfen diesen Datensatz in seinem jetzigen Zustand nicht bearbeiten.")
+    if refusal := work_refusal(workflow, record):
+        raise Forbidden(refusal)
+
+
+def _locked_at_version(defs: Definitions, user: User, record_id: int, expected: int) -> Record:
+    """Inside a write transaction: the record, locked, if it still has version ``expected``.
+
+    What was decided before the lock (validation, a guard) was decided on that version; any
+    change since then makes it stale, and the caller gets the same 409 as for an old version.
+    """
+    record = get_readable(defs, user, record_id, for_update=True)
+    if record.version != expected:
+        raise Conflict(stale_message(record.id))
+    return record
+
+
 def apply_transition(
     defs: Definitions, user: User, record_id: Any, to: Any, version: Any
 ) -> Record:
-    """Move a record to ``to`` if the workflow, the user's roles and the guard allow it."""
+    """Move a record to ``to`` if the workflow, the user's roles and the guard allow it.
+
+    The guard is evaluated before the write lock is taken (an administrator's guard may take
+    up to its budget, see :mod:`server.schema.expressions`); the write transaction re-reads
+    the record under the lock and moves it only if the version the guard saw is still current.
+    """
+    record = get_readable(defs, user, record_id)
+    workflow = workflow_of(defs, record.workflow)
+    if not isinstance(to, str):
+        raise Invalid("Der Zielzustand fehlt.", {"to": ["Bitte einen Zielzustand angeben."]})
+    _check_may_move(user, workflow, record, to)
+    context = expression_context(defs, workflow, record_context(defs, record), record.data or {})
+    try:
+        transition = check_transition(workflow, record.state, to, user_roles(user), context)
+    except TransitionRefused as exc:
+        error = {403: Forbidden, 409: Conflict}.get(exc.status)
+        if error is not None:
+            raise error(exc.message) from None
+        raise Invalid(exc.message, [exc.message]) from None
+    expected = expect_version(version)
+    if expected != record.version:
+        raise Conflict(stale_message(record.id))
     with transaction():
-        record = get_readable(defs, user, record_id, for_update=True)
-        workflow = workflow_of(defs, record.workflow)
-        if not isinstance(to, str):
-            raise Invalid("Der Zielzustand fehlt.", {"to": ["Bitte einen Zielzustand angeben."]})
-        if not (user_roles(user) & _edit_or_transition_roles(workflow, record.state)):
-            raise Forbidden("Sie dürfen diesen Datensatz nicht weiterschalten.")
-        if refusal := work_refusal(workflow, record, to):
-            raise Conflict(refusal)
-        context = expression_context(
-            defs, workflow, record_context(defs, record), record.data or {}
-        )
-        try:
-            transition = check_transition(workflow, record.state, to, user_roles(user), context)
-        except TransitionRefused as exc:
-            error = {403: Forbidden, 409: Conflict}.get(exc.status)
-            if error is not None:
-                raise error(exc.message) from None
-            raise Invalid(exc.message, [exc.message]) from None
-        expected = expect_version(version)
-        if expected != record.version:
-            raise Conflict(stale_message(record.id))
+        record = _locked_at_version(defs, user, record.id, expected)
+        _check_may_move(user, workflow, record, to)  # a withdrawal bumps no version
         from_state = record.state
         new_version = bump(record, expected, state=to, workflow_revision=workflow.revision)
         if any(d.state == from_state for d in workflow.deadlines):
@@ -290,6 +314,13 @@ def apply_transition(
             detail={"from": from_state, "to": to, "version": new_version},
         )
     return record
+
+
+def _check_may_move(user: User, workflow: WorkflowDef, record: Record, to: str) -> None:
+    if not (user_roles(user) & _edit_or_transition_roles(workflow, record.state)):
+        raise Forbidden("Sie dürfen diesen Datensatz nicht weiterschalten.")
+    if refusal := work_refusal(workflow, record, to):
+        raise Conflict(refusal)
 
 
 def _edit_or_transition_roles(workflow: WorkflowDef, state_id: str) -> set[str]:
