@@ -2,7 +2,8 @@
 
 A change is checked together with every other live file (:func:`check_change`); nothing is
 written while it has errors. A change that strands records needs ``confirm``. Publishing is
-one transaction (the revision and its audit entry) under a lock, so two publications never
+one short transaction (the revision and its audit entry) under a lock; the checks run before
+it, and if anything was published in between they run again, so two publications never
 check against each other's half; afterwards this process reloads at once and every other
 process within its check interval (see :class:`server.runtime.Runtime`).
 """
@@ -10,6 +11,8 @@ process within its check interval (see :class:`server.runtime.Runtime`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from peewee import fn
 
 from ..models import ConfigRevision, Record, User, database, is_sqlite, transaction
 from ..runtime import Runtime
@@ -176,8 +179,10 @@ def publish(
     check_name(kind, name)
     text = normalise_text(text)
     message = normalise_message(message)
-    with transaction():
-        _lock()
+    for _attempt in range(_ATTEMPTS):
+        # Checking and counting the impact (a scan of the records) run before the write lock:
+        # they may take seconds, and nobody's save or read audit should wait for them.
+        seen = _newest_id()
         current = store.current_text(runtime.settings, kind, name)
         _check_base(current, base_revision)
         if current is not None and current.text == text:
@@ -191,14 +196,29 @@ def publish(
         impact = impact_of(kind, name, check)
         if impact.needs_confirmation and not confirm:
             raise NeedsConfirmation(impact)
-        action = "rollback" if restores is not None else "publish" if current else "create"
-        revision = _write(user, kind, name, text, False, action, message, restores)
-        detail = {"revision": revision.id, "action": action, "message": message[:200]}
-        if impact.total:
-            detail["records_affected"] = impact.total
-        audit("config.publish", user, object_type=kind, object_id=name, detail=detail)
-    runtime.reload()
-    return Published(revision, created=current is None, impact=impact)
+        with transaction():
+            _lock()
+            if _newest_id() != seen:
+                continue  # someone published meanwhile: check again against their version
+            action = "rollback" if restores is not None else "publish" if current else "create"
+            revision = _write(user, kind, name, text, False, action, message, restores)
+            detail = {"revision": revision.id, "action": action, "message": message[:200]}
+            if impact.total:
+                detail["records_affected"] = impact.total
+            audit("config.publish", user, object_type=kind, object_id=name, detail=detail)
+        runtime.reload()
+        return Published(revision, created=current is None, impact=impact)
+    raise Conflict(_BUSY)
+
+
+_ATTEMPTS = 3
+_BUSY = "Gerade wird viel veröffentlicht; bitte in einem Moment erneut versuchen."
+
+
+def _newest_id() -> int:
+    """The id of the newest publication of any file: a change to it means the checks ran
+    against texts that are no longer all live."""
+    return ConfigRevision.select(fn.MAX(ConfigRevision.id)).scalar() or 0
 
 
 def _check_base(current: store.CurrentText | None, base_revision: int | None) -> None:
@@ -251,8 +271,8 @@ def delete(
     """Delete ``kind``/``name`` (as a revision), only when nothing uses it."""
     check_name(kind, name)
     message = normalise_message(message)
-    with transaction():
-        _lock()
+    for _attempt in range(_ATTEMPTS):
+        seen = _newest_id()
         if store.current_text(runtime.settings, kind, name) is None:
             raise NotFound(f"{store.KIND_LABELS[kind]} „{name}“ gibt es nicht.")
         reasons = usage(runtime, kind, name)
@@ -263,17 +283,22 @@ def delete(
         check = check_change(runtime, kind, name, None)
         if not check.ok:
             raise ConfigInvalid("Ohne diese Datei entstünden Fehler.", check.errors)
-        action = "rollback" if restores is not None else "delete"
-        revision = _write(user, kind, name, "", True, action, message, restores)
-        audit(
-            "config.publish",
-            user,
-            object_type=kind,
-            object_id=name,
-            detail={"revision": revision.id, "action": action, "message": message[:200]},
-        )
-    runtime.reload()
-    return revision
+        with transaction():
+            _lock()
+            if _newest_id() != seen:
+                continue
+            action = "rollback" if restores is not None else "delete"
+            revision = _write(user, kind, name, "", True, action, message, restores)
+            audit(
+                "config.publish",
+                user,
+                object_type=kind,
+                object_id=name,
+                detail={"revision": revision.id, "action": action, "message": message[:200]},
+            )
+        runtime.reload()
+        return revision
+    raise Conflict(_BUSY)
 
 
 def rollback(
