@@ -6,6 +6,7 @@ from .base import BaseModel, JSONField, database, is_sqlite, open_database, tran
 from .config import CONFIG_KINDS, ConfigRevision
 from .deadlines import Deadline, Reminder
 from .documents import MeasureStatus, TemplateRevision
+from .jobs import RUN_STATUSES, PeriodicRun
 from .privacy import AuditPurgePermit, Consent, LoginFailure, RecordPrivacy, SecondFactor
 from .records import (
     DOCUMENT_STATUSES,
@@ -42,6 +43,7 @@ MODELS = [
     LoginFailure,
     SecondFactor,
     AuditPurgePermit,
+    PeriodicRun,
 ]
 
 
@@ -61,6 +63,8 @@ __all__ = [
     "DOCUMENT_STATUSES",
     "MODELS",
     "ApiToken",
+    "PeriodicRun",
+    "RUN_STATUSES",
     "AuditEntry",
     "AuditPurgePermit",
     "Consent",
