@@ -55,6 +55,9 @@ def create_app(config_path: str | None = None, overrides: dict[str, Any] | None 
     seed_from_exports(settings)  # the shipped templates are their first revisions
     init_web(app)
     init_api(app)
+    from .web.metrics import init_metrics
+
+    init_metrics(app)  # GET /metrics (Prometheus), access by address or token
     init_input_guard(app)  # first of the before_request hooks: no view sees such input
 
     if not app.debug:

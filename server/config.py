@@ -67,6 +67,8 @@ DEFAULTS: dict[str, Any] = {
         "pseudonym_key": "",  # empty: created once under instance/
         "audit_retention_days": 0,  # 0: audit entries are kept for ever
     },
+    # GET /metrics: addresses or networks that may read it, and/or a bearer token
+    "metrics": {"allow": ["127.0.0.1", "::1"], "token": ""},
     "roles": {},
     # the start page per role: [[start]] entries (server/start_page.py, docs/configuration.md)
     "start": [],
@@ -78,6 +80,7 @@ ENV_OVERRIDES = {
     "VERBUND_REDIS_URL": ("queue", "redis_url"),
     "VERBUND_SECRET_KEY": ("server", "secret_key"),
     "VERBUND_PSEUDONYM_KEY": ("privacy", "pseudonym_key"),
+    "VERBUND_METRICS_TOKEN": ("metrics", "token"),
 }
 
 
@@ -233,6 +236,8 @@ def settings_problems(data: dict[str, Any], lines: Any, shown: str) -> list[Prob
                         f"[{section}] {key} darf nicht negativ sein",
                     )
                 )
+            elif section == "metrics" and key == "allow":
+                problems += _address_problems(lines, shown, item)
             elif isinstance(item, list) and section != "register":
                 # [register] is checked against the definitions by `verbund check`
                 # (services/register_config.py), together with its other keys
@@ -252,6 +257,20 @@ def _start_problems(data: dict[str, Any], lines: Any, shown: str, entries: Any) 
             problems.append(
                 Problem(shown, lines.line(*at), f"[[start]] Nr. {index + 1}: {message}")
             )
+    return problems
+
+
+def _address_problems(lines: Any, shown: str, items: list) -> list[Problem]:
+    """``[metrics] allow``: each entry an IP address or network (``10.0.0.0/8``)."""
+    import ipaddress
+
+    problems = []
+    for index, item in enumerate(items):
+        try:
+            ipaddress.ip_network(str(item), strict=False)
+        except ValueError:
+            message = f"[metrics] allow: „{str(item)[:60]}“ ist keine IP-Adresse oder kein Netz"
+            problems.append(Problem(shown, lines.line("metrics", "allow", index), message))
     return problems
 
 

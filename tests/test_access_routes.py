@@ -67,6 +67,7 @@ ROUTES = {
     "auth.login": "public",
     "auth.logout": "list",
     "api.openapi": "public",
+    "metrics.metrics": "public",  # by address or token, not by login (tests/jobs)
     "api.list_workflows": "list",
     "api.get_workflow": "list",
     "api.get_form": "list",

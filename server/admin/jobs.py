@@ -18,6 +18,7 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from ..jobs.connection import RedisUnavailable, get_redis
+from ..jobs.overview import job_states, problem_runs
 from ..services.audit import audit
 from ..web.base import runtime
 from ..web.session import current_user
@@ -82,12 +83,19 @@ class JobsView(AdminView):
 
     @expose("/")
     def index(self):
+        settings = runtime().settings
+        # from the database: shown even while Redis is down
+        periodic = {"jobs": job_states(settings), "problems": problem_runs(settings)}
         try:
             overview = [self._queue_overview(q) for q in _queues()]
         except (redis.RedisError, RedisUnavailable, OSError) as exc:
             log.warning("job overview: Redis not reachable: %s", exc)
-            return self.render("verbund/admin/jobs.html", queues=[], unreachable=True)
-        return self.render("verbund/admin/jobs.html", queues=overview, unreachable=False)
+            return self.render(
+                "verbund/admin/jobs.html", queues=[], unreachable=True, periodic=periodic
+            )
+        return self.render(
+            "verbund/admin/jobs.html", queues=overview, unreachable=False, periodic=periodic
+        )
 
     def _queue_overview(self, queue: Queue) -> dict:
         registries = {

@@ -6,12 +6,18 @@ key per job (SET NX EX) makes sure that across any number of workers on any numb
 machines each job is enqueued once per interval; the jobs themselves are idempotent, so a
 lost key or a second run changes nothing. (Pending documents have their own sweep with
 live-job detection, :mod:`.sweep`.)
+
+Each job runs inside :func:`.runs.run_periodic`, which records the run (status, counts, kind
+of error) for the admin jobs screen and ``GET /metrics``; a failed or incomplete run is
+retried by RQ with backoff (``RETRY``), and the next interval runs the job again anyway.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+
+from rq import Retry
 
 from ..config import Settings
 from .connection import get_redis
@@ -24,14 +30,35 @@ class Periodic:
     name: str
     function: str  # import path of a job function without arguments
     every: int  # seconds
+    label: str = ""  # German, for the admin jobs screen
+    item: str = "items"  # what a job returning a plain number counted
 
 
 PERIODIC = (
-    Periodic("deadline-reminders", "server.jobs.maintenance.create_deadline_reminders", 600),
+    Periodic(
+        "deadline-reminders",
+        "server.jobs.maintenance.create_deadline_reminders",
+        600,
+        "Erinnerungen an fällige Fristen",
+        "created",
+    ),
     # retention (anonymise the day after the period ends), audit purge, login failures
-    Periodic("privacy", "server.privacy.jobs.run_privacy_maintenance", 3600),
-    Periodic("unused-uploads", "server.jobs.maintenance.remove_unused_uploads", 3600),
+    Periodic(
+        "privacy",
+        "server.privacy.jobs.run_privacy_maintenance",
+        3600,
+        "Datenschutz: Aufbewahrung, Protokoll, Anmeldefehler",
+    ),
+    Periodic(
+        "unused-uploads",
+        "server.jobs.maintenance.remove_unused_uploads",
+        3600,
+        "Ungenutzte Uploads entfernen",
+        "removed",
+    ),
 )
+
+RETRY = Retry(max=3, interval=[30, 120, 600])
 
 KEY = "verbund:periodic:{}"
 
@@ -46,8 +73,12 @@ def enqueue_due(settings: Settings, table: tuple[Periodic, ...] = PERIODIC) -> l
     for job in table:
         if connection.set(KEY.format(job.name), "1", nx=True, ex=job.every):
             queue.enqueue(
+                "server.jobs.runs.run_periodic",
+                job.name,
                 job.function,
+                job.item,
                 job_id=f"periodic-{job.name}",
+                retry=RETRY,
                 result_ttl=job.every,
                 failure_ttl=24 * 3600,
                 description=job.name,

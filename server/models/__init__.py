@@ -15,6 +15,7 @@ from .base import (
 from .config import CONFIG_KINDS, ConfigRevision
 from .deadlines import Deadline, Reminder
 from .documents import MeasureStatus, TemplateRevision
+from .jobs import RUN_STATUSES, PeriodicRun
 from .privacy import AuditPurgePermit, Consent, LoginFailure, RecordPrivacy, SecondFactor
 from .records import (
     DOCUMENT_STATUSES,
@@ -51,6 +52,7 @@ MODELS = [
     LoginFailure,
     SecondFactor,
     AuditPurgePermit,
+    PeriodicRun,
 ]
 
 
@@ -70,6 +72,8 @@ __all__ = [
     "DOCUMENT_STATUSES",
     "MODELS",
     "ApiToken",
+    "PeriodicRun",
+    "RUN_STATUSES",
     "AuditEntry",
     "AuditPurgePermit",
     "Consent",

@@ -106,8 +106,11 @@ def anonymise_record(
             version=Record.version + 1,
             updated_at=utcnow(),
         ).where(Record.id == record.id).execute()
-        saves = FormSave.select(FormSave.id, FormSave.form, FormSave.data).where(
-            FormSave.record == record.id
+        # read first, then write: no UPDATE while the SELECT's cursor is still open
+        saves = list(
+            FormSave.select(FormSave.id, FormSave.form, FormSave.data).where(
+                FormSave.record == record.id
+            )
         )
         for save in saves:
             blanked = blank_form(defs.forms.get(save.form), save.data)

@@ -7,7 +7,7 @@ import datetime as dt
 import peewee
 
 from .. import clock
-from ..models import Deadline, Record, Reminder, User, utcnow
+from ..models import Deadline, Record, Reminder, User, transaction, utcnow
 from ..models.fast import insert_row
 from ..schema.definitions import Definitions, WorkflowDef
 from .access import readable_records
@@ -60,29 +60,85 @@ def open_deadlines(
     return list(query)
 
 
-def create_reminders(today: dt.date | None = None) -> int:
-    """Periodic job: a reminder for the owner of every open deadline that is due or overdue.
+REMINDER_CHUNK = 500  # deadlines per write transaction: short, so requests never wait long
+CHUNK_TRIES = 3  # a chunk refused by a lock is tried again this often before the run gives up
 
-    Idempotent: one reminder per deadline, owner and kind, however often it runs.
-    """
-    today = today or clock.today()
-    created = 0
-    due = (
-        Deadline.select(Deadline, Record)
+
+def _reminder_kind(today: dt.date):
+    return peewee.Case(None, [(Deadline.due_on < today, "overdue")], "due")
+
+
+def _due_without_reminder(today: dt.date):
+    """Open, due deadlines with an owner who has no reminder of today's kind for them yet."""
+    kind = _reminder_kind(today)
+    reminded = Reminder.select(Reminder.id).where(
+        (Reminder.deadline == Deadline.id)
+        & (Reminder.user == Record.owner)
+        & (Reminder.kind == kind)
+    )
+    return (
+        Deadline.select(Deadline.id)
         .join(Record)
         .where(
-            Deadline.closed_at.is_null() & (Deadline.due_on <= today) & Record.owner.is_null(False)
+            Deadline.closed_at.is_null()
+            & (Deadline.due_on <= today)
+            & Record.owner.is_null(False)
+            & ~peewee.fn.EXISTS(reminded)
         )
     )
-    for deadline in due:
-        kind = "overdue" if deadline.due_on < today else "due"
-        try:
-            with Reminder._meta.database.atomic():
-                Reminder.create(deadline=deadline, user=deadline.record.owner_id, kind=kind)
-            created += 1
-        except peewee.IntegrityError:
-            continue  # already reminded
-    return created
+
+
+def _remind_chunk(today: dt.date, ids: list[int]) -> int:
+    """One short write transaction: the reminders of the deadlines ``ids`` (set-based).
+
+    The conditions are checked again inside the statement (a deadline closed since it was
+    read gets none), and a reminder another run created meanwhile is skipped by the unique
+    index (ON CONFLICT DO NOTHING), so runs may overlap.
+    """
+    rows = (
+        Deadline.select(Deadline.id, Record.owner, _reminder_kind(today), peewee.Value(utcnow()))
+        .join(Record)
+        .where(
+            Deadline.id.in_(ids)
+            & Deadline.closed_at.is_null()
+            & (Deadline.due_on <= today)
+            & Record.owner.is_null(False)
+        )
+    )
+    fields = [Reminder.deadline, Reminder.user, Reminder.kind, Reminder.created_at]
+    with transaction():
+        return Reminder.insert_from(rows, fields).on_conflict_ignore().as_rowcount().execute()
+
+
+def create_reminders(today: dt.date | None = None, *, chunk: int = REMINDER_CHUNK) -> int:
+    """Periodic job: a reminder for the owner of every open deadline that is due or overdue.
+
+    Idempotent: one reminder per deadline, owner and kind, however often it runs. Read
+    first, then write: each page of due deadline ids is read completely (keyset, no cursor
+    stays open) and then written in its own short transaction. Writing while a read cursor
+    was open lost reminders on SQLite: once another connection committed (every page view
+    writes an audit row), the write lock was refused at once with "database is locked".
+    A chunk that stays locked raises :class:`~server.jobs.runs.PeriodicIncomplete` with
+    what was done, so the run is recorded as incomplete and retried.
+    """
+    from ..jobs.runs import PeriodicIncomplete
+
+    today = today or clock.today()
+    created = 0
+    last = 0
+    while True:
+        page = _due_without_reminder(today).where(Deadline.id > last)
+        ids = [row.id for row in page.order_by(Deadline.id).limit(chunk)]
+        if not ids:
+            return created
+        for attempt in range(CHUNK_TRIES):
+            try:
+                created += _remind_chunk(today, ids)
+                break
+            except peewee.OperationalError as exc:
+                if attempt + 1 == CHUNK_TRIES:
+                    raise PeriodicIncomplete({"created": created}, exc) from exc
+        last = ids[-1]
 
 
 def unread_reminders(defs: Definitions, user: User, limit: int = 20) -> list[Reminder]:

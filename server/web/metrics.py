@@ -1,0 +1,128 @@
+"""``GET /metrics``: Prometheus text format (prometheus_client), no login.
+
+Access (``[metrics]`` in config.toml): a request from an address in ``allow`` (addresses or
+networks; default only this machine), or one with ``Authorization: Bearer <token>`` when
+``token`` (or ``VERBUND_METRICS_TOKEN``) is set. A request that came through a reverse proxy
+(``X-Forwarded-For``/``Forwarded``) is judged by its real client only with
+``[security] trust_proxy``; otherwise the proxy's own address (often 127.0.0.1) would let
+anybody in, so the address rule does not apply to it.
+
+What is shown are names of periodic jobs, times, statuses and counts: no personal data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import ipaddress
+
+from flask import Blueprint, Flask, Response, current_app, request
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+
+from ..jobs.overview import STATUS_LABELS, job_states, run_counts
+
+blueprint = Blueprint("metrics", __name__)
+PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
+STATUSES = [s for s in STATUS_LABELS if s]
+
+
+def networks(entries) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """``[metrics] allow`` as networks (a bare address is a network of one); entries that
+    are neither are skipped here (``verbund check`` and loading the config name them)."""
+    out = []
+    for entry in entries or ():
+        try:
+            out.append(ipaddress.ip_network(str(entry).strip(), strict=False))
+        except ValueError:
+            continue
+    return out
+
+
+def allowed(settings, headers, remote_addr: str | None) -> bool:
+    """Whether a request with these headers from ``remote_addr`` may read the metrics."""
+    section = settings.section("metrics")
+    token = str(section.get("token") or "")
+    given = headers.get("Authorization", "")
+    if token and given.startswith("Bearer "):
+        if hmac.compare_digest(given[len("Bearer ") :].strip().encode(), token.encode()):
+            return True
+    proxied = any(name in headers for name in PROXY_HEADERS)
+    if proxied and not settings.section("security").get("trust_proxy"):
+        return False
+    try:
+        address = ipaddress.ip_address((remote_addr or "").split("%")[0])
+    except ValueError:
+        return False
+    if address.version == 6 and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return any(address in net for net in networks(section.get("allow", [])))
+
+
+class PeriodicCollector:
+    """Reads the recorded runs of the periodic jobs at each scrape."""
+
+    def __init__(self, settings):
+        self.settings = settings
+
+    def collect(self):
+        # inside the request, whose connection is open (see web/__init__.py)
+        states = job_states(self.settings)
+        counts = run_counts(self.settings)
+        last_run = GaugeMetricFamily(
+            "verbund_periodic_last_run_timestamp_seconds",
+            "Start of the latest run of a periodic job (0: never ran)",
+            labels=["job"],
+        )
+        last_success = GaugeMetricFamily(
+            "verbund_periodic_last_success_timestamp_seconds",
+            "End of the latest successful run of a periodic job (0: none)",
+            labels=["job"],
+        )
+        last_status = GaugeMetricFamily(
+            "verbund_periodic_last_status",
+            "Status of the latest run (1 for the one that applies)",
+            labels=["job", "status"],
+        )
+        items = GaugeMetricFamily(
+            "verbund_periodic_last_items_done",
+            "Items the latest run did (reminders created, records anonymised, ...)",
+            labels=["job", "item"],
+        )
+        runs = GaugeMetricFamily(
+            "verbund_periodic_runs",
+            "Recorded runs of the last 30 days by status",
+            labels=["job", "status"],
+        )
+        for state in states:
+            last_run.add_metric([state.name], _seconds(state.started_at))
+            last_success.add_metric([state.name], _seconds(state.last_success))
+            for status in STATUSES:
+                last_status.add_metric([state.name, status], float(state.status == status))
+            items.add_metric([state.name, "total"], float(state.items))
+            for item, number in sorted(state.counts.items()):
+                items.add_metric([state.name, item], float(number))
+            for status in STATUSES:
+                runs.add_metric([state.name, status], float(counts.get((state.name, status), 0)))
+        yield from (last_run, last_success, last_status, items, runs)
+
+
+def _seconds(moment) -> float:
+    if moment is None:
+        return 0.0
+    return moment.replace(tzinfo=dt.UTC).timestamp()  # database times are naive UTC
+
+
+@blueprint.route("/metrics")
+def metrics():
+    settings = current_app.config["VERBUND_RUNTIME"].settings
+    if not allowed(settings, request.headers, request.remote_addr):
+        return Response("Kein Zugriff auf /metrics.\n", 403, mimetype="text/plain")
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(PeriodicCollector(settings))
+    return Response(generate_latest(registry), 200, {"Content-Type": CONTENT_TYPE_LATEST})
+
+
+def init_metrics(app: Flask) -> None:
+    """Register ``GET /metrics`` on ``app``."""
+    app.register_blueprint(blueprint)
