@@ -1,4 +1,4 @@
-"""The ``verbund`` command: init, serve, worker, check, user add, token."""
+"""The ``verbund`` command: init, serve, worker, check, user add/grant/reset-2fa, token."""
 
 from __future__ import annotations
 
@@ -219,6 +219,22 @@ def user_add(
     click.echo(f"Benutzer „{name.strip().lower()}“ angelegt ({', '.join(roles)}, {org}).")
     if printed:
         click.echo(f"Passwort (wird nur jetzt angezeigt): {password}")
+
+
+@user.command("grant")
+@click.argument("name")
+@click.argument("role")
+@click.pass_context
+def user_grant(ctx: click.Context, name: str, role: str) -> None:
+    """Dem Benutzer NAME die Rolle ROLE sofort geben (auch Datenschutz-Rollen; protokolliert)."""
+    from .services.role_grants import grant_from_command_line
+
+    runtime = _runtime(ctx)
+    try:
+        account = grant_from_command_line(name, role, set(runtime.definitions.roles))
+    except ServiceError as exc:
+        raise click.ClickException(_service_text(exc)) from None
+    click.echo(f"„{account.username}“ hat jetzt die Rollen: {', '.join(account.roles)}.")
 
 
 @user.command("reset-2fa")

@@ -6,7 +6,14 @@ from .base import BaseModel, JSONField, database, is_sqlite, open_database, tran
 from .config import CONFIG_KINDS, ConfigRevision
 from .deadlines import Deadline, Reminder
 from .documents import MeasureStatus, TemplateRevision
-from .privacy import AuditPurgePermit, Consent, LoginFailure, RecordPrivacy, SecondFactor
+from .privacy import (
+    AuditPurgePermit,
+    Consent,
+    LoginFailure,
+    RecordPrivacy,
+    RoleGrant,
+    SecondFactor,
+)
 from .records import (
     DOCUMENT_STATUSES,
     DocumentFile,
@@ -42,6 +49,7 @@ MODELS = [
     LoginFailure,
     SecondFactor,
     AuditPurgePermit,
+    RoleGrant,
 ]
 
 
@@ -66,6 +74,7 @@ __all__ = [
     "Consent",
     "LoginFailure",
     "RecordPrivacy",
+    "RoleGrant",
     "SecondFactor",
     "BaseModel",
     "ConfigRevision",
