@@ -237,6 +237,28 @@ def user_grant(ctx: click.Context, name: str, role: str) -> None:
     click.echo(f"„{account.username}“ hat jetzt die Rollen: {', '.join(account.roles)}.")
 
 
+@user.command("password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Passwort von der Standardeingabe lesen")
+@click.pass_context
+def user_password(ctx: click.Context, name: str, password_stdin: bool) -> None:
+    """Ein neues Passwort für NAME setzen (auch für Datenschutz-Rollen) und ihn abmelden."""
+    from .services.accounts import set_password
+
+    _runtime(ctx)
+    if password_stdin:
+        password, printed = sys.stdin.readline().rstrip("\r\n"), False
+    else:
+        password, printed = secrets.token_urlsafe(12), True
+    try:
+        account = set_password(name, password)
+    except ServiceError as exc:
+        raise click.ClickException(_service_text(exc)) from None
+    click.echo(f"Passwort von „{account.username}“ gesetzt; alle Sitzungen beendet.")
+    if printed:
+        click.echo(f"Passwort (wird nur jetzt angezeigt): {password}")
+
+
 @user.command("reset-2fa")
 @click.argument("name")
 @click.pass_context

@@ -32,7 +32,14 @@ from ..services.accounts import (
 )
 from ..services.audit import audit
 from ..services.errors import Forbidden, Invalid
-from ..services.role_grants import pending_for, refuse_self_grant, request_grants, split_roles
+from ..services.role_grants import (
+    borrowed_message,
+    borrowed_roles,
+    pending_for,
+    refuse_self_grant,
+    request_grants,
+    split_roles,
+)
 from ..web.base import definitions, runtime
 from ..web.session import current_user
 from .base import ADMIN_ROLE, PAGE_SIZE, AdminView, page_number
@@ -294,6 +301,9 @@ class UsersView(AdminView):
             abort(400)
         password = form.password.data or generated_password()
         problem = password_problem(password)
+        borrowed = borrowed_roles(user, current_user(), runtime().settings.section("privacy"))
+        if borrowed:
+            problem = borrowed_message(user, borrowed, "Ein neues Passwort")
         if problem:
             form.password.errors.append(problem)
             page_form = UserForm(obj=user)

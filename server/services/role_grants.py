@@ -59,6 +59,29 @@ def split_roles(
     return now, later
 
 
+def borrowed_roles(user: User, actor: User | None, privacy: Mapping[str, Any]) -> list[str]:
+    """Privacy roles of ``user`` that ``actor`` lacks.
+
+    A new password or an API token for such a person would let the actor act with those
+    roles (log in as the DPO, export subject access), so the screens refuse both; the
+    command line on the server stays open.
+    """
+    if actor is None:
+        return []
+    private = privacy_roles(privacy)
+    mine = set(actor.roles or [])
+    return sorted(r for r in (user.roles or []) if r in private and r not in mine)
+
+
+def borrowed_message(user: User, roles: list[str], what: str) -> str:
+    names = ", ".join(f"„{r}“" for r in roles)
+    return (
+        f"{what} für „{user.username}“ (Rolle {names}) vergibt nur eine andere Person mit "
+        "dieser Rolle oder die Kommandozeile auf dem Server (verbund user password / verbund "
+        "token) – sonst könnte man mit ihren Rechten handeln."
+    )
+
+
 def request_grants(user: User, roles: Iterable[str], actor: User | None) -> list[RoleGrant]:
     """Pending grants of ``roles`` for ``user`` (one per role; an open one is reused)."""
     made = []

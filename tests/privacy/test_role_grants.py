@@ -150,3 +150,32 @@ def test_the_command_line_on_the_server_grants_at_once(app, people, config_dir, 
     assert entry.detail == {"username": "chefin", "role": "dpo", "via": "cli"}
     unknown = runner.invoke(main, ["--config", config, "user", "grant", "chefin", "kaiser"])
     assert unknown.exit_code != 0 and "Unbekannte Rolle: kaiser" in unknown.output
+
+
+def test_no_password_or_token_to_act_as_the_dpo(app, people, config_dir, database_overrides):
+    admin = browser_of(app, "chefin")
+    dpo = people["dpo"]
+    url = f"/admin/users/{dpo.id}"
+    reset = admin.post(
+        url + "/password", data={"csrf_token": csrf_token(admin.get(url).get_data(True))}
+    )
+    assert reset.status_code == 422
+    assert "Ein neues Passwort für „dpo“ (Rolle „dpo“)" in reset.get_data(as_text=True)
+    assert login(app.test_client(), "dpo").status_code == 302  # the old password still works
+    page = admin.get("/admin/tokens/new").get_data(as_text=True)
+    token = admin.post(
+        "/admin/tokens/new",
+        data={"csrf_token": csrf_token(page), "user": str(dpo.id), "label": "x"},
+    )
+    assert token.status_code == 422 and "Einen API-Token für „dpo“" in token.get_data(True)
+    # on the server, the command line sets it
+    url = database_overrides.get("database", {}).get("url", "")
+    runner = CliRunner(env={"VERBUND_DATABASE_URL": url} if url else None)
+    config = str(config_dir / "config.toml")
+    done = runner.invoke(
+        main,
+        ["--config", config, "user", "password", "dpo", "--password-stdin"],
+        input="ein-ganz-neues-Passwort-42\n",
+    )
+    assert done.exit_code == 0, done.output
+    assert login(app.test_client(), "dpo", "ein-ganz-neues-Passwort-42").status_code == 302
