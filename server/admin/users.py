@@ -1,7 +1,8 @@
 """People: list, create, edit roles and organisation, deactivate, reset passwords, end sessions.
 
 Every change that alters what someone may do — roles, organisation, deactivation, a new
-password — ends all their sessions at once, so it applies on their next click. At least one
+password — ends all their sessions at once, so it applies on their next click; deactivation
+also revokes their API tokens for good. At least one
 active administrator always remains. Passwords made by the system are shown once, in the
 answer to the request that made them, never in a redirect or a flash message (those travel
 in the cookie).
@@ -29,6 +30,7 @@ from ..services.accounts import (
     end_all_sessions,
     hash_password,
     password_problem,
+    revoke_all_tokens,
 )
 from ..services.audit import audit
 from ..services.errors import Forbidden, Invalid
@@ -277,6 +279,8 @@ class UsersView(AdminView):
             request_grants(user, waiting, current_user())
             if {"roles", "organisation", "active"} & set(changed):
                 ended = end_all_sessions(user)
+            # a deactivated person's tokens end for good; reactivation does not revive them
+            revoked = revoke_all_tokens(user) if user.active and not active else 0
             audit(
                 "user.update",
                 current_user(),
@@ -287,9 +291,12 @@ class UsersView(AdminView):
                     "changed": changed,
                     "roles": roles,
                     "sessions_ended": ended,
+                    "tokens_revoked": revoked,
                 },
             )
         ended_note = f" {ended} Sitzung(en) wurden beendet." if ended else ""
+        if revoked:
+            ended_note += f" {revoked} API-Token(s) wurden widerrufen."
         flash(f"„{user.username}“ wurde gespeichert.{ended_note}{note}", "success")
         return changed
 

@@ -225,3 +225,12 @@ def end_all_sessions(user: User) -> int:
         .where((UserSession.user == user.id) & UserSession.revoked_at.is_null())
         .execute()
     )
+
+
+def revoke_all_tokens(user: User) -> int:
+    """Revoke every API token of ``user`` (deactivation: reactivating brings none back)."""
+    return (
+        ApiToken.update(revoked_at=utcnow())
+        .where((ApiToken.user == user.id) & ApiToken.revoked_at.is_null())
+        .execute()
+    )
