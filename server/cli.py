@@ -1,4 +1,4 @@
-"""The ``verbund`` command: init, serve, worker, check, user add, token."""
+"""The ``verbund`` command: init, serve, worker, check, user add/grant/reset-2fa, token."""
 
 from __future__ import annotations
 
@@ -217,6 +217,44 @@ def user_add(
     except ServiceError as exc:
         raise click.ClickException(_service_text(exc)) from None
     click.echo(f"Benutzer „{name.strip().lower()}“ angelegt ({', '.join(roles)}, {org}).")
+    if printed:
+        click.echo(f"Passwort (wird nur jetzt angezeigt): {password}")
+
+
+@user.command("grant")
+@click.argument("name")
+@click.argument("role")
+@click.pass_context
+def user_grant(ctx: click.Context, name: str, role: str) -> None:
+    """Dem Benutzer NAME die Rolle ROLE sofort geben (auch Datenschutz-Rollen; protokolliert)."""
+    from .services.role_grants import grant_from_command_line
+
+    runtime = _runtime(ctx)
+    try:
+        account = grant_from_command_line(name, role, set(runtime.definitions.roles))
+    except ServiceError as exc:
+        raise click.ClickException(_service_text(exc)) from None
+    click.echo(f"„{account.username}“ hat jetzt die Rollen: {', '.join(account.roles)}.")
+
+
+@user.command("password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Passwort von der Standardeingabe lesen")
+@click.pass_context
+def user_password(ctx: click.Context, name: str, password_stdin: bool) -> None:
+    """Ein neues Passwort für NAME setzen (auch für Datenschutz-Rollen) und ihn abmelden."""
+    from .services.accounts import set_password
+
+    _runtime(ctx)
+    if password_stdin:
+        password, printed = sys.stdin.readline().rstrip("\r\n"), False
+    else:
+        password, printed = secrets.token_urlsafe(12), True
+    try:
+        account = set_password(name, password)
+    except ServiceError as exc:
+        raise click.ClickException(_service_text(exc)) from None
+    click.echo(f"Passwort von „{account.username}“ gesetzt; alle Sitzungen beendet.")
     if printed:
         click.echo(f"Passwort (wird nur jetzt angezeigt): {password}")
 

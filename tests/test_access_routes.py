@@ -125,6 +125,8 @@ ROUTES = {
     "statistics.index": "statistics_roles",
     "statistics.table_export": "statistics_roles",
     "statistics.microdata_export": "statistics_roles",
+    "privacy_roles.index": "any_privacy_role",
+    "privacy_roles.decide": "any_privacy_role",
 }
 
 # who holds the roles of each [privacy] key in the fixture (config.toml defaults)
@@ -133,6 +135,7 @@ PRIVACY_HOLDERS = {
     "subject_access_roles": {"dpo"},
     "hold_roles": {"dpo"},
     "statistics_roles": {"dpo"},
+    "any_privacy_role": {"sysadmin", "dpo"},  # the grants screen (Rollenfreigaben)
 }
 
 # (user name, roles, organisation, may read the record of "owner")
@@ -209,6 +212,7 @@ def url_for_rule(rule, world) -> str:
         "queue_name": "verbund",
         "job_id": "document-1",
         "purpose": "teilnahme",
+        "grant_id": 1,
     }
     return rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1]
 

@@ -15,6 +15,8 @@ from wtforms.validators import Length
 from ..models import ApiToken, User, transaction, utcnow
 from ..services.accounts import issue_token
 from ..services.audit import audit
+from ..services.role_grants import borrowed_message, borrowed_roles
+from ..web.base import runtime
 from ..web.session import current_user
 from .base import PAGE_SIZE, AdminView, page_number
 from .fields import ChoiceField
@@ -65,8 +67,13 @@ class TokensView(AdminView):
             form.user.data = chosen.id if chosen else 0
         if form.validate_on_submit():
             owner = User.get_or_none((User.id == form.user.data) & (User.active == True))  # noqa: E712
+            borrowed = owner and borrowed_roles(
+                owner, current_user(), runtime().settings.section("privacy")
+            )
             if owner is None:
                 form.user.errors.append("Bitte eine aktive Person wählen.")
+            elif borrowed:
+                form.user.errors.append(borrowed_message(owner, borrowed, "Einen API-Token"))
             else:
                 with transaction():
                     secret = issue_token(

@@ -1,10 +1,15 @@
 """People: list, create, edit roles and organisation, deactivate, reset passwords, end sessions.
 
 Every change that alters what someone may do — roles, organisation, deactivation, a new
-password — ends all their sessions at once, so it applies on their next click. At least one
+password — ends all their sessions at once, so it applies on their next click; deactivation
+also revokes their API tokens for good. At least one
 active administrator always remains. Passwords made by the system are shown once, in the
 answer to the request that made them, never in a redirect or a flash message (those travel
 in the cookie).
+
+Roles follow separation of duties (server/services/role_grants.py): nobody gives themself a
+role here, and a privacy role (``dpo``, the ``[privacy]`` role lists) only waits for a second
+holder of that role to confirm it.
 """
 
 from __future__ import annotations
@@ -25,10 +30,19 @@ from ..services.accounts import (
     end_all_sessions,
     hash_password,
     password_problem,
+    revoke_all_tokens,
 )
 from ..services.audit import audit
-from ..services.errors import Invalid
-from ..web.base import definitions
+from ..services.errors import Forbidden, Invalid
+from ..services.role_grants import (
+    borrowed_message,
+    borrowed_roles,
+    pending_for,
+    refuse_self_grant,
+    request_grants,
+    split_roles,
+)
+from ..web.base import definitions, runtime
 from ..web.session import current_user
 from .base import ADMIN_ROLE, PAGE_SIZE, AdminView, page_number
 from .fields import ChoiceField, RoleField
@@ -85,6 +99,19 @@ def _choices(form: UserForm, user: User | None = None) -> None:
     form.roles.choices = roles
 
 
+def _split(user: User | None, roles: list[str]) -> tuple[list[str], list[str]]:
+    """(effective now, waiting for a second holder) – see role_grants.split_roles."""
+    return split_roles(user, roles, runtime().settings.section("privacy"))
+
+
+def _waiting_note(user: User, roles: list[str]) -> str:
+    names = ", ".join(f"„{r}“" for r in roles)
+    return (
+        f" Die Rolle(n) {names} für „{user.username}“ gilt/gelten erst, wenn eine andere Person "
+        "mit dieser Rolle sie unter Datenschutz → Rollenfreigaben bestätigt."
+    )
+
+
 def _active_admins(excluding: int | None = None) -> int:
     query = User.select(User.id, User.roles).where(User.active == True)  # noqa: E712
     return sum(1 for u in query if u.id != excluding and u.has_role(ADMIN_ROLE))
@@ -139,12 +166,15 @@ class UsersView(AdminView):
             generated = not form.password.data
             password = form.password.data or generated_password()
             org = Organisation.get_or_none(Organisation.id == form.organisation.data)
+            known = set(definitions().roles)
+            roles, waiting = _split(None, [r for r in form.roles.data or [] if r in known])
+            unknown = [r for r in form.roles.data or [] if r not in known]
             try:
                 with transaction():
                     user = create_user(
                         form.username.data,
                         password,
-                        form.roles.data or [],
+                        roles + unknown,  # unknown ones make create_user refuse, by name
                         org,
                         (form.display_name.data or "").strip(),
                         known_roles=set(definitions().roles),
@@ -153,6 +183,7 @@ class UsersView(AdminView):
                     User.update(
                         email=(form.email.data or "").strip(), active=form.active.data
                     ).where(User.id == user.id).execute()
+                    request_grants(user, waiting, current_user())
             except Invalid as exc:
                 for key, messages in (exc.errors or {}).items():
                     target = {"role": "roles"}.get(key, key)
@@ -162,7 +193,8 @@ class UsersView(AdminView):
                     return self.render(
                         "verbund/admin/password_once.html", user=user, password=password
                     )
-                flash(f"„{user.username}“ wurde angelegt.", "success")
+                note = _waiting_note(user, waiting) if waiting else ""
+                flash(f"„{user.username}“ wurde angelegt.{note}", "success")
                 return redirect(url_for(".edit", user_id=user.id))
         status = 422 if request.method == "POST" else 200
         return self.render("verbund/admin/user_form.html", form=form, user=None), status
@@ -196,6 +228,7 @@ class UsersView(AdminView):
             "verbund/admin/user_form.html",
             form=form,
             user=user,
+            waiting=pending_for(user),
             open_sessions=sessions.count(),
             open_tokens=tokens.count(),
             password_form=password_form or PasswordForm(),
@@ -213,6 +246,12 @@ class UsersView(AdminView):
                     "Es muss mindestens eine aktive Person mit der Rolle „admin“ bleiben."
                 )
                 return None
+        try:
+            refuse_self_grant(user, roles, current_user())
+        except Forbidden as exc:
+            form.roles.errors.append(exc.message)
+            return None
+        roles, waiting = _split(user, roles)
         new = {
             "display_name": (form.display_name.data or "").strip() or user.username,
             "email": (form.email.data or "").strip(),
@@ -228,14 +267,20 @@ class UsersView(AdminView):
             "active": user.active,
         }
         changed = [key for key in new if new[key] != old[key]]
+        note = _waiting_note(user, waiting) if waiting else ""
         if not changed:
-            flash("Keine Änderung.", "info")
+            if waiting:
+                request_grants(user, waiting, current_user())
+            flash(f"Keine weitere Änderung.{note}" if waiting else "Keine Änderung.", "info")
             return []
         ended = 0
         with transaction():
             User.update(**new).where(User.id == user.id).execute()
+            request_grants(user, waiting, current_user())
             if {"roles", "organisation", "active"} & set(changed):
                 ended = end_all_sessions(user)
+            # a deactivated person's tokens end for good; reactivation does not revive them
+            revoked = revoke_all_tokens(user) if user.active and not active else 0
             audit(
                 "user.update",
                 current_user(),
@@ -246,10 +291,13 @@ class UsersView(AdminView):
                     "changed": changed,
                     "roles": roles,
                     "sessions_ended": ended,
+                    "tokens_revoked": revoked,
                 },
             )
-        note = f" {ended} Sitzung(en) wurden beendet." if ended else ""
-        flash(f"„{user.username}“ wurde gespeichert.{note}", "success")
+        ended_note = f" {ended} Sitzung(en) wurden beendet." if ended else ""
+        if revoked:
+            ended_note += f" {revoked} API-Token(s) wurden widerrufen."
+        flash(f"„{user.username}“ wurde gespeichert.{ended_note}{note}", "success")
         return changed
 
     @expose("/<int:user_id>/password", methods=["POST"])
@@ -260,6 +308,9 @@ class UsersView(AdminView):
             abort(400)
         password = form.password.data or generated_password()
         problem = password_problem(password)
+        borrowed = borrowed_roles(user, current_user(), runtime().settings.section("privacy"))
+        if borrowed:
+            problem = borrowed_message(user, borrowed, "Ein neues Passwort")
         if problem:
             form.password.errors.append(problem)
             page_form = UserForm(obj=user)

@@ -8,7 +8,7 @@ from typing import Any
 from .. import clock
 from ..models import Deadline, Record, User
 from ..schema.definitions import Definitions, FormDef, WorkflowDef
-from ..services.access import can_edit_state
+from ..services.access import can_edit_state, within_edit_scope
 from ..services.documents import available_documents, document_json
 from ..workflow.engine import allowed_transitions
 
@@ -42,13 +42,15 @@ def record_detail(defs: Definitions, user: User, record: Record) -> dict[str, An
     if workflow is None:
         out.update(transitions=[], documents=[], available_documents=[], editable_forms=[])
         return out
+    may_change = within_edit_scope(user, workflow, record)
     out["transitions"] = [
         {"to": t.to, "label": t.label or (workflow.state(t.to).label)}
         for t in allowed_transitions(workflow, record.state, frozenset(user.roles or []))
+        if may_change
     ]
     state = workflow.state(record.state)
     out["editable_forms"] = (
-        list(state.forms) if state and can_edit_state(user, workflow, record.state) else []
+        list(state.forms) if state and can_edit_state(user, workflow, record.state, record) else []
     )
     out["available_documents"] = [
         {"id": d.id, "label": d.label} for d in available_documents(defs, record)

@@ -16,7 +16,14 @@ from .config import CONFIG_KINDS, ConfigRevision
 from .deadlines import Deadline, Reminder
 from .documents import MeasureStatus, TemplateRevision
 from .jobs import RUN_STATUSES, PeriodicRun
-from .privacy import AuditPurgePermit, Consent, LoginFailure, RecordPrivacy, SecondFactor
+from .privacy import (
+    AuditPurgePermit,
+    Consent,
+    LoginFailure,
+    RecordPrivacy,
+    RoleGrant,
+    SecondFactor,
+)
 from .records import (
     DOCUMENT_STATUSES,
     DocumentFile,
@@ -53,6 +60,7 @@ MODELS = [
     SecondFactor,
     AuditPurgePermit,
     PeriodicRun,
+    RoleGrant,
 ]
 
 
@@ -79,6 +87,7 @@ __all__ = [
     "Consent",
     "LoginFailure",
     "RecordPrivacy",
+    "RoleGrant",
     "SecondFactor",
     "BaseModel",
     "ConfigRevision",

@@ -1,5 +1,6 @@
 """Data protection: consent per record and purpose, legal holds and anonymisation, login
-failures, second factors, and the permit that lets the audit purge delete old entries."""
+failures, second factors, pending grants of privacy roles, and the permit that lets the audit
+purge delete old entries."""
 
 from __future__ import annotations
 
@@ -62,6 +63,22 @@ class SecondFactor(BaseModel):
     secret = peewee.CharField(max_length=64)
     confirmed_at = peewee.DateTimeField(default=utcnow)
     last_step = peewee.BigIntegerField(default=0)
+
+
+class RoleGrant(BaseModel):
+    """A privacy role given to ``user`` by ``requested_by``: it takes effect only when a
+    second person who holds the role confirms it (see server/services/role_grants.py).
+
+    ``state`` is ``pending``, ``confirmed`` or ``refused``; decided grants stay as history.
+    """
+
+    user = peewee.ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    role = peewee.CharField(max_length=64)
+    requested_by = peewee.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    requested_at = peewee.DateTimeField(default=utcnow)
+    state = peewee.CharField(max_length=16, default="pending", index=True)
+    decided_by = peewee.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    decided_at = peewee.DateTimeField(null=True)
 
 
 class AuditPurgePermit(BaseModel):

@@ -15,7 +15,7 @@ from typing import Any
 from .. import clock
 from ..models import Consent, Record, RecordPrivacy, User, transaction, utcnow
 from ..schema.definitions import Definitions, WorkflowDef
-from ..services.access import user_roles
+from ..services.access import edit_scope_message, user_roles, within_edit_scope
 from ..services.audit import audit
 from ..services.errors import Forbidden, Invalid
 from .dates import german, parse_day
@@ -95,6 +95,8 @@ def _record_and_purpose(defs: Definitions, user: User, record_id: Any, purpose: 
         )
     if not may_record_consent(user, workflow):
         raise Forbidden("Sie dürfen Einwilligungen dieses Datensatzes nicht erfassen.")
+    if not within_edit_scope(user, workflow, record):
+        raise Forbidden(edit_scope_message(workflow))
     if is_anonymised(record.id):
         raise Forbidden(ANONYMISED_MESSAGE)
     return record, workflow, consent

@@ -9,7 +9,8 @@ Small numbers identify people, so every count from 1 to ``min_cell - 1`` is supp
 (primary), and further cells are suppressed where a suppressed one could be worked out from
 a total (secondary: in every row and column, and among the totals, a lone suppressed cell
 takes the smallest other one with it). Suppressed cells show as „x“, as in official
-statistics.
+statistics. The single-record export is k-anonymous with k = ``min_cell``
+(:func:`k_anonymous`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from typing import Any
 from ..models import Organisation, Record
 from ..schema.definitions import Definitions, FieldDef, WorkflowDef
 from ..services.errors import Invalid
-from .pseudonyms import pseudonym
 
 CHOICE_TYPES = ("select", "multiselect", "boolean")
 
@@ -255,13 +255,43 @@ def _cell(n: int | None) -> str:
     return "x" if n is None else str(n)
 
 
-def microdata_csv(defs: Definitions, workflow: WorkflowDef, key: str) -> tuple[str, int]:
-    """One line per record, pseudonymised: no id, no name, no free text, months not days."""
-    dims = [d for d in dimensions(defs, workflow)]
-    writer_buffer = io.StringIO()
-    writer = csv.writer(writer_buffer, delimiter=";")
-    writer.writerow(["Pseudonym", "Angelegt (Monat)", "Geändert (Monat)", *(d.label for d in dims)])
-    count = 0
+SUPPRESSED = "*"
+
+
+def k_anonymous(rows: list[list[str]], k: int) -> tuple[list[list[str]], int]:
+    """Rows in which every row occurs at least ``k`` times, and how many were left out.
+
+    Local suppression: while some rows are rarer than ``k``, one column after the other
+    (the one with the most different values first: it splits groups most) is replaced by
+    „*“ in those rare rows only. Rows still rarer than ``k`` once every column is tried are
+    left out. „*“ is compared as a value of its own, so the result itself is k-anonymous:
+    whoever knows everything about a person except the suppressed cells still finds at
+    least ``k`` lines that could be theirs. The rows come back sorted, so their order tells
+    nothing (e.g. which case was opened first).
+    """
+    rows = [list(row) for row in rows]
+    width = len(rows[0]) if rows else 0
+    order = sorted(range(width), key=lambda j: -len({row[j] for row in rows}))
+    for column in order:
+        counts = Counter(tuple(row) for row in rows)
+        rare = [row for row in rows if counts[tuple(row)] < k]
+        if not rare:
+            break
+        for row in rare:
+            row[column] = SUPPRESSED
+    counts = Counter(tuple(row) for row in rows)
+    kept = sorted(row for row in rows if counts[tuple(row)] >= k)
+    return kept, len(rows) - len(kept)
+
+
+def microdata_csv(defs: Definitions, workflow: WorkflowDef, k: int) -> tuple[str, int, int]:
+    """One line per record, k-anonymous (k = ``min_cell``): ``(csv, lines, left out)``.
+
+    No id, no pseudonym, no name, no free text, months not days, only the non-personal
+    choice fields of :func:`dimensions`. A pseudonym would let two exports be laid side by
+    side, and the difference could single a person out again, so there is none.
+    """
+    dims = list(dimensions(defs, workflow))
     records = Record.select(
         Record.id,
         Record.state,
@@ -270,20 +300,18 @@ def microdata_csv(defs: Definitions, workflow: WorkflowDef, key: str) -> tuple[s
         Record.created_at,
         Record.updated_at,
     ).where(Record.workflow == workflow.id)
-    for record in records.order_by(Record.created_at):
+    lines = []
+    for record in records:
         cells = []
         for d in dims:
             values = []
             for _, row in _units([record], d.table):
                 values += d.values(record, row)
             cells.append("; ".join(sorted(set(values))))
-        writer.writerow(
-            [
-                pseudonym("record", record.id, key),
-                f"{record.created_at:%Y-%m}",
-                f"{record.updated_at:%Y-%m}",
-                *cells,
-            ]
-        )
-        count += 1
-    return writer_buffer.getvalue(), count
+        lines.append([f"{record.created_at:%Y-%m}", f"{record.updated_at:%Y-%m}", *cells])
+    kept, left_out = k_anonymous(lines, max(1, k))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(["Angelegt (Monat)", "Geändert (Monat)", *(d.label for d in dims)])
+    writer.writerows(kept)
+    return buffer.getvalue(), len(kept), left_out

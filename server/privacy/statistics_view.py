@@ -1,15 +1,19 @@
-"""/statistik: counts without people for coordination, and pseudonymised exports."""
+"""/statistik: counts without people for coordination, and a k-anonymous single-record export.
+
+A workflow whose ``read_roles`` the person does not hold does not exist here either: every
+statistics route answers 404 for it and the choice of workflows leaves it out.
+"""
 
 from __future__ import annotations
 
 from flask import abort, make_response, request
 from flask_admin import expose
 
+from ..services.access import may_see_workflow
 from ..services.audit import audit
 from ..services.errors import Invalid
 from ..web.base import definitions, runtime
 from ..web.session import current_user
-from .pseudonyms import pseudonym_key
 from .roles import PrivacyView
 from .statistics import count_table, dimensions, microdata_csv, table_csv
 
@@ -29,12 +33,16 @@ def _csv(text: str, filename: str):
 class StatisticsView(PrivacyView):
     roles_key = "statistics_roles"
 
+    def _visible(self) -> list:
+        user = current_user()
+        return [wf for wf in definitions().workflows.values() if may_see_workflow(user, wf)]
+
     def _workflow(self):
-        defs = definitions()
-        workflow_id = request.args.get("workflow") or next(iter(defs.workflows), None)
-        workflow = defs.workflows.get(workflow_id or "")
+        visible = {wf.id: wf for wf in self._visible()}
+        workflow_id = request.args.get("workflow") or next(iter(visible), None)
+        workflow = visible.get(workflow_id or "")
         if workflow is None:
-            abort(404)
+            abort(404)  # unknown, or outside the person's read_roles: the same answer
         return workflow
 
     def _table(self, workflow):
@@ -45,7 +53,7 @@ class StatisticsView(PrivacyView):
     @expose("/")
     def index(self):
         defs = definitions()
-        if not defs.workflows:
+        if not self._visible() and not request.args.get("workflow"):
             return self.render("verbund/privacy/statistics.html", workflow=None)
         workflow = self._workflow()
         problem, table = None, None
@@ -56,7 +64,7 @@ class StatisticsView(PrivacyView):
         return self.render(
             "verbund/privacy/statistics.html",
             workflow=workflow,
-            workflows=list(defs.workflows.values()),
+            workflows=self._visible(),
             dimensions=dimensions(defs, workflow),
             rows=request.args.get("rows") or "state",
             columns=request.args.get("columns") or "",
@@ -83,11 +91,16 @@ class StatisticsView(PrivacyView):
     @expose("/einzeldaten.csv")
     def microdata_export(self):
         workflow = self._workflow()
-        text, count = microdata_csv(definitions(), workflow, pseudonym_key())
+        text, count, left_out = microdata_csv(definitions(), workflow, _min_cell())
         audit(
             "statistics.export",
             current_user(),
             object_type="statistics",
-            detail={"workflow": workflow.id, "kind": "microdata", "records": count},
+            detail={
+                "workflow": workflow.id,
+                "kind": "microdata",
+                "records": count,
+                "left_out": left_out,
+            },
         )
         return _csv(text, f"einzeldaten-{workflow.id}.csv")

@@ -188,6 +188,7 @@ def _has_personal_fields(defs, workflow) -> bool:
 def register_views(admin: Admin) -> None:
     """Add the data-protection screens (and the statistics and consent views) to ``admin``."""
     from .consent_view import ConsentView
+    from .role_grants_view import RoleGrantsView
     from .statistics_view import StatisticsView
 
     admin.add_view(
@@ -211,6 +212,14 @@ def register_views(admin: Admin) -> None:
             name="Aufbewahrung und Sperren",
             url="/datenschutz/aufbewahrung",
             endpoint="privacy_retention",
+            category=CATEGORY,
+        )
+    )
+    admin.add_view(
+        RoleGrantsView(
+            name="Rollenfreigaben",
+            url="/datenschutz/rollen",
+            endpoint="privacy_roles",
             category=CATEGORY,
         )
     )

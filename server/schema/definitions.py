@@ -199,6 +199,9 @@ class WorkflowDef:
     # replaces the roles' scopes for it (e.g. "all" for a directory everybody reads)
     read_roles: tuple[str, ...] = ()
     read_scope: str | None = None
+    # who among the readers may change a record at all: "organisation" (people of the
+    # record's organisation) or "own" (its owner); None: every reader the roles allow
+    edit_scope: str | None = None
     # a short hash of the workflow's TOML text: which revision a record last ran under
     revision: str = ""
     path: str = ""

@@ -30,6 +30,9 @@ from .expressions import check_expression
 from .privacy_keys import parse_consents, parse_retention
 from .toml_lines import parse_toml
 
+# edit_scope narrows who may change a record; "all" is the default (any reader the roles allow)
+EDIT_SCOPES = ("organisation", "own", "all")
+
 WORKFLOW_KEYS = (
     "title",
     "description",
@@ -43,6 +46,7 @@ WORKFLOW_KEYS = (
     "deadlines",
     "read_roles",
     "read_scope",
+    "edit_scope",
     "retention",
     "consents",
     "position",
@@ -81,6 +85,12 @@ def parse_workflow(
         c.add(
             ("read_scope",),
             f"„read_scope“ muss eines von {', '.join(SCOPES)} sein, nicht „{read_scope}“",
+        )
+    edit_scope = c.text(data, "edit_scope", (), "") or None
+    if edit_scope is not None and edit_scope not in EDIT_SCOPES:
+        c.add(
+            ("edit_scope",),
+            f"„edit_scope“ muss eines von {', '.join(EDIT_SCOPES)} sein, nicht „{edit_scope}“",
         )
     position = c.count(data, "position", (), "", least=0)
     title_field = c.text(data, "title_field", (), "") or None
@@ -123,6 +133,7 @@ def parse_workflow(
         description=description,
         read_roles=read_roles,
         read_scope=read_scope,
+        edit_scope=edit_scope,
         revision=hashlib.sha256(text.encode("utf-8")).hexdigest()[:12],
         path=path,
         retention=tuple(retention),

@@ -2,7 +2,10 @@
 
 Reading is decided by the widest scope among a person's roles (``config.toml``); a workflow
 may narrow who sees it at all (``read_roles``) and set one scope for everybody who does
-(``read_scope``, e.g. ``"all"`` for a service directory without personal data). A record
+(``read_scope``, e.g. ``"all"`` for a service directory without personal data). Changing a
+record needs, besides the state's ``edit_roles`` (or a transition's ``roles``), the
+workflow's ``edit_scope``: ``"organisation"`` lets only people of the record's organisation
+change it even where everybody reads it (case conferences), ``"own"`` only its owner. A record
 someone may not read does not exist for them: every path answers 404, never 403, so ids
 reveal nothing.
 """
@@ -117,9 +120,34 @@ def can_create(user: User, workflow: WorkflowDef) -> bool:
     return user.active and bool(user_roles(user) & set(workflow.create_roles))
 
 
-def can_edit_state(user: User, workflow: WorkflowDef, state_id: str) -> bool:
-    """Whether the user holds one of the ``edit_roles`` of the state (reading checked apart)."""
+def within_edit_scope(user: User, workflow: WorkflowDef, record: Record) -> bool:
+    """The workflow's ``edit_scope`` lets ``user`` change ``record`` at all (roles apart)."""
+    scope = workflow.edit_scope or "all"
+    if scope == "organisation":
+        return user.organisation_id is not None and record.organisation_id == user.organisation_id
+    if scope == "own":
+        return record.owner_id == user.id
+    return True
+
+
+def edit_scope_message(workflow: WorkflowDef) -> str:
+    """Why someone who may read a record may not change it (German)."""
+    if workflow.edit_scope == "own":
+        return f"„{workflow.title}“: nur die zuständige Person ändert diesen Datensatz."
+    return (
+        f"„{workflow.title}“: dieser Datensatz gehört einer anderen Organisation – "
+        "Sie können ihn lesen, aber nur die Organisation, die ihn angelegt hat, ändert ihn."
+    )
+
+
+def can_edit_state(
+    user: User, workflow: WorkflowDef, state_id: str, record: Record | None = None
+) -> bool:
+    """Whether the user holds one of the ``edit_roles`` of the state (reading checked apart)
+    and, given the ``record``, is within the workflow's ``edit_scope``."""
     state = workflow.state(state_id)
     if state is None or state.final or not user.active:
+        return False
+    if record is not None and not within_edit_scope(user, workflow, record):
         return False
     return bool(user_roles(user) & set(state.edit_roles))

@@ -124,6 +124,29 @@ def create_user(
     return user
 
 
+def set_password(username: str, password: str, actor: User | None = None) -> User:
+    """A new password for ``username`` (command line); ends every session, audited."""
+    from .errors import NotFound
+
+    user = User.get_or_none(User.username == (username or "").strip().lower())
+    if user is None:
+        raise NotFound(f"Den Benutzer „{username}“ gibt es nicht.")
+    problem = password_problem(password, (user.username, user.display_name))
+    if problem:
+        raise Invalid(problem)
+    with transaction():
+        User.update(password_hash=hash_password(password)).where(User.id == user.id).execute()
+        ended = end_all_sessions(user)
+        audit(
+            "user.password_reset",
+            actor,
+            object_type="user",
+            object_id=user.id,
+            detail={"username": user.username, "sessions_ended": ended, "via": "cli"},
+        )
+    return user
+
+
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -226,5 +249,14 @@ def end_all_sessions(user: User) -> int:
     return (
         UserSession.update(revoked_at=utcnow())
         .where((UserSession.user == user.id) & UserSession.revoked_at.is_null())
+        .execute()
+    )
+
+
+def revoke_all_tokens(user: User) -> int:
+    """Revoke every API token of ``user`` (deactivation: reactivating brings none back)."""
+    return (
+        ApiToken.update(revoked_at=utcnow())
+        .where((ApiToken.user == user.id) & ApiToken.revoked_at.is_null())
         .execute()
     )

@@ -60,7 +60,7 @@ def hand_over(
     with transaction():
         record = get_readable(defs, user, record_id, for_update=True)
         workflow = workflow_of(defs, record.workflow)
-        if not can_edit_state(user, workflow, record.state):
+        if not can_edit_state(user, workflow, record.state, record):
             raise Forbidden("Sie dürfen diesen Datensatz nicht übergeben.")
         if is_anonymised(record.id):  # a note would bring personal data back
             raise Forbidden(ANONYMISED_MESSAGE)

@@ -14,6 +14,12 @@ sliding window of ``[security] login_block_minutes``:
 A refused attempt does not test the password and is not counted, so the block ends when the
 window has passed. Unknown user names are counted exactly like known ones: the answers do
 not tell which names exist.
+
+Counting and checking are one step: :func:`reserve_attempt` counts and, if there is room,
+writes the failure row *before* the password or code is tested, in one serialised
+transaction (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: a transaction-scoped advisory lock).
+A success takes its row back (:func:`release_attempt`). So 40 parallel guesses test the
+password exactly ``login_failures_per_account`` times, never more.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from ..models import LoginFailure, utcnow
+from ..models import LoginFailure, database, is_sqlite, transaction, utcnow
 
 
 @dataclass(frozen=True)
@@ -69,5 +75,42 @@ def login_refusal(username: str, address: str, device: str, limits: LoginLimits)
     return None
 
 
-def record_failure(username: str, address: str, device: str) -> None:
-    LoginFailure.create(username=_name(username), remote_addr=address[:64], device=device[:64])
+# any fixed number: the key of the advisory lock that queues reservations on PostgreSQL
+_PG_LOCK_KEY = 0x56424C47  # "VBLG"
+
+
+def _serialise() -> None:
+    """Let one reservation at a time count and write (inside the caller's transaction).
+
+    SQLite's ``BEGIN IMMEDIATE`` already holds the write lock; on PostgreSQL two READ
+    COMMITTED transactions could both count 4 and both insert, so they queue on a lock that
+    ends with the transaction.
+    """
+    if not is_sqlite():
+        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK_KEY,))
+
+
+def reserve_attempt(
+    username: str, address: str, device: str, limits: LoginLimits
+) -> tuple[int | None, str | None]:
+    """Count this attempt before the password or code is tested: ``(reservation, refusal)``.
+
+    With room left, a failure row is written at once and its id returned; the caller tests
+    the secret and calls :func:`release_attempt` on success. Without room, the German
+    refusal is returned and nothing is written.
+    """
+    with transaction():
+        _serialise()
+        refusal = login_refusal(username, address, device, limits)
+        if refusal:
+            return None, refusal
+        row = LoginFailure.create(
+            username=_name(username), remote_addr=address[:64], device=device[:64]
+        )
+    return row.id, None
+
+
+def release_attempt(reservation: int | None) -> None:
+    """The secret was right: the reserved attempt is not a failure."""
+    if reservation is not None:
+        LoginFailure.delete().where(LoginFailure.id == reservation).execute()

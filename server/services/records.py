@@ -24,7 +24,15 @@ from ..privacy.consent import work_refusal
 from ..schema.definitions import Definitions, WorkflowDef
 from ..workflow import TransitionRefused, check_transition, expression_context
 from ..workflow.engine import transitions_from
-from .access import can_create, can_edit_state, can_read, may_see_workflow, user_roles
+from .access import (
+    can_create,
+    can_edit_state,
+    can_read,
+    edit_scope_message,
+    may_see_workflow,
+    user_roles,
+    within_edit_scope,
+)
 from .audit import audit
 from .deadlines import close_deadlines, plan_deadlines
 from .errors import Conflict, Forbidden, Invalid, NotFound
@@ -245,6 +253,8 @@ def _check_form_editable(user: User, workflow: WorkflowDef, record: Record, form
         raise Forbidden(
             f"Das Formular „{str(form_id)[:64]}“ ist in diesem Zustand nicht zu bearbeiten."
         )
+    if not within_edit_scope(user, workflow, record):
+        raise Forbidden(edit_scope_message(workflow))
     if not can_edit_state(user, workflow, record.state):
         raise Forbidden("Sie dürfen diesen Datensatz in seinem jetzigen Zustand nicht bearbeiten.")
     if refusal := work_refusal(workflow, record):
@@ -319,6 +329,8 @@ def apply_transition(
 def _check_may_move(user: User, workflow: WorkflowDef, record: Record, to: str) -> None:
     if not (user_roles(user) & _edit_or_transition_roles(workflow, record.state)):
         raise Forbidden("Sie dürfen diesen Datensatz nicht weiterschalten.")
+    if not within_edit_scope(user, workflow, record):
+        raise Forbidden(edit_scope_message(workflow))
     if refusal := work_refusal(workflow, record, to):
         raise Conflict(refusal)
 

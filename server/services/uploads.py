@@ -75,7 +75,7 @@ def store_upload(
     """
     record = get_readable(defs, user, record_id)
     workflow = workflow_of(defs, record.workflow)
-    if not can_edit_state(user, workflow, record.state):
+    if not can_edit_state(user, workflow, record.state, record):
         raise Forbidden(
             "Sie dürfen diesem Datensatz in seinem jetzigen Zustand keine Dateien hinzufügen."
         )

@@ -20,7 +20,7 @@ from ..models import User
 from ..services import second_factor
 from ..services.accounts import authenticate
 from ..services.audit import audit
-from ..services.login_guard import LoginLimits, login_refusal, record_failure
+from ..services.login_guard import LoginLimits, release_attempt, reserve_attempt
 from .devices import device_for, remember_device
 from .session import current_user, log_in, log_out, safe_next
 
@@ -93,23 +93,24 @@ class AuthView(BaseView):
             address = request.remote_addr or ""
             known = User.get_or_none(User.username == name)
             device = device_for(known.id if known else None)
-            refusal = login_refusal(name, address, device, _limits())
+            # the attempt is counted before the password is tested (see login_guard)
+            reservation, refusal = reserve_attempt(name, address, device, _limits())
             if refusal:
                 audit("login.throttled", None, detail={"username": name})
                 flash(refusal, "error")
                 return self.render("verbund/login.html", form=form), 429
             user = authenticate(name, form.password.data)
             if user is None:
-                record_failure(name, address, device)
                 audit("login.failed", None, detail={"username": name})
                 flash("Benutzername oder Passwort ist falsch.", "error")
                 status = 401
-            elif second_factor.enrolled(user):
+            else:
+                release_attempt(reservation)
+                if not second_factor.enrolled(user):
+                    return self._finish(user, target)
                 session.clear()
                 session[PENDING] = {"user": user.id, "at": int(time.time()), "next": target}
                 return redirect(url_for(".code"))
-            else:
-                return self._finish(user, target)
         return self.render("verbund/login.html", form=form), status
 
     @expose("/code", methods=["GET", "POST"])
@@ -123,14 +124,16 @@ class AuthView(BaseView):
         form = CodeForm()
         if form.validate_on_submit():
             device = device_for(user.id)
-            refusal = login_refusal(user.username, request.remote_addr or "", device, _limits())
+            address = request.remote_addr or ""
+            reservation, refusal = reserve_attempt(user.username, address, device, _limits())
             if refusal:
+                audit("login.throttled", None, detail={"username": user.username, "step": "code"})
                 flash(refusal, "error")
                 return self.render("verbund/login_code.html", form=form), 429
             if user.active and second_factor.verify(user, form.code.data):
+                release_attempt(reservation)
                 session.pop(PENDING, None)
                 return self._finish(user, pending.get("next") or url_for("admin.index"))
-            record_failure(user.username, request.remote_addr or "", device)
             audit("login.failed", None, detail={"username": user.username, "step": "code"})
             flash("Der Code stimmt nicht oder wurde schon verwendet.", "error")
             return self.render("verbund/login_code.html", form=form), 401
@@ -147,11 +150,19 @@ class AuthView(BaseView):
         action = request.form.get("action", "enrol")
         if form.validate_on_submit():
             if action == "remove" and has_factor and not is_required:
-                if second_factor.verify(user, form.code.data):
+                # a stolen session must not guess its way to removing the factor either
+                reservation, refusal = reserve_attempt(
+                    user.username, request.remote_addr or "", device_for(user.id), _limits()
+                )
+                if refusal:
+                    flash(refusal, "error")
+                elif second_factor.verify(user, form.code.data):
+                    release_attempt(reservation)
                     second_factor.remove(user)
                     flash("Der zweite Faktor wurde entfernt.", "success")
                     return redirect(url_for(".second_factor"))
-                flash("Der Code stimmt nicht.", "error")
+                else:
+                    flash("Der Code stimmt nicht.", "error")
             elif action == "enrol" and not has_factor:
                 secret = session.get(NEW_SECRET, "")
                 if secret and second_factor.enrol(user, secret, form.code.data):

@@ -17,6 +17,7 @@ from ..services.access import (
     may_see_workflow,
     readable_records,
     scope_of,
+    within_edit_scope,
 )
 from ..services.assignment import assignable_users, hand_over
 from ..services.errors import Conflict, Invalid, NotFound, ServiceError
@@ -100,7 +101,7 @@ class RecordsView(StaffView):
         record = self._record(workflow_id, record_id)
         workflow = defs.workflows[record.workflow]
         state = workflow.state(record.state)
-        editable = can_edit_state(user, workflow, record.state)
+        editable = can_edit_state(user, workflow, record.state, record)
         data = record.data or {}
         forms = []
         for form_id in state.forms if state else ():
@@ -126,6 +127,8 @@ class RecordsView(StaffView):
             defs, user, [(defs.forms[f], data.get(f)) for f in workflow.form_ids if f in defs.forms]
         )
         transitions = allowed_transitions(workflow, record.state, frozenset(user.roles or []))
+        if not within_edit_scope(user, workflow, record):
+            transitions = []  # readers outside the edit_scope see no buttons to change it
         requests_ = record.documents.select().order_by(record.documents.model.id.desc()).limit(50)
         order = {s.id: i for i, s in enumerate(workflow.states)}
         body = self.render(

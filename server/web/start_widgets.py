@@ -150,6 +150,8 @@ def statistic(widget: Widget, ctx: Context):
     workflow = ctx.defs.workflows.get(widget.workflow)
     if workflow is None or not holds(ctx.user, "statistics_roles"):
         return None
+    if not may_see_workflow(ctx.user, workflow):
+        return None  # statistics respect read_roles like every other view
     min_cell = max(1, int(ctx.settings.section("privacy").get("min_cell", 5)))
     try:
         table = count_table(ctx.defs, workflow, widget.rows, None, min_cell, widget.where or None)

@@ -238,3 +238,24 @@ def test_api_token_created_once_works_and_revoked_stops(app, admin_client, make_
     assert AuditEntry.get(AuditEntry.action == "token.revoke").username == "chefin"
     nobody = admin_client.post(url, data={"csrf_token": token_of(admin_client, url), "user": "0"})
     assert nobody.status_code == 422
+
+
+def test_deactivation_revokes_api_tokens_for_good(app, admin_client, make_user):
+    from server.services.accounts import issue_token
+
+    clerk = make_user("sb.token", ["clerk"])
+    secret = issue_token(clerk, "Skript")
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert app.test_client().get("/api/v1/records", headers=headers).status_code == 200
+    url = f"/admin/users/{clerk.id}"
+    form = {"display_name": "SB", "organisation": str(clerk.organisation_id), "roles": ["clerk"]}
+    off = admin_client.post(
+        url, data={"csrf_token": token_of(admin_client, url), **form}, follow_redirects=True
+    )
+    assert "1 API-Token(s) wurden widerrufen" in off.get_data(as_text=True)
+    admin_client.post(url, data={"csrf_token": token_of(admin_client, url), **form, "active": "y"})
+    assert User.get_by_id(clerk.id).active is True  # reactivated
+    assert app.test_client().get("/api/v1/records", headers=headers).status_code == 401
+    assert ApiToken.get(ApiToken.user == clerk.id).revoked_at is not None
+    entry = AuditEntry.select().where(AuditEntry.action == "user.update").first()
+    assert entry.detail["tokens_revoked"] == 1

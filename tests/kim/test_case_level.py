@@ -95,7 +95,7 @@ def test_a_case_conference_names_the_case_only_to_those_who_may_read_it(people, 
         as_text=True
     )
     # a case manager can only point at cases she may read
-    refused = other.put(
+    refused = manager.put(
         f"/records/{conference['id']}/forms/case_conference",
         json={"data": {**data, "case": case["id"] + 1000}, "version": conference["version"]},
     )
@@ -107,6 +107,46 @@ def test_a_case_conference_names_the_case_only_to_those_who_may_read_it(people, 
     assert "Pseudonymisiert" in minutes
     # the secretary has nothing to do with case conferences
     assert people["secretary"].get(f"/records/{conference['id']}").status_code == 404
+
+
+def test_a_case_conference_is_changed_only_by_the_organisation_that_opened_it(people, app, api):
+    manager, other, coordination = people["manager"], people["other"], people["coordination"]
+    lead = api("tl1", ["team_lead"], "amt")
+    data = {"kind": "fallkonferenz", "topic": "Wohnungssuche", "date": "2026-03-02"}
+    conference = create(manager, "case_conference", {"case_conference": data})
+    url = f"/records/{conference['id']}"
+    # the other organisation's case manager reads it, but cannot change it in any way
+    seen = other.get(url).get_json()
+    assert seen["transitions"] == [] and seen["editable_forms"] == []
+    changed = other.put(
+        url + "/forms/case_conference",
+        json={"data": {**data, "topic": "Übernommen"}, "version": conference["version"]},
+    )
+    assert changed.status_code == 403
+    assert "gehört einer anderen Organisation" in changed.get_json()["error"]
+    moved = other.post(url + "/transitions", json={"to": "held", "version": conference["version"]})
+    assert moved.status_code == 403
+    assert (
+        other.post(url + "/transitions", json={"to": "cancelled", "version": 1}).status_code == 403
+    )
+    assert manager.get(url).get_json()["data"]["case_conference"]["topic"] == "Wohnungssuche"
+    browser = app.test_client()
+    login(browser, "cm2")
+    page = browser.get(f"/records/case_conference/{conference['id']}").get_data(as_text=True)
+    assert "Wohnungssuche" in page and "Speichern" not in page and "Hat stattgefunden" not in page
+    # the owning organisation's team lead and the coordination (both amt) may
+    conference = save(
+        lead, manager.get(url).get_json(), "case_conference", {**data, "situation": "Ohne Namen"}
+    )
+    conference = move(coordination, conference, "held")
+    assert conference["state"] == "held"
+    # and a conference of caritas is caritas' own: the coordination reads, does not change
+    theirs = create(other, "case_conference", {"case_conference": data})
+    assert coordination.get(f"/records/{theirs['id']}").status_code == 200
+    refused = coordination.post(
+        f"/records/{theirs['id']}/transitions", json={"to": "held", "version": theirs["version"]}
+    )
+    assert refused.status_code == 403
 
 
 def test_abh_and_ebh_keep_their_cases_to_themselves(people, work_jobs):

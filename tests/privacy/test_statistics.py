@@ -1,13 +1,16 @@
-"""Statistics without people: counts only, small cells suppressed, exports pseudonymised."""
+"""Statistics without people: counts only, small cells suppressed, single records k-anonymous."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
+
+import pytest
 
 from server.models import AuditEntry
 from server.privacy.pseudonyms import pseudonym
-from server.privacy.statistics import suppress
+from server.privacy.statistics import k_anonymous, suppress
 from tests.helpers import login
 
 from .conftest import CASE, new_case
@@ -72,23 +75,77 @@ def test_coordination_sees_counts_never_names(app, office):
         assert other.get("/statistik/").status_code == 403
 
 
-def test_the_microdata_export_carries_keyed_pseudonyms_never_ids_or_names(app, office):
-    ids = [new_case(office["berater"], {**CASE, "name": f"Person {n}"})["id"] for n in range(3)]
-    browser = app.test_client()
-    login(browser, "dpo")
-    response = browser.get("/statistik/einzeldaten.csv?workflow=beratung")
+def microdata(browser, workflow="beratung"):
+    response = browser.get(f"/statistik/einzeldaten.csv?workflow={workflow}")
     assert response.status_code == 200
     text = response.get_data(as_text=True).lstrip("\ufeff")
-    assert "Person" not in text and "example.org" not in text
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    header, body = rows[0], rows[1:]
-    assert header[0] == "Pseudonym" and len(body) == 3
-    pseudonyms = [r[0] for r in body]
-    assert sorted(pseudonyms) == sorted(pseudonym("record", i) for i in ids)
-    assert not set(pseudonyms) & {str(i) for i in ids}
-    assert all(len(p) == 16 for p in pseudonyms)
+    return text, rows[0], rows[1:]
+
+
+def test_the_single_record_export_is_k_anonymous(app, office):
+    for n in range(6):
+        new_case(office["berater"], {**CASE, "name": f"Person {n}", "zielgruppe": "neu"})
+    new_case(office["fremd"], {**CASE, "name": "Einzelfall Ohnegleichen", "zielgruppe": "jung"})
+    for n in range(2):
+        new_case(office["kollegin"], {**CASE, "name": f"Lang {n}", "zielgruppe": "lang"})
+    browser = app.test_client()
+    login(browser, "dpo")
+    text, header, body = microdata(browser)
+    assert header[:2] == ["Angelegt (Monat)", "Geändert (Monat)"]
+    assert "Pseudonym" not in header  # exports cannot be laid side by side
+    for secret in ("Person", "Ohnegleichen", "example.org", "Lang"):
+        assert secret not in text
+    # every line occurs at least min_cell (5) times; the rare ones are generalised or left out
+    assert min(Counter(tuple(r) for r in body).values()) >= 5
+    column = header.index("Fall: Zielgruppe")
+    assert sum(1 for r in body if r[column] == "Neuzugewandert") == 6
+    assert all(r[column] != "18–27 mit Duldung" for r in body)  # the single case: gone
+    assert len(body) == 6  # 3 rare cases cannot hide among 5 alike: left out
     entry = AuditEntry.select().where(AuditEntry.action == "statistics.export").get()
-    assert entry.username == "dpo" and entry.detail["records"] == 3
+    assert entry.username == "dpo" and entry.detail["records"] == 6
+    assert entry.detail["left_out"] == 3
+
+
+def test_k_anonymity_suppresses_cells_before_leaving_rows_out():
+    rows = [["a", "x"]] * 5 + [["b", "x"]] * 2 + [["c", "x"]] * 3 + [["d", "y"]]
+    kept, left_out = k_anonymous(rows, 5)
+    assert kept.count(["a", "x"]) == 5
+    assert kept.count(["*", "x"]) == 5  # b and c are told apart no more
+    assert left_out == 1  # d with y stays unique even as "*", "*"
+    assert k_anonymous([], 5) == ([], 0)
+
+
+@pytest.fixture
+def only_counsellors_read(config_dir):
+    """The counselling workflow readable by counsellors only (``read_roles``)."""
+    path = config_dir / "workflows" / "beratung.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(
+            'create_roles = ["berater"]', 'create_roles = ["berater"]\nread_roles = ["berater"]'
+        ),
+        encoding="utf-8",
+    )
+    return config_dir
+
+
+def test_statistics_respect_read_roles(only_counsellors_read, app, office):
+    for n in range(6):
+        new_case(office["berater"], {**CASE, "name": f"Person {n}"})
+    for name in ("koordination", "dpo"):
+        browser = app.test_client()
+        login(browser, name)
+        for url in (
+            "/statistik/?workflow=beratung",
+            "/statistik/?workflow=beratung&rows=fall.zielgruppe",
+            "/statistik/tabelle.csv?workflow=beratung&rows=state",
+            "/statistik/einzeldaten.csv?workflow=beratung",
+        ):
+            assert browser.get(url).status_code == 404, (name, url)
+        page = browser.get("/statistik/")
+        assert page.status_code == 200 and "Es gibt keine Abläufe" in page.get_data(True)
+    assert not AuditEntry.select().where(AuditEntry.action == "statistics.export").exists()
 
 
 def test_the_pseudonym_depends_on_the_key():

@@ -306,3 +306,21 @@ def test_syntax_error_is_one_problem():
     assert wf is None
     assert len(problems) == 1 and problems[0].line == 2
     assert problems[0].message.startswith("TOML-Syntaxfehler")
+
+
+def test_edit_scope_is_read_and_checked():
+    wf, problems = parse(
+        VALID.replace(
+            'create_roles = ["case_manager"]',
+            'create_roles = ["case_manager"]\nedit_scope = "organisation"',
+        )
+    )
+    assert problems == [] and wf.edit_scope == "organisation"
+    assert parse(VALID)[0].edit_scope is None
+    _, problems = parse(
+        VALID.replace(
+            'create_roles = ["case_manager"]',
+            'create_roles = ["case_manager"]\nedit_scope = "alle"',
+        )
+    )
+    only(problems, "„edit_scope“ muss eines von organisation, own, all sein, nicht „alle“")
