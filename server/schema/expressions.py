@@ -30,7 +30,8 @@ from jinja2.exceptions import TemplateSyntaxError
 from jinja2.parser import Parser
 from jinja2.runtime import Undefined
 
-from .expression_budget import BoundedSandbox, ExpressionBudgetExceeded, bound_filters, budget, tick
+from .expression_budget import ExpressionBudgetExceeded, budget, tick
+from .expression_sandbox import BoundedSandbox, bound_filters
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class ExpressionError(ValueError):
 
 
 class _ConditionEnvironment(BoundedSandbox):
-    """The sandbox with work limits (:mod:`.expression_budget`) and Verbund's rules for data
+    """The sandbox with work limits (:mod:`.expression_sandbox`) and Verbund's rules for data
     that is missing (see the module doc)."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from textwrap import dedent
 
 import pytest
 
 from server.schema import expression_budget
-from server.schema.expression_budget import ExpressionBudgetExceeded
+from server.schema.expression_budget import ExpressionBudgetExceeded, budget, tick
 from server.schema.expressions import check_expression, evaluate_condition
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +29,7 @@ CHILD = dedent(
     package = types.ModuleType("server")  # skip create_app and the web stack
     package.__path__ = ["server"]
     sys.modules["server"] = package
-    from server.schema.expression_budget import ExpressionBudgetExceeded
+    from server.schema.expression_budget import ExpressionBudgetExceeded, budget, tick
     from server.schema.expressions import evaluate_condition
     source, context = json.loads(sys.argv[1]), eval(sys.argv[2])
     try:
@@ -129,8 +130,25 @@ def test_the_time_budget_stops_an_evaluation(monkeypatch):
     # deterministic: a budget of zero seconds is over at the first step
     monkeypatch.setattr(expression_budget, "TIME_BUDGET", 0)
     with pytest.raises(ExpressionBudgetExceeded) as info:
-        evaluate_condition("a.b == 1", {"a": {"b": 1}})
-    assert "Zeitlimit" in info.value.message and "„a.b == 1“" in info.value.message
+        evaluate_condition("a.b + 1 == 2", {"a": {"b": 1}})
+    assert "Zeitlimit" in info.value.message and "„a.b + 1 == 2“" in info.value.message
+
+
+def test_time_the_thread_was_not_running_is_given_back():
+    """A busy server must not refuse a trivial condition: only time spent working counts."""
+    with budget("wartet", seconds=0.02):
+        for _ in range(3):
+            time.sleep(0.05)  # descheduled, as on a busy machine: the wall clock runs on
+            tick()  # past the wall-clock deadline each time, yet no refusal
+    with pytest.raises(ExpressionBudgetExceeded) as info, budget("rechnet", seconds=0.02):
+        start = time.thread_time()
+        while time.thread_time() - start < 5:  # work, measured by the thread's CPU clock
+            tick()
+    assert info.value.message == (
+        "Der Ausdruck „rechnet“ ist zu aufwendig (Zeitlimit von 20 ms überschritten) "
+        "und wurde abgebrochen."
+    )
+    assert time.thread_time() - start < 5  # stopped by the budget, not by the loop
 
 
 def test_other_runtime_errors_still_mean_false():
