@@ -143,3 +143,18 @@ def test_the_record_screen_shows_the_message(client, make_user, app, config_dir)
     )
     assert moved.status_code == 200
     assert STOPPED in moved.get_data(as_text=True)
+
+
+def test_a_deeply_nested_guard_is_a_422_at_its_line_not_a_crash(api):
+    """Jinja's parser recursed once per bracket: 300 of them crashed the publication."""
+    admin = api("admin3", ["admin"], "verwaltung")
+    source = "(" * 300 + "antrag.verein" + ")" * 300
+    text = toml_when(admin.get("/config/workflows/foerderung").json["toml"], source)
+    response = within_timeout(
+        admin.put, "/config/workflows/foerderung", json={"toml": text, "message": "tief"}
+    )
+    assert response.status_code == 422, response.status_code
+    line = text.splitlines().index(f"when = '{source}'") + 1
+    [error] = response.json["errors"]
+    assert error.startswith(f"workflows/foerderung.toml:{line}: Übergang nach „eingereicht“: ")
+    assert error.endswith("zu tief verschachtelt (höchstens 40 Ebenen)")
