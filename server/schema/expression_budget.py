@@ -278,6 +278,8 @@ _PRINTF = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?.", 
 
 def check_printf(fmt: Any, args: Any, kwargs: Mapping | None = None) -> None:
     """``fmt % args``: every conversion may be as wide as its width, precision and value."""
+    if isinstance(fmt, bytes):
+        fmt = fmt.decode("latin-1")  # the same conversions, one character per byte
     if not isinstance(fmt, str):
         return
     widest, star = _values(args, kwargs)

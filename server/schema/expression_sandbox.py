@@ -65,7 +65,7 @@ def binop(op: str, left: Any, right: Any) -> Any:
         check_pow(left, right)
     elif op == "*":
         check_repeat(left, right)
-    elif op == "%" and isinstance(left, str):
+    elif op == "%" and isinstance(left, (str, bytes)):
         check_printf(left, right)
     return checked(_BINOPS[op](left, right))
 
@@ -80,8 +80,10 @@ _FILTER_CHECKS: dict[str, Callable[[tuple, dict], None]] = {
     "wordwrap": lambda a, k: limit(
         text_len(a[0]) * (1 + text_len(arg(a, k, 3, "wrapstring", "\n")))
     ),
+    # a link needs a few characters; each gets its markup, target and rel
     "urlize": lambda a, k: limit(
         text_len(a[0])
+        + (text_len(a[0]) // 4 + 1)
         * (
             60
             + text_len(arg(a, k, 3, "target", ""))

@@ -81,6 +81,7 @@ TENFOLD = "|replace('x', 'xxxxxxxxxx')"
         ("(['x' * 1000] * 200)|join('y' * 10000)|length > 0", "{}", SIZE),
         ("('%0100000000d' % 1)|length > 0", "{}", SIZE),
         ("('%s'|format('x'))|length > 0 and ('%99999999s'|format('x'))|length > 0", "{}", SIZE),
+        ("('%0100000000d'.encode() % 1)|length > 0", "{}", SIZE),
         ("'{:>100000000}'.format(1)|length > 0", "{}", SIZE),
         ("'x'.ljust(10**8)|length > 0", "{}", SIZE),
         ("('a' * 10**7)|length > 0", "{}", SIZE),
