@@ -207,3 +207,24 @@ def test_a_broken_config_file_gives_a_message_not_a_traceback(office, broken):
     done = run_check(office)
     assert done.returncode == 1
     assert_no_traceback(done)
+
+
+def test_conditions_that_cannot_pass_their_work_limits_are_reported(office):
+    """Evaluated once under the limits, with no data and with sample values; before, such
+    a guard passed the check and then took ~15 s on every attempt to move a record."""
+    workflow = office / "workflows" / "foerderung.toml"
+    tower = "when = '((9**999)**999)**12 > 0'"
+    wide = "when = 'bescheid.entscheidung and (\"x\"|center(10**8))|length > 0'"
+    edit(workflow, 'when = "antrag.verein and antrag.betrag"', tower)
+    edit(workflow, "when = \"bescheid.entscheidung == 'bewilligt'\"", wide)
+    done = run_check(office)
+    assert done.returncode == 1
+    assert_no_traceback(done)
+    assert done.stdout.splitlines() == [
+        f"workflows/foerderung.toml:{line_of(workflow, tower)}: Übergang nach „eingereicht“: "
+        "„when“: Der Ausdruck „((9**999)**999)**12 > 0“ ist zu aufwendig (Zahl mit mehr als "
+        "4096 Bit) und wurde abgebrochen.",
+        f"workflows/foerderung.toml:{line_of(workflow, wide)}: Übergang nach „bewilligt“: "
+        '„when“: Der Ausdruck „bescheid.entscheidung and ("x"|center(10**8))|length > 0“ ist '
+        "zu aufwendig (Text oder Liste mit mehr als 250.000 Zeichen) und wurde abgebrochen.",
+    ]

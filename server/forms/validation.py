@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..schema.definitions import FieldDef, FormDef
+from ..schema.expression_budget import ExpressionBudgetExceeded
 from ..schema.expressions import evaluate_condition
 from ..schema.show_if import show_if_order
 from . import table as _table  # noqa: F401  (registers the table type)
 from .types import FieldError, field_type, is_empty, quoted
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -47,10 +51,26 @@ def visible_fields(form: FormDef, values: dict[str, Any]) -> tuple[list[FieldDef
         f = form.field(name)
         # the form id first, so a field named like its form (goals.goals) wins as a bare name
         context = {form.id: typed, **typed}
-        if not evaluate_condition(f.show_if, context):
+        if not _shown(form, f, context):
             hidden.add(name)
             typed = {**typed, name: field_type(f.type).empty_value()}
     return [f for f in form.fields if f.name not in hidden], hidden
+
+
+def _shown(form: FormDef, f: FieldDef, context: dict[str, Any]) -> bool:
+    """The field's ``show_if``; one stopped by its work limits counts as false (hidden).
+
+    Hidden, like every other condition that cannot be decided: a hidden field is neither
+    validated nor stored, so the user can still save, and nothing is kept that the form
+    might not have meant to ask (data minimisation). The browser cannot disagree for long:
+    a ``show_if`` has no arithmetic there (:mod:`server.schema.show_if`), so only absurdly
+    large values reach a limit. The log names the form, field and expression, no data.
+    """
+    try:
+        return evaluate_condition(f.show_if, context)
+    except ExpressionBudgetExceeded as exc:
+        log.warning("Formular %s, Feld %s bleibt verborgen: %s", form.id, f.name, exc.message)
+        return False
 
 
 def validate_form(form: FormDef, raw: Any, links: Any = None) -> FormResult:

@@ -19,6 +19,7 @@ from .definitions import (
     TransitionDef,
     WorkflowDef,
 )
+from .expression_budget import ExpressionBudgetExceeded
 from .expressions import (
     ExpressionError,
     check_expression,
@@ -48,6 +49,7 @@ __all__ = [
     "DeadlineDef",
     "Definitions",
     "DocumentDef",
+    "ExpressionBudgetExceeded",
     "ExpressionError",
     "FieldDef",
     "FormDef",

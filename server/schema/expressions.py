@@ -21,7 +21,6 @@ from __future__ import annotations
 import difflib
 import functools
 import logging
-import operator
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -30,13 +29,14 @@ from jinja2 import ChainableUndefined, nodes
 from jinja2.exceptions import TemplateSyntaxError
 from jinja2.parser import Parser
 from jinja2.runtime import Undefined
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+from .expression_budget import ExpressionBudgetExceeded, budget, tick
+from .expression_sandbox import BoundedSandbox, bound_filters
 
 log = logging.getLogger(__name__)
 
 MAX_SOURCE = 2000  # characters; a condition longer than this is a mistake, not a condition
-MAX_SEQUENCE = 100_000  # longest string or list ``*`` may build
-MAX_EXPONENT = 1000  # ``**`` beyond this only serves to keep a worker busy
+MAX_DEPTH = 40  # nesting of brackets, operators and filters; deeper only exhausts the stack
 
 
 class ExpressionError(ValueError):
@@ -47,10 +47,9 @@ class ExpressionError(ValueError):
         self.message = message
 
 
-class _ConditionEnvironment(ImmutableSandboxedEnvironment):
-    """The sandbox with Verbund's rules for data that is missing (see the module doc)."""
-
-    intercepted_binops = frozenset({"*", "**"})
+class _ConditionEnvironment(BoundedSandbox):
+    """The sandbox with work limits (:mod:`.expression_sandbox`) and Verbund's rules for data
+    that is missing (see the module doc)."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, Mapping) and not attribute.startswith("_"):
@@ -63,23 +62,12 @@ class _ConditionEnvironment(ImmutableSandboxedEnvironment):
         return _none_to_undefined(self, super().getitem(obj, argument), obj, argument)
 
     def _item(self, obj: Mapping, key: Any) -> Any:
+        tick()
         try:
             value = obj[key]
         except (KeyError, TypeError):
             return self.undefined(obj=obj, name=key)
         return self.undefined(obj=obj, name=key) if value is None else value
-
-    def call_binop(self, context: Any, operator_name: str, left: Any, right: Any) -> Any:
-        # The sandbox limits range() but not these two, which can exhaust memory or CPU.
-        if operator_name == "**":
-            if isinstance(right, int) and abs(right) > MAX_EXPONENT:
-                raise SecurityError("exponent too large")
-            return operator.pow(left, right)
-        for seq, count in ((left, right), (right, left)):
-            if isinstance(seq, (str, list, tuple)) and isinstance(count, int):
-                if len(seq) * count > MAX_SEQUENCE:
-                    raise SecurityError("sequence too long")
-        return operator.mul(left, right)
 
 
 def _none_to_undefined(env: _ConditionEnvironment, value: Any, obj: Any, name: Any) -> Any:
@@ -117,6 +105,7 @@ _ENV.tests["none"] = _is_none
 _ENV.filters["lower"] = _text_filter(str.lower)
 _ENV.filters["upper"] = _text_filter(str.upper)
 _ENV.filters["trim"] = _text_filter(str.strip)
+bound_filters(_ENV)  # last: every filter and test, Jinja's and ours, is measured
 
 
 def _parse(source: str) -> nodes.Expr:
@@ -132,6 +121,10 @@ def _parse(source: str) -> nodes.Expr:
             raise TemplateSyntaxError(f"unerwartet: '{token.value}'", token.lineno)
     except TemplateSyntaxError as exc:
         raise ExpressionError(f"Ausdruck „{source}“: {_german(exc.message or '')}") from None
+    except RecursionError:  # Jinja's parser recurses once per bracket: ((((…))))
+        raise ExpressionError(_too_deep(source)) from None
+    if _depth(expr) > MAX_DEPTH:
+        raise ExpressionError(_too_deep(source))
     # Jinja checks most filter names while parsing, but not all (e.g. inside a condition)
     for node in [expr, *expr.find_all((nodes.Filter, nodes.Test))]:  # find_all skips expr
         if isinstance(node, nodes.Filter) and node.name not in _ENV.filters:
@@ -139,6 +132,20 @@ def _parse(source: str) -> nodes.Expr:
         if isinstance(node, nodes.Test) and node.name not in _ENV.tests:
             raise ExpressionError(f"Ausdruck „{source}“: {_unknown('Test', node.name)}")
     return expr
+
+
+def _depth(expr: nodes.Node) -> int:
+    """How deeply the nodes of ``expr`` nest (counted without recursion)."""
+    deepest, stack = 0, [(expr, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in node.iter_child_nodes())
+    return deepest
+
+
+def _too_deep(source: str) -> str:
+    return f"Ausdruck „{source}“: zu tief verschachtelt (höchstens {MAX_DEPTH} Ebenen)"
 
 
 def _unknown(what: str, name: str) -> str:
@@ -183,6 +190,8 @@ def compile_expression(source: str) -> Callable[..., Any]:
         return _ENV.compile_expression(source, undefined_to_none=False)
     except TemplateSyntaxError as exc:  # e.g. an assertion only the compiler makes
         raise ExpressionError(f"Ausdruck „{source}“: {_german(exc.message or '')}") from None
+    except (RecursionError, SyntaxError):  # Python's compiler nests less deeply than Jinja
+        raise ExpressionError(_too_deep(source)) from None
 
 
 def check_expression(source: str) -> str | None:
@@ -203,12 +212,20 @@ def evaluate_condition(source: str, context: Mapping[str, Any]) -> bool:
     False is the safe answer for both: a guard that cannot be decided does not let a record
     move on, and a user never sees a traceback because of data someone else entered. The
     flip side, which the docs state: ``not (x > 3)`` is False, not True, when x is empty.
+
+    One failure is not an answer: an evaluation that exceeds its work limits (too big a
+    number, text or list, or over its time budget; :mod:`.expression_budget`) raises
+    :class:`ExpressionBudgetExceeded`, so the caller can say so instead of pretending the
+    condition was merely not met.
     """
     try:
         expression = compile_expression(source)
         # an empty field is undefined, exactly like a field that was never saved
         names = {str(k): v for k, v in context.items() if v is not None and str(k).isidentifier()}
-        return bool(expression(**names))
+        with budget(source):
+            return bool(expression(**names))
+    except ExpressionBudgetExceeded:
+        raise
     except Exception as exc:  # noqa: BLE001 - every failure means "condition not met"
         log.debug("condition %r is false because of %s: %s", source, type(exc).__name__, exc)
         return False

@@ -18,6 +18,7 @@ from typing import Any
 
 from .checking import Collector, id_problem, kind
 from .definitions import SCOPES, Definitions, FieldDef, FormDef, Problem, RoleDef, WorkflowDef
+from .expression_check import budget_problem, show_if_contexts, when_contexts
 from .expressions import ExpressionError, referenced_names
 from .forms import parse_form
 from .toml_lines import LineMap, line_map
@@ -231,7 +232,11 @@ def _check_workflow_links(ctx: _Context, wf: WorkflowDef) -> list[Problem]:
             if message := ctx.role_problem(role):
                 c.add(("transitions", ti, "roles", ri), f"{where}{message}")
         if transition.when:
-            for message in _when_problems(ctx, wf, transition.when):
+            messages = _when_problems(ctx, wf, transition.when)
+            if not messages:  # only then can the samples reach all of it
+                contexts = when_contexts(ctx.forms, wf, transition)
+                messages = [m for m in [budget_problem(transition.when, contexts)] if m]
+            for message in messages:
                 c.add(("transitions", ti, "when"), f"{where}„when“: {message}")
     if wf.title_field:
         if message := _title_field_problem(ctx, wf, wf.title_field):
@@ -295,6 +300,8 @@ def _check_form_links(ctx: _Context, form: FormDef) -> list[Problem]:
 
     for fi, field in enumerate(form.fields):
         check_reference(field, ("fields", fi), f"Feld „{field.name}“: ")
+        if field.show_if and (message := budget_problem(field.show_if, show_if_contexts(form))):
+            c.add(("fields", fi, "show_if"), f"Feld „{field.name}“: „show_if“: {message}")
         for ci, column in enumerate(field.columns):
             check_reference(
                 column,

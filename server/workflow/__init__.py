@@ -2,6 +2,7 @@
 
 from .engine import (
     GuardFailed,
+    GuardTooExpensive,
     NotAllowedFromState,
     RoleForbidden,
     TransitionRefused,
@@ -12,6 +13,7 @@ from .engine import (
 
 __all__ = [
     "GuardFailed",
+    "GuardTooExpensive",
     "NotAllowedFromState",
     "RoleForbidden",
     "TransitionRefused",

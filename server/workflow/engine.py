@@ -6,11 +6,15 @@ the same way by the screens, the API and background jobs.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from ..forms.validation import typed_values
 from ..schema.definitions import Definitions, TransitionDef, WorkflowDef
+from ..schema.expression_budget import ExpressionBudgetExceeded
 from ..schema.expressions import evaluate_condition
+
+log = logging.getLogger(__name__)
 
 
 class TransitionRefused(Exception):
@@ -33,6 +37,10 @@ class RoleForbidden(TransitionRefused):
 
 class GuardFailed(TransitionRefused):
     status = 422
+
+
+class GuardTooExpensive(GuardFailed):
+    """The guard was stopped by its work limits: a configuration problem, not the user's."""
 
 
 def expression_context(
@@ -94,11 +102,34 @@ def check_transition(
     if not permitted:
         raise RoleForbidden(f"Ihre Rolle darf den Schritt nach „{target.label}“ nicht ausführen.")
     failed: TransitionDef | None = None
+    stopped: GuardTooExpensive | None = None
     for transition in permitted:
-        if not transition.when or evaluate_condition(transition.when, context):
-            return transition
+        try:
+            if not transition.when or evaluate_condition(transition.when, context):
+                return transition
+        except ExpressionBudgetExceeded as exc:
+            stopped = stopped or _too_expensive(workflow, transition, target.label, exc)
         failed = failed or transition
     assert failed is not None
+    if stopped is not None:  # says more than "requirements missing", which would mislead
+        raise stopped
     raise GuardFailed(
         failed.message or f"Die Voraussetzungen für „{failed.label or target.label}“ fehlen."
+    )
+
+
+def _too_expensive(
+    workflow: WorkflowDef, transition: TransitionDef, target: str, exc: ExpressionBudgetExceeded
+) -> GuardTooExpensive:
+    # the log names the configuration (workflow, transition, expression), never record data
+    log.warning(
+        "Ablauf %s, Übergang nach %s (Zeile %s): %s",
+        workflow.id,
+        transition.to,
+        transition.line,
+        exc.message,
+    )
+    return GuardTooExpensive(
+        f"Die Bedingung des Schritts „{transition.label or target}“ ist zu aufwendig und wurde "
+        "abgebrochen; bitte die Administration informieren."
     )

@@ -263,3 +263,18 @@ def test_delete_only_what_nothing_uses(admin_client, api):
     assert deleted.status_code == 302
     assert admin_client.get("/admin/config/forms/entwurf2").status_code == 404
     assert ConfigRevision.select().order_by(ConfigRevision.id.desc()).first().deleted
+
+
+def test_a_guard_over_its_work_limits_is_refused_at_its_line(admin_client):
+    """Publishing evaluates each condition under its limits: this one would keep a worker
+    busy for ~15 s on every attempt to move a record (issue 12); before, it was published."""
+    text = editor_text(admin_client.get(EDIT_WORKFLOW).get_data(as_text=True))
+    tower = "when = '((9**999)**999)**12 > 0'"
+    broken = text.replace('when = "antrag.verein and antrag.betrag"', tower)
+    line = broken.splitlines().index(tower) + 1
+    response = post_editor(admin_client, EDIT_WORKFLOW, broken)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert f'data-line="{line}">Zeile {line}</a>' in html
+    assert "ist zu aufwendig (Zahl mit mehr als 4096 Bit) und wurde abgebrochen" in html
+    assert ConfigRevision.select().count() == 0

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from server.forms import FormResult, validate_form
 from server.forms import types as field_types
+from server.forms.validation import visible_fields
 from server.schema import parse_form
 from server.schema.definitions import FIELD_TYPES, Choice, FieldDef, FormDef
 
@@ -386,3 +387,22 @@ def test_checker_refuses_the_prefixed_spelling_for_a_field_named_like_its_form()
     form, problems = parse_form("goals", text, "forms/goals.toml")
     assert form is None
     assert any("gleichnamige Feld" in p.message for p in problems)
+
+
+def test_a_show_if_stopped_by_its_limits_hides_the_field_and_logs_no_data(caplog):
+    """Hidden is the documented answer (docs/configuration.md): neither validated nor stored.
+
+    The browser subset has no ``~``; a show_if like this one only exists if it was written
+    around the checks, which is what this form built in code does.
+    """
+    shown_if = "(a ~ a ~ a)|length > 0"
+    form = FormDef(
+        "probe", "Probe", (make_field("text", "a"), make_field("text", "b", show_if=shown_if))
+    )
+    assert visible_fields(form, {"a": "kurz"})[1] == set()
+    secret = "Herr Beispiel " * 7500  # 105,000 characters, three times is over the limit
+    assert visible_fields(form, {"a": secret})[1] == {"b"}
+    result = validate_form(form, {"a": secret[:100_000], "b": "wird nicht gespeichert"})
+    assert result.ok and "b" not in result.values
+    assert "Formular probe, Feld b bleibt verborgen" in caplog.text
+    assert "Beispiel" not in caplog.text

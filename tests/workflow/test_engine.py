@@ -18,6 +18,7 @@ import pytest
 from server.schema import build_definitions
 from server.workflow import (
     GuardFailed,
+    GuardTooExpensive,
     NotAllowedFromState,
     RoleForbidden,
     TransitionRefused,
@@ -352,6 +353,58 @@ def test_a_guard_that_errors_refuses_instead_of_crashing(defs, wf):
     ctx["intake"]["end"] = "kein Datum"
     with pytest.raises(GuardFailed):
         check_transition(wf, "goals", "closed", CM, ctx)
+
+
+NOTE = 'title = "Notiz"\n\n[[fields]]\nname = "text"\ntype = "text"\nlabel = "Text"\n'
+FLOW = dedent(
+    """\
+    title = "Ablauf"
+    initial = "open"
+    create_roles = ["case_manager"]
+
+    [[states]]
+    id = "open"
+    label = "Offen"
+    forms = ["note"]
+    edit_roles = ["case_manager"]
+
+    [[states]]
+    id = "done"
+    label = "Erledigt"
+    final = true
+
+    [[transitions]]
+    from = ["open"]
+    to = "done"
+    label = "Abschließen"
+    when = "(note.text * 5000)|length > 0"
+    message = "Bitte eine Notiz schreiben."
+    """
+)
+
+
+def test_a_guard_stopped_by_its_limits_is_a_422_naming_the_step_not_a_missing_requirement(
+    caplog,
+):
+    defs, problems = build_definitions(
+        {"note": ("forms/note.toml", NOTE)}, {"flow": ("workflows/flow.toml", FLOW)}, ROLES
+    )
+    assert [str(p) for p in problems if not p.warning] == []  # fine for ordinary values
+    flow = defs.workflows["flow"]
+    short = expression_context(defs, flow, {"id": 1, "state": "open"}, {"note": {"text": "ab"}})
+    assert check_transition(flow, "open", "done", CM, short).to == "done"
+    secret = "Frau Beispiel, geb. 1990 " * 4  # 100 characters: 500,000 after `* 5000`
+    long = expression_context(defs, flow, {"id": 1, "state": "open"}, {"note": {"text": secret}})
+    with pytest.raises(GuardTooExpensive) as info:
+        check_transition(flow, "open", "done", CM, long)
+    assert info.value.status == 422
+    assert info.value.message == (
+        "Die Bedingung des Schritts „Abschließen“ ist zu aufwendig und wurde abgebrochen; "
+        "bitte die Administration informieren."
+    )
+    # the log tells the administration which condition, and nothing about the record
+    assert "„(note.text * 5000)|length > 0“ ist zu aufwendig" in caplog.text
+    assert "Beispiel" not in caplog.text
 
 
 # --- no Flask ----------------------------------------------------------------------------
