@@ -1,0 +1,323 @@
+"""Rendering in a child process that a hard limit can stop: time, memory and output size.
+
+Jinja's sandbox keeps a template from reaching anything, but not from working for ever or
+filling the memory: a template that unpacks into 40 MB of paragraphs or loops a billion times
+would hold the worker (and every document behind it) for minutes. So documents are rendered
+in a child process:
+
+* memory: the child runs under ``RLIMIT_AS`` (``[documents] render_memory_mb``); an
+  allocation past it fails inside the child (MemoryError, or the child dies), never in the
+  worker;
+* time: the worker waits at most ``[documents] render_seconds`` (and at most 90 % of the
+  job's ``[queue] job_timeout``) for the answer, then kills the child with SIGKILL; the child
+  also ends itself a little later (its own timer, and the parent-death signal), so even a
+  killed worker leaves nothing running;
+* size: the XML a template produces is counted while Jinja writes it, and the .docx is
+  measured (``[documents] output_max_bytes``).
+
+The child is long-lived: it keeps the compiled templates (a third of the render time, see
+:class:`~.render.CachingDocumentEnvironment`) from one document to the next and is started
+again only after it was killed or died. Each limit breach is a :class:`~.render.TemplateFailed`
+with a German reason: it fails the same way every time, so the job is not retried.
+
+Protocol: the parent sends ``length + pickle((content, name, context, max_output))`` (the
+parent's own data); the child answers ``kind + length + payload`` with ``O`` (the .docx),
+``F`` (a German reason) or ``X`` (a reason, and the child exits because its state can no
+longer be trusted). The parent never unpickles anything from the child.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import select
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .render import TemplateFailed
+
+HEADER = struct.Struct(">cI")
+LENGTH = struct.Struct(">I")
+STARTUP_SECONDS = 60  # importing docxtpl on a busy machine; not counted as render time
+GRACE_SECONDS = 5  # the child's own timer ends it this long after the parent's limit
+
+
+class RendererUnavailable(RuntimeError):
+    """The render child could not be started or answered nonsense: not the template's fault,
+    so the job is retried like any other passing fault."""
+
+
+@dataclass(frozen=True)
+class RenderLimits:
+    """Hard limits of one render (see ``[documents]`` in config.toml)."""
+
+    seconds: float = 60.0
+    memory_mb: int = 1024
+    output_bytes: int = 50 * 1024 * 1024
+
+
+def render_limits(settings: Any) -> RenderLimits:
+    """The limits configured for ``settings``; the time never exceeds the job timeout."""
+    section = settings.section("documents")
+    queue = settings.section("queue")
+    seconds = float(section.get("render_seconds", RenderLimits.seconds))
+    job_timeout = float(queue.get("job_timeout", 0) or 0)
+    if job_timeout > 0:
+        # below RQ's own alarm, which also counts the database work of the job and would
+        # count as a passing fault (retried) rather than the template's
+        seconds = min(seconds, job_timeout * 0.9)
+    return RenderLimits(
+        seconds=max(seconds, 0.1),
+        memory_mb=int(section.get("render_memory_mb", RenderLimits.memory_mb)),
+        output_bytes=int(section.get("output_max_bytes", RenderLimits.output_bytes)),
+    )
+
+
+class RenderSandbox:
+    """One render child and the limits it runs under; thread-safe (renders one at a time)."""
+
+    def __init__(self, limits: RenderLimits):
+        self.limits = limits
+        self._proc: subprocess.Popen | None = None
+        self._lock = threading.Lock()
+        self.started = 0  # how many children were started (tests and logs)
+
+    # parent side -------------------------------------------------------------------------
+    def render(self, content: bytes, name: str, context: dict[str, Any]) -> bytes:
+        """The rendered .docx; TemplateFailed (German reason) when the template fails or
+        runs into a limit, RendererUnavailable when no child can be had."""
+        request = pickle.dumps((content, name, context, self.limits.output_bytes), protocol=5)
+        with self._lock:
+            proc = self._ensure_child()
+            deadline = time.monotonic() + self.limits.seconds
+            try:
+                _write_all(proc, LENGTH.pack(len(request)) + request)
+                kind, payload = self._answer(proc, deadline, name)
+            except BaseException as exc:
+                # the limit, the job timeout's alarm, a stop signal: the child goes with it
+                self._kill()
+                if type(exc).__name__ == "JobTimeoutException":
+                    # RQ's alarm struck while the template was rendering: its fault too
+                    raise TemplateFailed(
+                        f"Die Vorlage „{name}“ wurde abgebrochen: der Auftrag hat seine Zeit "
+                        "([queue] job_timeout) überschritten. Sie rechnet zu lange, z. B. in "
+                        "verschachtelten Schleifen."
+                    ) from None
+                raise
+            if kind == b"O":
+                return payload
+            if kind == b"X":
+                self._kill()
+            raise TemplateFailed(payload.decode("utf-8", "replace"))
+
+    def start(self) -> None:
+        """Start the child now (a worker does so before its first job)."""
+        with self._lock:
+            self._ensure_child()
+
+    def close(self) -> None:
+        """Stop the child (it would also end by itself when this process ends)."""
+        with self._lock:
+            self._kill()
+
+    def _answer(self, proc: subprocess.Popen, deadline: float, name: str) -> tuple[bytes, bytes]:
+        try:
+            kind, size = HEADER.unpack(_read_exact(proc, HEADER.size, deadline))
+        except TimeoutError:
+            raise TemplateFailed(
+                f"Die Vorlage „{name}“ wurde nach {_seconds(self.limits.seconds)} abgebrochen "
+                "(Grenze [documents] render_seconds). Sie rechnet zu lange, z. B. in "
+                "verschachtelten Schleifen."
+            ) from None
+        except EOFError:
+            raise TemplateFailed(
+                f"Die Vorlage „{name}“ hat den Render-Prozess beendet, vermutlich an der "
+                f"Speichergrenze von {self.limits.memory_mb} MB ([documents] "
+                "render_memory_mb)."
+            ) from None
+        if kind not in (b"O", b"F", b"X") or size > self.limits.output_bytes + 65536:
+            raise RendererUnavailable("unexpected answer from the render child")
+        try:
+            return kind, _read_exact(proc, size, deadline)
+        except (TimeoutError, EOFError):
+            raise RendererUnavailable("the render child broke off its answer") from None
+
+    def _ensure_child(self) -> subprocess.Popen:
+        if self._proc is not None and self._proc.poll() is None:
+            return self._proc
+        self._kill()
+        root = str(Path(__file__).resolve().parents[2])
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        command = [sys.executable, "-m", "server.documents.sandbox_process"]
+        command += [str(self.limits.memory_mb), str(self.limits.seconds + GRACE_SECONDS)]
+        try:
+            proc = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=root
+            )
+        except OSError as exc:
+            raise RendererUnavailable(f"render child not started: {exc}") from None
+        self._proc = proc
+        self.started += 1
+        try:
+            ready = _read_exact(proc, 1, time.monotonic() + STARTUP_SECONDS)
+        except (TimeoutError, EOFError):
+            self._kill()
+            raise RendererUnavailable("render child did not start") from None
+        if ready != b"R":
+            self._kill()
+            raise RendererUnavailable("render child did not start")
+        return proc
+
+    def _kill(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.kill()
+        for stream in (proc.stdin, proc.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL is not ignored
+            pass
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g} s".replace(".", ",")
+
+
+def _write_all(proc: subprocess.Popen, data: bytes) -> None:
+    try:
+        proc.stdin.write(data)
+        proc.stdin.flush()
+    except (BrokenPipeError, ValueError, OSError):
+        raise EOFError from None
+
+
+def _read_exact(proc: subprocess.Popen, size: int, deadline: float) -> bytes:
+    """``size`` bytes from the child; TimeoutError past ``deadline``, EOFError if it died."""
+    fd = proc.stdout.fileno()
+    parts: list[bytes] = []
+    missing = size
+    while missing:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        readable, _, _ = select.select([fd], [], [], left)
+        if not readable:
+            continue
+        chunk = os.read(fd, min(missing, 1 << 20))
+        if not chunk:
+            raise EOFError
+        parts.append(chunk)
+        missing -= len(chunk)
+    return b"".join(parts)
+
+
+_sandboxes: dict[RenderLimits, RenderSandbox] = {}
+_sandboxes_lock = threading.Lock()
+
+
+def shared_sandbox(limits: RenderLimits) -> RenderSandbox:
+    """The render child of this process for ``limits`` (one per process and limits)."""
+    with _sandboxes_lock:
+        sandbox = _sandboxes.get(limits)
+        if sandbox is None:
+            sandbox = _sandboxes[limits] = RenderSandbox(limits)
+        return sandbox
+
+
+def render_limited(settings: Any, content: bytes, name: str, context: dict[str, Any]) -> bytes:
+    """Render ``content`` in this process's render child under the configured limits."""
+    return shared_sandbox(render_limits(settings)).render(content, name, context)
+
+
+# child side ----------------------------------------------------------------------------------
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this process when the parent dies (a killed worker leaves no child)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux: stdin EOF still ends it
+        pass
+
+
+def _read_request(stream) -> bytes | None:
+    head = stream.read(LENGTH.size)
+    if len(head) < LENGTH.size:
+        return None
+    (size,) = LENGTH.unpack(head)
+    data = stream.read(size)
+    return data if len(data) == size else None
+
+
+def _child_main(memory_mb: int, backstop_seconds: float) -> None:
+    import resource
+
+    from .render import render_bytes
+
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # anything printed by a library goes to stderr, not into the answers
+    stream = sys.stdin.buffer
+    _die_with_parent()
+    # past the parent's limit, the child ends itself (also if the parent cannot kill it)
+    signal.signal(signal.SIGALRM, lambda *_: os._exit(3))
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    def answer(kind: bytes, payload: bytes) -> None:
+        out.write(HEADER.pack(kind, len(payload)) + payload)
+        out.flush()
+
+    out.write(b"R")  # ready: imports done, limits set
+    out.flush()
+    while True:
+        request = _read_request(stream)
+        if request is None:
+            return  # the parent closed the pipe: it is gone or done
+        signal.setitimer(signal.ITIMER_REAL, backstop_seconds)
+        try:
+            content, name, context, max_output = pickle.loads(request)
+            del request
+            document = render_bytes(content, name, context, max_output)
+        except TemplateFailed as exc:
+            answer(b"F", str(exc).encode("utf-8"))
+        except MemoryError:
+            context = document = None
+            answer(
+                b"X",
+                f"Die Vorlage braucht mehr Speicher als erlaubt ({memory_mb} MB, Grenze "
+                "[documents] render_memory_mb).".encode(),
+            )
+            os._exit(4)
+        except RecursionError:
+            answer(b"F", b"Die Vorlage ist zu tief verschachtelt.")
+        except Exception as exc:  # noqa: BLE001 - whatever a template trips, it is its fault
+            answer(
+                b"F",
+                f"Die Vorlage kann nicht ausgefüllt werden ({type(exc).__name__}).".encode(),
+            )
+        else:
+            answer(b"O", document)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        content = context = document = None
+
+
+if __name__ == "__main__":
+    _child_main(int(sys.argv[1]), float(sys.argv[2]))
