@@ -25,6 +25,7 @@ def word(*paragraphs: str) -> bytes:
 
 
 GREETING = word("Hallo {{ name }}")
+ENDLESS = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
 
 
 @pytest.fixture
@@ -50,7 +51,7 @@ def alive(pid: int) -> bool:
 def test_a_render_past_the_time_limit_is_killed_and_the_next_one_renders(sandbox):
     assert greeting(sandbox) == ["Hallo Welt"]
     first = sandbox._proc.pid
-    endless = word("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}")
+    endless = word(ENDLESS)
     with pytest.raises(TemplateFailed, match="„schleife.docx“ wurde nach 2 s abgebrochen"):
         sandbox.render(endless, "schleife.docx", {})
     assert not alive(first)  # killed, not left spinning
