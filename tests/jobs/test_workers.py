@@ -32,9 +32,10 @@ SLOW = "{% for i in range(20000) %}{% for j in range(1000) %}{% endfor %}{% endf
 
 @pytest.fixture
 def quick_sweep(config_dir):
-    """Sweep every second; a started job counts as dead 5 + 1 s after it started."""
+    """Sweep every second; a started job counts as dead 8 + 1 s after it started. Renders
+    may take 90 % of the job timeout (7,2 s): SLOW needs room on a busy machine."""
     with (config_dir / "config.toml").open("a", encoding="utf-8") as fh:
-        fh.write("\n[queue]\njob_timeout = 5\nsweep_interval = 1\nstale_after = 1\n")
+        fh.write("\n[queue]\njob_timeout = 8\nsweep_interval = 1\nstale_after = 1\n")
 
 
 @pytest.fixture
