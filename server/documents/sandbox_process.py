@@ -28,6 +28,7 @@ longer be trusted). The parent never unpickles anything from the child.
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import select
@@ -42,6 +43,8 @@ from pathlib import Path
 from typing import Any
 
 from .render import TemplateFailed
+
+log = logging.getLogger(__name__)
 
 HEADER = struct.Struct(">cI")
 LENGTH = struct.Struct(">I")
@@ -102,6 +105,7 @@ class RenderSandbox:
                 kind, payload = self._answer(proc, deadline, name)
             except BaseException as exc:
                 # the limit, the job timeout's alarm, a stop signal: the child goes with it
+                log.warning("render process for %s stopped: %s", name, type(exc).__name__)
                 self._kill()
                 if type(exc).__name__ == "JobTimeoutException":
                     # RQ's alarm struck while the template was rendering: its fault too
@@ -277,7 +281,11 @@ def _child_main(memory_mb: int, backstop_seconds: float) -> None:
     _die_with_parent()
     # past the parent's limit, the child ends itself (also if the parent cannot kill it)
     signal.signal(signal.SIGALRM, lambda *_: os._exit(3))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the worker; EOF ends us
     limit = memory_mb * 1024 * 1024
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)  # never more than this process may have anyway
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
     def answer(kind: bytes, payload: bytes) -> None:
