@@ -28,6 +28,7 @@ longer be trusted). The parent never unpickles anything from the child.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import pickle
@@ -38,10 +39,12 @@ import subprocess
 import sys
 import threading
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .docx_check import template_limits, unpack_problems
 from .render import TemplateFailed
 
 log = logging.getLogger(__name__)
@@ -242,8 +245,29 @@ def shared_sandbox(limits: RenderLimits) -> RenderSandbox:
         return sandbox
 
 
+_unpack_verdicts: dict[tuple[str, tuple[int, int]], list[str]] = {}
+
+
+def _unpack_refusals(settings: Any, content: bytes) -> list[str]:
+    """The zip-bomb limits of the upload check, for templates that never went through it
+    (shipped in exports/, stored before the check existed); one verdict per content."""
+    limits = template_limits(settings)
+    key = (hashlib.sha256(content).hexdigest(), limits)
+    if key not in _unpack_verdicts:
+        try:
+            _unpack_verdicts[key] = unpack_problems(content, *limits)
+        except zipfile.BadZipFile:
+            _unpack_verdicts[key] = []  # not a zip at all: rendering says so
+        while len(_unpack_verdicts) > 64:
+            _unpack_verdicts.pop(next(iter(_unpack_verdicts)))
+    return _unpack_verdicts[key]
+
+
 def render_limited(settings: Any, content: bytes, name: str, context: dict[str, Any]) -> bytes:
     """Render ``content`` in this process's render child under the configured limits."""
+    refusals = _unpack_refusals(settings, content)
+    if refusals:
+        raise TemplateFailed(f"Die Vorlage „{name}“ wird nicht verwendet: {refusals[0]}")
     return shared_sandbox(render_limits(settings)).render(content, name, context)
 
 

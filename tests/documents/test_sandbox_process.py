@@ -83,3 +83,18 @@ def test_template_errors_keep_their_reason_and_the_child():
         assert greeting(box) == ["Hallo Welt"] and box.started == 1
     finally:
         box.close()
+
+
+def test_a_stored_zip_bomb_is_refused_before_it_reaches_the_child():
+    # shipped in exports/ or stored before the upload check existed: still never unpacked
+    from pathlib import Path
+
+    from server.config import load_settings
+    from server.documents.sandbox_process import render_limited
+    from tests.documents.test_docx_check import paragraph_bomb
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "foerderung" / "config.toml"
+    settings = load_settings(str(fixture))
+    with pytest.raises(TemplateFailed, match="„bombe.docx“ wird nicht verwendet: Die Datei ist"):
+        render_limited(settings, paragraph_bomb(40), "bombe.docx", {})
+    assert render_limited(settings, GREETING, "gruss.docx", {"name": "Welt"})[:2] == b"PK"
