@@ -21,9 +21,11 @@ again only after it was killed or died. Each limit breach is a :class:`~.render.
 with a German reason: it fails the same way every time, so the job is not retried.
 
 Protocol: the parent sends ``length + pickle((content, name, context, max_output))`` (the
-parent's own data); the child answers ``kind + length + payload`` with ``O`` (the .docx),
-``F`` (a German reason) or ``X`` (a reason, and the child exits because its state can no
-longer be trusted). The parent never unpickles anything from the child.
+parent's own data); the child (:mod:`.sandbox_child`) answers ``kind + length + payload``
+with ``O`` (the .docx), ``F`` (a German reason) or ``X`` (a reason, and the child exits
+because its state can no longer be trusted). The parent never unpickles anything from the
+child. A worker or web process starts the child as a new Python process; an RQ work horse
+forks it (:func:`fork_render_children`).
 """
 
 from __future__ import annotations
@@ -33,8 +35,6 @@ import logging
 import os
 import pickle
 import select
-import signal
-import struct
 import subprocess
 import sys
 import threading
@@ -46,11 +46,10 @@ from typing import Any
 
 from .docx_check import template_limits, unpack_problems
 from .render import TemplateFailed
+from .sandbox_child import HEADER, LENGTH, ForkedChild
 
 log = logging.getLogger(__name__)
 
-HEADER = struct.Struct(">cI")
-LENGTH = struct.Struct(">I")
 STARTUP_SECONDS = 60  # importing docxtpl on a busy machine; not counted as render time
 GRACE_SECONDS = 5  # the child's own timer ends it this long after the parent's limit
 
@@ -160,15 +159,19 @@ class RenderSandbox:
         if self._proc is not None and self._proc.poll() is None:
             return self._proc
         self._kill()
-        root = str(Path(__file__).resolve().parents[2])
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-        command = [sys.executable, "-m", "server.documents.sandbox_process"]
-        command += [str(self.limits.memory_mb), str(self.limits.seconds + GRACE_SECONDS)]
+        backstop = self.limits.seconds + GRACE_SECONDS
         try:
-            proc = subprocess.Popen(
-                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=root
-            )
+            if _fork_start:
+                proc = ForkedChild(self.limits.memory_mb, backstop)
+            else:
+                root = str(Path(__file__).resolve().parents[2])
+                env = dict(os.environ)
+                env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+                command = [sys.executable, "-m", "server.documents.sandbox_child"]
+                command += [str(self.limits.memory_mb), str(backstop)]
+                proc = subprocess.Popen(
+                    command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=root
+                )
         except OSError as exc:
             raise RendererUnavailable(f"render child not started: {exc}") from None
         self._proc = proc
@@ -232,6 +235,17 @@ def _read_exact(proc: subprocess.Popen, size: int, deadline: float) -> bytes:
     return b"".join(parts)
 
 
+_fork_start = False
+
+
+def fork_render_children() -> None:
+    """Fork render children from this process instead of starting Python anew: for RQ work
+    horses, which are single-threaded, have everything imported and live for one job (a new
+    interpreter per job would cost a second each)."""
+    global _fork_start
+    _fork_start = True
+
+
 _sandboxes: dict[RenderLimits, RenderSandbox] = {}
 _sandboxes_lock = threading.Lock()
 
@@ -253,14 +267,19 @@ def _unpack_refusals(settings: Any, content: bytes) -> list[str]:
     (shipped in exports/, stored before the check existed); one verdict per content."""
     limits = template_limits(settings)
     key = (hashlib.sha256(content).hexdigest(), limits)
-    if key not in _unpack_verdicts:
-        try:
-            _unpack_verdicts[key] = unpack_problems(content, *limits)
-        except zipfile.BadZipFile:
-            _unpack_verdicts[key] = []  # not a zip at all: rendering says so
+    with _sandboxes_lock:
+        known = _unpack_verdicts.get(key)
+    if known is not None:
+        return known
+    try:
+        verdict = unpack_problems(content, *limits)
+    except zipfile.BadZipFile:
+        verdict = []  # not a zip at all: rendering says so
+    with _sandboxes_lock:  # web processes render from several threads
+        _unpack_verdicts[key] = verdict
         while len(_unpack_verdicts) > 64:
             _unpack_verdicts.pop(next(iter(_unpack_verdicts)))
-    return _unpack_verdicts[key]
+    return verdict
 
 
 def render_limited(settings: Any, content: bytes, name: str, context: dict[str, Any]) -> bytes:
@@ -269,87 +288,3 @@ def render_limited(settings: Any, content: bytes, name: str, context: dict[str, 
     if refusals:
         raise TemplateFailed(f"Die Vorlage „{name}“ wird nicht verwendet: {refusals[0]}")
     return shared_sandbox(render_limits(settings)).render(content, name, context)
-
-
-# child side ----------------------------------------------------------------------------------
-
-
-def _die_with_parent() -> None:
-    """Linux: SIGKILL this process when the parent dies (a killed worker leaves no child)."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # pragma: no cover - not Linux: stdin EOF still ends it
-        pass
-
-
-def _read_request(stream) -> bytes | None:
-    head = stream.read(LENGTH.size)
-    if len(head) < LENGTH.size:
-        return None
-    (size,) = LENGTH.unpack(head)
-    data = stream.read(size)
-    return data if len(data) == size else None
-
-
-def _child_main(memory_mb: int, backstop_seconds: float) -> None:
-    import resource
-
-    from .render import render_bytes
-
-    out = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)  # anything printed by a library goes to stderr, not into the answers
-    stream = sys.stdin.buffer
-    _die_with_parent()
-    # past the parent's limit, the child ends itself (also if the parent cannot kill it)
-    signal.signal(signal.SIGALRM, lambda *_: os._exit(3))
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the worker; EOF ends us
-    limit = memory_mb * 1024 * 1024
-    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)  # never more than this process may have anyway
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-    def answer(kind: bytes, payload: bytes) -> None:
-        out.write(HEADER.pack(kind, len(payload)) + payload)
-        out.flush()
-
-    out.write(b"R")  # ready: imports done, limits set
-    out.flush()
-    while True:
-        request = _read_request(stream)
-        if request is None:
-            return  # the parent closed the pipe: it is gone or done
-        signal.setitimer(signal.ITIMER_REAL, backstop_seconds)
-        try:
-            content, name, context, max_output = pickle.loads(request)
-            del request
-            document = render_bytes(content, name, context, max_output)
-        except TemplateFailed as exc:
-            answer(b"F", str(exc).encode("utf-8"))
-        except MemoryError:
-            context = document = None
-            answer(
-                b"X",
-                f"Die Vorlage braucht mehr Speicher als erlaubt ({memory_mb} MB, Grenze "
-                "[documents] render_memory_mb).".encode(),
-            )
-            os._exit(4)
-        except RecursionError:
-            answer(b"F", b"Die Vorlage ist zu tief verschachtelt.")
-        except Exception as exc:  # noqa: BLE001 - whatever a template trips, it is its fault
-            answer(
-                b"F",
-                f"Die Vorlage kann nicht ausgefüllt werden ({type(exc).__name__}).".encode(),
-            )
-        else:
-            answer(b"O", document)
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-        content = context = document = None
-
-
-if __name__ == "__main__":
-    _child_main(int(sys.argv[1]), float(sys.argv[2]))

@@ -98,3 +98,22 @@ def test_a_stored_zip_bomb_is_refused_before_it_reaches_the_child():
     with pytest.raises(TemplateFailed, match="„bombe.docx“ wird nicht verwendet: Die Datei ist"):
         render_limited(settings, paragraph_bomb(40), "bombe.docx", {})
     assert render_limited(settings, GREETING, "gruss.docx", {"name": "Welt"})[:2] == b"PK"
+
+
+def test_a_forked_child_as_in_a_work_horse_keeps_the_same_limits(monkeypatch):
+    from server.documents import sandbox_process
+
+    monkeypatch.setattr(sandbox_process, "_fork_start", True)
+    box = RenderSandbox(RenderLimits(seconds=2, memory_mb=512, output_bytes=1_000_000))
+    try:
+        assert greeting(box) == ["Hallo Welt"]
+        first = box._proc.pid
+        assert first != os.getpid()
+        with pytest.raises(TemplateFailed, match="wurde nach 2 s abgebrochen"):
+            box.render(word(ENDLESS), "schleife.docx", {})
+        assert not alive(first)
+        with pytest.raises(TemplateFailed, match="Speicher.*512 MB"):
+            box.render(word("{{ name * 1000000000 }}"), "gross.docx", {"name": "ab"})
+        assert greeting(box) == ["Hallo Welt"] and box.started == 3
+    finally:
+        box.close()

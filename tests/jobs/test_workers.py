@@ -125,7 +125,7 @@ def render_children(pid: int) -> list[int]:
         with open(f"/proc/{pid}/task/{task}/children") as fh:
             for child in fh.read().split():
                 with open(f"/proc/{child}/cmdline", "rb") as cmd:
-                    if b"server.documents.sandbox_process" in cmd.read():
+                    if b"server.documents.sandbox_child" in cmd.read():
                         found.append(int(child))
     return found
 
