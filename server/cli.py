@@ -112,6 +112,7 @@ def worker(ctx: click.Context, burst: bool, name: str | None) -> None:
 def check(ctx: click.Context) -> None:
     """Formulare, Abläufe, Rollen und Vorlagen prüfen; jedes Problem als pfad:zeile: meldung."""
     from .documents.checking import check_revisions, check_templates
+    from .documents.docx_check import template_limits
     from .services.register import register_problems, register_special
     from .start_page import start_problems
 
@@ -133,11 +134,14 @@ def check(ctx: click.Context) -> None:
             base_dir=settings.base_dir,
             special=special,
             workflows_dir=settings.workflows_dir,
+            unpack_limits=template_limits(settings),
         )
     )
     # what renders is the current revision in the database: check those that differ from
     # the files (uploaded in the browser), if there is a database to look into
-    problems += check_revisions(defs, _stored_revisions(runtime), special)
+    problems += check_revisions(
+        defs, _stored_revisions(runtime), special, template_limits(settings)
+    )
     problems += register_problems(defs, settings)
     problems += start_problems(defs, settings)
     for problem in problems:

@@ -36,7 +36,16 @@ DEFAULTS: dict[str, Any] = {
         "instance": "instance",
     },
     "uploads": {"max_bytes": 10 * 1024 * 1024},
-    "documents": {"template_max_bytes": 5 * 1024 * 1024},
+    # hard limits of Word templates: at upload (the .docx and what it unpacks to) and when a
+    # document is rendered (in a child process; server/documents/sandbox_process.py)
+    "documents": {
+        "template_max_bytes": 5 * 1024 * 1024,
+        "template_max_unpacked": 30 * 1024 * 1024,  # all parts of the .docx, unpacked
+        "template_max_ratio": 100,  # unpacked / packed size, over all parts
+        "render_seconds": 60,  # at most 90 % of [queue] job_timeout
+        "render_memory_mb": 1024,  # address space of the render process
+        "output_max_bytes": 50 * 1024 * 1024,  # rendered XML and the .docx
+    },
     # the decision and measure register (empty workflow: none); see docs/configuration.md
     "register": {
         "title": "",

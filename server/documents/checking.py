@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..schema.definitions import Definitions, FieldDef, FormDef, Problem, WorkflowDef
 from .context import HISTORY_KEYS, RECORD_KEYS
+from .docx_check import MAX_RATIO, MAX_UNPACKED, unpack_problems
 from .lint import ANY, VALUE, Finding, Shape, lint_docx, object_shape
 
 TEMPLATE_NAMES = ("record", "history", "now")
@@ -77,10 +78,20 @@ def finding_text(template: str, finding: Finding) -> str:
 
 
 def template_problems(
-    defs: Definitions, name: str, content: bytes, special: Special | None = None
+    defs: Definitions,
+    name: str,
+    content: bytes,
+    special: Special | None = None,
+    unpack_limits: tuple[int, int] | None = None,
 ) -> list[tuple[int, str]]:
     """(paragraph, message) for every problem of template ``name`` with ``content``, against
-    every workflow that uses it (or its special data model). Raises for non-Word files."""
+    every workflow that uses it (or its special data model). Raises for non-Word files.
+
+    A zip bomb (``unpack_limits``: unpacked bytes and ratio, default the standard limits) is
+    refused before any part of it is parsed."""
+    bombs = unpack_problems(content, *(unpack_limits or (MAX_UNPACKED, MAX_RATIO)))
+    if bombs:
+        return [(1, f"Vorlage „{name}“: {message}") for message in bombs]
     targets: list[tuple[Mapping[str, Shape] | None, str]] = []
     for workflow in defs.workflows.values():
         if any(d.template == name for d in workflow.documents):
@@ -114,6 +125,7 @@ def check_templates(
     revisions: Mapping[str, tuple[bytes, str]] | None = None,
     special: Special | None = None,
     workflows_dir: str | os.PathLike | None = None,
+    unpack_limits: tuple[int, int] | None = None,
 ) -> list[Problem]:
     """Check every ``[[documents]]`` template (and the ``special`` ones): it exists, it is a
     .docx, its Jinja is well-formed and it names only data it gets.
@@ -122,6 +134,7 @@ def check_templates(
     the database; those are checked instead of the files in ``exports_dir``. With
     ``workflows_dir``, the templates of workflow files that did not parse (their own errors
     are reported elsewhere) are at least looked for, so one run names every problem.
+    ``unpack_limits`` are the zip-bomb limits (see :func:`template_problems`).
     """
     revisions = revisions or {}
     problems: list[Problem] = []
@@ -146,21 +159,25 @@ def check_templates(
         if doc.template in checked:
             continue
         checked.add(doc.template)
-        problems += _check_one(defs, doc.template, file, revisions, special, base_dir, wf, doc)
+        problems += _check_one(
+            defs, doc.template, file, revisions, special, base_dir, wf, doc, unpack_limits
+        )
     for name in sorted(set(special or {}) - checked):
         file = Path(exports_dir) / name
         if name in revisions or file.is_file():
-            problems += _check_one(defs, name, file, revisions, special, base_dir, None, None)
+            problems += _check_one(
+                defs, name, file, revisions, special, base_dir, None, None, unpack_limits
+            )
     return problems
 
 
-def _check_one(defs, name, file, revisions, special, base_dir, wf, doc) -> list[Problem]:
+def _check_one(defs, name, file, revisions, special, base_dir, wf, doc, limits) -> list[Problem]:
     if name in revisions:
         content, shown = revisions[name]
     else:
         content, shown = file.read_bytes(), _display(file, base_dir)
     try:
-        found = template_problems(defs, name, content, special)
+        found = template_problems(defs, name, content, special, limits)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is the author's problem
         message = f"Vorlage „{name}“ ist keine lesbare Word-Datei (.docx): {type(exc).__name__}"
         if wf is not None:
@@ -173,12 +190,13 @@ def check_revisions(
     defs: Definitions,
     revisions: Mapping[str, tuple[bytes, str]],
     special: Special | None = None,
+    unpack_limits: tuple[int, int] | None = None,
 ) -> list[Problem]:
     """Check stored template revisions (name -> (bytes, shown path)) against ``defs``."""
     problems: list[Problem] = []
     for name, (content, shown) in sorted(revisions.items()):
         try:
-            found = template_problems(defs, name, content, special)
+            found = template_problems(defs, name, content, special, unpack_limits)
         except Exception as exc:  # noqa: BLE001 - a stored file that no longer reads
             problems.append(
                 Problem(shown, 1, f"Vorlage „{name}“ ist keine lesbare Word-Datei: {exc}")

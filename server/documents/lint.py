@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import jinja2
 from jinja2 import nodes
 
+from .const_fold import TooLarge, fold
 from .docx_parts import Finding, locate, paragraph_problems, read_parts
 from .render import template_environment
 
@@ -168,13 +169,17 @@ class _Walker:
     def expr(self, node: nodes.Node | None, scope: dict[str, Shape]) -> Shape:
         if node is None:
             return ANY
+        if isinstance(node, nodes.BinExpr | nodes.UnaryExpr | nodes.Concat | nodes.Filter):
+            self.bounded(node)
         if isinstance(node, nodes.Name):
             return self.name(node, scope)
         if isinstance(node, nodes.Getattr):
+            self.internal(node, node.attr)
             return self.member(node, self.expr(node.node, scope), node.attr)
         if isinstance(node, nodes.Getitem):
             base = self.expr(node.node, scope)
             if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+                self.internal(node, node.arg.value)
                 return self.member(node, base, node.arg.value)
             self.expr(node.arg, scope)
             return (base.item or ANY) if base.kind == "list" else ANY
@@ -200,6 +205,25 @@ class _Walker:
         for child in node.iter_child_nodes():
             self.expr(child, scope)
         return Shape("list") if isinstance(node, nodes.List | nodes.Tuple) else VALUE
+
+    def bounded(self, node: nodes.Node) -> None:
+        """A constant expression (``'a' * 30000000``) must stay small: folded under a bound."""
+        try:
+            fold(node)
+        except TooLarge as exc:
+            self.report(node, f"der Ausdruck {exc}")
+
+    def internal(self, node: nodes.Node, attr: str) -> None:
+        """``x.__class__``, ``x['_y']``, ``x|attr('__class__')``, ``loop.cycle.__globals__``:
+        names starting with ``_`` are Python's internals, never data; refused at upload
+        (the sandbox would stop them only when a document is rendered)."""
+        if attr.startswith("_"):
+            self.report(
+                node,
+                f"„{attr}“: Namen mit „_“ am Anfang sind interne Angaben, keine Werte – "
+                "Vorlagen dürfen nur Werte einsetzen",
+                attr,
+            )
 
     def arguments(self, node, scope) -> None:
         for arg in node.args:
@@ -246,6 +270,12 @@ class _Walker:
     def filter(self, node: nodes.Filter, scope: dict[str, Shape]) -> Shape:
         base = self.expr(node.node, scope)
         self.arguments(node, scope)
+        if node.name == "attr":
+            name = node.args[0] if len(node.args) == 1 and not node.kwargs else None
+            if isinstance(name, nodes.Const) and isinstance(name.value, str):
+                self.internal(node, name.value)
+            else:
+                self.report(node, "„|attr(…)“ braucht einen festen Namen in Anführungszeichen")
         if node.name not in self.env.filters:
             self.report(
                 node,

@@ -18,7 +18,27 @@ from .filters import GERMAN_FILTERS
 
 
 class TemplateFailed(Exception):
-    """The template cannot be rendered; the message says why, in German, for the screen."""
+    """The template cannot be rendered; the message says why, in German, for the screen.
+
+    It fails the same way every time (a broken template, a limit the template runs into), so
+    a job that meets it is never retried."""
+
+
+class OutputTooLarge(TemplateFailed):
+    """The rendered document would be larger than ``[documents] output_max_bytes``."""
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".replace(".", ",") + " MB"
+
+
+def too_large(name: str, limit: int) -> OutputTooLarge:
+    """The German reason for a document over ``limit`` bytes (unpacked)."""
+    return OutputTooLarge(
+        f"Das Dokument aus „{name}“ wäre zu groß (entpackt mehr als {_megabytes(limit)}, "
+        "Grenze [documents] output_max_bytes). Die Vorlage erzeugt vermutlich zu viele oder "
+        "zu lange Absätze, z. B. in einer Schleife."
+    )
 
 
 def finalize(value: Any) -> Any:
@@ -144,13 +164,63 @@ def render_docx(template_path: Path, context: dict[str, Any]) -> bytes:
     return render_bytes(content, template_path.name, context)
 
 
-def render_bytes(content: bytes, name: str, context: dict[str, Any]) -> bytes:
+class _CountingTemplate:
+    """A compiled part template whose output is counted while Jinja produces it, so a loop
+    that writes gigabytes stops at the limit instead of filling the memory first."""
+
+    def __init__(self, template: jinja2.Template, owner: _BoundedDocx):
+        self.template = template
+        self.owner = owner
+
+    def render(self, context: dict[str, Any]) -> str:
+        chunks = []
+        for chunk in self.template.generate(context):
+            self.owner.written += len(chunk)
+            if self.owner.written > self.owner.limit:
+                raise too_large(self.owner.name, self.owner.limit)
+            chunks.append(chunk)
+        return "".join(chunks)
+
+
+class _CountingEnvironment:
+    """What docxtpl's ``render_xml_part`` needs of an environment: ``from_string``."""
+
+    def __init__(self, env: jinja2.Environment, owner: _BoundedDocx):
+        self.env = env
+        self.owner = owner
+
+    def from_string(self, source: str) -> _CountingTemplate:
+        return _CountingTemplate(self.env.from_string(source), self.owner)
+
+
+class _BoundedDocx(DocxTemplate):
+    """docxtpl with a cap on the XML all parts render to together (``limit`` characters)."""
+
+    def __init__(self, stream: io.BytesIO, name: str, limit: int):
+        super().__init__(stream)
+        self.name = name
+        self.limit = limit
+        self.written = 0
+
+    def render_xml_part(self, src_xml, part, context, jinja_env=None):
+        counting = _CountingEnvironment(jinja_env, self)
+        return super().render_xml_part(src_xml, part, context, counting)
+
+
+def render_bytes(
+    content: bytes, name: str, context: dict[str, Any], max_output: int | None = None
+) -> bytes:
     """Render the .docx template ``content`` (called ``name`` in messages) with ``context``.
 
+    With ``max_output``, the rendered XML and the saved .docx may each be at most that many
+    bytes (:class:`OutputTooLarge` otherwise; the XML is counted while it is produced).
     Raises TemplateFailed with a German reason; nothing else is changed anywhere.
     """
     try:
-        template = DocxTemplate(io.BytesIO(content))
+        if max_output is None:
+            template = DocxTemplate(io.BytesIO(content))
+        else:
+            template = _BoundedDocx(io.BytesIO(content), name, max_output)
         template.render(context, jinja_env=rendering_environment())
         out = io.BytesIO()
         template.save(out)
@@ -174,4 +244,6 @@ def render_bytes(content: bytes, name: str, context: dict[str, Any]) -> bytes:
             f"Die Vorlage „{name}“ kann mit diesen Daten nicht ausgefüllt werden "
             f"({type(exc).__name__}: {str(exc)[:200]})."
         ) from None
+    if max_output is not None and out.tell() > max_output:
+        raise too_large(name, max_output)
     return out.getvalue()

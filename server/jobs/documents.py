@@ -16,7 +16,8 @@ from pathlib import Path
 from peewee import JOIN
 
 from ..documents.context import document_context
-from ..documents.render import TemplateFailed, render_bytes
+from ..documents.render import TemplateFailed
+from ..documents.sandbox_process import render_limited
 from ..documents.store import current_content
 from ..models import (
     DocumentFile,
@@ -89,9 +90,11 @@ def render_document_job(request_id: int) -> str:
                 raise TemplateFailed(refusal)  # consent withdrawn since it was requested
             context = document_context(defs, record)
             template, number = current_content(runtime.settings, request.template)
-            content = render_bytes(template, request.template, context)
+            # in the render child: time, memory and size limits end it, not the worker
+            content = render_limited(runtime.settings, template, request.template, context)
         except TemplateFailed as exc:
-            # a broken template fails the same way every time: no retry, say why
+            # a broken template, or one over a render limit (time, memory, size), fails the
+            # same way every time: no retry, say why
             _fail(request_id, str(exc))
             log.info("document %s failed: %s", request_id, exc)
             return "failed"

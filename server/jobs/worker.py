@@ -10,7 +10,11 @@ may share one Redis: each job is taken by one of them, and the sweep runs once p
 SimpleWorker runs jobs in its own process (no fork per job): measured about twice the
 throughput of the forking worker for our short render jobs (bench/bench_documents.py), with
 the job timeout still enforced by SIGALRM; ``verbund serve`` restarts it if a job ever takes
-the process down. ``[queue] worker_class = "fork"`` chooses the forking worker.
+the process down. ``[queue] worker_class = "fork"`` chooses the forking worker. Either way
+the template itself is rendered in a child process under hard limits (time, memory, output
+size; :mod:`server.documents.sandbox_process`) – long-lived with SimpleWorker, forked by
+each work horse when forking – killed and started again when a template runs past one, so the next
+document renders right after.
 """
 
 from __future__ import annotations
@@ -21,6 +25,12 @@ import redis
 from rq import SimpleWorker, Worker
 from rq.serializers import JSONSerializer
 
+from ..documents.sandbox_process import (
+    RendererUnavailable,
+    fork_render_children,
+    render_limits,
+    shared_sandbox,
+)
 from ..documents.store import seed_from_exports
 from ..models import create_tables, database
 from ..runtime import Runtime, set_runtime
@@ -55,6 +65,11 @@ class DocumentWorker(_Sweeping, SimpleWorker):
 
 class ForkingDocumentWorker(_Sweeping, Worker):
     """Forks a work horse per job (crash isolation at the price of throughput)."""
+
+    def main_work_horse(self, job, queue):
+        # the horse forks its render child (milliseconds) rather than starting Python anew
+        fork_render_children()
+        super().main_work_horse(job, queue)
 
 
 def make_worker(runtime: Runtime, worker_class: str = "simple", name: str | None = None):
@@ -91,4 +106,11 @@ def run_worker(
     if requeued:
         log.warning("%d pending document requests enqueued again", requeued)
     worker = make_worker(runtime, worker_class, name)
+    if worker_class == "simple":
+        # the render child starts before the first job, not inside it; a forking worker's
+        # work horses each start their own (a child shared across forks would be confused)
+        try:
+            shared_sandbox(render_limits(runtime.settings)).start()
+        except RendererUnavailable as exc:
+            log.warning("render process not started yet: %s", exc)
     return worker.work(burst=burst, with_scheduler=not burst, logging_level="WARNING")

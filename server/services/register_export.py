@@ -17,7 +17,8 @@ from typing import Any
 from ..config import Settings
 from ..documents.context import local_time, safe, xml_text
 from ..documents.filters import datum
-from ..documents.render import TemplateFailed, render_bytes
+from ..documents.render import TemplateFailed
+from ..documents.sandbox_process import RendererUnavailable, render_limited
 from ..documents.store import current_content
 from ..models import utcnow
 
@@ -115,7 +116,13 @@ def to_docx(
         except TemplateFailed:
             content = None
         if content is not None:
-            return render_bytes(content, template, context)
+            # an uploaded template: under the same hard limits as a document job
+            try:
+                return render_limited(settings, content, template, context)
+            except RendererUnavailable:
+                raise TemplateFailed(
+                    "Die Word-Ausgabe ist gerade nicht möglich; bitte später erneut versuchen."
+                ) from None
     return _plain_docx(context)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from ..config import Settings
 from ..documents import store
 from ..documents.checking import Special, template_problems
-from ..documents.docx_check import docx_problems
+from ..documents.docx_check import docx_problems, template_limits
 from ..models import TemplateRevision, User, transaction
 from ..schema.definitions import Definitions
 from .audit import audit
@@ -78,9 +78,11 @@ def template_overview(
 def _accept(
     defs: Definitions, settings: Settings, name: str, content: bytes, special: Special | None
 ) -> None:
-    problems = docx_problems(content, store.max_template_bytes(settings))
+    limits = template_limits(settings)
+    problems = docx_problems(content, store.max_template_bytes(settings), *limits)
     if not problems:
-        problems = [message for _line, message in template_problems(defs, name, content, special)]
+        found = template_problems(defs, name, content, special, unpack_limits=limits)
+        problems = [message for _line, message in found]
     if problems:
         raise Invalid("Die Vorlage wurde nicht übernommen.", errors=problems)
 

@@ -148,6 +148,26 @@ def test_bad_uploads_are_refused_and_nothing_changes(admin_client, content, mess
     assert current().number == 1
 
 
+def test_templates_that_would_stall_the_documents_are_refused_at_upload(admin_client):
+    from tests.documents.test_docx_check import paragraph_bomb
+
+    cases = [
+        (paragraph_bomb(40), "Die Datei ist entpackt viel zu groß (mehr als 30,0 MB"),
+        (paragraph_bomb(3), "mehr als das 100-Fache"),
+        (word("{{ 'a' * 30000000 }}"), "der Ausdruck ergibt einen riesigen Wert"),
+        (word("{{ antrag.verein|attr('__class__') }}"), "„__class__“: Namen mit „_“ am Anfang"),
+        (
+            word("{% for p in antrag.posten %}{{ loop.cycle.__globals__ }}{% endfor %}"),
+            "„__globals__“: Namen mit „_“ am Anfang",
+        ),
+    ]
+    for content, message in cases:
+        page = upload(admin_client, content).get_data(as_text=True)
+        assert "Die Vorlage wurde nicht übernommen." in page, message
+        assert message in page
+        assert current().number == 1
+
+
 @pytest.fixture
 def small_limit(config_dir):
     """config.toml with a 100 kB limit for templates (set up before the app reads it)."""

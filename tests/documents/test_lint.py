@@ -211,3 +211,38 @@ def test_paragraph_tags_must_stand_alone():
             "ersetzt die ganze Tabellenzeile durch ihn, der übrige Text ginge verloren",
         ),
     ]
+
+
+def test_huge_constants_and_internal_names_are_refused_by_the_check():
+    content = make(
+        "{{ 'a' * 30000000 }}",
+        "{{ ((9**999)**999)**12 > 0 }}",
+        "{{ 'x'|center(20000000) }}",
+        "{{ antrag.verein|attr('__class__') }}",
+        "{% for p in antrag.posten %}{{ loop.cycle.__globals__ }}{% endfor %}",
+        "{{ antrag.verein['__len__'] }}",
+        "{{ antrag.verein|attr(antrag.zweck) }}",
+        "{{ '-' * 40 }} {{ 2 ** 10 }} {{ antrag.verein|e }}",  # small constants are fine
+    )
+    found = problems(content)
+    assert sorted({line for line, _message in found}) == [1, 2, 3, 4, 5, 6, 7], found
+    text = "\n".join(message for _line, message in found)
+    assert "riesigen Wert (30.000.000 Zeichen oder Einträge, erlaubt sind höchstens 100.000)" in (
+        text
+    )
+    assert "riesige Zahl" in text and "(20.000.000 Zeichen" in text
+    for name in ("__class__", "__globals__", "__len__"):
+        assert f"„{name}“: Namen mit „_“ am Anfang sind interne Angaben, keine Werte" in text
+    assert "„|attr(…)“ braucht einen festen Namen" in text
+
+
+def test_verbund_check_refuses_a_zip_bomb_without_unpacking_it(tmp_path):
+    from tests.documents.test_docx_check import paragraph_bomb
+
+    office = tmp_path / "office"
+    shutil.copytree(FIXTURE, office)
+    (office / "exports" / "eingang.docx").write_bytes(paragraph_bomb(40))
+    result = CliRunner().invoke(main, ["--config", str(office / "config.toml"), "check"])
+    assert result.exit_code == 1
+    expected = "exports/eingang.docx:1: Vorlage „eingang.docx“: Die Datei ist entpackt viel zu groß"
+    assert expected in result.output

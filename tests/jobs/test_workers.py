@@ -32,9 +32,10 @@ SLOW = "{% for i in range(20000) %}{% for j in range(1000) %}{% endfor %}{% endf
 
 @pytest.fixture
 def quick_sweep(config_dir):
-    """Sweep every second; a started job counts as dead 5 + 1 s after it started."""
+    """Sweep every second; a started job counts as dead 8 + 1 s after it started. Renders
+    may take 90 % of the job timeout (7,2 s): SLOW needs room on a busy machine."""
     with (config_dir / "config.toml").open("a", encoding="utf-8") as fh:
-        fh.write("\n[queue]\njob_timeout = 5\nsweep_interval = 1\nstale_after = 1\n")
+        fh.write("\n[queue]\njob_timeout = 8\nsweep_interval = 1\nstale_after = 1\n")
 
 
 @pytest.fixture
@@ -117,6 +118,38 @@ def document_text(request_id: int) -> list[str]:
     return [p.text for p in docx.Document(io.BytesIO(bytes(files[0].content))).paragraphs]
 
 
+def render_children(pid: int) -> list[int]:
+    """Pids of the render processes a worker started (from /proc)."""
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as fh:
+            for child in fh.read().split():
+                with open(f"/proc/{child}/cmdline", "rb") as cmd:
+                    if b"server.documents.sandbox_child" in cmd.read():
+                        found.append(int(child))
+    return found
+
+
+def gone(pids: list[int], timeout: float = 15.0) -> None:
+    """Wait until none of ``pids`` runs any more (a zombie no one reaps counts as ended)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        running = []
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/stat") as fh:
+                    state = fh.read().rsplit(")", 1)[1].split()[0]
+            except FileNotFoundError:
+                continue
+            if state not in ("Z", "X"):
+                running.append(pid)
+        if not running:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"render processes {running} outlived their worker")
+        time.sleep(0.1)
+
+
 def test_two_workers_share_the_queue_and_duplicates_yield_one_document(app, make_user, workers):
     workers.start("w1")
     workers.start("w2")
@@ -147,7 +180,10 @@ def test_a_worker_killed_mid_job_is_made_good_by_the_other(app, make_user, worke
     request = ask(app, user, submitted_record(app, user))
     wait_for([request.id], status="started", timeout=30)
     holder = fetch_job(document_queue(settings(app)), request.id).worker_name
+    children = render_children(workers.procs[holder].pid)
+    assert children, "the worker renders in a child process"
     workers.kill(holder)
+    gone(children)  # the render child does not outlive its worker
     done = wait_for([request.id], timeout=60)[request.id]
     assert done.attempts >= 2
     assert document_text(request.id) == ["Langsam: Kanu & Kajak <Süd> e.V. ‏עברית"]
