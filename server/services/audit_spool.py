@@ -32,7 +32,7 @@ from typing import Any
 
 import peewee
 
-from ..models import AuditEntry, User, database, short_write
+from ..models import AuditEntry, User, database, short_write, utcnow
 from ..models.fast import insert_row
 from .audit import _note_record, audit
 
@@ -99,7 +99,7 @@ def _entry(action: str, user: User | None, fields: dict[str, Any]) -> dict[str, 
     detail = dict(fields.get("detail") or {})
     detail["spooled"] = True
     return {
-        "at": dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(),
+        "at": utcnow().isoformat(),
         "user": user.id if user is not None else None,
         "username": user.username if user is not None else "",
         "organisation": organisation,
