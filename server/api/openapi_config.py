@@ -84,7 +84,11 @@ SCHEMAS = {
         "type": "object",
         "properties": {
             "error": {"type": "string"},
-            "errors": {"type": "array", "items": {"type": "string"}, "description": "pfad:zeile"},
+            "errors": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "pfad:zeile; höchstens 50, dann „… und N weitere Fehler“",
+            },
             "problems": {
                 "type": "array",
                 "items": {
@@ -95,7 +99,9 @@ SCHEMAS = {
                         "message": {"type": "string"},
                     },
                 },
+                "description": "die ersten 50",
             },
+            "problems_total": {"type": "integer", "description": "Zahl aller Fehler"},
         },
     },
 }
