@@ -28,3 +28,18 @@ def service_error(exc: ServiceError):
     if errors is None and exc.status == 422:
         errors = [exc.message]
     return json_error(exc.status, exc.message, errors)
+
+
+def keep_http_headers(exc: Exception, response):
+    """Copy the headers an HTTP error carries (``Allow`` on a 405) onto our own answer.
+
+    RFC 9110 wants ``Allow`` on every 405; Werkzeug puts it on the exception, and a handler
+    that builds its own body would otherwise drop it.
+    """
+    get_headers = getattr(exc, "get_headers", None)
+    if get_headers is None:
+        return response
+    for name, value in get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
