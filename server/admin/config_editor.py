@@ -13,6 +13,7 @@ from flask_admin import expose
 from markupsafe import Markup
 
 from ..forms import defaults
+from ..forms.error_cap import MAX_ERRORS, cap_errors, more_message
 from ..models import ConfigRevision, Record
 from ..schema.checking import id_problem
 from ..services import config_publish as publishing
@@ -45,7 +46,7 @@ def _base_revision(raw: str | None) -> int | None:
 def _messages(exc) -> list[str]:
     """What to tell about a refused input: the detailed messages, else the summary."""
     if isinstance(exc.errors, list) and exc.errors:
-        return [str(e) for e in exc.errors]
+        return cap_errors([str(e) for e in exc.errors])
     return [exc.message]
 
 
@@ -143,6 +144,11 @@ class ConfigView(AdminView):
             "diagram": None,
             **extra,
         }
+        # thousands of mistakes in one text: list the first ones, count the rest
+        context["errors_shown"] = errors[:MAX_ERRORS]
+        context["errors_more"] = (
+            more_message(len(errors) - MAX_ERRORS) if len(errors) > MAX_ERRORS else ""
+        )
         return self.render("verbund/admin/config_editor.html", **context), status
 
     @expose("/<part>/<config_id>", methods=["POST"])

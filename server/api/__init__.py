@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from ..models import database
 from ..services.accounts import user_for_token
 from ..services.errors import ServiceError
-from .errors import json_error, service_error
+from .errors import json_error, keep_http_headers, service_error
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,8 @@ def _http_error(exc: HTTPException):
         from ..services.uploads import too_large_message
 
         messages[413] = too_large_message(current_app.config["VERBUND_RUNTIME"].settings)
-    return json_error(exc.code or 500, messages.get(exc.code, exc.description or "Fehler"))
+    response = json_error(exc.code or 500, messages.get(exc.code, exc.description or "Fehler"))
+    return keep_http_headers(exc, response)
 
 
 @bp.errorhandler(Exception)

@@ -12,6 +12,7 @@ from math import ceil
 
 from flask import current_app, g, jsonify, request
 
+from ..forms.error_cap import MAX_ERRORS, cap_errors
 from ..models import ConfigRevision
 from ..services import config_publish, config_store
 from ..services.errors import Forbidden, Invalid, NotFound
@@ -91,12 +92,15 @@ def _put(kind: str, name: str):
             base_revision=base,
         )
     except config_publish.ConfigInvalid as exc:
+        # a 256 KB text can hold thousands of mistakes: name the first ones, count the rest
         payload = {
             "error": exc.message,
-            "errors": exc.errors,
+            "errors": cap_errors(exc.errors),
             "problems": [
-                {"path": p.path, "line": p.line, "message": p.message} for p in exc.problems
+                {"path": p.path, "line": p.line, "message": p.message}
+                for p in exc.problems[:MAX_ERRORS]
             ],
+            "problems_total": len(exc.problems),
         }
         response = jsonify(payload)
         response.status_code = 422

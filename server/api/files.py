@@ -12,6 +12,7 @@ import io
 
 from flask import current_app, g, jsonify, request, send_file
 
+from ..forms.filekinds import KINDS
 from ..services.errors import Invalid
 from ..services.uploads import file_json, get_upload, store_upload, upload_content
 from . import bp
@@ -60,8 +61,6 @@ def get_file_content(upload_id: int):
 
 def file_response(upload, content: bytes):
     """The bytes as a download that a browser never renders in the page's origin."""
-    from ..forms.filekinds import KINDS
-
     kind = KINDS.get(upload.kind)
     response = send_file(
         io.BytesIO(content),
@@ -74,6 +73,9 @@ def file_response(upload, content: bytes):
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
 
+
+# every kind an upload can have (server/forms/filekinds.py), as the download sends it
+MIMETYPES = sorted({kind.mimetype.split(";")[0] for kind in KINDS.values()})
 
 FILE = {
     "type": "object",
@@ -137,7 +139,10 @@ PATHS = {
             {
                 "200": {
                     "description": "Inhalt (Content-Type nach erkannter Art)",
-                    "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+                    "content": {
+                        mimetype: {"schema": {"type": "string", "format": "binary"}}
+                        for mimetype in MIMETYPES
+                    },
                 },
                 "404": _json(ERROR, "nicht lesbar"),
             },

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from .. import __version__
+from ..services.record_list import SORTS as _SORTS
 from . import bp
 
 
@@ -17,6 +18,7 @@ def _json(schema: dict, description: str) -> dict:
 
 
 ERROR = _ref("Error")
+SORTS = [*_SORTS, *(f"-{name}" for name in _SORTS)]
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 COMMON = {
     "401": _json(ERROR, "Token fehlt oder ist ungültig"),
@@ -36,8 +38,23 @@ def _path_param(name: str, kind: str = "integer") -> dict:
     return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
 
 
-def _query(name: str, kind: str = "string") -> dict:
-    return {"name": name, "in": "query", "required": False, "schema": {"type": kind}}
+def _query(name: str, kind: str = "string", **schema) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": {"type": kind, **schema}}
+
+
+def paging(per_page_max: int) -> list[dict]:
+    """``page`` and ``per_page`` with the bounds the server enforces (else 422)."""
+    return [
+        _query("page", "integer", minimum=1, maximum=PAGE_MAX, default=1),
+        _query("per_page", "integer", minimum=1, maximum=per_page_max, default=50),
+    ]
+
+
+PAGE_MAX = 10**6
+INVALID = (
+    "ungültige Eingabe: Parameter außerhalb der Grenzen, Inhalt kein JSON-Objekt, "
+    "NUL-Zeichen in Adresse oder Inhalt; höchstens 50 Fehler, dann „… und N weitere Fehler“"
+)
 
 
 SCHEMAS = {
@@ -47,13 +64,15 @@ SCHEMAS = {
         "properties": {
             "error": {"type": "string"},
             "errors": {
+                "description": "höchstens 50 Einträge; weitere zählt „_weitere“ "
+                "(„… und N weitere Fehler“), unbekannte Schlüssel ab dem sechsten „_unbekannt“",
                 "oneOf": [
                     {
                         "type": "object",
                         "additionalProperties": {"type": "array", "items": {"type": "string"}},
                     },
                     {"type": "array", "items": {"type": "string"}},
-                ]
+                ],
             },
         },
     },
@@ -100,6 +119,10 @@ SCHEMAS = {
             "page": {"type": "integer"},
             "pages": {"type": "integer"},
             "total": {"type": "integer"},
+            "total_capped": {
+                "type": "boolean",
+                "description": "true: mehr Treffer als gezählt, total ist eine Untergrenze",
+            },
         },
     },
     "Document": {
@@ -178,8 +201,13 @@ def spec() -> dict:
                     params=[
                         _query("workflow"),
                         _query("state"),
-                        _query("page", "integer"),
-                        _query("per_page", "integer"),
+                        _query("owner", description="Benutzername, „-“: niemandem zugeteilt"),
+                        _query("organisation"),
+                        # empty means "not given", as a list screen sends it
+                        _query("due", enum=["", "overdue", "week", "open"]),
+                        _query("search"),
+                        _query("sort", enum=["", *SORTS], default="-updated"),
+                        *paging(200),
                     ],
                 ),
                 "post": _op(
@@ -256,6 +284,7 @@ def spec() -> dict:
                         ),
                         "404": _json(ERROR, "nicht lesbar"),
                         "409": _json(ERROR, "in diesem Zustand nicht verfügbar"),
+                        "422": _json(ERROR, "Dokument gibt es in diesem Ablauf nicht"),
                     },
                     body={
                         "type": "object",
@@ -312,6 +341,11 @@ def spec() -> dict:
     from ..privacy.api import openapi_paths
 
     document["paths"].update(openapi_paths(_op, _json, ERROR, rid))
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            # the input check refuses a NUL anywhere (and bad bodies) before any route runs
+            if "security" not in operation:
+                operation["responses"].setdefault("422", _json(ERROR, INVALID))
     return document
 
 

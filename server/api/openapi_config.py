@@ -84,7 +84,11 @@ SCHEMAS = {
         "type": "object",
         "properties": {
             "error": {"type": "string"},
-            "errors": {"type": "array", "items": {"type": "string"}, "description": "pfad:zeile"},
+            "errors": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "pfad:zeile; höchstens 50, dann „… und N weitere Fehler“",
+            },
             "problems": {
                 "type": "array",
                 "items": {
@@ -95,14 +99,22 @@ SCHEMAS = {
                         "message": {"type": "string"},
                     },
                 },
+                "description": "die ersten 50",
             },
+            "problems_total": {"type": "integer", "description": "Zahl aller Fehler"},
         },
     },
 }
 
 
 def _text_paths(kind: str, label: str) -> dict:
-    param = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+    # other ids are refused with 422 (JINJA_WORDS such as „and“ too, which a pattern cannot say)
+    param = {
+        "name": "id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+    }
     published = {
         "type": "object",
         "properties": {
@@ -151,10 +163,12 @@ def _text_paths(kind: str, label: str) -> dict:
 
 def config_paths() -> dict:
     """The /config paths of the API description."""
+    from .openapi import paging
+
     page = [
-        {"name": n, "in": "query", "required": False, "schema": {"type": t}}
-        for n, t in (("kind", "string"), ("name", "string"), ("page", "integer"))
-    ]
+        {"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
+        for n in ("kind", "name")
+    ] + paging(200)
     paths = {
         "/config/forms/{id}": _text_paths("form", "Formular"),
         "/config/workflows/{id}": _text_paths("workflow", "Ablauf"),

@@ -12,7 +12,7 @@ from ..privacy.consent import work_refusal
 from ..schema.definitions import Definitions, DocumentDef
 from .access import can_read
 from .audit import audit
-from .errors import Conflict, NotFound
+from .errors import Conflict, Invalid, NotFound
 from .records import get_readable, workflow_of
 
 
@@ -32,7 +32,13 @@ def request_document(
     workflow = workflow_of(defs, record.workflow)
     document = workflow.document(document_id) if isinstance(document_id, str) else None
     if document is None:
-        raise NotFound(f"Das Dokument „{str(document_id)[:64]}“ gibt es in diesem Ablauf nicht.")
+        # input the caller can fix (like an unknown consent purpose); a 404 would read as
+        # "record not readable" and hide which documents there are
+        known = ", ".join(d.id for d in workflow.documents) or "keine"
+        raise Invalid(
+            f"Das Dokument „{str(document_id)[:64]}“ gibt es in diesem Ablauf nicht.",
+            {"document": [f"Bekannt: {known}."]},
+        )
     if refusal := work_refusal(workflow, record):
         raise Conflict(refusal)
     if document not in available_documents(defs, record):

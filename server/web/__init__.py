@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, make_response, render_template, request
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -121,19 +121,22 @@ def init_web(app: Flask) -> None:
         )
 
     for code in ERROR_TEXTS:
-        app.register_error_handler(code, lambda exc, code=code: _error_page(code))
+        app.register_error_handler(code, lambda exc, code=code: _error_page(code, exc=exc))
     # a request beyond [uploads] max_bytes: say what the limit is
     app.register_error_handler(
         413, lambda exc: _error_page(413, too_large_message(app.config["VERBUND_RUNTIME"].settings))
     )
 
 
-def _error_page(code: int, text: str | None = None):
-    if request.path.startswith("/api/"):
-        from ..api.errors import json_error
+def _error_page(code: int, text: str | None = None, exc: Exception | None = None):
+    from ..api.errors import json_error, keep_http_headers
 
-        return json_error(code, text or ERROR_TEXTS[code][1])
-    title, default_text = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
-    return render_template(
-        "verbund/error.html", code=code, title=title, text=text or default_text
-    ), code
+    if request.path.startswith("/api/"):
+        response = json_error(code, text or ERROR_TEXTS[code][1])
+    else:
+        title, default_text = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
+        page = render_template(
+            "verbund/error.html", code=code, title=title, text=text or default_text
+        )
+        response = make_response(page, code)
+    return keep_http_headers(exc, response) if exc is not None else response

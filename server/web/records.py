@@ -7,6 +7,7 @@ from flask_admin import expose
 
 from .. import clock
 from ..forms import defaults, raw_from_formdata
+from ..forms.error_cap import MORE_KEY, UNKNOWN_KEY
 from ..models import Deadline, Organisation, Record, User
 from ..services import documents as document_service
 from ..services import record_list
@@ -216,7 +217,10 @@ class RecordsView(StaffView):
             attach_uploads(defs, user, record, form, request.files, raw)
             save_form(defs, user, record.id, form_id, raw, version)
         except Invalid as exc:
-            flash(exc.message, "error")
+            # the cells past the cap have no place beside a field: the summary says how many
+            errors = exc.errors if isinstance(exc.errors, dict) else {}
+            more = [m for k in (UNKNOWN_KEY, MORE_KEY) for m in errors.get(k, [])]
+            flash(" ".join([exc.message, *more]), "error")
             return self.record(
                 workflow_id,
                 record_id,

@@ -17,7 +17,7 @@ from server.jobs.worker import requeue_pending
 from server.models import DocumentFile, DocumentRequest, Record
 from server.runtime import Runtime
 from server.services.documents import request_document
-from server.services.errors import Conflict, NotFound
+from server.services.errors import Conflict, Invalid
 from server.services.records import apply_transition, create_record, save_form
 from tests.helpers import install_template
 
@@ -143,7 +143,7 @@ def test_document_not_available_in_this_state_is_refused(app, make_user):
     record = create_record(runtime.definitions, user, "foerderung")
     with pytest.raises(Conflict, match="Entwurf"):
         request_document(runtime.definitions, runtime.settings, user, record.id, "eingang")
-    with pytest.raises(NotFound):
+    with pytest.raises(Invalid, match="gibtsnicht"):  # 422 naming the known ones, not 404
         request_document(runtime.definitions, runtime.settings, user, record.id, "gibtsnicht")
 
 
