@@ -66,9 +66,12 @@ def init(ctx: click.Context, demo: bool) -> None:
     else:
         click.echo("Die Datenbank ist bereits eingerichtet; „admin“ existiert.")
     if demo:
-        from .demo import load_demo
+        from .demo import DemoError, load_demo
 
-        created = load_demo(runtime)
+        try:
+            created = load_demo(runtime)
+        except DemoError as exc:
+            raise click.ClickException(f"Demo-Daten nicht geladen:\n{exc}") from None
         click.echo(created)
 
 
@@ -85,7 +88,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     runtime = _runtime(ctx)
     database.close()
     url = f"http://{'localhost' if host in ('0.0.0.0', '127.0.0.1') else host}:{port}/"
-    sys.exit(run(runtime.settings, host, port, workers, banner=demo_banner(url)))
+    sys.exit(run(runtime.settings, host, port, workers, banner=demo_banner(url, runtime.settings)))
 
 
 @main.command()
