@@ -9,7 +9,7 @@ them, server/demo/run.py makes them through the services). The KIM demo in the r
 from __future__ import annotations
 
 from ..config import Settings
-from ..models import User, database
+from ..models import User, database, transaction
 from ..runtime import Runtime
 from ..services.accounts import create_user, get_or_create_organisation
 from .files import Demo, DemoError, read_demo
@@ -67,20 +67,22 @@ def load_demo(runtime: Runtime) -> str:
     """Create the demo organisations, people and records (once); returns a summary.
 
     Raises :class:`DemoError` (``path:line: message`` lines) for a broken demo folder; the
-    folder is checked completely before anything is written."""
+    folder is checked completely before anything is written, and a step the services refuse
+    rolls the whole demo back, so it can be fixed and loaded again."""
     demo = read_demo_of(runtime.settings)
     defs = runtime.definitions
     usernames = [p.username for p in demo.people]
     if User.select().where(User.username.in_(usernames)).exists():
         return "Demo-Daten sind bereits geladen."
-    orgs = {name: get_or_create_organisation(name, label) for name, label in demo.organisations}
-    users = {}
-    for person in demo.people:
-        roles = [r for r in person.roles if r in defs.roles]
-        users[person.username] = create_user(
-            person.username, demo.password, roles, orgs[person.organisation], person.name
-        )
-    count = RecordRunner(defs, users).run(demo.records)
+    with transaction():
+        orgs = {name: get_or_create_organisation(name, label) for name, label in demo.organisations}
+        users = {}
+        for person in demo.people:
+            roles = [r for r in person.roles if r in defs.roles]
+            users[person.username] = create_user(
+                person.username, demo.password, roles, orgs[person.organisation], person.name
+            )
+        count = RecordRunner(defs, users).run(demo.records)
     summary = (
         f"Demo-Daten geladen: {len(orgs)} Organisationen, {len(users)} Personen, "
         f"{count} Datensätze."

@@ -85,6 +85,7 @@ class _Reader:
         self.problems: list[str] = []
         self.demo = Demo(directory)
         self.keys: dict[str, str] = {}  # key -> owner of the record it names
+        self.broken: set[str] = set()  # files that did not parse: no follow-on problems
 
     def load(self, name: str) -> tuple[dict[str, Any] | None, LineMap, str]:
         path = self.directory / name
@@ -95,6 +96,7 @@ class _Reader:
         data, lines, error = parse_toml(path.read_text(encoding="utf-8"))
         if error:
             self.problems.append(f"{label}:{error[0]}: {error[1]}")
+            self.broken.add(name)
         return data, lines, label
 
     def problem(self, label: str, lines: LineMap, path: tuple, message: str) -> None:
@@ -120,6 +122,7 @@ class _Reader:
             return
         self.demo.password = self.text(label, lines, data, (), "password")
         known = {name for name, _label in self.demo.organisations}
+        skip = "organisations.toml" in self.broken
         for i, user in enumerate(data.get("user", [])):
             at = ("user", i)
             person = Person(
@@ -134,7 +137,7 @@ class _Reader:
                 self.problem(
                     label, lines, (*at, "roles"), "„roles“ muss eine Liste von Texten sein"
                 )
-            if person.organisation and person.organisation not in known:
+            if person.organisation and person.organisation not in known and not skip:
                 self.problem(
                     label,
                     lines,
@@ -175,7 +178,7 @@ class _Reader:
             if day is None:
                 self.problem(label, lines, (*at, "day"), "„day“ muss wie „-30d“ oder „+8d“ lauten")
             plan.day = day or 0
-        if plan.owner and plan.owner not in people:
+        if plan.owner and plan.owner not in people and "users.toml" not in self.broken:
             self.problem(
                 label,
                 lines,
