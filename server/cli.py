@@ -149,14 +149,30 @@ def check(ctx: click.Context) -> None:
     problems += start_problems(defs, settings)
     for problem in problems:
         click.echo(str(problem))
-    errors = [p for p in problems if not p.warning]
+    warnings = [p for p in problems if p.warning]
+    errors = [p for p in problems if not p.warning] + _demo_problems(settings)
     if errors:
-        click.echo(f"{len(errors)} Fehler, {len(problems) - len(errors)} Warnung(en).", err=True)
+        click.echo(f"{len(errors)} Fehler, {len(warnings)} Warnung(en).", err=True)
         sys.exit(1)
     click.echo(
         f"In Ordnung: {len(defs.forms)} Formulare, {len(defs.workflows)} Abläufe, "
         f"{len(defs.roles)} Rollen."
     )
+
+
+def _demo_problems(settings) -> list[str]:
+    """Problems of the demo folder (printed here), if the installation has one."""
+    from .demo import DemoError, read_demo_of
+
+    if not settings.demo_dir.is_dir():
+        return []
+    try:
+        read_demo_of(settings)
+    except DemoError as exc:
+        for problem in exc.problems:
+            click.echo(problem)
+        return exc.problems
+    return []
 
 
 def _stored_revisions(runtime: Runtime) -> dict[str, tuple[bytes, str]]:

@@ -137,3 +137,27 @@ def test_a_step_the_application_refuses_is_named_and_rolled_back(office):
     records.write_text(text, encoding="utf-8")
     assert init_demo(office).returncode == 0
     assert len(records_of(office)) == 2
+
+
+def test_verbund_check_names_a_broken_demo_file(office):
+    users = office / "demo" / "users.toml"
+    users.write_text(
+        users.read_text(encoding="utf-8").replace('"sportamt"', '"sportamtt"'), encoding="utf-8"
+    )
+
+    done = subprocess.run(
+        [sys.executable, "-m", "server.cli", "--config", str(office / "config.toml"), "check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert done.returncode == 1
+    assert_no_traceback(done)
+    line = line_of(users, '"sportamtt"')
+    assert (
+        f"demo/users.toml:{line}: unbekannte Organisation „sportamtt“ (nicht in organisations.toml)"
+        in done.stdout
+    )
+    assert "1 Fehler, 0 Warnung(en)." in done.stderr

@@ -172,3 +172,12 @@ def test_abh_staff_see_their_counselling(demo_app):
     page = start_page(demo_app, "abh")
     assert "Aufenthaltsrechtliche Beratungen" in page and "M. Tesfaye" in page
     assert not [n for n in names("case_management", "intake") if n in page]
+
+
+def test_the_readme_names_every_demo_login_and_no_other():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## Demo-Zugänge") : readme.index("## Der Befehl")]
+    rows = [line.split("|")[1] for line in table.splitlines() if line.startswith("| `")]
+    named = {name for row in rows for name in re.findall(r"`([^`]+)`", row)}
+    assert named == {username for username, *_ in PEOPLE}
+    assert f"`{DEMO_PASSWORD}`" in table
