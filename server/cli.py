@@ -66,9 +66,12 @@ def init(ctx: click.Context, demo: bool) -> None:
     else:
         click.echo("Die Datenbank ist bereits eingerichtet; „admin“ existiert.")
     if demo:
-        from .demo import load_demo
+        from .demo import DemoError, load_demo
 
-        created = load_demo(runtime)
+        try:
+            created = load_demo(runtime)
+        except DemoError as exc:
+            raise click.ClickException(f"Demo-Daten nicht geladen:\n{exc}") from None
         click.echo(created)
 
 
@@ -85,7 +88,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     runtime = _runtime(ctx)
     database.close()
     url = f"http://{'localhost' if host in ('0.0.0.0', '127.0.0.1') else host}:{port}/"
-    sys.exit(run(runtime.settings, host, port, workers, banner=demo_banner(url)))
+    sys.exit(run(runtime.settings, host, port, workers, banner=demo_banner(url, runtime.settings)))
 
 
 @main.command()
@@ -146,14 +149,30 @@ def check(ctx: click.Context) -> None:
     problems += start_problems(defs, settings)
     for problem in problems:
         click.echo(str(problem))
-    errors = [p for p in problems if not p.warning]
+    warnings = [p for p in problems if p.warning]
+    errors = [p for p in problems if not p.warning] + _demo_problems(settings)
     if errors:
-        click.echo(f"{len(errors)} Fehler, {len(problems) - len(errors)} Warnung(en).", err=True)
+        click.echo(f"{len(errors)} Fehler, {len(warnings)} Warnung(en).", err=True)
         sys.exit(1)
     click.echo(
         f"In Ordnung: {len(defs.forms)} Formulare, {len(defs.workflows)} Abläufe, "
         f"{len(defs.roles)} Rollen."
     )
+
+
+def _demo_problems(settings) -> list[str]:
+    """Problems of the demo folder (printed here), if the installation has one."""
+    from .demo import DemoError, read_demo_of
+
+    if not settings.demo_dir.is_dir():
+        return []
+    try:
+        read_demo_of(settings)
+    except DemoError as exc:
+        for problem in exc.problems:
+            click.echo(problem)
+        return exc.problems
+    return []
 
 
 def _stored_revisions(runtime: Runtime) -> dict[str, tuple[bytes, str]]:

@@ -34,6 +34,7 @@ DEFAULTS: dict[str, Any] = {
         "workflows": "workflows",
         "exports": "exports",
         "instance": "instance",
+        "demo": "demo",  # what ``verbund init --demo`` loads (docs/configuration.md)
     },
     "uploads": {"max_bytes": 10 * 1024 * 1024},
     # hard limits of Word templates: at upload (the .docx and what it unpacks to) and when a
@@ -129,6 +130,11 @@ class Settings:
     @property
     def roles(self) -> dict[str, Any]:
         return self.raw.get("roles", {})
+
+    @property
+    def demo_dir(self) -> Path:
+        """The demo folder (``[paths] demo``) that ``verbund init --demo`` loads."""
+        return (self.base_dir / self.raw["paths"]["demo"]).resolve()
 
     def section(self, name: str) -> dict[str, Any]:
         return self.raw.get(name, {})

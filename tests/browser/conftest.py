@@ -49,7 +49,7 @@ def kim_site(tmp_path_factory):
     """A running KIM installation with demo data; yields its base URL."""
     site = tmp_path_factory.mktemp("kim-site")
     shutil.copy(ROOT / "config.toml", site / "config.toml")
-    for folder in ("forms", "workflows", "exports"):
+    for folder in ("forms", "workflows", "exports", "demo"):
         shutil.copytree(ROOT / folder, site / folder)
     # the site's own settings only: no VERBUND_* of the test run leaks in
     env = {k: v for k, v in os.environ.items() if not k.startswith("VERBUND_")}

@@ -16,6 +16,6 @@ def config_dir(tmp_path) -> Path:
     target = tmp_path / "kim"
     target.mkdir()
     shutil.copy(ROOT / "config.toml", target / "config.toml")
-    for folder in ("forms", "workflows", "exports"):
+    for folder in ("forms", "workflows", "exports", "demo"):
         shutil.copytree(ROOT / folder, target / folder)
     return target

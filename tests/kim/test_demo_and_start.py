@@ -16,20 +16,23 @@ from pathlib import Path
 import pytest
 
 from server import create_app
-from server.demo import DEMO_PASSWORD, PEOPLE, demo_banner, load_demo
+from server.demo import demo_banner, load_demo, read_demo
 from server.jobs.connection import forget_clients
 from server.models import Record, User, database
 from server.web.charts import OVERDUE
 from tests.helpers import login
 
 ROOT = Path(__file__).resolve().parents[2]
+DEMO = read_demo(ROOT / "demo")  # the KIM demo is data: demo/users.toml and the rest
+DEMO_PASSWORD = DEMO.password
+PEOPLE = [(p.username, p.name, p.roles, p.organisation) for p in DEMO.people]
 
 
 @pytest.fixture(scope="module")
 def demo_app(tmp_path_factory, redis_server):
     site = tmp_path_factory.mktemp("kim-demo")
     shutil.copy(ROOT / "config.toml", site / "config.toml")
-    for folder in ("forms", "workflows", "exports"):
+    for folder in ("forms", "workflows", "exports", "demo"):
         shutil.copytree(ROOT / folder, site / folder)
     redis_server.flushall()
     overrides = {"queue": {"redis_url": f"unix://{redis_server.socket_file}"}}
@@ -99,7 +102,7 @@ def test_the_demo_has_a_person_for_every_role_and_work_in_every_phase(demo_app):
 
 
 def test_the_banner_lists_every_demo_login_with_its_password(demo_app):
-    banner = demo_banner("http://localhost:5000/")
+    banner = demo_banner("http://localhost:5000/", demo_app.config["VERBUND_RUNTIME"].settings)
     assert DEMO_PASSWORD in banner
     for username, display, _roles, _org in PEOPLE:
         assert username in banner and display in banner
@@ -169,3 +172,12 @@ def test_abh_staff_see_their_counselling(demo_app):
     page = start_page(demo_app, "abh")
     assert "Aufenthaltsrechtliche Beratungen" in page and "M. Tesfaye" in page
     assert not [n for n in names("case_management", "intake") if n in page]
+
+
+def test_the_readme_names_every_demo_login_and_no_other():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## Demo-Zugänge") : readme.index("## Der Befehl")]
+    rows = [line.split("|")[1] for line in table.splitlines() if line.startswith("| `")]
+    named = {name for row in rows for name in re.findall(r"`([^`]+)`", row)}
+    assert named == {username for username, *_ in PEOPLE}
+    assert f"`{DEMO_PASSWORD}`" in table

@@ -254,10 +254,10 @@ def test_an_empty_register_exports_cleanly(client, make_user):
 
 
 def test_demo_data_fills_the_register(app, client):
-    from server.demo import DEMO_PASSWORD, load_demo
+    from server.demo import load_demo
 
     load_demo(app.config["VERBUND_RUNTIME"])
-    login(client, "sekretariat", DEMO_PASSWORD)
+    login(client, "sekretariat", "Verbund-Demo-2026")
     page = screen(client)
     assert len(rows(page)) == 6  # 4 from the approved Lenkungskreis, 2 from the Think Tank
     assert "überfällig – in Arbeit" in page and "politische Gremien beteiligen" in page
