@@ -43,6 +43,15 @@ TIME_BUDGET = 0.1  # seconds per evaluation; a condition normally takes a few mi
 HARD_LIMIT = 20  # wall-clock cap in budgets, however little of it the thread could work
 
 
+QUOTE_CHARS = 120  # a message quotes this much of an expression; its line says where the rest is
+
+
+def quoted(source: str) -> str:
+    """``source`` as a message quotes it: whole when short, else its start and "…"."""
+    source = " ".join(str(source).split())
+    return source if len(source) <= QUOTE_CHARS else source[: QUOTE_CHARS - 1] + "…"
+
+
 class ExpressionBudgetExceeded(Exception):
     """An evaluation was stopped because it exceeded a limit; ``message`` is German.
 
@@ -57,7 +66,7 @@ class ExpressionBudgetExceeded(Exception):
 
     @property
     def message(self) -> str:
-        what = f"Der Ausdruck „{self.source}“" if self.source else "Der Ausdruck"
+        what = f"Der Ausdruck „{quoted(self.source)}“" if self.source else "Der Ausdruck"
         return f"{what} ist zu aufwendig ({self.reason}) und wurde abgebrochen."
 
     def __str__(self) -> str:

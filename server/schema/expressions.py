@@ -30,7 +30,7 @@ from jinja2.exceptions import TemplateSyntaxError
 from jinja2.parser import Parser
 from jinja2.runtime import Undefined
 
-from .expression_budget import ExpressionBudgetExceeded, budget, tick
+from .expression_budget import ExpressionBudgetExceeded, budget, quoted, tick
 from .expression_sandbox import BoundedSandbox, bound_filters
 
 log = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ def _parse(source: str) -> nodes.Expr:
             token = parser.stream.current
             raise TemplateSyntaxError(f"unerwartet: '{token.value}'", token.lineno)
     except TemplateSyntaxError as exc:
-        raise ExpressionError(f"Ausdruck „{source}“: {_german(exc.message or '')}") from None
+        raise ExpressionError(_syntax(source, exc)) from None
     except RecursionError:  # Jinja's parser recurses once per bracket: ((((…))))
         raise ExpressionError(_too_deep(source)) from None
     if _depth(expr) > MAX_DEPTH:
@@ -128,9 +128,9 @@ def _parse(source: str) -> nodes.Expr:
     # Jinja checks most filter names while parsing, but not all (e.g. inside a condition)
     for node in [expr, *expr.find_all((nodes.Filter, nodes.Test))]:  # find_all skips expr
         if isinstance(node, nodes.Filter) and node.name not in _ENV.filters:
-            raise ExpressionError(f"Ausdruck „{source}“: {_unknown('Filter', node.name)}")
+            raise ExpressionError(f"Ausdruck „{quoted(source)}“: {_unknown('Filter', node.name)}")
         if isinstance(node, nodes.Test) and node.name not in _ENV.tests:
-            raise ExpressionError(f"Ausdruck „{source}“: {_unknown('Test', node.name)}")
+            raise ExpressionError(f"Ausdruck „{quoted(source)}“: {_unknown('Test', node.name)}")
     return expr
 
 
@@ -145,7 +145,11 @@ def _depth(expr: nodes.Node) -> int:
 
 
 def _too_deep(source: str) -> str:
-    return f"Ausdruck „{source}“: zu tief verschachtelt (höchstens {MAX_DEPTH} Ebenen)"
+    return f"Ausdruck „{quoted(source)}“: zu tief verschachtelt (höchstens {MAX_DEPTH} Ebenen)"
+
+
+def _syntax(source: str, exc: TemplateSyntaxError) -> str:
+    return f"Ausdruck „{quoted(source)}“: {_german(exc.message or '')}"
 
 
 def _unknown(what: str, name: str) -> str:
@@ -189,7 +193,7 @@ def compile_expression(source: str) -> Callable[..., Any]:
     try:
         return _ENV.compile_expression(source, undefined_to_none=False)
     except TemplateSyntaxError as exc:  # e.g. an assertion only the compiler makes
-        raise ExpressionError(f"Ausdruck „{source}“: {_german(exc.message or '')}") from None
+        raise ExpressionError(_syntax(source, exc)) from None
     except (RecursionError, SyntaxError):  # Python's compiler nests less deeply than Jinja
         raise ExpressionError(_too_deep(source)) from None
 

@@ -29,7 +29,7 @@ from typing import Any
 from jinja2 import nodes
 
 from .definitions import FormDef
-from .expressions import ExpressionError, _parse
+from .expressions import ExpressionError, _parse, quoted
 
 FILTERS = ("length", "count", "lower", "upper", "trim")
 TESTS = ("defined", "undefined", "none", "number", "string", "boolean", "true", "false")
@@ -72,7 +72,7 @@ def show_if_tree(source: str, form_id: str) -> dict[str, Any]:
         return _tree(expr, form_id)
     except _Unsupported as exc:
         raise ExpressionError(
-            f"Ausdruck „{source}“: in „show_if“ nicht möglich: {exc} (erlaubt: Feldnamen, "
+            f"Ausdruck „{quoted(source)}“: in „show_if“ nicht möglich: {exc} (erlaubt: Feldnamen, "
             "Konstanten, Listen, Vergleiche, and/or/not, in, .year/.month/.day, "
             "length/lower/upper/trim, Tests wie „is defined“)"
         ) from None

@@ -17,7 +17,7 @@ from textwrap import dedent
 import pytest
 
 from server.schema import expression_budget
-from server.schema.expression_budget import ExpressionBudgetExceeded, budget, tick
+from server.schema.expression_budget import ExpressionBudgetExceeded, budget, quoted, tick
 from server.schema.expressions import check_expression, evaluate_condition
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,7 +93,8 @@ TENFOLD = "|replace('x', 'xxxxxxxxxx')"
 def test_an_expensive_evaluation_is_stopped_with_a_german_message(source, context, reason):
     outcome = evaluate_in_child(source, context)
     assert outcome == {
-        "message": f"Der Ausdruck „{source}“ ist zu aufwendig ({reason}) und wurde abgebrochen."
+        "message": f"Der Ausdruck „{quoted(source)}“ ist zu aufwendig ({reason}) und wurde "
+        "abgebrochen."
     }
 
 
