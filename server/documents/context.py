@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from peewee import JOIN
 
+from .. import clock
 from ..forms.types import field_type
 from ..models import Record, TransitionLog, User
 from ..schema.definitions import Definitions, FieldDef, FormDef
@@ -135,7 +136,7 @@ def document_context(defs: Definitions, record: Record) -> dict[str, Any]:
             }
         )
     context["history"] = safe(history)
-    context["now"] = local_time(dt.datetime.now(dt.UTC).replace(tzinfo=None))
+    context["now"] = local_time(clock.now().astimezone(dt.UTC).replace(tzinfo=None))
     return context
 
 

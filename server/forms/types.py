@@ -17,6 +17,7 @@ from typing import Any
 
 import regex
 
+from .. import clock
 from ..schema.definitions import FieldDef
 
 log = logging.getLogger(__name__)
@@ -184,7 +185,7 @@ def bound(limit: Any, field: FieldDef) -> Any:
         return None
     if field.type == "date":
         if limit == "today":
-            return dt.date.today()
+            return clock.today()
         if isinstance(limit, dt.date):
             return limit
         return dt.date.fromisoformat(str(limit))
