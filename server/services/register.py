@@ -20,7 +20,7 @@ from typing import Any
 from .. import clock
 from ..config import Settings
 from ..documents.context import xml_text
-from ..documents.filters import datum
+from ..german import datum
 from ..models import MeasureStatus, Record, User, transaction
 from ..schema.definitions import Definitions, FieldDef
 from .access import may_see_workflow, readable_records, user_roles
