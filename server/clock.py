@@ -24,6 +24,12 @@ def today() -> dt.date:
     return now().astimezone(LOCAL_ZONE).date()
 
 
+def start_of_day(day: dt.date) -> dt.datetime:
+    """Midnight in Berlin at the start of ``day``, as naive UTC (how the database stores time)."""
+    local = dt.datetime.combine(day, dt.time(), LOCAL_ZONE)
+    return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+
 def frozen_at() -> dt.datetime | None:
     """The frozen moment, or None while the clock runs (to restore it after a freeze)."""
     return _frozen

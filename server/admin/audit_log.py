@@ -11,7 +11,8 @@ import datetime as dt
 from flask import request
 from flask_admin import expose
 
-from ..documents.context import LOCAL_ZONE
+from .. import clock
+from ..german import parse_day
 from ..models import AuditEntry
 from .base import AdminView, page_number
 
@@ -20,14 +21,8 @@ PAGE = 100
 
 def _local_day(raw: str) -> dt.datetime | None:
     """Midnight (local time) of a ``YYYY-MM-DD`` or ``TT.MM.JJJJ`` day, as naive UTC."""
-    raw = (raw or "").strip()
-    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            day = dt.datetime.strptime(raw, pattern)
-        except ValueError:
-            continue
-        return day.replace(tzinfo=LOCAL_ZONE).astimezone(dt.UTC).replace(tzinfo=None)
-    return None
+    day = parse_day(raw or "")
+    return None if day is None else clock.start_of_day(day)
 
 
 class AuditLogView(AdminView):

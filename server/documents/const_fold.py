@@ -14,6 +14,8 @@ from typing import Any
 
 from jinja2 import nodes
 
+from ..german import number as german_number
+
 MAX_LENGTH = 100_000  # characters of a constant text, items of a constant list
 MAX_BITS = 4096  # an integer of about 1,200 digits
 # filters whose integer argument is a width or length of the text they produce
@@ -28,20 +30,16 @@ class TooLarge(Exception):
     """A constant expression would build a value past the bound; the message says so."""
 
 
-def _number(size: int) -> str:
-    return f"{size:,}".replace(",", ".")
-
-
 def _too_long(size: int) -> TooLarge:
     return TooLarge(
-        f"ergibt einen riesigen Wert ({_number(size)} Zeichen oder Einträge, erlaubt sind "
-        f"höchstens {_number(MAX_LENGTH)}) – Vorlagen setzen Werte ein, sie erzeugen keine"
+        f"ergibt einen riesigen Wert ({german_number(size)} Zeichen oder Einträge, erlaubt sind "
+        f"höchstens {german_number(MAX_LENGTH)}) – Vorlagen setzen Werte ein, sie erzeugen keine"
     )
 
 
 def _too_big_number() -> TooLarge:
     return TooLarge(
-        f"ergibt eine riesige Zahl (mehr als {_number(MAX_BITS)} Bit) – Vorlagen setzen "
+        f"ergibt eine riesige Zahl (mehr als {german_number(MAX_BITS)} Bit) – Vorlagen setzen "
         "Werte ein, sie rechnen nicht mit riesigen Zahlen"
     )
 

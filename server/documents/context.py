@@ -11,19 +11,17 @@ characters, lone surrogates) are dropped, so no input can produce a broken .docx
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from peewee import JOIN
 
+from .. import clock
 from ..forms.types import field_type
+from ..german import local_time
 from ..models import Record, TransitionLog, User
 from ..schema.definitions import Definitions, FieldDef, FormDef
 from .filters import ChoiceValue
-
-LOCAL_ZONE = ZoneInfo("Europe/Berlin")
 
 # what XML 1.0 does not allow in text (tab, newline and carriage return are allowed)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -47,13 +45,6 @@ def safe(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [safe(v) for v in value]
     return value
-
-
-def local_time(value: dt.datetime | None) -> str:
-    """A naive UTC timestamp as German local time text."""
-    if value is None:
-        return ""
-    return value.replace(tzinfo=dt.UTC).astimezone(LOCAL_ZONE).strftime("%d.%m.%Y %H:%M")
 
 
 def template_value(field: FieldDef, value: Any) -> Any:
@@ -135,7 +126,7 @@ def document_context(defs: Definitions, record: Record) -> dict[str, Any]:
             }
         )
     context["history"] = safe(history)
-    context["now"] = local_time(dt.datetime.now(dt.UTC).replace(tzinfo=None))
+    context["now"] = local_time(clock.now())
     return context
 
 

@@ -18,6 +18,8 @@ import zipfile
 
 from lxml import etree
 
+from ..german import megabytes
+
 DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 TEMPLATE_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
 MAX_UNPACKED = 30 * 1024 * 1024
@@ -27,10 +29,6 @@ MAX_ENTRIES = 5000
 CHUNK = 1 << 20
 MACRO_MARKERS = ("macroenabled", "vbaproject", "vbadata", "ms-office.activex")
 MACRO_PARTS = ("vbaproject.bin", "vbadata.xml", "vbaprojectsignature")
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}".replace(".", ",") + " MB"
 
 
 def template_limits(settings) -> tuple[int, int]:
@@ -43,7 +41,7 @@ def template_limits(settings) -> tuple[int, int]:
 def _bomb(unpacked: int, packed: int, max_unpacked: int, max_ratio: int) -> str | None:
     if unpacked > max_unpacked:
         return (
-            f"Die Datei ist entpackt viel zu groß (mehr als {_megabytes(max_unpacked)}, "
+            f"Die Datei ist entpackt viel zu groß (mehr als {megabytes(max_unpacked)}, "
             "Grenze [documents] template_max_unpacked); als Vorlage wird sie nicht angenommen."
         )
     if unpacked > RATIO_FROM and unpacked > max_ratio * max(packed, 1):
@@ -97,7 +95,7 @@ def docx_problems(
     if not content:
         return ["Die Datei ist leer."]
     if len(content) > max_bytes:
-        return [f"Die Datei ist zu groß: erlaubt sind höchstens {_megabytes(max_bytes)}."]
+        return [f"Die Datei ist zu groß: erlaubt sind höchstens {megabytes(max_bytes)}."]
     not_docx = (
         "Die Datei ist kein Word-Dokument im .docx-Format. Ältere .doc-Dateien bitte in Word "
         "mit „Speichern unter … Word-Dokument (*.docx)“ umwandeln."

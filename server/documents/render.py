@@ -14,6 +14,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from docxtpl import DocxTemplate
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from ..german import megabytes
 from .filters import GERMAN_FILTERS
 
 
@@ -28,14 +29,10 @@ class OutputTooLarge(TemplateFailed):
     """The rendered document would be larger than ``[documents] output_max_bytes``."""
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}".replace(".", ",") + " MB"
-
-
 def too_large(name: str, limit: int) -> OutputTooLarge:
     """The German reason for a document over ``limit`` bytes (unpacked)."""
     return OutputTooLarge(
-        f"Das Dokument aus „{name}“ wäre zu groß (entpackt mehr als {_megabytes(limit)}, "
+        f"Das Dokument aus „{name}“ wäre zu groß (entpackt mehr als {megabytes(limit)}, "
         "Grenze [documents] output_max_bytes). Die Vorlage erzeugt vermutlich zu viele oder "
         "zu lange Absätze, z. B. in einer Schleife."
     )

@@ -17,6 +17,9 @@ from typing import Any
 
 import regex
 
+from .. import clock
+from ..german import date_text, yes_no
+from ..german import number as german_number
 from ..schema.definitions import FieldDef
 
 log = logging.getLogger(__name__)
@@ -184,7 +187,7 @@ def bound(limit: Any, field: FieldDef) -> Any:
         return None
     if field.type == "date":
         if limit == "today":
-            return dt.date.today()
+            return clock.today()
         if isinstance(limit, dt.date):
             return limit
         return dt.date.fromisoformat(str(limit))
@@ -215,12 +218,6 @@ class IntegerType(FieldType):
 
     def constraints(self, field, value):
         return _range_constraints(field, value)
-
-
-def german_number(value: Decimal | int) -> str:
-    """1234.5 -> '1.234,5' (German thousands separator and decimal comma)."""
-    text = f"{value:,}" if isinstance(value, int) else f"{value:,f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
 @register
@@ -280,29 +277,13 @@ class DateType(FieldType):
         return value.isoformat()
 
     def constraints(self, field, value):
-        return _range_constraints(field, dt.date.fromisoformat(value), german_date)
+        return _range_constraints(field, dt.date.fromisoformat(value), date_text)
 
     def to_python(self, field, value):
         return None if value is None else dt.date.fromisoformat(value)
 
     def display(self, field, value):
-        return "" if is_empty(value) else german_date(dt.date.fromisoformat(value))
-
-
-def german_date(value: dt.date) -> str:
-    return value.strftime("%d.%m.%Y")
-
-
-def day_text(value: Any) -> str:
-    """A date (or ``YYYY-MM-DD`` text) as people read it on the screens: 02.03.2026."""
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value[:10])
-        except ValueError:
-            return value
-    return (
-        german_date(value) if isinstance(value, dt.date) else ("" if value is None else str(value))
-    )
+        return "" if is_empty(value) else date_text(dt.date.fromisoformat(value))
 
 
 TRUE_WORDS = {"true", "1", "on", "yes", "ja", "y"}
@@ -326,7 +307,7 @@ class BooleanType(FieldType):
         return formdata.get(key, "")
 
     def display(self, field, value):
-        return "Ja" if value else "Nein"
+        return yes_no(value)
 
 
 @register

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import clock
 from ..schema.definitions import FieldDef, FormDef
 from ..schema.expression_budget import ExpressionBudgetExceeded
 from ..schema.expressions import evaluate_condition
@@ -159,7 +160,7 @@ def defaults(form: FormDef) -> dict[str, Any]:
         if f.default is not None:
             default = f.default
             if f.type == "date":
-                default = dt.date.today() if default == "today" else default
+                default = clock.today() if default == "today" else default
                 default = default.isoformat() if isinstance(default, dt.date) else default
             try:
                 out[f.name] = field_type(f.type).clean(f, default)

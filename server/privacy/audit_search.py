@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import clock
+from ..german import local_time, parse_day
 from ..models import AuditEntry
-from .dates import parse_day
 
 PAGE = 100
 FILTERS = ("user", "organisation", "action", "record", "address", "from", "to")
@@ -25,11 +25,6 @@ class AuditQuery:
     values: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     query: Any = None
-
-
-def _utc_midnight(day: dt.date) -> dt.datetime:
-    local = dt.datetime.combine(day, dt.time(), clock.LOCAL_ZONE)
-    return local.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def build_query(args: Any) -> AuditQuery:
@@ -60,15 +55,16 @@ def build_query(args: Any) -> AuditQuery:
         if day is None:
             problems.append(f"Datum „{label}“: bitte als TT.MM.JJJJ angeben.")
         elif key == "from":
-            query = query.where(AuditEntry.at >= _utc_midnight(day))
+            query = query.where(AuditEntry.at >= clock.start_of_day(day))
         else:
-            query = query.where(AuditEntry.at < _utc_midnight(day + dt.timedelta(days=1)))
+            query = query.where(AuditEntry.at < clock.start_of_day(day + dt.timedelta(days=1)))
     query = query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     return AuditQuery(values, problems, query)
 
 
 def local(moment: dt.datetime) -> str:
-    return f"{moment.replace(tzinfo=dt.UTC).astimezone(clock.LOCAL_ZONE):%d.%m.%Y %H:%M:%S}"
+    """A naive UTC timestamp of the audit log as Berlin time, to the second."""
+    return local_time(moment, seconds=True)
 
 
 def entries_csv(query, limit: int = 100_000) -> tuple[str, int]:

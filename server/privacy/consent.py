@@ -13,12 +13,12 @@ import datetime as dt
 from typing import Any
 
 from .. import clock
+from ..german import date_text, parse_day
 from ..models import Consent, Record, RecordPrivacy, User, transaction, utcnow
 from ..schema.definitions import Definitions, WorkflowDef
 from ..services.access import edit_scope_message, user_roles, within_edit_scope
 from ..services.audit import audit
 from ..services.errors import Forbidden, Invalid
-from .dates import german, parse_day
 
 WITHDRAWN_MESSAGE = (
     "Die Einwilligung „{label}“ wurde am {day} widerrufen. Der Fall kann nur noch "
@@ -70,7 +70,7 @@ def work_refusal(workflow: WorkflowDef, record: Record, target: str | None = Non
     for purpose in workflow.consents:
         row = latest.get(purpose.id)
         if purpose.required and row is not None and row.withdrawn_at is not None:
-            return WITHDRAWN_MESSAGE.format(label=purpose.label, day=german(row.withdrawn_at))
+            return WITHDRAWN_MESSAGE.format(label=purpose.label, day=date_text(row.withdrawn_at))
     return None
 
 

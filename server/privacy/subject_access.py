@@ -26,6 +26,7 @@ import peewee
 
 from .. import clock
 from ..forms.display import display
+from ..german import local_time
 from ..models import (
     AuditEntry,
     Consent,
@@ -285,7 +286,7 @@ def _json(archive: zipfile.ZipFile, name: str, value: Any) -> None:
 def _readme(user: User, records: list[Record]) -> str:
     return (
         "Auskunft nach Art. 15 DSGVO\n"
-        f"Erstellt am {clock.now().astimezone(clock.LOCAL_ZONE):%d.%m.%Y %H:%M} von {user}.\n\n"
+        f"Erstellt am {local_time(clock.now())} von {user}.\n\n"
         f"Enthalten: {len(records)} Datensatz/Datensätze. Je Datensatz:\n"
         "  record.json         Eckdaten, aktuelle Angaben, Einwilligungen, Verlauf, Übergaben\n"
         "  form_versions.json  jede gespeicherte Fassung der Formulare mit Zeit und Autor*in\n"

@@ -36,6 +36,8 @@ from typing import Any
 
 from jinja2.runtime import Undefined
 
+from ..german import number as german_number
+
 MAX_INT_BITS = 4096  # about 1233 decimal digits; no condition needs a bigger number
 MAX_DIGITS = int(MAX_INT_BITS * math.log10(2))  # the same for decimals (exponent)
 MAX_SIZE = 250_000  # characters or items; more than twice the longest field value
@@ -148,7 +150,7 @@ def _too_big(what: str) -> ExpressionBudgetExceeded:
     if what == "int":
         return ExpressionBudgetExceeded(f"Zahl mit mehr als {MAX_INT_BITS} Bit")
     return ExpressionBudgetExceeded(
-        f"Text oder Liste mit mehr als {MAX_SIZE:,} Zeichen".replace(",", ".")
+        f"Text oder Liste mit mehr als {german_number(MAX_SIZE)} Zeichen"
     )
 
 

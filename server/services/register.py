@@ -17,9 +17,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from .. import clock
 from ..config import Settings
 from ..documents.context import xml_text
-from ..documents.filters import datum
+from ..german import datum
 from ..models import MeasureStatus, Record, User, transaction
 from ..schema.definitions import Definitions, FieldDef
 from .access import may_see_workflow, readable_records, user_roles
@@ -93,7 +94,7 @@ def _entries(defs: Definitions, config: RegisterConfig, user: User) -> list[dict
     labels = dict(STATUSES)
     if "status" in columns:
         labels.update({c.value: c.label for c in columns["status"].choices})
-    today = dt.date.today()
+    today = clock.today()
     out = []
     for record in records:
         values = (record.data or {}).get(config.form) or {}

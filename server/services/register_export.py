@@ -15,11 +15,11 @@ import io
 from typing import Any
 
 from ..config import Settings
-from ..documents.context import local_time, safe, xml_text
-from ..documents.filters import datum
+from ..documents.context import safe, xml_text
 from ..documents.render import TemplateFailed
 from ..documents.sandbox_process import RendererUnavailable, render_limited
 from ..documents.store import current_content
+from ..german import datum, local_time, yes_no
 from ..models import utcnow
 
 COLUMNS = (
@@ -44,7 +44,7 @@ def _cell_text(key: str, value: Any) -> str:
     if isinstance(value, dt.date):
         return datum(value)
     if key == "escalation":
-        return "Ja" if value else "Nein"
+        return yes_no(value)
     return xml_text("" if value is None else str(value))
 
 

@@ -7,9 +7,8 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from ..documents.context import local_time
 from ..forms.links import size_label
-from ..forms.types import day_text
+from ..german import day_text, local_time
 from ..models import database, is_sqlite
 from ..services.access import can_create, may_see_workflow, scope_in
 from ..services.register import register_config

@@ -7,8 +7,6 @@ who have none yet are let in only as far as the page that sets it up.
 
 from __future__ import annotations
 
-import time
-
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_admin import BaseView, expose
 from flask_wtf import FlaskForm
@@ -16,6 +14,7 @@ from markupsafe import Markup
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from .. import clock
 from ..models import User
 from ..services import second_factor
 from ..services.accounts import authenticate
@@ -109,7 +108,11 @@ class AuthView(BaseView):
                 if not second_factor.enrolled(user):
                     return self._finish(user, target)
                 session.clear()
-                session[PENDING] = {"user": user.id, "at": int(time.time()), "next": target}
+                session[PENDING] = {
+                    "user": user.id,
+                    "at": int(clock.now().timestamp()),
+                    "next": target,
+                }
                 return redirect(url_for(".code"))
         return self.render("verbund/login.html", form=form), status
 
@@ -117,7 +120,7 @@ class AuthView(BaseView):
     def code(self):
         pending = session.get(PENDING) or {}
         user = User.get_or_none(User.id == pending.get("user")) if pending else None
-        if user is None or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        if user is None or clock.now().timestamp() - pending.get("at", 0) > PENDING_SECONDS:
             session.pop(PENDING, None)
             flash("Bitte melden Sie sich erneut an.", "info")
             return redirect(url_for(".login"))

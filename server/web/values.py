@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from ..forms.display import changes, display
-from ..forms.types import field_type, is_empty
+from ..forms.types import is_empty
+from ..german import number as german_number
 from ..models import Record, User
 from ..schema.definitions import Definitions, FieldDef, FormDef
 from ..services.access import can_read
@@ -25,7 +27,7 @@ def input_value(field: FieldDef, value: Any) -> Any:
     if is_empty(value):
         return ""
     if field.type == "decimal":
-        return field_type("decimal").display(field, value).replace(".", "")
+        return german_number(Decimal(value), grouping=False)
     if field.type == "file":
         return str(value.get("id", "")) if isinstance(value, dict) else str(value)
     return str(value)

@@ -11,6 +11,7 @@ from textwrap import dedent
 import pytest
 from jinja2 import Environment, FileSystemLoader
 
+from server import clock
 from server.forms import REGISTRY, defaults, validate_form
 from server.forms.links import size_label
 from server.schema import FIELD_TYPES, parse_form
@@ -151,7 +152,7 @@ def test_valid_input_becomes_clean_json_values():
     }
 
 
-TOMORROW = (dt.date.today() + dt.timedelta(days=1)).strftime("%d.%m.%Y")
+TOMORROW = (clock.today() + dt.timedelta(days=1)).strftime("%d.%m.%Y")
 
 
 @pytest.mark.parametrize(
@@ -172,7 +173,7 @@ TOMORROW = (dt.date.today() + dt.timedelta(days=1)).strftime("%d.%m.%Y")
         ({"betrag": 1000.01}, "betrag", "„Betrag“: höchstens 1.000."),
         ({"betrag": "zwölf"}, "betrag", "„Betrag“: Bitte eine Zahl eingeben, z. B. 12,50."),
         ({"seit": "31.12.2019"}, "seit", "„Seit“: mindestens 01.01.2020."),
-        ({"seit": TOMORROW}, "seit", f"„Seit“: höchstens {dt.date.today():%d.%m.%Y}."),
+        ({"seit": TOMORROW}, "seit", f"„Seit“: höchstens {clock.today():%d.%m.%Y}."),
         ({"seit": "30.02.2024"}, "seit", "„Seit“: „30.02.2024“ ist kein gültiges Datum (TT.MM.JJJJ)."),
         ({"ok": False}, "ok", "„Einverstanden“ ist ein Pflichtfeld."),
         ({"ok": "vielleicht"}, "ok", "„Einverstanden“: Bitte Ja oder Nein angeben."),

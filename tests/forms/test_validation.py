@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import types
 from textwrap import dedent
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from server import clock
 from server.forms import FormResult, validate_form
-from server.forms import types as field_types
 from server.forms.validation import visible_fields
 from server.schema import parse_form
 from server.schema.definitions import FIELD_TYPES, Choice, FieldDef, FormDef
@@ -40,15 +39,11 @@ def errors_of(field: FieldDef, raw) -> list[str]:
 
 
 @pytest.fixture
-def fixed_today(monkeypatch):
-    """Make "today" in min/max a fixed date, so the tests do not depend on the clock."""
-
-    class FixedDate(dt.date):
-        @classmethod
-        def today(cls):
-            return cls(TODAY.year, TODAY.month, TODAY.day)
-
-    monkeypatch.setattr(field_types, "dt", types.SimpleNamespace(date=FixedDate))
+def fixed_today():
+    """Freeze server/clock.py at TODAY: "today" in min/max reads the one clock."""
+    clock.freeze(TODAY)
+    yield
+    clock.freeze(None)
 
 
 # --- constraints -------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import docx
 import pytest
 from openpyxl import load_workbook
 
+from server import clock
 from server.models import AuditEntry
 from tests.helpers import csrf_token, login
 from tests.kim.test_meetings import move, new_meeting
@@ -145,6 +146,20 @@ def test_entries_statuses_and_filters(client, make_user, meetings):
     assert len(rows(screen(client, von="gestern", art="'"))) == 4
     assert len(rows(screen(client, stand="<x>"))) == 0
     assert client.get("/register/", query_string={"von": "99.99.9999"}).status_code == 200
+
+
+def test_overdue_follows_the_clock(client, make_user, meetings):
+    """'Überfällig' is judged by server/clock.py: 40 days ago no measure was due yet."""
+    make_user("koordination", ["coordination"], "amt")
+    login(client, "koordination")
+    assert len(rows(screen(client, stand="ueberfaellig"))) == 2
+    clock.freeze(TODAY - dt.timedelta(days=40))
+    try:
+        page = screen(client)
+        assert len(rows(screen(client, stand="ueberfaellig"))) == 0
+        assert "überfällig – " not in page and len(rows(page)) == 4
+    finally:
+        clock.freeze(None)
 
 
 def test_following_up_a_measure_of_approved_minutes(client, make_user, meetings):
