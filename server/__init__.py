@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # importing server.workflow or server.schema must not pull in Flask
     from flask import Flask
 
-__version__ = "0.1.0"
+from .version import __version__ as __version__
 
 
 def create_app(config_path: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:

@@ -114,7 +114,7 @@ def check(ctx: click.Context) -> None:
     from .documents.checking import check_revisions, check_templates
     from .documents.docx_check import template_limits
     from .services.register import register_problems, register_special
-    from .start_page import start_problems
+    from .services.start_check import start_problems
 
     try:
         settings = load_settings(ctx.obj.get("config"))

@@ -15,7 +15,7 @@ from flask import current_app, g, jsonify, request
 from ..models import ConfigRevision
 from ..services import config_publish, config_store
 from ..services.errors import Forbidden, Invalid, NotFound
-from . import bp
+from .blueprint import bp
 
 ADMIN_ROLE = "admin"
 

@@ -4,41 +4,13 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from .. import __version__
-from . import bp
-
-
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(schema: dict, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-ERROR = _ref("Error")
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-COMMON = {
-    "401": _json(ERROR, "Token fehlt oder ist ungültig"),
-}
-
-
-def _op(summary: str, responses: dict, *, body: dict | None = None, params: list | None = None):
-    op = {"summary": summary, "responses": {**responses, **COMMON}}
-    if body is not None:
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
-    if params:
-        op["parameters"] = params
-    return op
-
-
-def _path_param(name: str, kind: str = "integer") -> dict:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
-
-
-def _query(name: str, kind: str = "string") -> dict:
-    return {"name": name, "in": "query", "required": False, "schema": {"type": kind}}
-
+from ..version import __version__
+from . import openapi_config
+from .blueprint import bp
+from .consent_routes import openapi_paths
+from .files import FILE
+from .files import PATHS as FILE_PATHS
+from .openapi_parts import DOCX_MIME, ERROR, _json, _op, _path_param, _query, _ref
 
 SCHEMAS = {
     "Error": {
@@ -124,10 +96,6 @@ SCHEMAS = {
 
 def spec() -> dict:
     """The whole OpenAPI document."""
-    from . import openapi_config
-    from .files import FILE
-    from .files import PATHS as FILE_PATHS
-
     record = _ref("Record")
     rid = _path_param("record_id")
     document = {
@@ -309,8 +277,6 @@ def spec() -> dict:
             },
         },
     }
-    from ..privacy.api import openapi_paths
-
     document["paths"].update(openapi_paths(_op, _json, ERROR, rid))
     return document
 

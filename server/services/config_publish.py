@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 
 from peewee import fn
 
+from ..documents.checking import check_templates
 from ..models import ConfigRevision, Record, User, database, is_sqlite, transaction
 from ..runtime import Runtime
-from ..schema import build_definitions, check_templates
+from ..schema import build_definitions
 from ..schema.checking import id_problem
 from ..schema.definitions import Definitions, Problem
 from . import config_store as store

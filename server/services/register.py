@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..config import Settings
-from ..documents.context import xml_text
 from ..documents.filters import datum
+from ..documents.xml_text import xml_text
 from ..models import MeasureStatus, Record, User, transaction
 from ..schema.definitions import Definitions, FieldDef
 from .access import may_see_workflow, readable_records, user_roles

@@ -15,11 +15,12 @@ import io
 from typing import Any
 
 from ..config import Settings
-from ..documents.context import local_time, safe, xml_text
+from ..documents.context import local_time, safe
 from ..documents.filters import datum
 from ..documents.render import TemplateFailed
 from ..documents.sandbox_process import RendererUnavailable, render_limited
 from ..documents.store import current_content
+from ..documents.xml_text import xml_text
 from ..models import utcnow
 
 COLUMNS = (

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, g, has_request_context, render_template, request
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from ..api.errors import json_error
 from ..documents.context import local_time
 from ..forms.links import size_label
 from ..forms.types import day_text
 from ..models import database, is_sqlite
+from ..services import audit
 from ..services.access import can_create, may_see_workflow, scope_in
 from ..services.register import register_config
 from ..services.uploads import too_large_message
@@ -42,8 +44,18 @@ ERROR_TEXTS = {
 }
 
 
+def _request_address() -> str:
+    return (request.remote_addr or "")[:64] if has_request_context() else ""
+
+
+def _note_audited(record_id: int) -> None:
+    if has_request_context():  # read by the read audit (server/privacy/read_audit.py)
+        g.setdefault("audited_records", set()).add(record_id)
+
+
 def init_web(app: Flask) -> None:
     """Register the staff screens on ``app``."""
+    audit.use_request_hooks(_request_address, _note_audited)  # also for the API's requests
     csrf.init_app(app)
     admin = Admin(
         app,
@@ -130,8 +142,6 @@ def init_web(app: Flask) -> None:
 
 def _error_page(code: int, text: str | None = None):
     if request.path.startswith("/api/"):
-        from ..api.errors import json_error
-
         return json_error(code, text or ERROR_TEXTS[code][1])
     title, default_text = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
     return render_template(
