@@ -12,6 +12,7 @@ import io
 
 from flask import current_app, g, jsonify, request, send_file
 
+from ..forms.filekinds import KINDS
 from ..services.errors import Invalid
 from ..services.uploads import file_json, get_upload, store_upload, upload_content
 from .blueprint import bp
@@ -60,8 +61,6 @@ def get_file_content(upload_id: int):
 
 def file_response(upload, content: bytes):
     """The bytes as a download that a browser never renders in the page's origin."""
-    from ..forms.filekinds import KINDS
-
     kind = KINDS.get(upload.kind)
     response = send_file(
         io.BytesIO(content),

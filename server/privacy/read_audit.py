@@ -29,8 +29,9 @@ from collections.abc import Callable
 import peewee
 from flask import Flask, current_app, g, request
 
-from ..models import DocumentRequest, database
+from ..models import DocumentRequest, Upload, database
 from ..services.audit_spool import audit_or_spool, flush_due, flush_spool
+from .pseudonyms import pseudonym_key
 
 POLL_SECONDS = 600
 POLLED = {"documents.status", "api.get_document"}
@@ -46,12 +47,7 @@ def _document_record(request_id: int) -> int | None:
 
 
 def _upload_record(upload_id: int) -> int | None:
-    from ..models import MODELS
-
-    for model in MODELS:
-        if model._meta.table_name == "upload":
-            return model.select(model.record).where(model.id == upload_id).scalar()
-    return None
+    return Upload.select(Upload.record).where(Upload.id == upload_id).scalar()
 
 
 # URL argument -> (object type, how to find the record it belongs to)
@@ -133,8 +129,6 @@ def _audit_read(response) -> None:
 
 
 def _audit_list(user, endpoint: str) -> None:
-    from .pseudonyms import pseudonym_key
-
     detail: dict = {"view": endpoint}
     for key in ("workflow", "state", "owner", "organisation", "due", "sort", "page"):
         if request.args.get(key):

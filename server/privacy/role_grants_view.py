@@ -14,15 +14,15 @@ from flask_admin import expose
 from ..models import RoleGrant, User
 from ..services import role_grants
 from ..services.errors import ServiceError
+from ..web.base import runtime
 from ..web.session import current_user
-from .roles import PrivacyView, privacy_roles
+from .roles import privacy_roles
+from .view_base import PrivacyView
 
 HISTORY = 100
 
 
 def _private() -> set[str]:
-    from ..web.base import runtime
-
     return role_grants.privacy_roles(runtime().settings.section("privacy"))
 
 

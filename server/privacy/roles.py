@@ -1,12 +1,14 @@
-"""Which roles may use which data-protection function (``[privacy]`` of config.toml)."""
+"""Which roles may use which data-protection function (``[privacy]`` of config.toml).
+
+No screen code here: the start page asks :func:`holds` too, and the screens' base class
+(:mod:`server.privacy.view_base`) imports the web package, which imports the start page.
+"""
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import current_app
 
 from ..models import User
-from ..web.base import StaffView
-from ..web.session import current_user
 
 
 def privacy_roles(key: str) -> list[str]:
@@ -18,20 +20,3 @@ def privacy_roles(key: str) -> list[str]:
 def holds(user: User | None, key: str) -> bool:
     """Whether ``user`` is active and holds one of the roles of ``[privacy] <key>``."""
     return bool(user and user.active and set(user.roles or []) & set(privacy_roles(key)))
-
-
-class PrivacyView(StaffView):
-    """A screen for holders of the roles in ``[privacy] <roles_key>``; others get 403."""
-
-    roles_key = "audit_roles"
-
-    def is_visible(self) -> bool:
-        return holds(current_user(), self.roles_key)
-
-    def is_accessible(self) -> bool:
-        return holds(current_user(), self.roles_key)
-
-    def inaccessible_callback(self, name, **kwargs):
-        if current_user() is None:
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        abort(403)

@@ -14,8 +14,8 @@ from ..services.audit import audit
 from ..services.errors import Invalid
 from ..web.base import definitions, runtime
 from ..web.session import current_user
-from .roles import PrivacyView
 from .statistics import count_table, dimensions, microdata_csv, table_csv
+from .view_base import PrivacyView
 
 
 def _min_cell() -> int:

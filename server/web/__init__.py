@@ -53,8 +53,9 @@ def _note_audited(record_id: int) -> None:
         g.setdefault("audited_records", set()).add(record_id)
 
 
-def init_web(app: Flask) -> None:
-    """Register the staff screens on ``app``."""
+def init_web(app: Flask) -> Admin:
+    """Register the staff screens on ``app``; the administration and data-protection screens
+    join the returned flask-admin (the app factory adds them)."""
     audit.use_request_hooks(_request_address, _note_audited)  # also for the API's requests
     csrf.init_app(app)
     admin = Admin(
@@ -74,9 +75,6 @@ def init_web(app: Flask) -> None:
     if register is not None:
         admin.add_view(RegisterView(name=register.title, url="/register", endpoint="register"))
     app.extensions["verbund_admin"] = admin
-    from ..admin import init_admin
-
-    init_admin(admin)
 
     @app.before_request
     def _open_db_and_user():
@@ -120,9 +118,6 @@ def init_web(app: Flask) -> None:
         return {"current_user": user, "menu_workflows": workflows}
 
     init_security(app)
-    from ..privacy import init_privacy
-
-    init_privacy(admin)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc):
@@ -138,6 +133,7 @@ def init_web(app: Flask) -> None:
     app.register_error_handler(
         413, lambda exc: _error_page(413, too_large_message(app.config["VERBUND_RUNTIME"].settings))
     )
+    return admin
 
 
 def _error_page(code: int, text: str | None = None):
