@@ -26,12 +26,12 @@ def create_app(config_path: str | None = None, overrides: dict[str, Any] | None 
     from .api import init_api
     from .config import ensure_secret_key, load_settings
     from .documents.store import seed_from_exports
-    from .privacy.screens import init_privacy
     from .runtime import Runtime, set_runtime
     from .web import init_web
     from .web.converters import IdConverter
     from .web.input_guard import init_input_guard
     from .web.metrics import init_metrics
+    from .web.privacy.screens import init_privacy
 
     settings = load_settings(config_path, overrides)
     runtime = set_runtime(Runtime(settings))

@@ -37,7 +37,7 @@ def request_address() -> str:
 
 def _note_record(record_id: int | None) -> None:
     """Remember that this request already wrote an entry about ``record_id``, so the read
-    audit (server/privacy/read_audit.py) does not add a second one."""
+    audit (server/web/privacy/read_audit.py) does not add a second one."""
     if record_id is not None:
         _request_hooks["note"](record_id)
 

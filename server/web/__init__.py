@@ -49,7 +49,7 @@ def _request_address() -> str:
 
 
 def _note_audited(record_id: int) -> None:
-    if has_request_context():  # read by the read audit (server/privacy/read_audit.py)
+    if has_request_context():  # read by the read audit (server/web/privacy/read_audit.py)
         g.setdefault("audited_records", set()).add(record_id)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import abort, redirect, request, url_for
 
-from ..web.base import StaffView
-from ..web.session import current_user
+from ..base import StaffView
+from ..session import current_user
 from .roles import holds
 
 

@@ -20,8 +20,6 @@ status reads are written once per person and document in :data:`POLL_SECONDS`.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import threading
 import time
 from collections.abc import Callable
@@ -29,9 +27,10 @@ from collections.abc import Callable
 import peewee
 from flask import Flask, current_app, g, request
 
-from ..models import DocumentRequest, Upload, database
-from ..services.audit_spool import audit_or_spool, flush_due, flush_spool
-from .pseudonyms import pseudonym_key
+from ...models import DocumentRequest, Upload, database
+from ...privacy.pseudonyms import pseudonym_key
+from ...privacy.subject_access import search_hash
+from ...services.audit_spool import audit_or_spool, flush_due, flush_spool
 
 POLL_SECONDS = 600
 POLLED = {"documents.status", "api.get_document"}
@@ -71,12 +70,6 @@ def _polled_recently(key: tuple) -> bool:
             return True
         _recent[key] = now
     return False
-
-
-def search_hash(term: str, key: str) -> str:
-    """The keyed hash a search term is logged as (normalised: trimmed, lower case)."""
-    normal = " ".join(term.split()).lower()
-    return hmac.new(key.encode(), normal.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def _is_read(response) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from ..models import User
+from ...models import User
 
 
 def privacy_roles(key: str) -> list[str]:
