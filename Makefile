@@ -21,8 +21,9 @@ run: $(STAMP)
 	test -f instance/verbund.db || $(BIN)/verbund init --demo
 	exec $(BIN)/verbund serve --host $(HOST) --port $(PORT)
 
-## make test: ruff, the layers (lint-imports, contracts in pyproject.toml) and the whole test suite (on SQLite; again on PostgreSQL when
-## VERBUND_TEST_POSTGRES_URL names an empty database, as .ci/run arranges)
+## make test: ruff, the layers (lint-imports, contracts in pyproject.toml) and the whole test
+## suite (on SQLite; again on PostgreSQL when VERBUND_TEST_POSTGRES_URL names an empty
+## database, as .ci/run arranges)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -13,6 +13,10 @@ from .models import User, create_tables, database
 from .runtime import Runtime, set_runtime
 from .services.errors import ServiceError
 
+# Each command imports what only it needs inside its function: `verbund check` need not load
+# gunicorn or the demo data, `verbund serve` not the template checker. The CLI is the top
+# layer (docs/architecture.md), so these imports hide no cycle; lint-imports sees them.
+
 
 def _settings(ctx: click.Context) -> Settings:
     try:
