@@ -21,11 +21,13 @@ run: $(STAMP)
 	test -f instance/verbund.db || $(BIN)/verbund init --demo
 	exec $(BIN)/verbund serve --host $(HOST) --port $(PORT)
 
-## make test: ruff and the whole test suite (on SQLite; again on PostgreSQL when
-## VERBUND_TEST_POSTGRES_URL names an empty database, as .ci/run arranges)
+## make test: ruff, the layers (lint-imports, contracts in pyproject.toml) and the whole test
+## suite (on SQLite; again on PostgreSQL when VERBUND_TEST_POSTGRES_URL names an empty
+## database, as .ci/run arranges)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 	if [ -n "$$VERBUND_TEST_POSTGRES_URL" ]; then \
 	  VERBUND_TEST_DATABASE_URL="$$VERBUND_TEST_POSTGRES_URL" $(BIN)/pytest -q -p no:cacheprovider; \
@@ -33,6 +35,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # importing server.workflow or server.schema must not pull in Flask
     from flask import Flask
 
-__version__ = "0.1.0"
+from .version import __version__ as __version__
 
 
 def create_app(config_path: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
@@ -16,10 +16,22 @@ def create_app(config_path: str | None = None, overrides: dict[str, Any] | None 
 
     ``overrides`` is merged over the file's settings (tests use it for paths and URLs).
     """
+    # Imported here, not at the top: ``import server.workflow`` (or schema, or the CLI's
+    # ``verbund check``) runs this package's __init__ and must not load Flask and every screen.
+    # The app factory is the top of the layers (docs/architecture.md), so nothing cycles.
     from flask import Flask
 
+    from . import models
+    from .admin import init_admin
+    from .api import init_api
     from .config import ensure_secret_key, load_settings
+    from .documents.store import seed_from_exports
     from .runtime import Runtime, set_runtime
+    from .web import init_web
+    from .web.converters import IdConverter
+    from .web.input_guard import init_input_guard
+    from .web.metrics import init_metrics
+    from .web.privacy.screens import init_privacy
 
     settings = load_settings(config_path, overrides)
     runtime = set_runtime(Runtime(settings))
@@ -41,22 +53,14 @@ def create_app(config_path: str | None = None, overrides: dict[str, Any] | None 
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from . import models
-    from .api import init_api
-    from .web import init_web
-    from .web.converters import IdConverter
-    from .web.input_guard import init_input_guard
-
     # ids in URLs are 64-bit: a longer number is "not found", not a database overflow
     app.url_map.converters["int"] = IdConverter
     models.create_tables()
-    from .documents.store import seed_from_exports
-
     seed_from_exports(settings)  # the shipped templates are their first revisions
-    init_web(app)
+    admin = init_web(app)  # staff screens, sessions, CSRF, error pages
+    init_admin(admin)  # the administration screens, in the same menu
+    init_privacy(admin)  # data-protection screens and the read audit
     init_api(app)
-    from .web.metrics import init_metrics
-
     init_metrics(app)  # GET /metrics (Prometheus), access by address or token
     init_input_guard(app)  # first of the before_request hooks: no view sees such input
 

@@ -13,6 +13,10 @@ from .models import User, create_tables, database
 from .runtime import Runtime, set_runtime
 from .services.errors import ServiceError
 
+# Each command imports what only it needs inside its function: `verbund check` need not load
+# gunicorn or the demo data, `verbund serve` not the template checker. The CLI is the top
+# layer (docs/architecture.md), so these imports hide no cycle; lint-imports sees them.
+
 
 def _settings(ctx: click.Context) -> Settings:
     try:
@@ -117,7 +121,7 @@ def check(ctx: click.Context) -> None:
     from .documents.checking import check_revisions, check_templates
     from .documents.docx_check import template_limits
     from .services.register import register_problems, register_special
-    from .start_page import start_problems
+    from .services.start_check import start_problems
 
     try:
         settings = load_settings(ctx.obj.get("config"))

@@ -16,7 +16,9 @@ only render for holders of ``[privacy] statistics_roles`` and suppress small num
 
 Two levels of checks, like ``[register]``: :func:`entry_problems` needs nothing but the entry
 (config.py runs it when config.toml is read: unknown keys, wrong types, missing keys);
-:func:`start_problems` checks entries against the forms and workflows (``verbund check``).
+:func:`server.services.start_check.start_problems` checks entries against the forms and
+workflows (``verbund check``); it lives with the services because it needs the register and
+the statistics, which config.py, below them, must not import.
 """
 
 from __future__ import annotations
@@ -142,61 +144,3 @@ def read_widgets(entries: list[Any]) -> list[Widget]:
 def widgets_for(widgets: list[Widget], roles: set[str]) -> list[Widget]:
     """The blocks a person with ``roles`` sees, in file order."""
     return [w for w in widgets if roles & set(w.roles)]
-
-
-def start_problems(defs: Any, settings: Any) -> list[Any]:
-    """``[[start]]`` against forms, workflows, the register and the privacy settings."""
-    from .schema.definitions import Problem
-    from .schema.toml_lines import parse_toml
-    from .services.register_config import register_config, register_workflow
-
-    entries = settings.raw.get("start") or []
-    if not entries:
-        return []
-    path = settings.relative(settings.config_path)
-    try:
-        _, lines, _ = parse_toml(settings.config_path.read_text(encoding="utf-8"))
-    except OSError:
-        lines = None
-    problems: list[Problem] = []
-    statistics_roles = set(settings.section("privacy").get("statistics_roles") or [])
-    for widget in read_widgets(entries):
-
-        def add(key: str | None, message: str, widget: Widget = widget) -> None:
-            at = ("start", widget.index) + ((key,) if key else ())
-            line = lines.line(*at) if lines is not None else 0
-            problems.append(Problem(path, line, f"[[start]] „{widget.widget}“: {message}"))
-
-        workflow = defs.workflows.get(widget.workflow) if widget.workflow else None
-        if widget.workflow and workflow is None:
-            add("workflow", f"den Ablauf „{widget.workflow}“ gibt es nicht")
-        if workflow is not None:
-            known = {s.id for s in workflow.states}
-            for state in widget.states:
-                if state not in known:
-                    add("states", f"der Ablauf „{workflow.id}“ hat keinen Zustand „{state}“")
-        if widget.widget == "upcoming" and workflow is not None:
-            form_id, _, name = widget.date.partition(".")
-            form = defs.forms.get(form_id) if form_id in workflow.form_ids else None
-            found = form.field(name) if form else None
-            if found is None or found.type != "date":
-                add("date", f"„{widget.date}“ ist kein Datumsfeld eines Formulars des Ablaufs")
-        if widget.widget == "statistic" and workflow is not None:
-            from .privacy.statistics import dimension_keys
-
-            keys = dimension_keys(defs, workflow)  # key -> (field type, table or None)
-            if widget.rows not in keys:
-                add("rows", f"„{widget.rows}“ ist kein Merkmal der Statistik dieses Ablaufs")
-            if widget.where and (keys.get(widget.where) or ("",))[0] != "boolean":
-                add("where", f"„{widget.where}“ ist kein Ja/Nein-Merkmal dieses Ablaufs")
-            elif widget.where and widget.rows in keys:
-                tables = {keys[widget.rows][1], keys[widget.where][1]} - {None}
-                if len(tables) > 1:
-                    add("where", "„rows“ und „where“ gehören zu verschiedenen Tabellen")
-            for role in widget.roles:
-                if role not in statistics_roles:
-                    add("roles", f"die Rolle „{role}“ steht nicht in [privacy] statistics_roles")
-        register = register_workflow(defs, register_config(settings))
-        if widget.widget == "register" and register is None:
-            add("widget", "es ist kein Beschlussregister ([register]) eingerichtet")
-    return problems

@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import abort
 
 from ..config import Settings
-from ..schema import check_templates
+from ..documents.checking import check_templates
 from ..schema.definitions import Definitions, Problem
 
 KINDS = {"forms": "form", "workflows": "workflow"}  # URL part -> kind

@@ -2,75 +2,19 @@
 
 from __future__ import annotations
 
-import logging
+from flask import Flask
 
-from flask import Blueprint, Flask, g, request
-from werkzeug.exceptions import HTTPException
-
-from ..models import database
-from ..services.accounts import user_for_token
-from ..services.errors import ServiceError
-from .errors import json_error, keep_http_headers, service_error
-
-log = logging.getLogger(__name__)
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-@bp.before_request
-def _authenticate():
-    database.connect(reuse_if_open=True)
-    g.user = None
-    if request.endpoint == "api.openapi":
-        return None
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
-    if user is None:
-        return json_error(
-            401, "Anmeldung nötig: Authorization: Bearer <Token> fehlt oder ist ungültig."
-        )
-    g.user = user
-    return None
-
-
-@bp.errorhandler(ServiceError)
-def _service_error(exc: ServiceError):
-    return service_error(exc)
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(exc: HTTPException):
-    messages = {
-        400: "Ungültige Anfrage: der Inhalt ist kein gültiges JSON.",
-        404: "Nicht gefunden.",
-        405: "Diese Methode ist hier nicht erlaubt.",
-        413: "Die Anfrage ist zu groß.",
-        415: "Bitte JSON senden (Content-Type: application/json).",
-    }
-    if exc.code == 413:
-        from flask import current_app
-
-        from ..services.uploads import too_large_message
-
-        messages[413] = too_large_message(current_app.config["VERBUND_RUNTIME"].settings)
-    response = json_error(exc.code or 500, messages.get(exc.code, exc.description or "Fehler"))
-    return keep_http_headers(exc, response)
-
-
-@bp.errorhandler(Exception)
-def _unexpected(exc: Exception):
-    log.exception("API error")
-    return json_error(500, "Interner Fehler. Es wurden keine Daten verändert.")
+# the route modules register their routes on the blueprint when they are imported
+from . import config_routes, consent_routes, files, openapi, routes  # noqa: F401
+from .blueprint import bp
 
 
 def init_api(app: Flask) -> None:
     """Register the API blueprint; it is exempt from CSRF because it uses bearer tokens."""
-    # the modules register their routes on the blueprint
-    from ..privacy import api as _privacy  # noqa: F401  (consent routes)
-    from . import config_routes, files, openapi, routes  # noqa: F401
-
     app.register_blueprint(bp)
     csrf = app.extensions.get("csrf")
     if csrf is not None:
         csrf.exempt(bp)
+
+
+__all__ = ["bp", "init_api"]

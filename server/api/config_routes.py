@@ -16,7 +16,7 @@ from ..forms.error_cap import MAX_ERRORS, cap_errors
 from ..models import ConfigRevision
 from ..services import config_publish, config_store
 from ..services.errors import Forbidden, Invalid, NotFound
-from . import bp
+from .blueprint import bp
 
 ADMIN_ROLE = "admin"
 

@@ -4,58 +4,20 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from .. import __version__
 from ..services.record_list import SORTS as _SORTS
-from . import bp
+from ..version import __version__
+from . import openapi_config
+from .blueprint import bp
+from .consent_routes import openapi_paths
+from .files import FILE
+from .files import PATHS as FILE_PATHS
+from .openapi_parts import DOCX_MIME, ERROR, _json, _op, _path_param, _query, _ref, paging
 
-
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(schema: dict, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-ERROR = _ref("Error")
 SORTS = [*_SORTS, *(f"-{name}" for name in _SORTS)]
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-COMMON = {
-    "401": _json(ERROR, "Token fehlt oder ist ungültig"),
-}
-
-
-def _op(summary: str, responses: dict, *, body: dict | None = None, params: list | None = None):
-    op = {"summary": summary, "responses": {**responses, **COMMON}}
-    if body is not None:
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
-    if params:
-        op["parameters"] = params
-    return op
-
-
-def _path_param(name: str, kind: str = "integer") -> dict:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
-
-
-def _query(name: str, kind: str = "string", **schema) -> dict:
-    return {"name": name, "in": "query", "required": False, "schema": {"type": kind, **schema}}
-
-
-def paging(per_page_max: int) -> list[dict]:
-    """``page`` and ``per_page`` with the bounds the server enforces (else 422)."""
-    return [
-        _query("page", "integer", minimum=1, maximum=PAGE_MAX, default=1),
-        _query("per_page", "integer", minimum=1, maximum=per_page_max, default=50),
-    ]
-
-
-PAGE_MAX = 10**6
 INVALID = (
     "ungültige Eingabe: Parameter außerhalb der Grenzen, Inhalt kein JSON-Objekt, "
     "NUL-Zeichen in Adresse oder Inhalt; höchstens 50 Fehler, dann „… und N weitere Fehler“"
 )
-
 
 SCHEMAS = {
     "Error": {
@@ -147,10 +109,6 @@ SCHEMAS = {
 
 def spec() -> dict:
     """The whole OpenAPI document."""
-    from . import openapi_config
-    from .files import FILE
-    from .files import PATHS as FILE_PATHS
-
     record = _ref("Record")
     rid = _path_param("record_id")
     document = {
@@ -338,8 +296,6 @@ def spec() -> dict:
             },
         },
     }
-    from ..privacy.api import openapi_paths
-
     document["paths"].update(openapi_paths(_op, _json, ERROR, rid))
     for operations in document["paths"].values():
         for operation in operations.values():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .openapi_parts import paging
+
 
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
@@ -163,8 +165,6 @@ def _text_paths(kind: str, label: str) -> dict:
 
 def config_paths() -> dict:
     """The /config paths of the API description."""
-    from .openapi import paging
-
     page = [
         {"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
         for n in ("kind", "name")

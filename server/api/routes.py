@@ -14,7 +14,7 @@ from ..services.assignment import hand_over
 from ..services.deadlines import open_deadlines
 from ..services.errors import Invalid, NotFound
 from ..services.records import apply_transition, create_record, get_readable, save_form
-from . import bp
+from .blueprint import bp
 from .serialize import deadline_json, form_json, record_detail, record_summary, workflow_json
 
 

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..schema.definitions import Definitions, FieldDef, FormDef, Problem, WorkflowDef
+from ..schema.loader import read_sources
+from ..schema.toml_lines import parse_toml
 from .context import HISTORY_KEYS, RECORD_KEYS
 from .docx_check import MAX_RATIO, MAX_UNPACKED, unpack_problems
 from .lint import ANY, VALUE, Finding, Shape, lint_docx, object_shape
@@ -211,9 +213,6 @@ def unparsed_documents(
 ) -> list[tuple[str, int, str, str]]:
     """(path, line, document id, template) of every ``[[documents]]`` entry in the workflow
     files that did not become a workflow (read as plain TOML, nothing else checked)."""
-    from ..schema.loader import read_sources
-    from ..schema.toml_lines import parse_toml
-
     sources, _unreadable = read_sources(workflows_dir, base_dir)
     found = []
     for workflow_id, (path, text) in sources.items():

@@ -11,7 +11,6 @@ characters, lone surrogates) are dropped, so no input can produce a broken .docx
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from peewee import JOIN
@@ -22,16 +21,8 @@ from ..german import local_time
 from ..models import Record, TransitionLog, User
 from ..schema.definitions import Definitions, FieldDef, FormDef
 from .filters import ChoiceValue
-
-# what XML 1.0 does not allow in text (tab, newline and carriage return are allowed)
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_text(value: str) -> str:
-    """``value`` without characters a .docx cannot hold; line ends as ``\\n``."""
-    if "\r" in value:
-        value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return _NOT_XML.sub("", value)
+from .references import resolve_references
+from .xml_text import xml_text
 
 
 def safe(value: Any) -> Any:
@@ -87,10 +78,7 @@ def document_context(defs: Definitions, record: Record) -> dict[str, Any]:
         if form is not None:
             # every field present, so a template for an early state renders later forms empty
             context[form_id] = form_values(form, data.get(form_id))
-    # references print the target's title where every reader may see it (references.py;
-    # imported here because it uses xml_text from this module)
-    from .references import resolve_references
-
+    # references print the target's title where every reader may see it (references.py)
     resolve_references(defs, workflow, context)
     context["record"] = safe(
         {

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..models import Record
 from ..schema.definitions import Definitions, FieldDef, WorkflowDef
-from .context import xml_text
+from .xml_text import xml_text
 
 
 class ReferenceValue(str):

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 
-from .render import TemplateFailed
+from .render import TemplateFailed, render_bytes
 
 HEADER = struct.Struct(">cI")
 LENGTH = struct.Struct(">I")
@@ -47,9 +47,7 @@ def _read_request(stream) -> bytes | None:
 
 def serve(stream, out, memory_mb: int, backstop_seconds: float) -> None:
     """Answer render requests from ``stream`` on ``out`` until ``stream`` ends."""
-    import resource
-
-    from .render import render_bytes
+    import resource  # Unix only, and only the child needs it
 
     _die_with_parent()
     # past the parent's limit, the child ends itself (also if the parent cannot kill it)

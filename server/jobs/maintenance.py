@@ -5,15 +5,14 @@ from __future__ import annotations
 from ..models import database
 from ..runtime import get_runtime
 from ..services.deadlines import create_reminders
+from ..services.unused_uploads import remove_unused_uploads as remove_unused
 
 
 def remove_unused_uploads() -> int:
     """Uploads a day old that no save of their record took up; returns how many went."""
-    from ..services.unused_uploads import remove_unused_uploads as remove
-
     get_runtime()
     with database.connection_context():
-        return remove()
+        return remove_unused()
 
 
 def create_deadline_reminders() -> int:

@@ -21,6 +21,7 @@ from rq import Retry
 
 from ..config import Settings
 from .connection import get_redis
+from .queue import document_queue
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +66,6 @@ KEY = "verbund:periodic:{}"
 
 def enqueue_due(settings: Settings, table: tuple[Periodic, ...] = PERIODIC) -> list[str]:
     """Enqueue every periodic job whose interval has passed; returns their names."""
-    from .queue import document_queue
-
     connection = get_redis(settings)
     queue = document_queue(settings)
     started = []

@@ -23,6 +23,8 @@ RESULT_TTL = 3600  # the result lives in the database; Redis keeps it only brief
 FAILURE_TTL = 7 * 24 * 3600
 RETRY = Retry(max=3, interval=[10, 60, 300])
 DEFAULT_JOB_TIMEOUT = 120
+# by name, as RQ stores it anyway: enqueueing (web, API) need not import the render code
+DOCUMENT_JOB = "server.jobs.documents.render_document_job"
 
 
 def job_timeout(settings: Settings) -> int:
@@ -62,8 +64,6 @@ def enqueue_document(settings: Settings, request_id: int, *, replace: bool = Fal
     Returns the job id, or None when Redis cannot be reached: the request stays queued in the
     database and the sweep enqueues it again once Redis is back.
     """
-    from .documents import render_document_job
-
     try:
         queue = document_queue(settings)
         if replace:
@@ -71,7 +71,7 @@ def enqueue_document(settings: Settings, request_id: int, *, replace: bool = Fal
             if old is not None:
                 old.delete(remove_from_queue=True)
         job = queue.enqueue(
-            render_document_job,
+            DOCUMENT_JOB,
             request_id,
             job_id=document_job_id(request_id),
             result_ttl=RESULT_TTL,

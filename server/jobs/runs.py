@@ -21,6 +21,7 @@ import peewee
 
 from ..models import PeriodicRun, database, utcnow
 from ..runtime import get_runtime
+from ..services.errors import PeriodicIncomplete
 
 log = logging.getLogger(__name__)
 
@@ -33,15 +34,6 @@ SAFE_MESSAGES = (
     "canceling statement due to lock timeout",
     "canceling statement due to statement timeout",
 )
-
-
-class PeriodicIncomplete(Exception):
-    """A periodic job did part of its work (``counts``) before ``cause`` stopped it."""
-
-    def __init__(self, counts: dict[str, int], cause: BaseException | None = None):
-        super().__init__(f"incomplete after {counts}")
-        self.counts = counts
-        self.cause = cause
 
 
 def error_kind(exc: BaseException | None) -> str:

@@ -2,6 +2,7 @@
 
 from .accounts import ApiToken, Organisation, User, UserSession
 from .audit import AuditEntry
+from .audit_lock import lock_audit_table
 from .base import (
     BaseModel,
     JSONField,
@@ -16,6 +17,7 @@ from .config import CONFIG_KINDS, ConfigRevision
 from .deadlines import Deadline, Reminder
 from .documents import MeasureStatus, TemplateRevision
 from .jobs import RUN_STATUSES, PeriodicRun
+from .migrate import add_missing_columns
 from .privacy import (
     AuditPurgePermit,
     Consent,
@@ -66,9 +68,6 @@ MODELS = [
 
 def create_tables() -> None:
     """Create every table that does not exist yet and add columns newer versions brought."""
-    from ..privacy.audit_lock import lock_audit_table
-    from .migrate import add_missing_columns
-
     with database.atomic():
         database.create_tables(MODELS, safe=True)
         add_missing_columns(MODELS)

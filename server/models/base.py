@@ -15,6 +15,8 @@ from typing import Any
 import peewee
 from playhouse.db_url import connect
 
+from .. import clock
+
 database = peewee.DatabaseProxy()
 
 SQLITE_PRAGMAS = {
@@ -32,8 +34,6 @@ def utcnow() -> dt.datetime:
     Read from :mod:`server.clock`, so a test that freezes the clock freezes the database's
     timestamps too (retention counts from them).
     """
-    from .. import clock
-
     return clock.now().astimezone(dt.UTC).replace(tzinfo=None)
 
 

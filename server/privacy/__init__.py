@@ -1,24 +1,7 @@
-"""Data protection for social data (SGB X, DSGVO): read audit, consent, retention and
-anonymisation, subject access, statistics without people, and the roles that may use them.
+"""Data protection for social data (SGB X, DSGVO): consent, retention and anonymisation,
+subject access, statistics without people, the audit purge and pseudonyms.
 
-Nothing here is needed to *run* a workflow; it guards and limits what the rest does. The web
-screens live in :mod:`server.privacy.views`, registered by :func:`init_privacy`.
+Nothing here is needed to *run* a workflow; it guards and limits what the rest does. These
+are the rules, beside the services; their screens and the read audit of web requests are in
+:mod:`server.web.privacy`, their API routes in :mod:`server.api.consent_routes`.
 """
-
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from flask_admin import Admin
-
-
-def init_privacy(admin: Admin) -> None:
-    """Register the data-protection screens and the read audit on the staff app."""
-    from .read_audit import init_read_audit
-    from .record_panel import record_privacy
-    from .views import register_views
-
-    register_views(admin)
-    init_read_audit(admin.app)
-    admin.app.add_template_global(record_privacy, "record_privacy")

@@ -29,6 +29,7 @@ from ..models import (
 )
 from ..schema.definitions import Definitions, FieldDef, FormDef
 from ..services.audit import audit
+from ..services.records import title_from_data
 
 # tables of things attached to a record that anonymisation deletes, by table name, so a
 # table added by another part (uploads) is covered as soon as it exists; every table with a
@@ -80,8 +81,6 @@ def anonymise_record(
     defs: Definitions, record_id: int, *, reason: str, user: User | None = None
 ) -> bool:
     """Anonymise one record; False when it was already anonymised (idempotent)."""
-    from ..services.records import title_from_data
-
     with transaction():
         query = Record.select().where(Record.id == record_id)
         if not is_sqlite():

@@ -16,7 +16,7 @@ from .. import clock
 from ..german import date_text, parse_day
 from ..models import Consent, Record, RecordPrivacy, User, transaction, utcnow
 from ..schema.definitions import Definitions, WorkflowDef
-from ..services.access import edit_scope_message, user_roles, within_edit_scope
+from ..services.access import edit_scope_message, get_readable, user_roles, within_edit_scope
 from ..services.audit import audit
 from ..services.errors import Forbidden, Invalid
 
@@ -83,8 +83,6 @@ def may_record_consent(user: User, workflow: WorkflowDef) -> bool:
 
 
 def _record_and_purpose(defs: Definitions, user: User, record_id: Any, purpose: Any):
-    from ..services.records import get_readable
-
     record = get_readable(defs, user, record_id, for_update=True)
     workflow = defs.workflows[record.workflow]
     consent = workflow.consent(purpose) if isinstance(purpose, str) else None

@@ -18,7 +18,7 @@ from ..forms.links import MAX_ID
 from ..models import Record, RecordPrivacy, TransitionLog, User, transaction, utcnow
 from ..schema.definitions import Definitions, RetentionDef, WorkflowDef
 from ..services.audit import audit
-from ..services.errors import Forbidden, NotFound
+from ..services.errors import Forbidden, Invalid, NotFound
 from .anonymise import anonymise_record
 from .dates import add_period
 
@@ -111,8 +111,6 @@ def set_hold(defs: Definitions, user: User, record_id, reason: str, hold: bool =
         raise NotFound("Datensatz nicht gefunden.")
     reason = (reason or "").strip()[:300]
     if hold and not reason:
-        from ..services.errors import Invalid
-
         raise Invalid("Bitte einen Grund für die Sperre angeben.", {"reason": ["Grund fehlt."]})
     with transaction():
         row, _ = RecordPrivacy.get_or_create(record=record.id)

@@ -16,6 +16,8 @@ staff member's address is left out), and the Word documents produced for it.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import io
 import json
 import zipfile
@@ -40,7 +42,6 @@ from ..models import (
 )
 from ..schema.definitions import Definitions, FieldDef, FormDef
 from ..services.audit import audit
-from .read_audit import search_hash
 
 MIN_TERM = 3
 MAX_RESULTS = 200
@@ -50,6 +51,12 @@ MAX_RESULTS = 200
 class Match:
     record: Record
     fields: list[str] = field(default_factory=list)  # labels of the fields that matched
+
+
+def search_hash(term: str, key: str) -> str:
+    """The keyed hash a search term is logged as (normalised: trimmed, lower case)."""
+    normal = " ".join(term.split()).lower()
+    return hmac.new(key.encode(), normal.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def _texts(field: FieldDef, value: Any) -> list[str]:

@@ -317,17 +317,3 @@ def _check_form_links(ctx: _Context, form: FormDef) -> list[Problem]:
 
 # names every Word template sees besides the workflow's forms (design §4)
 TEMPLATE_NAMES = ("record", "history", "now")
-
-
-def check_templates(
-    defs: Definitions,
-    exports_dir: str | os.PathLike,
-    base_dir: str | os.PathLike | None = None,
-    **options: Any,
-) -> list[Problem]:
-    """Check every ``[[documents]]`` template: see :func:`server.documents.checking.check_templates`
-    (it exists, is a .docx, has well-formed Jinja and names only data it gets, down to fields
-    and table columns)."""
-    from ..documents.checking import check_templates as check  # docx is heavy: load late
-
-    return check(defs, exports_dir, base_dir, **options)

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import functools
 import operator
+from typing import Any
 
 import peewee
 
-from ..models import Record, User
+from ..models import Record, User, is_sqlite
 from ..schema.definitions import Definitions, WorkflowDef
+from .errors import NotFound
 
 SCOPE_ORDER = {"none": 0, "own": 1, "organisation": 2, "all": 3}
 
@@ -151,3 +153,21 @@ def can_edit_state(
     if record is not None and not within_edit_scope(user, workflow, record):
         return False
     return bool(user_roles(user) & set(state.edit_roles))
+
+
+def get_readable(defs: Definitions, user: User, record_id: Any, *, for_update=False) -> Record:
+    """The record if ``user`` may read it, else NotFound (also for ids that do not exist)."""
+    try:
+        record_id = int(record_id)
+    except (TypeError, ValueError):
+        raise NotFound("Datensatz nicht gefunden.") from None
+    if not 0 < record_id < 2**63:  # beyond any id; the database would overflow
+        raise NotFound("Datensatz nicht gefunden.")
+    query = Record.select().where(Record.id == record_id)
+    if for_update and not is_sqlite():
+        # PostgreSQL: lock the row; SQLite already holds the write lock (BEGIN IMMEDIATE)
+        query = query.for_update()
+    record = query.first()
+    if record is None or not can_read(defs, user, record):
+        raise NotFound("Datensatz nicht gefunden.")
+    return record

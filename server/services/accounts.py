@@ -23,7 +23,8 @@ from ..models import (
     utcnow,
 )
 from .audit import audit
-from .errors import Invalid
+from .errors import Invalid, NotFound
+from .passwords import password_problem as _password_problem
 
 _hasher = PasswordHasher()
 # verified against when the user name is unknown, so both cases take the same time
@@ -40,9 +41,7 @@ def hash_password(password: str) -> str:
 
 def password_problem(password: str, user_inputs: tuple[str, ...] = ()) -> str | None:
     """Why a password is not acceptable, in German; None when it is (see passwords.py)."""
-    from .passwords import password_problem as problem
-
-    return problem(password or "", user_inputs)
+    return _password_problem(password or "", user_inputs)
 
 
 def check_password(user: User | None, password: str) -> bool:
@@ -126,8 +125,6 @@ def create_user(
 
 def set_password(username: str, password: str, actor: User | None = None) -> User:
     """A new password for ``username`` (command line); ends every session, audited."""
-    from .errors import NotFound
-
     user = User.get_or_none(User.username == (username or "").strip().lower())
     if user is None:
         raise NotFound(f"Den Benutzer „{username}“ gibt es nicht.")

@@ -34,7 +34,7 @@ import peewee
 
 from ..models import AuditEntry, User, database, short_write, utcnow
 from ..models.fast import insert_row
-from .audit import _note_record, audit
+from .audit import _note_record, audit, request_address
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +91,6 @@ def audit_or_spool(
 
 
 def _entry(action: str, user: User | None, fields: dict[str, Any]) -> dict[str, Any]:
-    from .audit import request_address
-
     organisation = ""
     if user is not None and user.organisation_id is not None:
         organisation = user.organisation.name

@@ -11,18 +11,22 @@ process within its check interval (see :class:`server.runtime.Runtime`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from peewee import fn
 
+from ..documents.checking import check_templates
 from ..models import ConfigRevision, Record, User, database, is_sqlite, transaction
-from ..runtime import Runtime
-from ..schema import build_definitions, check_templates
+from ..schema import build_definitions
 from ..schema.checking import id_problem
 from ..schema.definitions import Definitions, Problem
 from . import config_store as store
 from .audit import audit
 from .config_impact import Impact, form_impact, workflow_impact
 from .errors import Conflict, Invalid, NotFound
+
+if TYPE_CHECKING:  # the runtime is passed in; services sit below it (docs/architecture.md)
+    from ..runtime import Runtime
 
 MAX_TEXT = 256 * 1024
 MAX_MESSAGE = 500

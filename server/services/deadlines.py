@@ -11,6 +11,7 @@ from ..models import Deadline, Record, Reminder, User, transaction, utcnow
 from ..models.fast import insert_row
 from ..schema.definitions import Definitions, WorkflowDef
 from .access import readable_records
+from .errors import PeriodicIncomplete
 
 
 def plan_deadlines(workflow: WorkflowDef, record: Record, state_id: str) -> int:
@@ -118,11 +119,9 @@ def create_reminders(today: dt.date | None = None, *, chunk: int = REMINDER_CHUN
     stays open) and then written in its own short transaction. Writing while a read cursor
     was open lost reminders on SQLite: once another connection committed (every page view
     writes an audit row), the write lock was refused at once with "database is locked".
-    A chunk that stays locked raises :class:`~server.jobs.runs.PeriodicIncomplete` with
+    A chunk that stays locked raises :class:`~server.services.errors.PeriodicIncomplete` with
     what was done, so the run is recorded as incomplete and retried.
     """
-    from ..jobs.runs import PeriodicIncomplete
-
     today = today or clock.today()
     created = 0
     last = 0

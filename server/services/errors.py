@@ -30,3 +30,15 @@ class Invalid(ServiceError):
     """Input the user can fix; ``errors`` is {field: [messages]} or a list of messages."""
 
     status = 422
+
+
+class PeriodicIncomplete(Exception):
+    """A periodic job did part of its work (``counts``) before ``cause`` stopped it.
+
+    Raised by the operations a periodic job runs (e.g. reminders); the job runner
+    (server/jobs/runs.py) records the run as incomplete and retries it."""
+
+    def __init__(self, counts: dict[str, int], cause: BaseException | None = None):
+        super().__init__(f"incomplete after {counts}")
+        self.counts = counts
+        self.cause = cause

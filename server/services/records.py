@@ -15,20 +15,19 @@ from ..models import (
     Record,
     TransitionLog,
     User,
-    is_sqlite,
     transaction,
     utcnow,
 )
 from ..models.fast import insert_row
-from ..privacy.consent import work_refusal
+from ..privacy.consent import consent_facts, work_refusal
 from ..schema.definitions import Definitions, WorkflowDef
 from ..workflow import TransitionRefused, check_transition, expression_context
 from ..workflow.engine import transitions_from
 from .access import (
     can_create,
     can_edit_state,
-    can_read,
     edit_scope_message,
+    get_readable,
     may_see_workflow,
     user_roles,
     within_edit_scope,
@@ -44,24 +43,6 @@ def workflow_of(defs: Definitions, workflow_id: Any) -> WorkflowDef:
     if workflow is None:
         raise NotFound(f"Den Ablauf „{str(workflow_id)[:64]}“ gibt es nicht.")
     return workflow
-
-
-def get_readable(defs: Definitions, user: User, record_id: Any, *, for_update=False) -> Record:
-    """The record if ``user`` may read it, else NotFound (also for ids that do not exist)."""
-    try:
-        record_id = int(record_id)
-    except (TypeError, ValueError):
-        raise NotFound("Datensatz nicht gefunden.") from None
-    if not 0 < record_id < 2**63:  # beyond any id; the database would overflow
-        raise NotFound("Datensatz nicht gefunden.")
-    query = Record.select().where(Record.id == record_id)
-    if for_update and not is_sqlite():
-        # PostgreSQL: lock the row; SQLite already holds the write lock (BEGIN IMMEDIATE)
-        query = query.for_update()
-    record = query.first()
-    if record is None or not can_read(defs, user, record):
-        raise NotFound("Datensatz nicht gefunden.")
-    return record
 
 
 class RecordFacts(dict):
@@ -80,8 +61,6 @@ class RecordFacts(dict):
         elif key == "organisation":
             value = record.organisation.label if record.organisation_id else ""
         elif key in ("consent_given", "consent_withdrawn"):
-            from ..privacy.consent import consent_facts
-
             self.update(consent_facts(self._workflow, record.id))
             return self[key]
         else:

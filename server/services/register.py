@@ -19,7 +19,7 @@ from typing import Any
 
 from .. import clock
 from ..config import Settings
-from ..documents.context import xml_text
+from ..documents.xml_text import xml_text
 from ..german import datum
 from ..models import MeasureStatus, Record, User, transaction
 from ..schema.definitions import Definitions, FieldDef

@@ -15,10 +15,11 @@ import io
 from typing import Any
 
 from ..config import Settings
-from ..documents.context import safe, xml_text
+from ..documents.context import safe
 from ..documents.render import TemplateFailed
 from ..documents.sandbox_process import RendererUnavailable, render_limited
 from ..documents.store import current_content
+from ..documents.xml_text import xml_text
 from ..german import datum, local_time, yes_no
 from ..models import utcnow
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, make_response, render_template, request
+from flask import Flask, g, has_request_context, make_response, render_template, request
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from ..api.errors import json_error, keep_http_headers
 from ..forms.links import size_label
 from ..german import day_text, local_time
 from ..models import database, is_sqlite
+from ..services import audit
 from ..services.access import can_create, may_see_workflow, scope_in
 from ..services.register import register_config
 from ..services.uploads import too_large_message
@@ -41,8 +43,19 @@ ERROR_TEXTS = {
 }
 
 
-def init_web(app: Flask) -> None:
-    """Register the staff screens on ``app``."""
+def _request_address() -> str:
+    return (request.remote_addr or "")[:64] if has_request_context() else ""
+
+
+def _note_audited(record_id: int) -> None:
+    if has_request_context():  # read by the read audit (server/web/privacy/read_audit.py)
+        g.setdefault("audited_records", set()).add(record_id)
+
+
+def init_web(app: Flask) -> Admin:
+    """Register the staff screens on ``app``; the administration and data-protection screens
+    join the returned flask-admin (the app factory adds them)."""
+    audit.use_request_hooks(_request_address, _note_audited)  # also for the API's requests
     csrf.init_app(app)
     admin = Admin(
         app,
@@ -61,9 +74,6 @@ def init_web(app: Flask) -> None:
     if register is not None:
         admin.add_view(RegisterView(name=register.title, url="/register", endpoint="register"))
     app.extensions["verbund_admin"] = admin
-    from ..admin import init_admin
-
-    init_admin(admin)
 
     @app.before_request
     def _open_db_and_user():
@@ -107,9 +117,6 @@ def init_web(app: Flask) -> None:
         return {"current_user": user, "menu_workflows": workflows}
 
     init_security(app)
-    from ..privacy import init_privacy
-
-    init_privacy(admin)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc):
@@ -125,11 +132,10 @@ def init_web(app: Flask) -> None:
     app.register_error_handler(
         413, lambda exc: _error_page(413, too_large_message(app.config["VERBUND_RUNTIME"].settings))
     )
+    return admin
 
 
 def _error_page(code: int, text: str | None = None, exc: Exception | None = None):
-    from ..api.errors import json_error, keep_http_headers
-
     if request.path.startswith("/api/"):
         response = json_error(code, text or ERROR_TEXTS[code][1])
     else:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, render_template, request
+
+from ..api.errors import json_error
 
 MAX_DEPTH = 64
 
@@ -93,11 +95,7 @@ def _refuse(problems: dict[str, list[str]]):
     if len(errors) > 1:
         message += f" (und {len(errors) - 1} weitere)"
     if request.path.startswith("/api/"):
-        from ..api.errors import json_error
-
         return json_error(422, message, errors)
-    from flask import render_template
-
     return render_template(
         "verbund/error.html", code=400, title="Ungültige Eingabe", text=message
     ), 400

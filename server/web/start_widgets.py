@@ -21,7 +21,6 @@ from typing import Any
 
 from ..config import Settings
 from ..models import Deadline, Record, User
-from ..privacy.roles import holds
 from ..privacy.statistics import count_table
 from ..schema.definitions import Definitions, WorkflowDef
 from ..services import register as register_service
@@ -30,6 +29,7 @@ from ..services.deadlines import open_deadlines
 from ..services.errors import ServiceError
 from ..start_page import Widget
 from .charts import BAR_COLOURS, OVERDUE, bar_chart, stacked_bar_chart
+from .privacy.roles import holds
 
 
 @dataclass

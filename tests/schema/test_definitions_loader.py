@@ -9,7 +9,8 @@ from textwrap import dedent
 import pytest
 from docx import Document
 
-from server.schema import build_definitions, check_templates, load_definitions, parse_roles
+from server.documents.checking import check_templates
+from server.schema import build_definitions, load_definitions, parse_roles
 
 ROOT = Path(__file__).resolve().parents[2]
 

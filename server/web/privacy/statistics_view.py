@@ -9,13 +9,13 @@ from __future__ import annotations
 from flask import abort, make_response, request
 from flask_admin import expose
 
-from ..services.access import may_see_workflow
-from ..services.audit import audit
-from ..services.errors import Invalid
-from ..web.base import definitions, runtime
-from ..web.session import current_user
-from .roles import PrivacyView
-from .statistics import count_table, dimensions, microdata_csv, table_csv
+from ...privacy.statistics import count_table, dimensions, microdata_csv, table_csv
+from ...services.access import may_see_workflow
+from ...services.audit import audit
+from ...services.errors import Invalid
+from ..base import definitions, runtime
+from ..session import current_user
+from .view_base import PrivacyView
 
 
 def _min_cell() -> int:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..models import Record, RecordPrivacy
-from ..schema.definitions import WorkflowDef
-from ..web.session import current_user
-from .consent import consent_json, may_record_consent, work_refusal
+from ...models import Record, RecordPrivacy
+from ...privacy.consent import consent_json, may_record_consent, work_refusal
+from ...schema.definitions import WorkflowDef
+from ..session import current_user
 
 
 def record_privacy(record: Record, workflow: WorkflowDef) -> dict[str, Any]:

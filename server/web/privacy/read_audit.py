@@ -20,8 +20,6 @@ status reads are written once per person and document in :data:`POLL_SECONDS`.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import threading
 import time
 from collections.abc import Callable
@@ -29,8 +27,10 @@ from collections.abc import Callable
 import peewee
 from flask import Flask, current_app, g, request
 
-from ..models import DocumentRequest, database
-from ..services.audit_spool import audit_or_spool, flush_due, flush_spool
+from ...models import DocumentRequest, Upload, database
+from ...privacy.pseudonyms import pseudonym_key
+from ...privacy.subject_access import search_hash
+from ...services.audit_spool import audit_or_spool, flush_due, flush_spool
 
 POLL_SECONDS = 600
 POLLED = {"documents.status", "api.get_document"}
@@ -46,12 +46,7 @@ def _document_record(request_id: int) -> int | None:
 
 
 def _upload_record(upload_id: int) -> int | None:
-    from ..models import MODELS
-
-    for model in MODELS:
-        if model._meta.table_name == "upload":
-            return model.select(model.record).where(model.id == upload_id).scalar()
-    return None
+    return Upload.select(Upload.record).where(Upload.id == upload_id).scalar()
 
 
 # URL argument -> (object type, how to find the record it belongs to)
@@ -75,12 +70,6 @@ def _polled_recently(key: tuple) -> bool:
             return True
         _recent[key] = now
     return False
-
-
-def search_hash(term: str, key: str) -> str:
-    """The keyed hash a search term is logged as (normalised: trimmed, lower case)."""
-    normal = " ".join(term.split()).lower()
-    return hmac.new(key.encode(), normal.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def _is_read(response) -> bool:
@@ -133,8 +122,6 @@ def _audit_read(response) -> None:
 
 
 def _audit_list(user, endpoint: str) -> None:
-    from .pseudonyms import pseudonym_key
-
     detail: dict = {"view": endpoint}
     for key in ("workflow", "state", "owner", "organisation", "due", "sort", "page"):
         if request.args.get(key):

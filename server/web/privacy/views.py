@@ -9,18 +9,21 @@ from __future__ import annotations
 from flask import flash, make_response, redirect, request, url_for
 from flask_admin import Admin, expose
 
-from .. import clock
-from ..forms.links import MAX_ID
-from ..models import Record, RecordPrivacy
-from ..services.audit import audit
-from ..services.errors import ServiceError
-from ..web.base import definitions
-from ..web.session import current_user
-from . import subject_access
-from .audit_search import PAGE, build_query, entries_csv, local
-from .pseudonyms import pseudonym_key
-from .retention import anonymise_on_request, due_records, set_hold
-from .roles import PrivacyView
+from ... import clock
+from ...forms.links import MAX_ID
+from ...models import Record, RecordPrivacy
+from ...privacy import subject_access
+from ...privacy.audit_search import PAGE, build_query, entries_csv, local
+from ...privacy.pseudonyms import pseudonym_key
+from ...privacy.retention import anonymise_on_request, due_records, set_hold
+from ...services.audit import audit
+from ...services.errors import ServiceError
+from ..base import definitions
+from ..session import current_user
+from .consent_view import ConsentView
+from .role_grants_view import RoleGrantsView
+from .statistics_view import StatisticsView
+from .view_base import PrivacyView
 
 CATEGORY = "Datenschutz"
 
@@ -187,10 +190,6 @@ def _has_personal_fields(defs, workflow) -> bool:
 
 def register_views(admin: Admin) -> None:
     """Add the data-protection screens (and the statistics and consent views) to ``admin``."""
-    from .consent_view import ConsentView
-    from .role_grants_view import RoleGrantsView
-    from .statistics_view import StatisticsView
-
     admin.add_view(
         AuditLogSearch(
             name="Protokoll",

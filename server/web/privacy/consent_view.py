@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 
-from ..models import Record
-from ..services.errors import NotFound, ServiceError
-from ..web.base import StaffView, definitions
-from ..web.session import current_user
-from .consent import record_consent, withdraw_consent
+from ...models import Record
+from ...privacy.consent import record_consent, withdraw_consent
+from ...services.errors import NotFound, ServiceError
+from ..base import StaffView, definitions
+from ..session import current_user
 
 
 class ConsentView(StaffView):

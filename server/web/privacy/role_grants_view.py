@@ -11,18 +11,18 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 
-from ..models import RoleGrant, User
-from ..services import role_grants
-from ..services.errors import ServiceError
-from ..web.session import current_user
-from .roles import PrivacyView, privacy_roles
+from ...models import RoleGrant, User
+from ...services import role_grants
+from ...services.errors import ServiceError
+from ..base import runtime
+from ..session import current_user
+from .roles import privacy_roles
+from .view_base import PrivacyView
 
 HISTORY = 100
 
 
 def _private() -> set[str]:
-    from ..web.base import runtime
-
     return role_grants.privacy_roles(runtime().settings.section("privacy"))
 
 

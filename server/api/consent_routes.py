@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import current_app, g, jsonify, request
 
-from ..api import bp
+from ..privacy.consent import consent_json, record_consent, withdraw_consent
 from ..services.errors import Invalid
 from ..services.records import get_readable
-from .consent import consent_json, record_consent, withdraw_consent
+from .blueprint import bp
 
 
 def _defs():
