@@ -85,7 +85,13 @@ class JobsView(AdminView):
     def index(self):
         settings = runtime().settings
         # from the database: shown even while Redis is down
-        periodic = {"jobs": job_states(settings), "problems": problem_runs(settings)}
+        jobs = job_states(settings)
+        periodic = {
+            "jobs": jobs,
+            "problems": problem_runs(settings),
+            # failed runs are listed under the job's German name, as in the table above
+            "labels": {j.name: j.label for j in jobs},
+        }
         try:
             overview = [self._queue_overview(q) for q in _queues()]
         except (redis.RedisError, RedisUnavailable, OSError) as exc:

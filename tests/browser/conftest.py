@@ -24,6 +24,9 @@ import pytest
 from tests.browser_support import chromium, new_page, shots  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
+# base URL -> (site directory, environment) of each running site: lets a test change the
+# site's database with `verbund`'s own code in a subprocess (tests/browser/test_screens_a11y.py)
+SITES: dict[str, tuple[Path, dict[str, str]]] = {}
 
 
 def _free_port() -> int:
@@ -87,7 +90,9 @@ def kim_site(tmp_path_factory):
             process.kill()
             pytest.fail("verbund serve did not start:\n" + (site / "serve.log").read_text())
         time.sleep(0.3)
+    SITES[url] = (site, env)
     yield url
+    SITES.pop(url, None)
     process.send_signal(signal.SIGTERM)  # serve stops gunicorn, the worker and Redis
     try:
         process.wait(timeout=30)
