@@ -8,6 +8,16 @@ from server.models import database
 
 PASSWORD = "richtig-langes-Passwort-1"
 
+# a complete, valid "antrag" of the fixture office (tests/fixtures/foerderung)
+ANTRAG = {
+    "verein": "SV Rhein",
+    "email": "info@sv-rhein.example",
+    "beginn": "2027-05-01",
+    "zweck": "Bälle",
+    "betrag": 300,
+    "posten": [{"posten": "Bälle", "betrag": 300}],
+}
+
 
 def run_worker_burst(app) -> None:
     """Work every queued job in this process, against this test's database and Redis."""

@@ -5,16 +5,7 @@ from __future__ import annotations
 import json
 
 from server.forms.error_cap import MAX_ERRORS, MORE_KEY, UNKNOWN_KEY, cap_errors
-from tests.helpers import csrf_token, login
-
-ANTRAG = {
-    "verein": "SV Rhein",
-    "email": "info@sv-rhein.example",
-    "beginn": "2027-05-01",
-    "zweck": "Bälle",
-    "betrag": 300,
-    "posten": [{"posten": "Bälle", "betrag": 300}],
-}
+from tests.helpers import ANTRAG, csrf_token, login
 
 
 def _record(client) -> int:

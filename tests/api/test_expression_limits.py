@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from server.models import ConfigRevision
-from tests.helpers import csrf_token, login
+from tests.helpers import ANTRAG, csrf_token, login
 
-from .test_records_api import ANTRAG, create
+from .test_records_api import create
 
 TIMEOUT = 120  # seconds; the bounded requests take milliseconds
 GUARD = 'when = "antrag.verein and antrag.betrag"'

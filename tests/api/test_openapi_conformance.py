@@ -21,8 +21,7 @@ import threading
 import pytest
 import schemathesis
 
-from tests.api.test_records_api import ANTRAG
-from tests.helpers import login
+from tests.helpers import ANTRAG, login
 
 EXAMPLES = 20  # per operation and phase; the whole run stays well under a minute
 SEED = 20260512

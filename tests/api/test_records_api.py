@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-ANTRAG = {
-    "verein": "SV Rhein",
-    "email": "info@sv-rhein.example",
-    "beginn": "2027-05-01",
-    "zweck": "Bälle",
-    "betrag": 300,
-    "posten": [{"posten": "Bälle", "betrag": 300}],
-}
+from tests.helpers import ANTRAG
 
 
 def create(client):

@@ -4,16 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.helpers import csrf_token, login
-
-ANTRAG = {
-    "verein": "SV Rhein",
-    "email": "info@sv-rhein.example",
-    "beginn": "2027-05-01",
-    "zweck": "Bälle",
-    "betrag": 300,
-    "posten": [{"posten": "Bälle", "betrag": 300}],
-}
+from tests.helpers import ANTRAG, csrf_token, login
 
 
 def verband(client, name: str) -> int:

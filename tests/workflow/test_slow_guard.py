@@ -16,17 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 from server.models import AuditEntry, Record, database
 from server.services import audit_spool
 from server.workflow import engine
+from tests.helpers import ANTRAG
 
 SLOW_SECONDS = 11.0
 READERS = 20
-ANTRAG = {
-    "verein": "SV Rhein",
-    "email": "info@sv-rhein.example",
-    "beginn": "2027-05-01",
-    "zweck": "Bälle",
-    "betrag": 300,
-    "posten": [{"posten": "Bälle", "betrag": 300}],
-}
 
 
 def _saved_case(client) -> dict:
