@@ -58,6 +58,9 @@ while not stop.is_set() and time.monotonic() < deadline:
     written += 1
     if written == 1:
         print("ready", flush=True)
+    # a pause between page views, as between real requests: without it this writer holds the
+    # lock nearly all the time and starves the job's connection instead of sharing with it
+    time.sleep(0.002)
 print(written, flush=True)
 """
 
@@ -96,33 +99,44 @@ def bulk_deadlines(owner: User, scale: int = 1) -> dict[str, set[int]]:
 
 
 @pytest.fixture
-def writer(app):
-    """A subprocess committing audit rows to this test's database; yields a stop() -> count."""
+def start_writer(app):
+    """Starts a subprocess committing audit rows to this test's database (after the test has
+    built its data, so the setup never competes with it); start() returns a stop() -> count."""
     url = app.config["VERBUND_RUNTIME"].settings.database_url
-    proc = subprocess.Popen(
-        [sys.executable, "-c", WRITER, url],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
+    started: list[subprocess.Popen] = []
 
-    def stop() -> int:
-        out, err = proc.communicate("", timeout=60)
-        assert proc.returncode == 0, err
-        return int(out.split()[-1])
+    def start():
+        proc = subprocess.Popen(
+            [sys.executable, "-c", WRITER, url],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        started.append(proc)
+        assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
 
-    yield stop
-    if proc.poll() is None:
-        proc.kill()
-        proc.wait()
+        def stop() -> int:
+            out, err = proc.communicate("", timeout=60)
+            assert proc.returncode == 0, err
+            return int(out.split()[-1])
+
+        return stop
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
-def test_every_due_reminder_is_created_exactly_once_while_others_write(app, make_user, writer):
+def test_every_due_reminder_is_created_exactly_once_while_others_write(
+    app, make_user, start_writer
+):
     owner = make_user("sachb", ["clerk"], "amt")
     deadlines = bulk_deadlines(owner)
     database.connect(reuse_if_open=True)
+    writer = start_writer()
     audits_before = AuditEntry.select().count()
     clock.freeze(TODAY)
     try:
