@@ -83,7 +83,7 @@ def setup(workdir: Path):
 
     from server import create_app
     from server.models import database
-    from server.services.accounts import create_user, get_or_create_organisation, issue_token
+    from server.services.accounts.people import create_user, get_or_create_organisation, issue_token
 
     app = create_app(str(office / "config.toml"), {"queue": {"redis_url": redis_url}})
     database.connect(reuse_if_open=True)

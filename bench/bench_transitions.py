@@ -14,7 +14,7 @@ def main() -> None:
     config, overrides = office(args.database_url)
     from server import create_app
     from server.models import Record, User, database, transaction
-    from server.services.records import apply_transition, create_record, save_form
+    from server.services.records.changes import apply_transition, create_record, save_form
 
     app = create_app(str(config), overrides)
     defs = app.config["VERBUND_RUNTIME"].definitions

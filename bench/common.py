@@ -50,7 +50,7 @@ def office(database_url: str = "") -> tuple[Path, dict]:
 def populate(records: int, organisations: int = 20, people: int = 200, seed: int = 7) -> dict:
     """Organisations, people and ``records`` grant applications, inserted in bulk."""
     from server.models import Organisation, Record, User, database
-    from server.services.accounts import hash_password
+    from server.services.accounts.people import hash_password
 
     rng = random.Random(seed)
     password = hash_password(PASSWORD)

@@ -52,7 +52,7 @@ def main(ctx: click.Context, config: str | None) -> None:
 @click.pass_context
 def init(ctx: click.Context, demo: bool) -> None:
     """Datenbank anlegen und den Benutzer „admin“ erstellen."""
-    from .services.accounts import create_user, get_or_create_organisation
+    from .services.accounts.people import create_user, get_or_create_organisation
 
     runtime = _runtime(ctx)
     if User.get_or_none(User.username == "admin") is None:
@@ -120,8 +120,8 @@ def check(ctx: click.Context) -> None:
     """Formulare, Abläufe, Rollen und Vorlagen prüfen; jedes Problem als pfad:zeile: meldung."""
     from .documents.checking import check_revisions, check_templates
     from .documents.docx_check import template_limits
-    from .services.register import register_problems, register_special
-    from .services.start_check import start_problems
+    from .services.configuration.start_check import start_problems
+    from .services.register.decisions import register_problems, register_special
 
     try:
         settings = load_settings(ctx.obj.get("config"))
@@ -222,7 +222,7 @@ def user_add(
     password_stdin: bool,
 ) -> None:
     """Einen Benutzer anlegen."""
-    from .services.accounts import create_user, get_or_create_organisation
+    from .services.accounts.people import create_user, get_or_create_organisation
 
     runtime = _runtime(ctx)
     if password_stdin:
@@ -254,7 +254,7 @@ def user_add(
 @click.pass_context
 def user_grant(ctx: click.Context, name: str, role: str) -> None:
     """Dem Benutzer NAME die Rolle ROLE sofort geben (auch Datenschutz-Rollen; protokolliert)."""
-    from .services.role_grants import grant_from_command_line
+    from .services.accounts.role_grants import grant_from_command_line
 
     runtime = _runtime(ctx)
     try:
@@ -270,7 +270,7 @@ def user_grant(ctx: click.Context, name: str, role: str) -> None:
 @click.pass_context
 def user_password(ctx: click.Context, name: str, password_stdin: bool) -> None:
     """Ein neues Passwort für NAME setzen (auch für Datenschutz-Rollen) und ihn abmelden."""
-    from .services.accounts import set_password
+    from .services.accounts.people import set_password
 
     _runtime(ctx)
     if password_stdin:
@@ -291,8 +291,8 @@ def user_password(ctx: click.Context, name: str, password_stdin: bool) -> None:
 @click.pass_context
 def user_reset_second_factor(ctx: click.Context, name: str) -> None:
     """Den zweiten Faktor des Benutzers NAME entfernen (Gerät verloren) und ihn abmelden."""
-    from .services.accounts import end_all_sessions
-    from .services.second_factor import remove
+    from .services.accounts.people import end_all_sessions
+    from .services.accounts.second_factor import remove
 
     _runtime(ctx)
     account = User.get_or_none(User.username == name.strip().lower())
@@ -310,7 +310,7 @@ def user_reset_second_factor(ctx: click.Context, name: str) -> None:
 @click.pass_context
 def token(ctx: click.Context, name: str, label: str) -> None:
     """Einen API-Token für den Benutzer NAME ausgeben."""
-    from .services.accounts import issue_token
+    from .services.accounts.people import issue_token
 
     _runtime(ctx)
     account = User.get_or_none(User.username == name.strip().lower())

@@ -14,7 +14,7 @@ from .config import Settings, load_settings
 from .models import database, open_database
 from .schema import build_definitions
 from .schema.definitions import Definitions, Problem
-from .services.config_store import latest_revision_id, live_sources
+from .services.configuration.store import latest_revision_id, live_sources
 
 log = logging.getLogger(__name__)
 

@@ -16,9 +16,9 @@ only render for holders of ``[privacy] statistics_roles`` and suppress small num
 
 Two levels of checks, like ``[register]``: :func:`entry_problems` needs nothing but the entry
 (config.py runs it when config.toml is read: unknown keys, wrong types, missing keys);
-:func:`server.services.start_check.start_problems` checks entries against the forms and
-workflows (``verbund check``); it lives with the services because it needs the register and
-the statistics, which config.py, below them, must not import.
+:func:`server.services.configuration.start_check.start_problems` checks entries against the
+forms and workflows (``verbund check``); it lives with the services because it needs the
+register and the statistics, which config.py, below them, must not import.
 """
 
 from __future__ import annotations

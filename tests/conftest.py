@@ -15,7 +15,7 @@ import pytest
 from server import create_app
 from server.jobs.connection import forget_clients
 from server.models import Organisation, User, database
-from server.services.accounts import create_user, get_or_create_organisation, issue_token
+from server.services.accounts.people import create_user, get_or_create_organisation, issue_token
 from tests.helpers import PASSWORD, run_worker_burst
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -12,7 +12,7 @@ import io
 import pytest
 
 from server.models import ApiToken, Organisation, Reminder, User
-from server.services.deadlines import create_reminders
+from server.services.records.deadlines import create_reminders
 from tests.helpers import csrf_token, login
 
 ANTRAG = {

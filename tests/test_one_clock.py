@@ -16,8 +16,8 @@ from server import clock
 from server.documents.context import document_context
 from server.forms import defaults
 from server.schema.definitions import FieldDef, FormDef
-from server.services import second_factor
-from server.services.records import create_record
+from server.services.accounts import second_factor
+from server.services.records.changes import create_record
 from tests.helpers import csrf_token, login
 
 FROZEN_DAY = dt.date(2031, 11, 4)

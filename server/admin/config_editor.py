@@ -16,8 +16,8 @@ from ..forms import defaults
 from ..forms.error_cap import MAX_ERRORS, cap_errors, more_message
 from ..models import ConfigRevision, Record
 from ..schema.checking import id_problem
-from ..services import config_publish as publishing
-from ..services import config_store as store
+from ..services.configuration import publish as publishing
+from ..services.configuration import store
 from ..services.errors import Conflict, Invalid, NotFound
 from ..web.base import definitions, runtime
 from ..web.form_page import form_panel

@@ -11,8 +11,8 @@ from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 
 from ..models import ConfigRevision
-from ..services import config_publish as publishing
-from ..services import config_store as store
+from ..services.configuration import publish as publishing
+from ..services.configuration import store
 from ..services.errors import Conflict, Invalid, NotFound
 from ..web.base import runtime
 from ..web.session import current_user

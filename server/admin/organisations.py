@@ -14,7 +14,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from ..models import Organisation, Record, User, transaction
-from ..services.accounts import ORG_RE
+from ..services.accounts.people import ORG_RE
 from ..services.audit import audit
 from ..web.session import current_user
 from .base import AdminView

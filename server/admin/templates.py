@@ -2,7 +2,7 @@
 current or an older one, restore an older one, take over a newer file from exports/.
 
 All of it for the ``admin`` role only; the checks themselves live in
-:mod:`server.services.templates`, so the rules hold for every other way in, too.
+:mod:`server.services.documents.templates`, so the rules hold for every other way in, too.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from flask import abort, flash, redirect, request, send_file, url_for
 from flask_admin import expose
 
 from ..documents import store
-from ..services import templates as service
+from ..services.documents import templates as service
 from ..services.errors import NotFound, ServiceError
-from ..services.register import register_special
+from ..services.register.decisions import register_special
 from ..web.base import definitions, runtime
 from ..web.session import current_user
 from .base import AdminView

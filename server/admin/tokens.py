@@ -13,9 +13,9 @@ from wtforms import StringField
 from wtforms.validators import Length
 
 from ..models import ApiToken, User, transaction, utcnow
-from ..services.accounts import issue_token
+from ..services.accounts.people import issue_token
+from ..services.accounts.role_grants import borrowed_message, borrowed_roles
 from ..services.audit import audit
-from ..services.role_grants import borrowed_message, borrowed_roles
 from ..web.base import runtime
 from ..web.session import current_user
 from .base import PAGE_SIZE, AdminView, page_number

@@ -24,7 +24,7 @@ from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ..models import ApiToken, Organisation, User, UserSession, transaction
-from ..services.accounts import (
+from ..services.accounts.people import (
     USERNAME_RE,
     create_user,
     end_all_sessions,
@@ -32,9 +32,7 @@ from ..services.accounts import (
     password_problem,
     revoke_all_tokens,
 )
-from ..services.audit import audit
-from ..services.errors import Forbidden, Invalid
-from ..services.role_grants import (
+from ..services.accounts.role_grants import (
     borrowed_message,
     borrowed_roles,
     pending_for,
@@ -42,6 +40,8 @@ from ..services.role_grants import (
     request_grants,
     split_roles,
 )
+from ..services.audit import audit
+from ..services.errors import Forbidden, Invalid
 from ..web.base import definitions, runtime
 from ..web.session import current_user
 from .base import ADMIN_ROLE, PAGE_SIZE, AdminView, page_number

@@ -12,9 +12,9 @@ from flask import Blueprint, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from ..models import database
-from ..services.accounts import user_for_token
+from ..services.accounts.people import user_for_token
 from ..services.errors import ServiceError
-from ..services.uploads import too_large_message
+from ..services.records.uploads import too_large_message
 from .errors import json_error, keep_http_headers, service_error
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,8 @@ from flask import current_app, g, jsonify, request
 
 from ..forms.error_cap import MAX_ERRORS, cap_errors
 from ..models import ConfigRevision
-from ..services import config_publish, config_store
+from ..services.configuration import publish as config_publish
+from ..services.configuration import store as config_store
 from ..services.errors import Forbidden, Invalid, NotFound
 from .blueprint import bp
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import current_app, g, jsonify, request
 
-from ..privacy.consent import consent_json, record_consent, withdraw_consent
 from ..services.errors import Invalid
-from ..services.records import get_readable
+from ..services.privacy.consent import consent_json, record_consent, withdraw_consent
+from ..services.records.changes import get_readable
 from .blueprint import bp
 
 

@@ -14,7 +14,7 @@ from flask import current_app, g, jsonify, request, send_file
 
 from ..forms.filekinds import KINDS
 from ..services.errors import Invalid
-from ..services.uploads import file_json, get_upload, store_upload, upload_content
+from ..services.records.uploads import file_json, get_upload, store_upload, upload_content
 from .blueprint import bp
 from .openapi_parts import ERROR, _json, _op, _path_param, _ref
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from ..services.record_list import SORTS as _SORTS
+from ..services.records.listing import SORTS as _SORTS
 from ..version import __version__
 from . import openapi_config
 from .blueprint import bp

@@ -7,13 +7,13 @@ from typing import Any
 
 from flask import current_app, g, jsonify, request, send_file
 
-from ..services import documents as document_service
-from ..services import record_list
-from ..services.access import may_see_workflow
-from ..services.assignment import hand_over
-from ..services.deadlines import open_deadlines
+from ..services.documents import requests as document_service
 from ..services.errors import Invalid, NotFound
-from ..services.records import apply_transition, create_record, get_readable, save_form
+from ..services.records import listing as record_list
+from ..services.records.access import may_see_workflow
+from ..services.records.assignment import hand_over
+from ..services.records.changes import apply_transition, create_record, get_readable, save_form
+from ..services.records.deadlines import open_deadlines
 from .blueprint import bp
 from .serialize import deadline_json, form_json, record_detail, record_summary, workflow_json
 

@@ -8,8 +8,8 @@ from typing import Any
 from .. import clock
 from ..models import Deadline, Record, User
 from ..schema.definitions import Definitions, FormDef, WorkflowDef
-from ..services.access import can_edit_state, within_edit_scope
-from ..services.documents import available_documents, document_json
+from ..services.documents.requests import available_documents, document_json
+from ..services.records.access import can_edit_state, within_edit_scope
 from ..workflow.engine import allowed_transitions
 
 

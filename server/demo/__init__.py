@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..config import Settings
 from ..models import User, database, transaction
 from ..runtime import Runtime
-from ..services.accounts import create_user, get_or_create_organisation
+from ..services.accounts.people import create_user, get_or_create_organisation
 from .files import Demo, DemoError, read_demo
 from .run import RecordRunner
 

@@ -19,10 +19,10 @@ from typing import Any
 
 from .. import clock
 from ..models import Record, User
-from ..privacy.consent import record_consent, withdraw_consent
 from ..schema.definitions import Definitions
 from ..services.errors import ServiceError
-from ..services.records import apply_transition, create_record, save_form
+from ..services.privacy.consent import record_consent, withdraw_consent
+from ..services.records.changes import apply_transition, create_record, save_form
 from .files import REFERENCE, DemoError, RecordPlan, Step, relative_day
 
 HOURS = {"create": 9, "save": 11, "consent": 12, "withdraw": 12, "move": 14}

@@ -3,8 +3,8 @@
 Cleaning stays pure (an id is an id); whether the record may be read or the upload belongs to
 the record is asked of a :class:`Links` object the caller passes to
 :func:`server.forms.validation.validate_form`. The service that saves a form passes one
-bound to the user and the record (:mod:`server.services.form_links`); the engine itself never
-touches the database.
+bound to the user and the record (:mod:`server.services.records.form_links`); the engine
+itself never touches the database.
 """
 
 from __future__ import annotations

@@ -30,8 +30,8 @@ from ..models import (
     transaction,
     utcnow,
 )
-from ..privacy.consent import work_refusal
 from ..runtime import get_runtime
+from ..services.privacy.consent import work_refusal
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..models import database
 from ..runtime import get_runtime
-from ..services.deadlines import create_reminders
-from ..services.unused_uploads import remove_unused_uploads as remove_unused
+from ..services.records.deadlines import create_reminders
+from ..services.records.unused_uploads import remove_unused_uploads as remove_unused
 
 
 def remove_unused_uploads() -> int:

@@ -46,7 +46,7 @@ PERIODIC = (
     # retention (anonymise the day after the period ends), audit purge, login failures
     Periodic(
         "privacy",
-        "server.privacy.jobs.run_privacy_maintenance",
+        "server.jobs.privacy.run_privacy_maintenance",
         3600,
         "Datenschutz: Aufbewahrung, Protokoll, Anmeldefehler",
     ),

@@ -1,7 +1,7 @@
 """The audit log is append-only in the database itself, not only in the application.
 
 A trigger refuses every UPDATE and DELETE on ``audit_entry`` (and TRUNCATE on PostgreSQL).
-The one exception is the audit purge (:func:`server.privacy.audit_lock.purge_audit`), which
+The one exception is the audit purge (:func:`server.services.privacy.audit_lock.purge_audit`), which
 writes a row to ``audit_purge_permit`` inside its transaction; the trigger lets a DELETE
 through only for entries older than that row says. The triggers are table DDL, so they live
 with the models and are installed by :func:`server.models.create_tables`.

@@ -84,6 +84,6 @@ class RoleGrant(BaseModel):
 class AuditPurgePermit(BaseModel):
     """One row while the audit purge runs: the database trigger lets DELETE on the audit
     table through only for entries older than ``before`` (SQLite; PostgreSQL uses a
-    transaction-local setting instead, see :mod:`server.privacy.audit_lock`)."""
+    transaction-local setting instead, see :mod:`server.services.privacy.audit_lock`)."""
 
     before = peewee.DateTimeField()

@@ -1,4 +1,6 @@
-"""Operations on records, accounts and documents, shared by the screens, the API and the CLI.
+"""Operations shared by the screens, the API, the CLI and the jobs — the only door to the data.
 
-Nothing here imports Flask; callers pass the definitions and the acting user.
+Grouped by domain: :mod:`.records`, :mod:`.accounts`, :mod:`.configuration`, :mod:`.register`,
+:mod:`.documents` and :mod:`.privacy`; :mod:`.audit`, :mod:`.audit_spool` and :mod:`.errors`
+serve them all. Nothing here imports Flask; callers pass the definitions and the acting user.
 """

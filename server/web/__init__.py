@@ -12,9 +12,9 @@ from ..forms.links import size_label
 from ..german import day_text, local_time
 from ..models import database, is_sqlite
 from ..services import audit
-from ..services.access import can_create, may_see_workflow, scope_in
-from ..services.register import register_config
-from ..services.uploads import too_large_message
+from ..services.records.access import can_create, may_see_workflow, scope_in
+from ..services.records.uploads import too_large_message
+from ..services.register.decisions import register_config
 from .auth import AuthView, enforce_second_factor
 from .base import definitions
 from .deadlines import DeadlinesView

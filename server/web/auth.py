@@ -16,10 +16,10 @@ from wtforms.validators import DataRequired, Length
 
 from .. import clock
 from ..models import User
-from ..services import second_factor
-from ..services.accounts import authenticate
+from ..services.accounts import second_factor
+from ..services.accounts.login_guard import LoginLimits, release_attempt, reserve_attempt
+from ..services.accounts.people import authenticate
 from ..services.audit import audit
-from ..services.login_guard import LoginLimits, release_attempt, reserve_attempt
 from .devices import device_for, remember_device
 from .session import current_user, log_in, log_out, safe_next
 

@@ -6,7 +6,7 @@ from flask import abort, redirect, request, url_for
 from flask_admin import expose
 
 from .. import clock
-from ..services.deadlines import mark_read, open_deadlines
+from ..services.records.deadlines import mark_read, open_deadlines
 from .base import StaffView, definitions
 from .session import current_user
 

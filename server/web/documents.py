@@ -7,7 +7,7 @@ import io
 from flask import abort, flash, jsonify, redirect, request, send_file, url_for
 from flask_admin import expose
 
-from ..services.documents import (
+from ..services.documents.requests import (
     document_file,
     document_json,
     get_document_request,

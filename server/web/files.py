@@ -7,7 +7,7 @@ from flask_admin import expose
 
 from ..api.files import file_response
 from ..services.errors import NotFound
-from ..services.uploads import upload_content
+from ..services.records.uploads import upload_content
 from .base import StaffView, definitions
 from .session import current_user
 

@@ -8,7 +8,7 @@ from peewee import JOIN
 
 from ..models import FormSave, User
 from ..services.errors import NotFound
-from ..services.records import get_readable
+from ..services.records.changes import get_readable
 from .base import StaffView, definitions
 from .form_page import value_lookup
 from .session import current_user

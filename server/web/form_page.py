@@ -16,8 +16,8 @@ from ..forms.validation import visible_fields
 from ..models import Record, Upload, User
 from ..schema.definitions import Definitions, FieldDef, FormDef
 from ..services.errors import Invalid
-from ..services.form_links import reference_ids
-from ..services.uploads import store_upload, upload_limit
+from ..services.records.form_links import reference_ids
+from ..services.records.uploads import store_upload, upload_limit
 from .base import runtime
 from .values import ValueLookup, input_values
 

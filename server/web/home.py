@@ -12,8 +12,8 @@ from flask import redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 
 from .. import clock
-from ..services.access import scope_in
-from ..services.deadlines import unread_reminders
+from ..services.records.access import scope_in
+from ..services.records.deadlines import unread_reminders
 from ..start_page import STANDARD, Widget, read_widgets, widgets_for
 from .base import definitions, runtime
 from .session import current_user

@@ -9,9 +9,10 @@ from .. import clock
 from ..forms import defaults, raw_from_formdata
 from ..forms.error_cap import MORE_KEY, UNKNOWN_KEY
 from ..models import Deadline, Organisation, Record, User
-from ..services import documents as document_service
-from ..services import record_list
-from ..services.access import (
+from ..services.documents import requests as document_service
+from ..services.errors import Conflict, Invalid, NotFound, ServiceError
+from ..services.records import listing as record_list
+from ..services.records.access import (
     can_create,
     can_edit_state,
     can_read,
@@ -20,10 +21,9 @@ from ..services.access import (
     scope_of,
     within_edit_scope,
 )
-from ..services.assignment import assignable_users, hand_over
-from ..services.errors import Conflict, Invalid, NotFound, ServiceError
-from ..services.records import apply_transition, create_record, get_readable, save_form
-from ..services.timeline import timeline
+from ..services.records.assignment import assignable_users, hand_over
+from ..services.records.changes import apply_transition, create_record, get_readable, save_form
+from ..services.records.timeline import timeline
 from ..workflow.engine import allowed_transitions
 from .base import StaffView, definitions, runtime
 from .form_page import attach_uploads, form_panel, page_extras, value_lookup

@@ -1,7 +1,7 @@
 """The decision register screen: filters, status of measures, exports (.xlsx, .csv, .docx).
 
-Everything goes through :mod:`server.services.register`, which applies the meetings' access
-rule: somebody who may not read the meetings gets a 404 on every path, menu entry hidden.
+Everything goes through :mod:`server.services.register.decisions`, which applies the meetings'
+access rule: somebody who may not read the meetings gets a 404 on every path, menu entry hidden.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from flask_admin import expose
 
 from ..documents.render import TemplateFailed
 from ..models import utcnow
-from ..services import register as service
 from ..services.audit import audit
 from ..services.errors import NotFound, ServiceError
-from ..services.register_export import to_csv, to_docx, to_xlsx
+from ..services.register import decisions as service
+from ..services.register.export import to_csv, to_docx, to_xlsx
 from .base import StaffView, definitions, runtime
 from .session import current_user
 

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 from flask import current_app, g, redirect, request, session, url_for
 
 from ..models import User
-from ..services.accounts import close_session, open_session, session_user
+from ..services.accounts.people import close_session, open_session, session_user
 
 SESSION_KEY = "sid"
 

@@ -21,12 +21,12 @@ from typing import Any
 
 from ..config import Settings
 from ..models import Deadline, Record, User
-from ..privacy.statistics import count_table
 from ..schema.definitions import Definitions, WorkflowDef
-from ..services import register as register_service
-from ..services.access import may_see_workflow, readable_records, scope_in
-from ..services.deadlines import open_deadlines
 from ..services.errors import ServiceError
+from ..services.privacy.statistics import count_table
+from ..services.records.access import may_see_workflow, readable_records, scope_in
+from ..services.records.deadlines import open_deadlines
+from ..services.register import decisions as register_service
 from ..start_page import Widget
 from .charts import BAR_COLOURS, OVERDUE, bar_chart, stacked_bar_chart
 from .privacy.roles import holds

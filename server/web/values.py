@@ -10,7 +10,7 @@ from ..forms.types import is_empty
 from ..german import number as german_number
 from ..models import Record, User
 from ..schema.definitions import Definitions, FieldDef, FormDef
-from ..services.access import can_read
+from ..services.records.access import can_read
 
 
 def input_value(field: FieldDef, value: Any) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from server.models import ApiToken, ConfigRevision
-from server.services.accounts import issue_token
+from server.services.accounts.people import issue_token
 from tests.helpers import csrf_token, login
 
 ADMIN_ENDPOINTS = (
@@ -31,7 +31,7 @@ def world(app, make_user):
     clerk = make_user("sb", ["clerk"])
     issue_token(clerk, "Test")
     runtime = app.config["VERBUND_RUNTIME"]
-    from server.services.config_publish import publish
+    from server.services.configuration.publish import publish
 
     text = (runtime.settings.forms_dir / "bescheid.toml").read_text() + "\n# geprüft\n"
     revision = publish(runtime, admin, "form", "bescheid", text, "Kommentar").revision

@@ -241,7 +241,7 @@ def test_api_token_created_once_works_and_revoked_stops(app, admin_client, make_
 
 
 def test_deactivation_revokes_api_tokens_for_good(app, admin_client, make_user):
-    from server.services.accounts import issue_token
+    from server.services.accounts.people import issue_token
 
     clerk = make_user("sb.token", ["clerk"])
     secret = issue_token(clerk, "Skript")

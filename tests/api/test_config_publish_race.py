@@ -3,7 +3,7 @@ in between, so two changes that are each fine but break each other never both la
 
 from __future__ import annotations
 
-from server.services import config_publish
+from server.services.configuration import publish as config_publish
 
 ORIGINAL_GUARD = 'when = "antrag.verein and antrag.betrag"'
 

@@ -183,7 +183,7 @@ def test_the_shipped_kim_templates_pass_the_check():
     roles = tomllib.loads((root / "config.toml").read_text("utf-8"))["roles"]
     defs, _ = load_definitions(root / "forms", root / "workflows", roles, base_dir=root)
     from server.config import load_settings
-    from server.services.register import register_special
+    from server.services.register.decisions import register_special
 
     special = register_special(load_settings(str(root / "config.toml")))
     assert "beschlussregister.docx" in special

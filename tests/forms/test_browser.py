@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from server.models import Record
-from server.services.records import create_record
+from server.services.records.changes import create_record
 from tests.browser_support import log_in, needs_chromium
 from tests.helpers import PASSWORD
 

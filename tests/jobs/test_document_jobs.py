@@ -16,9 +16,9 @@ from server.jobs.queue import document_job_id, document_queue
 from server.jobs.worker import requeue_pending
 from server.models import DocumentFile, DocumentRequest, Record
 from server.runtime import Runtime
-from server.services.documents import request_document
+from server.services.documents.requests import request_document
 from server.services.errors import Conflict, Invalid
-from server.services.records import apply_transition, create_record, save_form
+from server.services.records.changes import apply_transition, create_record, save_form
 from tests.helpers import install_template
 
 ANTRAG = {

@@ -18,7 +18,7 @@ import pytest
 
 from server import clock
 from server.models import AuditEntry, Deadline, Organisation, Record, Reminder, User, database
-from server.services.deadlines import create_reminders
+from server.services.records.deadlines import create_reminders
 
 OVERDUE, DUE_TODAY, NOT_YET = 3000, 1500, 500
 TODAY = dt.date(2027, 3, 10)

@@ -16,8 +16,8 @@ from rq.registry import ScheduledJobRegistry
 
 from server.jobs.queue import document_queue
 from server.models import DocumentFile, DocumentRequest
-from server.services.documents import request_document
-from server.services.records import apply_transition, create_record, save_form
+from server.services.documents.requests import request_document
+from server.services.records.changes import apply_transition, create_record, save_form
 from tests.helpers import install_template, run_worker_burst
 from tests.jobs.test_document_jobs import ANTRAG
 

@@ -22,7 +22,7 @@ from rq import Worker
 from server.jobs.documents import render_document_job
 from server.jobs.queue import document_queue, fetch_job
 from server.models import DocumentFile, DocumentRequest, database
-from server.services.documents import request_document
+from server.services.documents.requests import request_document
 from tests.helpers import install_template
 from tests.jobs.test_document_jobs import submitted_record
 

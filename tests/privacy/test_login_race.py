@@ -15,7 +15,7 @@ import pytest
 
 from server import clock
 from server.models import AuditEntry, LoginFailure
-from server.services import second_factor
+from server.services.accounts import second_factor
 from tests.helpers import csrf_token, login
 
 THROTTLED = "Zu viele fehlgeschlagene Anmeldungen"

@@ -9,8 +9,8 @@ import pytest
 
 from server import clock
 from server.models import SecondFactor, UserSession
-from server.services import accounts
-from server.services.passwords import password_problem
+from server.services.accounts import people as accounts
+from server.services.accounts.passwords import password_problem
 from tests.helpers import PASSWORD, csrf_token, login
 
 
@@ -255,7 +255,7 @@ def test_an_administrator_removes_a_lost_second_factor_from_the_command_line(
 
     from server.cli import main
     from server.models import User
-    from server.services import second_factor
+    from server.services.accounts import second_factor
 
     dpo = User.get(User.username == "dpo")
     secret = second_factor.new_secret()

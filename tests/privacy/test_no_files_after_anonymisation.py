@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 
 from server.models import HandOver, Upload
-from server.privacy.retention import anonymise_on_request
+from server.services.privacy.retention import anonymise_on_request
 
 from .conftest import new_case
 

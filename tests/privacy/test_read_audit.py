@@ -8,7 +8,7 @@ import peewee
 import pytest
 
 from server.models import AuditEntry, database
-from server.privacy.audit_lock import purge_audit
+from server.services.privacy.audit_lock import purge_audit
 from tests.helpers import csrf_token, login
 
 from .conftest import new_case
@@ -106,7 +106,7 @@ def test_only_the_purge_deletes_and_only_entries_older_than_its_cutoff(office):
 def test_admins_and_the_dpo_search_the_log_others_get_403(app, office):
     rid = new_case(office["berater"])["id"]
     office["leitung"].get(f"/records/{rid}")
-    from server.services.accounts import create_user, get_or_create_organisation
+    from server.services.accounts.people import create_user, get_or_create_organisation
     from tests.helpers import PASSWORD
 
     create_user("verwalter", PASSWORD, ["admin"], get_or_create_organisation("stadt"))

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from server import clock
+from server.jobs.privacy import run_privacy_maintenance
 from server.models import (
     AuditEntry,
     DocumentFile,
@@ -15,10 +16,9 @@ from server.models import (
     Record,
     database,
 )
-from server.privacy.anonymise import ATTACHMENT_TABLES, KEPT_TABLES
-from server.privacy.jobs import run_privacy_maintenance
-from server.privacy.retention import due_records
 from server.schema.workflows import parse_workflow
+from server.services.privacy.anonymise import ATTACHMENT_TABLES, KEPT_TABLES
+from server.services.privacy.retention import due_records
 
 from .conftest import CASE, new_case
 
@@ -100,7 +100,7 @@ def test_intact_on_the_last_day_anonymised_the_day_after(app, office, work_jobs,
 def test_a_legal_hold_stops_anonymisation_until_lifted(app, office, work_jobs, frozen):
     rid = closed_case(office, work_jobs)
     from server.models import User
-    from server.privacy.retention import set_hold
+    from server.services.privacy.retention import set_hold
 
     dpo = User.get(User.username == "dpo")
     defs = app.config["VERBUND_RUNTIME"].definitions
@@ -228,7 +228,7 @@ def test_retention_is_parsed_and_uncovered_final_states_are_warned_about():
 
 
 def test_periods_in_months_end_on_the_last_day_of_a_short_month():
-    from server.privacy.dates import add_period
+    from server.services.privacy.dates import add_period
 
     assert add_period(dt.date(2026, 1, 31), months=1) == dt.date(2026, 2, 28)
     assert add_period(dt.date(2024, 2, 29), years=1) == dt.date(2025, 2, 28)

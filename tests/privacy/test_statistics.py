@@ -9,8 +9,8 @@ from collections import Counter
 import pytest
 
 from server.models import AuditEntry
-from server.privacy.pseudonyms import pseudonym
-from server.privacy.statistics import k_anonymous, suppress
+from server.services.privacy.pseudonyms import pseudonym
+from server.services.privacy.statistics import k_anonymous, suppress
 from tests.helpers import login
 
 from .conftest import CASE, new_case

@@ -7,8 +7,8 @@ import time
 from server.config import load_settings
 from server.models import ConfigRevision
 from server.runtime import Runtime
-from server.services import config_store
-from server.services.config_publish import delete, publish
+from server.services.configuration import store as config_store
+from server.services.configuration.publish import delete, publish
 
 NOTE = 'title = "Notiz"\n\n[[fields]]\nname = "text"\ntype = "text"\nlabel = "Text"\n'
 

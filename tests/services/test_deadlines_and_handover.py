@@ -8,7 +8,7 @@ import pytest
 
 from server import clock
 from server.models import AuditEntry, Deadline, HandOver, Reminder
-from server.services.deadlines import create_reminders
+from server.services.records.deadlines import create_reminders
 from tests.helpers import csrf_token, login
 
 ANTRAG = {

@@ -11,7 +11,7 @@ import multiprocessing
 import pytest
 
 from server.models import AuditEntry, FormSave, Record, TransitionLog
-from server.services.records import apply_transition, create_record, save_form
+from server.services.records.changes import apply_transition, create_record, save_form
 
 RACERS = 6
 ANTRAG = {
@@ -117,7 +117,7 @@ def test_concurrent_saves_exactly_one_wins(
 
 def test_a_failing_audit_write_rolls_the_transition_back(app, ready_record, monkeypatch):
     """State change, history and audit commit together or not at all."""
-    import server.services.records as records_service
+    import server.services.records.changes as records_service
 
     record, user = ready_record
 

@@ -6,8 +6,8 @@ from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 
 from ...models import Record
-from ...privacy.consent import record_consent, withdraw_consent
 from ...services.errors import NotFound, ServiceError
+from ...services.privacy.consent import record_consent, withdraw_consent
 from ..base import StaffView, definitions
 from ..session import current_user
 

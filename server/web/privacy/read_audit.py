@@ -28,9 +28,9 @@ import peewee
 from flask import Flask, current_app, g, request
 
 from ...models import DocumentRequest, Upload, database
-from ...privacy.pseudonyms import pseudonym_key
-from ...privacy.subject_access import search_hash
 from ...services.audit_spool import audit_or_spool, flush_due, flush_spool
+from ...services.privacy.pseudonyms import pseudonym_key
+from ...services.privacy.subject_access import search_hash
 
 POLL_SECONDS = 600
 POLLED = {"documents.status", "api.get_document"}
@@ -130,7 +130,9 @@ def _audit_list(user, endpoint: str) -> None:
         detail["workflow"] = str(request.view_args["workflow_id"])[:64]
     term = (request.args.get("search") or "").strip()
     if term:
-        detail["search_hash"] = search_hash(term, pseudonym_key())
+        detail["search_hash"] = search_hash(
+            term, pseudonym_key(current_app.config["VERBUND_RUNTIME"].settings)
+        )
     audit_or_spool(_instance_dir(), "record.list", user, object_type="list", detail=detail)
 
 

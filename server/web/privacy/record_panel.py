@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...models import Record, RecordPrivacy
-from ...privacy.consent import consent_json, may_record_consent, work_refusal
 from ...schema.definitions import WorkflowDef
+from ...services.privacy.consent import consent_json, may_record_consent, work_refusal
 from ..session import current_user
 
 

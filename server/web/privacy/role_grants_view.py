@@ -12,7 +12,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 
 from ...models import RoleGrant, User
-from ...services import role_grants
+from ...services.accounts import role_grants
 from ...services.errors import ServiceError
 from ..base import runtime
 from ..session import current_user

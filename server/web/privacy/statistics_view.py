@@ -9,10 +9,10 @@ from __future__ import annotations
 from flask import abort, make_response, request
 from flask_admin import expose
 
-from ...privacy.statistics import count_table, dimensions, microdata_csv, table_csv
-from ...services.access import may_see_workflow
 from ...services.audit import audit
 from ...services.errors import Invalid
+from ...services.privacy.statistics import count_table, dimensions, microdata_csv, table_csv
+from ...services.records.access import may_see_workflow
 from ..base import definitions, runtime
 from ..session import current_user
 from .view_base import PrivacyView

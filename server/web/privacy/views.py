@@ -12,13 +12,13 @@ from flask_admin import Admin, expose
 from ... import clock
 from ...forms.links import MAX_ID
 from ...models import Record, RecordPrivacy
-from ...privacy import subject_access
-from ...privacy.audit_search import PAGE, build_query, entries_csv, local
-from ...privacy.pseudonyms import pseudonym_key
-from ...privacy.retention import anonymise_on_request, due_records, set_hold
 from ...services.audit import audit
 from ...services.errors import ServiceError
-from ..base import definitions
+from ...services.privacy import subject_access
+from ...services.privacy.audit_search import PAGE, build_query, entries_csv, local
+from ...services.privacy.pseudonyms import pseudonym_key
+from ...services.privacy.retention import anonymise_on_request, due_records, set_hold
+from ..base import definitions, runtime
 from ..session import current_user
 from .consent_view import ConsentView
 from .role_grants_view import RoleGrantsView
@@ -93,7 +93,9 @@ class SubjectAccessView(PrivacyView):
         short = any(len(t) < subject_access.MIN_TERM for t in terms)
         if terms and not short:
             matches = subject_access.find_person(definitions(), terms)
-            subject_access.audit_search(current_user(), terms, len(matches), pseudonym_key())
+            subject_access.audit_search(
+                current_user(), terms, len(matches), pseudonym_key(runtime().settings)
+            )
         elif short:
             flash(f"Bitte mindestens {subject_access.MIN_TERM} Zeichen je Suchbegriff.", "error")
         return self.render(

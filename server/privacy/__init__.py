@@ -1,7 +1,0 @@
-"""Data protection for social data (SGB X, DSGVO): consent, retention and anonymisation,
-subject access, statistics without people, the audit purge and pseudonyms.
-
-Nothing here is needed to *run* a workflow; it guards and limits what the rest does. These
-are the rules, beside the services; their screens and the read audit of web requests are in
-:mod:`server.web.privacy`, their API routes in :mod:`server.api.consent_routes`.
-"""

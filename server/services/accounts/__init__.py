@@ -1,0 +1,1 @@
+"""Accounts: people, passwords, the second factor, login throttling and role grants."""

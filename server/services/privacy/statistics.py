@@ -1,0 +1,317 @@
+"""Statistics without people: counts by phase, organisation and non-personal choice fields.
+
+Dimensions come from the definitions, no configuration needed: the state (phase), the
+organisation, and every ``select``, ``multiselect`` and ``boolean`` field that is *not*
+``personal`` — also such columns of tables (then rows are counted, e.g. barriers by
+category). Names, free text and personal fields never appear.
+
+Small numbers identify people, so every count from 1 to ``min_cell - 1`` is suppressed
+(primary), and further cells are suppressed where a suppressed one could be worked out from
+a total (secondary: in every row and column, and among the totals, a lone suppressed cell
+takes the smallest other one with it). Suppressed cells show as „x“, as in official
+statistics. The single-record export is k-anonymous with k = ``min_cell``
+(:func:`k_anonymous`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ...models import Organisation, Record
+from ...schema.definitions import Definitions, FieldDef, WorkflowDef
+from ..errors import Invalid
+
+CHOICE_TYPES = ("select", "multiselect", "boolean")
+
+
+@dataclass(frozen=True)
+class Dimension:
+    key: str
+    label: str
+    table: str | None = None  # "form.field" of the table whose rows this counts
+    values: Callable[[Record, dict | None], list[str]] = lambda record, row: []
+
+
+def _field_values(field: FieldDef, value: Any) -> list[str]:
+    if value in (None, "", []):
+        return ["(keine Angabe)"]
+    if field.type == "boolean":
+        return ["Ja" if value else "Nein"]
+    if field.type == "multiselect" and isinstance(value, list):
+        return [field.choice_label(v) for v in value] or ["(keine Angabe)"]
+    return [field.choice_label(value)]
+
+
+def _choice_fields(defs: Definitions, workflow: WorkflowDef):
+    """(key, label, table key or None, field or column) of every non-personal choice."""
+    for form_id in workflow.form_ids:
+        form = defs.forms.get(form_id)
+        if form is None:
+            continue
+        for f in form.fields:
+            if f.personal:
+                continue
+            if f.type in CHOICE_TYPES:
+                yield f"{form_id}.{f.name}", f"{form.title}: {f.label}", None, f
+            elif f.type == "table":
+                for c in f.columns:
+                    if not c.personal and c.type in CHOICE_TYPES:
+                        key, label = f"{form_id}.{f.name}.{c.name}", f"{form.title}: {f.label}"
+                        yield key, f"{label} – {c.label}", f"{form_id}.{f.name}", c
+
+
+def dimension_keys(defs: Definitions, workflow: WorkflowDef) -> dict[str, tuple[str, str | None]]:
+    """Every dimension key with its field type and table, without asking the database."""
+    keys: dict[str, tuple[str, str | None]] = {"state": ("state", None)}
+    keys["organisation"] = ("organisation", None)
+    for key, _label, table, f in _choice_fields(defs, workflow):
+        keys[key] = (f.type, table)
+    return keys
+
+
+def dimensions(defs: Definitions, workflow: WorkflowDef) -> list[Dimension]:
+    """Every dimension the workflow's records can be counted by."""
+    states = {s.id: s.label for s in workflow.states}
+    orgs = {o.id: o.label for o in Organisation.select()}
+    out = [
+        Dimension("state", "Phase / Zustand", None, lambda r, row: [states.get(r.state, r.state)]),
+        Dimension(
+            "organisation",
+            "Organisation",
+            None,
+            lambda r, row: [orgs.get(r.organisation_id, "(keine)")],
+        ),
+    ]
+    for key, label, table, f in _choice_fields(defs, workflow):
+        if table is None:
+            form_id, name = key.split(".")
+
+            def values(r, row, form_id=form_id, name=name, f=f):
+                return _field_values(f, ((r.data or {}).get(form_id) or {}).get(name))
+        else:
+
+            def values(r, row, f=f):
+                return _field_values(f, (row or {}).get(f.name))
+
+        out.append(Dimension(key, label, table, values))
+    return out
+
+
+@dataclass
+class Table:
+    row_label: str
+    column_label: str
+    rows: list[str]
+    columns: list[str]
+    cells: list[list[int | None]]  # None: suppressed
+    row_totals: list[int | None]
+    column_totals: list[int | None]
+    total: int | None
+    unit: str  # what is counted ("Datensätze" or "Einträge")
+
+
+def _units(records: Iterable[Record], table: str | None) -> Iterable[tuple[Record, dict | None]]:
+    for record in records:
+        if table is None:
+            yield record, None
+            continue
+        form_id, name = table.split(".")
+        rows = ((record.data or {}).get(form_id) or {}).get(name) or []
+        for row in rows if isinstance(rows, list) else []:
+            if isinstance(row, dict):
+                yield record, row
+
+
+def count_table(
+    defs: Definitions,
+    workflow: WorkflowDef,
+    row_key: str,
+    column_key: str | None,
+    min_cell: int = 5,
+    where: str | None = None,
+) -> Table:
+    """Counts of the workflow's records by one or two dimensions, small cells suppressed.
+
+    ``where`` names a yes/no dimension: only what is "Ja" there is counted (e.g. barriers
+    flagged for the system level)."""
+    by_key = {d.key: d for d in dimensions(defs, workflow)}
+    row_dim = by_key.get(row_key)
+    column_dim = by_key.get(column_key) if column_key else None
+    where_dim = by_key.get(where) if where else None
+    if row_dim is None or (column_key and column_dim is None) or (where and where_dim is None):
+        raise Invalid("Unbekannte Auswertung.", {"rows": ["Bitte eine Zeile wählen."]})
+    chosen = (row_dim, column_dim, where_dim)
+    tables = {d.table for d in chosen if d is not None and d.table}
+    if len(tables) > 1:
+        raise Invalid(
+            "Zwei Tabellenspalten aus verschiedenen Tabellen lassen sich nicht kreuzen.",
+            {"columns": ["Bitte nur eine Tabellenspalte wählen."]},
+        )
+    table = next(iter(tables), None)
+    records = Record.select(Record.id, Record.state, Record.organisation, Record.data).where(
+        Record.workflow == workflow.id
+    )
+    counts: Counter = Counter()
+    row_totals: Counter = Counter()
+    column_totals: Counter = Counter()
+    total = 0
+    for record, row in _units(records, table):
+        if where_dim is not None and "Ja" not in where_dim.values(record, row):
+            continue
+        total += 1
+        row_values = set(row_dim.values(record, row))
+        column_values = set(column_dim.values(record, row)) if column_dim else {"Anzahl"}
+        for r in row_values:
+            row_totals[r] += 1
+            for c in column_values:
+                counts[(r, c)] += 1
+        for c in column_values:
+            column_totals[c] += 1
+    rows = sorted(row_totals)
+    columns = sorted(column_totals) if column_dim else ["Anzahl"]
+    cells = [[counts[(r, c)] for c in columns] for r in rows]
+    shown = suppress(
+        cells, [row_totals[r] for r in rows], [column_totals[c] for c in columns], total, min_cell
+    )
+    return Table(
+        row_label=row_dim.label,
+        column_label=column_dim.label if column_dim else "",
+        rows=rows,
+        columns=columns,
+        unit="Einträge" if table else "Datensätze",
+        **shown,
+    )
+
+
+def suppress(
+    cells: list[list[int]],
+    row_totals: list[int],
+    column_totals: list[int],
+    total: int,
+    minimum: int,
+) -> dict[str, Any]:
+    """Primary and secondary suppression of a table with its margins (see module doc)."""
+    hidden = {
+        ("c", i, j) for i, row in enumerate(cells) for j, n in enumerate(row) if 0 < n < minimum
+    }
+    hidden |= {("r", i) for i, n in enumerate(row_totals) if 0 < n < minimum}
+    hidden |= {("k", j) for j, n in enumerate(column_totals) if 0 < n < minimum}
+    if 0 < total < minimum:
+        hidden.add(("t",))
+    value = {("c", i, j): n for i, row in enumerate(cells) for j, n in enumerate(row)}
+    value |= {("r", i): n for i, n in enumerate(row_totals)}
+    value |= {("k", j): n for j, n in enumerate(column_totals)}
+    value[("t",)] = total
+    width = len(column_totals)
+    # each relation: parts that add up to a sum (the sum is the relation's last member)
+    relations = [[("c", i, j) for j in range(width)] + [("r", i)] for i in range(len(cells))]
+    relations += [[("c", i, j) for i in range(len(cells))] + [("k", j)] for j in range(width)]
+    relations.append([("r", i) for i in range(len(cells))] + [("t",)])
+    relations.append([("k", j) for j in range(width)] + [("t",)])
+    changed = True
+    while changed:
+        changed = False
+        for members in relations:
+            if sum(1 for m in members if m in hidden) != 1:
+                continue
+            total_key = members[-1]
+            others = [m for m in members[:-1] if m not in hidden and value[m] > 0]
+            if others:
+                hidden.add(min(others, key=lambda m: value[m]))
+            elif total_key not in hidden:
+                hidden.add(total_key)  # the other parts are 0: the hidden one equals the sum
+            else:
+                continue
+            changed = True
+
+    def show(key):
+        return None if key in hidden else value[key]
+
+    return {
+        "cells": [[show(("c", i, j)) for j in range(width)] for i in range(len(cells))],
+        "row_totals": [show(("r", i)) for i in range(len(cells))],
+        "column_totals": [show(("k", j)) for j in range(width)],
+        "total": show(("t",)),
+    }
+
+
+def table_csv(table: Table) -> str:
+    """The shown table as CSV (semicolons, as German spreadsheets expect); „x“ = suppressed."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow([table.row_label, *table.columns, "Summe"])
+    for label, row, total in zip(table.rows, table.cells, table.row_totals, strict=True):
+        writer.writerow([label, *(_cell(n) for n in row), _cell(total)])
+    writer.writerow(["Summe", *(_cell(n) for n in table.column_totals), _cell(table.total)])
+    return out.getvalue()
+
+
+def _cell(n: int | None) -> str:
+    return "x" if n is None else str(n)
+
+
+SUPPRESSED = "*"
+
+
+def k_anonymous(rows: list[list[str]], k: int) -> tuple[list[list[str]], int]:
+    """Rows in which every row occurs at least ``k`` times, and how many were left out.
+
+    Local suppression: while some rows are rarer than ``k``, one column after the other
+    (the one with the most different values first: it splits groups most) is replaced by
+    „*“ in those rare rows only. Rows still rarer than ``k`` once every column is tried are
+    left out. „*“ is compared as a value of its own, so the result itself is k-anonymous:
+    whoever knows everything about a person except the suppressed cells still finds at
+    least ``k`` lines that could be theirs. The rows come back sorted, so their order tells
+    nothing (e.g. which case was opened first).
+    """
+    rows = [list(row) for row in rows]
+    width = len(rows[0]) if rows else 0
+    order = sorted(range(width), key=lambda j: -len({row[j] for row in rows}))
+    for column in order:
+        counts = Counter(tuple(row) for row in rows)
+        rare = [row for row in rows if counts[tuple(row)] < k]
+        if not rare:
+            break
+        for row in rare:
+            row[column] = SUPPRESSED
+    counts = Counter(tuple(row) for row in rows)
+    kept = sorted(row for row in rows if counts[tuple(row)] >= k)
+    return kept, len(rows) - len(kept)
+
+
+def microdata_csv(defs: Definitions, workflow: WorkflowDef, k: int) -> tuple[str, int, int]:
+    """One line per record, k-anonymous (k = ``min_cell``): ``(csv, lines, left out)``.
+
+    No id, no pseudonym, no name, no free text, months not days, only the non-personal
+    choice fields of :func:`dimensions`. A pseudonym would let two exports be laid side by
+    side, and the difference could single a person out again, so there is none.
+    """
+    dims = list(dimensions(defs, workflow))
+    records = Record.select(
+        Record.id,
+        Record.state,
+        Record.organisation,
+        Record.data,
+        Record.created_at,
+        Record.updated_at,
+    ).where(Record.workflow == workflow.id)
+    lines = []
+    for record in records:
+        cells = []
+        for d in dims:
+            values = []
+            for _, row in _units([record], d.table):
+                values += d.values(record, row)
+            cells.append("; ".join(sorted(set(values))))
+        lines.append([f"{record.created_at:%Y-%m}", f"{record.updated_at:%Y-%m}", *cells])
+    kept, left_out = k_anonymous(lines, max(1, k))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(["Angelegt (Monat)", "Geändert (Monat)", *(d.label for d in dims)])
+    writer.writerows(kept)
+    return buffer.getvalue(), len(kept), left_out

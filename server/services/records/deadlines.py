@@ -1,0 +1,166 @@
+"""Deadlines: planned when a record enters a state, closed when it leaves, reminded when due."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import peewee
+
+from ... import clock
+from ...models import Deadline, Record, Reminder, User, transaction, utcnow
+from ...models.fast import insert_row
+from ...schema.definitions import Definitions, WorkflowDef
+from ..errors import PeriodicIncomplete
+from .access import readable_records
+
+
+def plan_deadlines(workflow: WorkflowDef, record: Record, state_id: str) -> int:
+    """Create the due dates of ``state_id`` for a record that has just entered it."""
+    today = clock.today()
+    planned = 0
+    for d in workflow.deadlines:
+        if d.state == state_id:
+            due_on = today + dt.timedelta(days=d.days)
+            insert_row(Deadline, record=record.id, state=state_id, label=d.label, due_on=due_on)
+            planned += 1
+    return planned
+
+
+def close_deadlines(record: Record, state_id: str) -> int:
+    """Close the open due dates of ``state_id`` for a record that has just left it."""
+    return (
+        Deadline.update(closed_at=utcnow())
+        .where(
+            (Deadline.record == record.id)
+            & (Deadline.state == state_id)
+            & Deadline.closed_at.is_null()
+        )
+        .execute()
+    )
+
+
+def open_deadlines(
+    defs: Definitions, user: User, *, mine: bool = False, overdue: bool = False, limit: int = 500
+) -> list[Deadline]:
+    """Open deadlines of records ``user`` may read, soonest first.
+
+    ``mine``: only records the user owns; ``overdue``: only those already past.
+    """
+    records = readable_records(defs, user, Record.select(Record.id))
+    query = (
+        Deadline.select(Deadline, Record)
+        .join(Record)
+        .where(Deadline.closed_at.is_null() & Deadline.record.in_(records))
+        .order_by(Deadline.due_on, Deadline.id)
+        .limit(limit)
+    )
+    if mine:
+        query = query.where(Record.owner == user.id)
+    if overdue:
+        query = query.where(Deadline.due_on < clock.today())
+    return list(query)
+
+
+REMINDER_CHUNK = 500  # deadlines per write transaction: short, so requests never wait long
+CHUNK_TRIES = 3  # a chunk refused by a lock is tried again this often before the run gives up
+
+
+def _reminder_kind(today: dt.date):
+    return peewee.Case(None, [(Deadline.due_on < today, "overdue")], "due")
+
+
+def _due_without_reminder(today: dt.date):
+    """Open, due deadlines with an owner who has no reminder of today's kind for them yet."""
+    kind = _reminder_kind(today)
+    reminded = Reminder.select(Reminder.id).where(
+        (Reminder.deadline == Deadline.id)
+        & (Reminder.user == Record.owner)
+        & (Reminder.kind == kind)
+    )
+    return (
+        Deadline.select(Deadline.id)
+        .join(Record)
+        .where(
+            Deadline.closed_at.is_null()
+            & (Deadline.due_on <= today)
+            & Record.owner.is_null(False)
+            & ~peewee.fn.EXISTS(reminded)
+        )
+    )
+
+
+def _remind_chunk(today: dt.date, ids: list[int]) -> int:
+    """One short write transaction: the reminders of the deadlines ``ids`` (set-based).
+
+    The conditions are checked again inside the statement (a deadline closed since it was
+    read gets none), and a reminder another run created meanwhile is skipped by the unique
+    index (ON CONFLICT DO NOTHING), so runs may overlap.
+    """
+    rows = (
+        Deadline.select(Deadline.id, Record.owner, _reminder_kind(today), peewee.Value(utcnow()))
+        .join(Record)
+        .where(
+            Deadline.id.in_(ids)
+            & Deadline.closed_at.is_null()
+            & (Deadline.due_on <= today)
+            & Record.owner.is_null(False)
+        )
+    )
+    fields = [Reminder.deadline, Reminder.user, Reminder.kind, Reminder.created_at]
+    with transaction():
+        return Reminder.insert_from(rows, fields).on_conflict_ignore().as_rowcount().execute()
+
+
+def create_reminders(today: dt.date | None = None, *, chunk: int = REMINDER_CHUNK) -> int:
+    """Periodic job: a reminder for the owner of every open deadline that is due or overdue.
+
+    Idempotent: one reminder per deadline, owner and kind, however often it runs. Read
+    first, then write: each page of due deadline ids is read completely (keyset, no cursor
+    stays open) and then written in its own short transaction. Writing while a read cursor
+    was open lost reminders on SQLite: once another connection committed (every page view
+    writes an audit row), the write lock was refused at once with "database is locked".
+    A chunk that stays locked raises :class:`~server.services.errors.PeriodicIncomplete` with
+    what was done, so the run is recorded as incomplete and retried.
+    """
+    today = today or clock.today()
+    created = 0
+    last = 0
+    while True:
+        page = _due_without_reminder(today).where(Deadline.id > last)
+        ids = [row.id for row in page.order_by(Deadline.id).limit(chunk)]
+        if not ids:
+            return created
+        for attempt in range(CHUNK_TRIES):
+            try:
+                created += _remind_chunk(today, ids)
+                break
+            except peewee.OperationalError as exc:
+                if attempt + 1 == CHUNK_TRIES:
+                    raise PeriodicIncomplete({"created": created}, exc) from exc
+        last = ids[-1]
+
+
+def unread_reminders(defs: Definitions, user: User, limit: int = 20) -> list[Reminder]:
+    """The user's unread reminders whose deadline is open and whose record they still read."""
+    records = readable_records(defs, user, Record.select(Record.id))
+    return list(
+        Reminder.select(Reminder, Deadline, Record)
+        .join(Deadline)
+        .join(Record)
+        .where(
+            (Reminder.user == user.id)
+            & Reminder.read_at.is_null()
+            & Deadline.closed_at.is_null()
+            & Deadline.record.in_(records)
+        )
+        .order_by(Deadline.due_on)
+        .limit(limit)
+    )
+
+
+def mark_read(user: User, reminder_id: int) -> bool:
+    return bool(
+        Reminder.update(read_at=utcnow())
+        .where((Reminder.id == reminder_id) & (Reminder.user == user.id))
+        .execute()
+    )

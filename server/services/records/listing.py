@@ -1,0 +1,167 @@
+"""Listing records: scoped to what the user may read, filtered, searched, sorted, paged.
+
+One query builder for the list screen and ``GET /api/v1/records`` so both always agree.
+Counting and paging run on indexed columns; search uses ``Record.search_text``, a lower-case
+copy of the title and the displayed form values kept up to date on every save.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from math import ceil
+from typing import Any
+
+import peewee
+from peewee import JOIN
+
+from ... import clock
+from ...models import Deadline, Organisation, Record, User
+from ...schema.definitions import Definitions
+from ..errors import Invalid
+from .access import readable_records
+
+SORTS = {
+    "updated": Record.updated_at,
+    "created": Record.created_at,
+    "title": Record.title,
+    "state": Record.state,
+    "id": Record.id,
+}
+DUE_FILTERS = ("overdue", "week", "open")
+
+
+@dataclass
+class ListQuery:
+    """What a person asked the list for; every field optional."""
+
+    workflow: str | None = None
+    state: str | None = None
+    owner: str | None = None  # user name, or "-" for unassigned
+    organisation: str | None = None  # organisation name
+    due: str | None = None  # overdue | week | open
+    search: str | None = None
+    sort: str = "-updated"
+    page: int = 1
+    per_page: int = 50
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+def parse_list_args(args: Any, *, per_page_max: int = 200) -> ListQuery:
+    """A ListQuery from request arguments; bad values raise Invalid naming the argument."""
+    query = ListQuery()
+    for name in ("workflow", "state", "owner", "organisation", "due", "search"):
+        value = args.get(name)
+        if value:
+            setattr(query, name, str(value)[:200])
+    if query.due and query.due not in DUE_FILTERS:
+        query.errors["due"] = [f"„due“ muss eines von {', '.join(DUE_FILTERS)} sein."]
+    sort = args.get("sort") or "-updated"
+    if sort.lstrip("-") not in SORTS:
+        query.errors["sort"] = [f"Sortierung nach {', '.join(SORTS)} (mit - absteigend)."]
+    else:
+        query.sort = sort
+    for name, default, upper in (("page", 1, 10**6), ("per_page", 50, per_page_max)):
+        raw = args.get(name)
+        if raw in (None, ""):
+            setattr(query, name, default)
+            continue
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            query.errors[name] = ["Bitte eine ganze Zahl angeben."]
+            continue
+        if not 1 <= value <= upper:
+            query.errors[name] = [f"Zwischen 1 und {upper}."]
+            continue
+        setattr(query, name, value)
+    if query.errors:
+        raise Invalid("Ungültige Listenparameter.", query.errors)
+    return query
+
+
+def filtered(defs: Definitions, user: User, q: ListQuery) -> peewee.ModelSelect:
+    """The records ``user`` may read that match ``q`` (unsorted, unpaged)."""
+    query = readable_records(defs, user, Record.select(Record.id), workflow_id=q.workflow)
+    if q.state:
+        query = query.where(Record.state == q.state)
+    if q.owner == "-":
+        query = query.where(Record.owner.is_null())
+    elif q.owner:
+        owner = User.get_or_none(User.username == q.owner)
+        query = query.where(Record.owner == (owner.id if owner else -1))
+    if q.organisation:
+        org = Organisation.get_or_none(Organisation.name == q.organisation)
+        query = query.where(Record.organisation == (org.id if org else -1))
+    if q.due:
+        deadlines = Deadline.select(Deadline.record).where(Deadline.closed_at.is_null())
+        today = clock.today()
+        if q.due == "overdue":
+            deadlines = deadlines.where(Deadline.due_on < today)
+        elif q.due == "week":
+            deadlines = deadlines.where(Deadline.due_on <= today + dt.timedelta(days=7))
+        query = query.where(Record.id.in_(deadlines))
+    if q.search:
+        for word in q.search.lower().split()[:5]:
+            query = query.where(Record.search_text.contains(word))
+    return query
+
+
+COUNT_LIMIT = 10_000
+LIST_COLUMNS = (
+    Record.id,
+    Record.workflow,
+    Record.state,
+    Record.version,
+    Record.title,
+    Record.owner,
+    Record.organisation,
+    Record.created_at,
+    Record.updated_at,
+)
+
+
+@dataclass
+class Page:
+    items: list[Record]
+    page: int
+    pages: int
+    total: int
+    # more than COUNT_LIMIT matched: ``total`` is the limit, the list says "mehr als"
+    capped: bool = False
+
+
+def capped_count(query: peewee.ModelSelect, limit: int = COUNT_LIMIT) -> tuple[int, bool]:
+    """How many rows match, counting no further than ``limit`` + 1: exact counts of huge
+    results cost time proportional to the table, and nobody pages through 10,000 rows."""
+    inner = query.select(Record.id).order_by().limit(limit + 1)
+    count = Record.select(peewee.fn.COUNT(peewee.SQL("*"))).from_(inner.alias("c")).scalar()
+    return (limit, True) if count > limit else (count, False)
+
+
+def list_records(defs: Definitions, user: User, q: ListQuery) -> Page:
+    """One page of records with owner and organisation loaded (one query each for count/page)."""
+    base = filtered(defs, user, q)
+    total, capped = capped_count(base)
+    pages = max(1, ceil(total / q.per_page))
+    page = min(q.page, pages)
+    column = SORTS[q.sort.lstrip("-")]
+    order = [column.desc() if q.sort.startswith("-") else column.asc(), Record.id.desc()]
+    rows = (
+        # list columns only: parsing every row's form data would cost more than the query
+        base.select(
+            *LIST_COLUMNS,
+            User.id,
+            User.username,
+            User.display_name,
+            Organisation.id,
+            Organisation.name,
+            Organisation.label,
+        )
+        .join(User, on=(Record.owner == User.id), join_type=JOIN.LEFT_OUTER)
+        .switch(Record)
+        .join(Organisation, on=(Record.organisation == Organisation.id), join_type=JOIN.LEFT_OUTER)
+        .order_by(*order)
+        .paginate(page, q.per_page)
+    )
+    return Page(list(rows), page, pages, total, capped)

@@ -1,0 +1,108 @@
+"""A record's timeline: transitions, saves (with what changed), hand-overs and documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from peewee import JOIN
+
+from ...forms.display import changes
+from ...models import DocumentRequest, FormSave, HandOver, Organisation, Record, TransitionLog, User
+from ...schema.definitions import Definitions
+
+DOCUMENT_STATUS = {
+    "queued": "wartet",
+    "started": "wird erstellt",
+    "finished": "fertig",
+    "failed": "fehlgeschlagen",
+}
+
+
+def _who(user: User | None) -> str:
+    return str(user) if user is not None else "System"
+
+
+def timeline(defs: Definitions, record: Record, lookup: Any = None) -> list[dict[str, Any]]:
+    """Every event of ``record``, newest first: {at, who, kind, text, changes, form}.
+
+    ``lookup`` shows referenced records by title to a viewer who may read them.
+    """
+    workflow = defs.workflows.get(record.workflow)
+    events: list[dict[str, Any]] = []
+    for t in (
+        TransitionLog.select(TransitionLog, User)
+        .join(User, on=(TransitionLog.user == User.id), join_type=JOIN.LEFT_OUTER)
+        .where(TransitionLog.record == record.id)
+    ):
+        target = workflow.state(t.to_state) if workflow else None
+        label = target.label if target else t.to_state
+        text = (
+            f"angelegt in „{label}“"
+            if t.from_state is None
+            else f"{t.label or 'Schritt'} → {label}"
+        )
+        events.append(_event(t.at, t.user if t.user_id else None, "transition", text, t.id))
+    previous: dict[str, dict] = {}
+    for s in (
+        FormSave.select(FormSave, User)
+        .join(User, on=(FormSave.author == User.id), join_type=JOIN.LEFT_OUTER)
+        .where(FormSave.record == record.id)
+        .order_by(FormSave.id)
+    ):
+        form = defs.forms.get(s.form)
+        diff = changes(form, previous.get(s.form, {}), s.data or {}, lookup) if form else []
+        previous[s.form] = s.data or {}
+        event = _event(
+            s.saved_at,
+            s.author if s.author_id else None,
+            "save",
+            f"„{form.title if form else s.form}“ gespeichert",
+            s.id,
+        )
+        event["changes"] = diff
+        event["form"] = s.form if form else None
+        events.append(event)
+    owners = {}
+    orgs = {o.id: o for o in Organisation.select()}
+    for h in HandOver.select().where(HandOver.record == record.id):
+        for uid in (h.user_id, h.to_owner_id, h.from_owner_id):
+            if uid is not None and uid not in owners:
+                owners[uid] = User.get_or_none(User.id == uid)
+        to_owner = owners.get(h.to_owner_id)
+        to_org = orgs.get(h.to_organisation_id)
+        target = ", ".join(
+            x for x in (str(to_owner) if to_owner else "", to_org.label if to_org else "") if x
+        )
+        text = f"übergeben an {target}" + (f": {h.note}" if h.note else "")
+        events.append(_event(h.at, owners.get(h.user_id), "handover", text, h.id))
+    for d in (
+        DocumentRequest.select(DocumentRequest, User)
+        .join(User, on=(DocumentRequest.requested_by == User.id), join_type=JOIN.LEFT_OUTER)
+        .where(DocumentRequest.record == record.id)
+    ):
+        text = f"Dokument „{d.label}“ angefordert ({DOCUMENT_STATUS.get(d.status, d.status)})"
+        events.append(
+            _event(
+                d.requested_at,
+                d.requested_by if d.requested_by_id else None,
+                "document",
+                text,
+                d.id,
+            )
+        )
+    events.sort(key=lambda e: (e["at"], e["order"]), reverse=True)
+    return events
+
+
+KIND_ORDER = {"transition": 0, "handover": 1, "save": 2, "document": 3}
+
+
+def _event(at, who, kind, text, ident) -> dict[str, Any]:
+    return {
+        "at": at,
+        "who": _who(who),
+        "kind": kind,
+        "text": text,
+        "changes": [],
+        "order": (KIND_ORDER[kind], ident),
+    }

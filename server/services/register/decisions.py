@@ -1,0 +1,303 @@
+"""The decision register: every decision and measure of every meeting, with its status.
+
+Configured in ``config.toml`` ``[register]``: the workflow (``meeting``), the table whose
+rows are agenda items (``meeting.agenda``), the meeting date and group fields. A row appears
+when it has a decision or a measure; its columns are found by name (``topic``, ``decision``,
+``measure``, ``owner``, ``due``, ``indicator``, ``status``, ``escalation``, ``no``).
+
+Who may read the meetings sees the register (same access rule, on every path); nobody else
+learns it exists. The status of a measure starts as the row's ``status`` column; once the
+minutes are approved (a final state, the agenda frozen), holders of ``status_roles`` write
+the status on in :class:`~server.models.MeasureStatus`, every change kept and audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from ... import clock
+from ...config import Settings
+from ...documents.xml_text import xml_text
+from ...german import datum
+from ...models import MeasureStatus, Record, User, transaction
+from ...schema.definitions import Definitions, FieldDef
+from ..audit import audit
+from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..records.access import may_see_workflow, readable_records, user_roles
+from .settings import (
+    ENTRY_KEYS,
+    RegisterConfig,
+    register_config,
+    register_problems,
+    register_special,
+    register_workflow,
+)
+
+STATUSES = (
+    ("offen", "offen"),
+    ("in_arbeit", "in Arbeit"),
+    ("erledigt", "erledigt"),
+    ("verworfen", "verworfen"),
+)
+OPEN = ("offen", "in_arbeit")
+KINDS = (("beschluss", "Beschlüsse"), ("massnahme", "Maßnahmen"))
+
+
+def may_see_register(defs: Definitions, settings: Settings, user: User | None) -> bool:
+    workflow = register_workflow(defs, register_config(settings))
+    return user is not None and workflow is not None and may_see_workflow(user, workflow)
+
+
+def may_update_status(settings: Settings, user: User) -> bool:
+    config = register_config(settings)
+    return config is not None and bool(user_roles(user) & set(config.status_roles))
+
+
+def _labels(field: FieldDef | None, value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    return field.choice_label(value) if field is not None else str(value)
+
+
+def _date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _text(value: Any) -> str:
+    return xml_text(str(value)).strip() if value not in (None, "") else ""
+
+
+def _entries(defs: Definitions, config: RegisterConfig, user: User) -> list[dict[str, Any]]:
+    workflow = defs.workflows[config.workflow]
+    form = defs.forms[config.form]
+    table = form.field(config.table)
+    columns = {c.name: c for c in table.columns}
+    group_field = form.field(config.group_field) if config.group_field else None
+    records = list(
+        readable_records(
+            defs, user, Record.select(Record.id, Record.title, Record.state, Record.data)
+        ).where(Record.workflow == workflow.id)
+    )
+    updates: dict[tuple[int, int], MeasureStatus] = {}
+    if records:
+        for update in (
+            MeasureStatus.select()
+            .where(MeasureStatus.record.in_([r.id for r in records]))
+            .order_by(MeasureStatus.id)
+        ):
+            updates[(update.record_id, update.row)] = update  # the newest wins
+    labels = dict(STATUSES)
+    if "status" in columns:
+        labels.update({c.value: c.label for c in columns["status"].choices})
+    today = clock.today()
+    out = []
+    for record in records:
+        values = (record.data or {}).get(config.form) or {}
+        state = workflow.state(record.state)
+        frozen = bool(state and state.final)
+        meeting_date = _date(values.get(config.date_field))
+        for index, row in enumerate(values.get(config.table) or []):
+            if not isinstance(row, dict) or not (row.get("decision") or row.get("measure")):
+                continue
+            status = row.get("status") or ("offen" if row.get("measure") else "")
+            note = ""
+            update = updates.get((record.id, index))
+            if frozen and update is not None:
+                status, note = update.status, update.note
+            due = _date(row.get("due"))
+            overdue = bool(row.get("measure") and due and due < today and status in OPEN)
+            out.append(
+                {
+                    "record_id": record.id,
+                    "row": index,
+                    "meeting": _text(record.title),
+                    "meeting_state": state.label if state else record.state,
+                    "group": _labels(group_field, values.get(config.group_field)),
+                    "group_value": values.get(config.group_field) or "",
+                    "date": meeting_date,
+                    "item": _text(row.get("no")) or str(index + 1),
+                    "topic": _text(row.get("topic")),
+                    "decision": _text(row.get("decision")),
+                    "measure": _text(row.get("measure")),
+                    "owner": _text(row.get("owner")),
+                    "due": due,
+                    "indicator": _text(row.get("indicator")),
+                    "escalation": bool(row.get("escalation")),
+                    "status": status,
+                    "status_label": ("überfällig – " if overdue else "")
+                    + labels.get(status, status or "–"),
+                    "overdue": overdue,
+                    "note": _text(note),
+                    "frozen": frozen,
+                }
+            )
+    out.sort(key=lambda e: (e["date"] or dt.date.min, e["record_id"], e["row"]), reverse=True)
+    return out
+
+
+@dataclass(frozen=True)
+class RegisterFilters:
+    """What the register screen and its exports are narrowed to."""
+
+    group: str = ""
+    status: str = ""  # a status value or "ueberfaellig"
+    kind: str = ""  # "beschluss" | "massnahme"
+    owner: str = ""
+    text: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    escalation: bool = False
+
+    @classmethod
+    def from_args(cls, args: Any) -> RegisterFilters:
+        """From query parameters; anything unreadable is ignored, never an error."""
+
+        def day(key: str) -> dt.date | None:
+            value = str(args.get(key, "") or "").strip()
+            parsed = _date(value)
+            if parsed is None and value.count(".") == 2:
+                try:
+                    d, m, y = (int(x) for x in value.split("."))
+                    parsed = dt.date(y, m, d)
+                except ValueError:
+                    parsed = None
+            return parsed
+
+        return cls(
+            group=str(args.get("gremium", "") or "")[:64],
+            status=str(args.get("stand", "") or "")[:32],
+            kind=str(args.get("art", "") or "")[:32],
+            owner=str(args.get("verantwortlich", "") or "").strip()[:200],
+            text=str(args.get("suche", "") or "").strip()[:200],
+            date_from=day("von"),
+            date_to=day("bis"),
+            escalation=str(args.get("eskalation", "")) in ("1", "on", "ja"),
+        )
+
+    def matches(self, e: dict[str, Any]) -> bool:
+        if self.group and e["group_value"] != self.group:
+            return False
+        if self.status == "ueberfaellig" and not e["overdue"]:
+            return False
+        if self.status and self.status != "ueberfaellig" and e["status"] != self.status:
+            return False
+        if self.kind == "beschluss" and not e["decision"]:
+            return False
+        if self.kind == "massnahme" and not e["measure"]:
+            return False
+        if self.owner and self.owner.casefold() not in e["owner"].casefold():
+            return False
+        if self.text:
+            haystack = " ".join(e[k] for k in ("topic", "decision", "measure", "indicator"))
+            if self.text.casefold() not in haystack.casefold():
+                return False
+        if self.date_from and (e["date"] is None or e["date"] < self.date_from):
+            return False
+        if self.date_to and (e["date"] is None or e["date"] > self.date_to):
+            return False
+        return not (self.escalation and not e["escalation"])
+
+    def describe(self) -> str:
+        """The filters in words, for the heading of an export."""
+        parts = []
+        if self.group:
+            parts.append(f"Gremium: {self.group}")
+        if self.status:
+            parts.append(f"Stand: {dict(STATUSES).get(self.status, 'überfällig')}")
+        if self.kind:
+            parts.append(dict(KINDS).get(self.kind, self.kind))
+        if self.owner:
+            parts.append(f"Verantwortlich: {self.owner}")
+        if self.text:
+            parts.append(f"Suche: {self.text}")
+        if self.date_from:
+            parts.append(f"ab {datum(self.date_from)}")
+        if self.date_to:
+            parts.append(f"bis {datum(self.date_to)}")
+        if self.escalation:
+            parts.append("nur mit Beteiligung politischer Gremien")
+        return "; ".join(parts) or "alle Einträge"
+
+
+def register_entries(
+    defs: Definitions, settings: Settings, user: User, filters: RegisterFilters | None = None
+) -> list[dict[str, Any]]:
+    """The register as ``user`` may see it, narrowed by ``filters``; NotFound if not at all."""
+    config = register_config(settings)
+    if register_workflow(defs, config) is None or not may_see_register(defs, settings, user):
+        raise NotFound("Diese Seite gibt es nicht.")
+    entries = _entries(defs, config, user)
+    return [e for e in entries if filters is None or filters.matches(e)]
+
+
+def group_choices(defs: Definitions, settings: Settings) -> list[tuple[str, str]]:
+    config = register_config(settings)
+    form = defs.forms.get(config.form) if config else None
+    field = form.field(config.group_field) if form and config.group_field else None
+    return [(c.value, c.label) for c in field.choices] if field else []
+
+
+def update_status(
+    defs: Definitions,
+    settings: Settings,
+    user: User,
+    record_id: Any,
+    row: Any,
+    status: Any,
+    note: Any = "",
+) -> MeasureStatus:
+    """Write the status of a measure of approved minutes on (kept, audited)."""
+    entries = register_entries(defs, settings, user)
+    if not may_update_status(settings, user):
+        raise Forbidden("Den Stand der Maßnahmen schreiben die Gremien-Geschäftsführung fort.")
+    try:
+        record_id, row = int(record_id), int(row)
+    except (TypeError, ValueError):
+        raise NotFound("Diesen Eintrag gibt es nicht.") from None
+    entry = next((e for e in entries if e["record_id"] == record_id and e["row"] == row), None)
+    if entry is None or not entry["measure"]:
+        raise NotFound("Diesen Eintrag gibt es nicht.")
+    if not entry["frozen"]:
+        raise Conflict(
+            "Solange das Protokoll nicht genehmigt ist, wird der Stand im Protokoll selbst "
+            "(Spalte „Stand“) gepflegt."
+        )
+    if status not in dict(STATUSES):
+        raise Invalid("Bitte einen gültigen Stand wählen.", errors={"status": ["ungültig"]})
+    note = xml_text(str(note or "")).strip()[:1000]
+    with transaction():
+        update = MeasureStatus.create(
+            record=record_id, row=row, status=status, note=note, user=user
+        )
+        audit(
+            "register.status",
+            user,
+            record_id=record_id,
+            object_type="measure",
+            object_id=f"{record_id}-{row}",
+            detail={"status": status},
+        )
+    return update
+
+
+__all__ = [
+    "ENTRY_KEYS",
+    "KINDS",
+    "STATUSES",
+    "RegisterConfig",
+    "RegisterFilters",
+    "group_choices",
+    "may_see_register",
+    "may_update_status",
+    "register_config",
+    "register_entries",
+    "register_problems",
+    "register_special",
+    "register_workflow",
+    "update_status",
+]
