@@ -29,12 +29,15 @@ ADMIN_PASSWORD = "slapd-admin-geheim"
 SERVICE_DN = f"cn=verbund,ou=dienste,{SUFFIX}"
 SERVICE_PASSWORD = "dienst-konto-geheim"
 
-# AD's userAccountControl (OID of Microsoft's schema) on an auxiliary class of our own
+# AD's userAccountControl and memberOf (OIDs of Microsoft's schema; AD keeps memberOf up to
+# date itself, here the LDIF writes it) on an auxiliary class of our own
 AD_SCHEMA = """\
 attributetype ( 1.2.840.113556.1.4.8 NAME 'userAccountControl'
   EQUALITY integerMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.27 SINGLE-VALUE )
+attributetype ( 1.2.840.113556.1.2.102 NAME 'memberOf'
+  EQUALITY distinguishedNameMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.12 )
 objectclass ( 1.3.6.1.4.1.55555.1.1 NAME 'verbundTestAccount' SUP top AUXILIARY
-  MAY ( userAccountControl ) )
+  MAY ( userAccountControl $ memberOf ) )
 """
 
 CONFIG = """\
@@ -141,9 +144,13 @@ def start_slapd(folder: Path, ldif: str) -> Slapd:
     raise RuntimeError("slapd antwortete nicht innerhalb von 10 s")
 
 
-def person(uid: str, name: str, password: str, mail: str, control: int = 512) -> str:
-    """An LDIF entry for a person under ou=leute (``control`` 514: disabled, as in AD)."""
+def person(
+    uid: str, name: str, password: str, mail: str, control: int = 512, groups: tuple = ()
+) -> str:
+    """An LDIF entry for a person under ou=leute (``control`` 514: disabled, as in AD;
+    ``groups``: the cn of each group, written to ``memberOf`` as AD shows it)."""
     given, _, family = name.partition(" ")
+    member_of = "".join(f"memberOf: cn={g},ou=gruppen,{SUFFIX}\n" for g in groups)
     return f"""\
 dn: uid={uid},ou=leute,{SUFFIX}
 objectClass: inetOrgPerson
@@ -156,7 +163,7 @@ displayName: {name}
 mail: {mail}
 userPassword: {password}
 userAccountControl: {control}
-"""
+{member_of}"""
 
 
 def group(cn: str, members: list[str]) -> str:

@@ -41,8 +41,20 @@ def slapd(tmp_path):
     ldif = "\n".join(
         [
             base_entries(),
-            person("anna", "Anna Müller", ANNA_PASSWORD, "anna.mueller@stadt.example"),
-            person("bernd", "Bernd Weiß", BERND_PASSWORD, "bernd.weiss@stadt.example"),
+            person(
+                "anna",
+                "Anna Müller",
+                ANNA_PASSWORD,
+                "anna.mueller@stadt.example",
+                groups=("foerderung-sachbearbeitung",),
+            ),
+            person(
+                "bernd",
+                "Bernd Weiß",
+                BERND_PASSWORD,
+                "bernd.weiss@stadt.example",
+                groups=("amtsleitung",),
+            ),
             person("otto", "Otto Öztürk", OTTO_PASSWORD, "otto@stadt.example", control=514),
             group("foerderung-sachbearbeitung", ["anna", "otto"]),
             group("amtsleitung", ["bernd"]),
@@ -54,9 +66,11 @@ def slapd(tmp_path):
 
 
 @pytest.fixture
-def config_dir(config_dir, slapd, monkeypatch):
-    """The fixture office with an [ldap] section pointing at this test's slapd."""
+def config_dir(config_dir, slapd, monkeypatch, request):
+    """The fixture office with an [ldap] section pointing at this test's slapd; groups are
+    searched under ou=gruppen, or with the marker ``member_of`` read from memberOf (as AD)."""
     monkeypatch.setenv("VERBUND_LDAP_BIND_PASSWORD", SERVICE_PASSWORD)
+    group_base = "" if request.node.get_closest_marker("member_of") else f"ou=gruppen,{SUFFIX}"
     with (config_dir / "config.toml").open("a", encoding="utf-8") as fh:
         fh.write(
             f"""
@@ -68,7 +82,8 @@ url = "{slapd.url}"
 bind_dn = "{SERVICE_DN}"
 user_base = "ou=leute,{SUFFIX}"
 user_filter = "(&(objectClass=inetOrgPerson)(uid={{username}}))"
-group_base = "ou=gruppen,{SUFFIX}"
+group_base = "{group_base}"
+disabled_filter = "(employeeType=ausgeschieden)"
 timeout = 2
 
 [[ldap.groups]]
@@ -233,3 +248,22 @@ def test_a_local_account_is_never_taken_over_by_a_directory_entry(app, slapd, ma
     anna = User.get(User.username == "anna")
     assert anna.roles == ["applicant"] and anna.organisation.name == "verein"
     assert not Organisation.select().where(Organisation.name == "sportamt").exists()
+
+
+def test_the_configurable_filter_also_disables(app, slapd):
+    assert login(app.test_client(), "bernd", BERND_PASSWORD).status_code == 302
+    with as_admin(slapd) as directory:
+        directory.modify(
+            f"uid=bernd,ou=leute,{SUFFIX}", {"employeeType": [(MODIFY_ADD, ["ausgeschieden"])]}
+        )
+    assert login(app.test_client(), "bernd", BERND_PASSWORD).status_code == 401
+    assert User.get(User.username == "bernd").active is False
+    entry = AuditEntry.get(AuditEntry.action == "user.directory_disable")
+    assert entry.detail["why"] == "disabled"
+
+
+@pytest.mark.member_of
+def test_groups_from_member_of_as_active_directory_shows_them(app, slapd):
+    assert login(app.test_client(), "bernd", BERND_PASSWORD).status_code == 302
+    bernd = User.get(User.username == "bernd")
+    assert bernd.roles == ["head"] and bernd.organisation.name == "amtsleitung"
