@@ -46,7 +46,7 @@ def slapd(tmp_path):
                 "Anna Müller",
                 ANNA_PASSWORD,
                 "anna.mueller@stadt.example",
-                groups=("foerderung-sachbearbeitung",),
+                groups=("alle-beschaeftigten", "newsletter", "foerderung-sachbearbeitung"),
             ),
             person(
                 "bernd",
@@ -56,6 +56,9 @@ def slapd(tmp_path):
                 groups=("amtsleitung",),
             ),
             person("otto", "Otto Öztürk", OTTO_PASSWORD, "otto@stadt.example", control=514),
+            # groups Verbund does not map come first: all of a person's groups must be read
+            group("alle-beschaeftigten", ["anna", "bernd", "otto"]),
+            group("newsletter", ["anna"]),
             group("foerderung-sachbearbeitung", ["anna", "otto"]),
             group("amtsleitung", ["bernd"]),
         ]

@@ -103,7 +103,7 @@ def _first(attributes: dict, name: str) -> str:
 
 
 class DirectoryClient:
-    """One conversation with the directory (service-account connection opened lazily)."""
+    """Talks to the directory: the service account's searches and the person's bind."""
 
     def __init__(self, settings: DirectorySettings):
         self.settings = settings
@@ -162,7 +162,8 @@ class DirectoryClient:
         attributes = [s.name_attribute, s.email_attribute, "userAccountControl", LOCK_ATTRIBUTE]
         if not s.group_base:
             attributes.append("memberOf")
-        entries = self._search(connection, s.user_base, query, SUBTREE, attributes)
+        # two answers are enough to know the name is not unique
+        entries = self._search(connection, s.user_base, query, SUBTREE, attributes, limit=2)
         if len(entries) != 1:
             return None
         dn, values = entries[0]
@@ -176,13 +177,15 @@ class DirectoryClient:
             values.get(LOCK_ATTRIBUTE)
         )
         if not person.disabled and s.disabled_filter:
-            person.disabled = bool(self._search(connection, dn, s.disabled_filter, BASE, []))
+            person.disabled = bool(
+                self._search(connection, dn, s.disabled_filter, BASE, [], limit=1)
+            )
         if s.group_base:
             query = s.group_filter.replace("{dn}", escape_filter_chars(dn)).replace(
                 "{username}", escape_filter_chars(username)
             )
             person.groups = [
-                g for g, _ in self._search(connection, s.group_base, query, SUBTREE, [])
+                g for g, _ in self._search(connection, s.group_base, query, SUBTREE, [], limit=0)
             ]
         else:
             member_of = values.get("memberOf") or []
@@ -192,15 +195,22 @@ class DirectoryClient:
         return person
 
     def _search(
-        self, connection: Connection, base: str, query: str, scope: str, attributes: list[str]
+        self,
+        connection: Connection,
+        base: str,
+        query: str,
+        scope: str,
+        attributes: list[str],
+        limit: int,
     ) -> list[tuple[str, dict]]:
+        """Entries as ``(dn, attributes)``; ``limit`` 0: as many as the server gives."""
         try:
             connection.search(
                 base,
                 query,
                 search_scope=scope,
                 attributes=attributes or ["1.1"],
-                size_limit=2,
+                size_limit=limit,
                 time_limit=self.settings.timeout,
             )
         except LDAPException as exc:
