@@ -14,8 +14,11 @@ import pytest
 from ldap3 import MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE, Connection, Server
 
 from server import clock
+from server.directory_settings import DirectorySettings
 from server.models import AuditEntry, Organisation, User, UserSession
 from server.services.accounts import second_factor
+from server.services.accounts.directory import DirectoryUnavailable
+from server.services.accounts.directory_sync import sync_directory_accounts
 from tests.helpers import PASSWORD, csrf_token, login
 from tests.ldap_server import (
     ADMIN_DN,
@@ -270,3 +273,39 @@ def test_groups_from_member_of_as_active_directory_shows_them(app, slapd):
     assert login(app.test_client(), "bernd", BERND_PASSWORD).status_code == 302
     bernd = User.get(User.username == "bernd")
     assert bernd.roles == ["head"] and bernd.organisation.name == "amtsleitung"
+
+
+def test_the_periodic_sync_deactivates_people_who_left_without_waiting_for_a_login(app, slapd):
+    for name, password in (("anna", ANNA_PASSWORD), ("bernd", BERND_PASSWORD)):
+        assert login(app.test_client(), name, password).status_code == 302
+    anna_browser = app.test_client()
+    login(anna_browser, "anna", ANNA_PASSWORD)
+    runtime = app.config["VERBUND_RUNTIME"]
+    settings = DirectorySettings.from_section(runtime.settings.section("ldap"))
+    roles = set(runtime.definitions.roles)
+    with as_admin(slapd) as directory:
+        assert directory.delete(f"uid=anna,ou=leute,{SUFFIX}")  # she left the city
+        # bernd moves from the heads to the clerks (a group keeps at least one member)
+        otto = f"uid=otto,ou=leute,{SUFFIX}"
+        assert directory.modify(HEADS, {"member": [(MODIFY_REPLACE, [otto])]})
+        bernd_dn = f"uid=bernd,ou=leute,{SUFFIX}"
+        assert directory.modify(CLERKS, {"member": [(MODIFY_ADD, [bernd_dn])]})
+    assert sync_directory_accounts(settings, roles) == {
+        "checked": 2,
+        "updated": 1,
+        "deactivated": 1,
+    }
+    assert User.get(User.username == "anna").active is False
+    assert anna_browser.get("/").status_code == 302  # her session is over
+    bernd = User.get(User.username == "bernd")
+    assert bernd.roles == ["clerk"] and bernd.organisation.name == "sportamt"
+    # again: nothing left to do; directory down: nothing changes, the run fails
+    assert sync_directory_accounts(settings, roles) == {
+        "checked": 1,
+        "updated": 0,
+        "deactivated": 0,
+    }
+    slapd.stop()
+    with pytest.raises(DirectoryUnavailable):
+        sync_directory_accounts(settings, roles)
+    assert User.get(User.username == "bernd").active is True
