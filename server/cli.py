@@ -1,13 +1,15 @@
-"""The ``verbund`` command: init, serve, worker, check, user add/grant/reset-2fa, token."""
+"""The ``verbund`` command: init, serve, worker, check, user add/grant/reset-2fa, token, import."""
 
 from __future__ import annotations
 
 import os
 import secrets
 import sys
+from pathlib import Path
 
 import click
 
+from . import cli_import
 from .config import ConfigError, Settings, load_settings
 from .models import User, create_tables, database
 from .runtime import Runtime, set_runtime
@@ -49,8 +51,14 @@ def main(ctx: click.Context, config: str | None) -> None:
 
 @main.command()
 @click.option("--demo", is_flag=True, help="Beispieldaten (Organisationen, Personen, Fälle) laden")
+@click.option(
+    "--services",
+    "services_file",
+    type=click.Path(dir_okay=False),
+    help="Angebotsverzeichnis aus .csv/.xlsx laden (z. B. data/kim-angebote.csv)",
+)
 @click.pass_context
-def init(ctx: click.Context, demo: bool) -> None:
+def init(ctx: click.Context, demo: bool, services_file: str | None) -> None:
     """Datenbank anlegen und den Benutzer „admin“ erstellen."""
     from .services.accounts.people import create_user, get_or_create_organisation
 
@@ -77,6 +85,12 @@ def init(ctx: click.Context, demo: bool) -> None:
         except DemoError as exc:
             raise click.ClickException(f"Demo-Daten nicht geladen:\n{exc}") from None
         click.echo(created)
+    if services_file:
+        try:
+            summary = cli_import.run_import(runtime, "services", Path(services_file))
+        except cli_import.ImportProblems as exc:
+            cli_import.fail(exc.problems)
+        cli_import.echo_result(summary)
 
 
 @main.command()
@@ -319,6 +333,9 @@ def token(ctx: click.Context, name: str, label: str) -> None:
     if not account.active:
         raise click.ClickException(f"Der Benutzer „{name}“ ist deaktiviert.")
     click.echo(issue_token(account, label))
+
+
+cli_import.register(main, _runtime)
 
 
 def _service_text(exc: ServiceError) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .directory_settings import LDAP_DEFAULTS, ldap_problems
 from .schema.definitions import Problem
 from .schema.toml_lines import parse_toml
 from .start_page import entry_problems
@@ -79,6 +80,8 @@ DEFAULTS: dict[str, Any] = {
     },
     # GET /metrics: addresses or networks that may read it, and/or a bearer token
     "metrics": {"allow": ["127.0.0.1", "::1"], "token": ""},
+    # directory login (LDAP / Active Directory); empty url: none (server/directory_settings.py)
+    "ldap": LDAP_DEFAULTS,
     "roles": {},
     # the start page per role: [[start]] entries (server/start_page.py, docs/configuration.md)
     "start": [],
@@ -91,6 +94,7 @@ ENV_OVERRIDES = {
     "VERBUND_SECRET_KEY": ("server", "secret_key"),
     "VERBUND_PSEUDONYM_KEY": ("privacy", "pseudonym_key"),
     "VERBUND_METRICS_TOKEN": ("metrics", "token"),
+    "VERBUND_LDAP_BIND_PASSWORD": ("ldap", "bind_password"),
 }
 
 
@@ -218,6 +222,8 @@ def settings_problems(data: dict[str, Any], lines: Any, shown: str) -> list[Prob
             continue
         if section == "roles":
             continue
+        if section == "ldap":
+            problems += _ldap_problems(data, lines, shown, value)
         for key, item in value.items():
             expected = DEFAULTS[section].get(key)
             if key not in DEFAULTS[section]:
@@ -253,7 +259,7 @@ def settings_problems(data: dict[str, Any], lines: Any, shown: str) -> list[Prob
                 )
             elif section == "metrics" and key == "allow":
                 problems += _address_problems(lines, shown, item)
-            elif isinstance(item, list) and section != "register":
+            elif isinstance(item, list) and section not in ("register", "ldap"):
                 # [register] is checked against the definitions by `verbund check`
                 # (services/register_config.py), together with its other keys
                 problems += _role_list_problems(data, lines, shown, section, key, item)
@@ -272,6 +278,18 @@ def _start_problems(data: dict[str, Any], lines: Any, shown: str, entries: Any) 
             problems.append(
                 Problem(shown, lines.line(*at), f"[[start]] Nr. {index + 1}: {message}")
             )
+    return problems
+
+
+def _ldap_problems(data: dict[str, Any], lines: Any, shown: str, section: dict) -> list[Problem]:
+    """``[ldap]``: what the keys mean (server/directory_settings.py); types are checked below."""
+    known = data.get("roles") if isinstance(data.get("roles"), dict) else {}
+    problems: list[Problem] = []
+
+    def report(at: tuple, message: str) -> None:
+        problems.append(Problem(shown, lines.line("ldap", *at), message))
+
+    ldap_problems(section, set(known), report)
     return problems
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from ..directory_settings import DirectorySettings
 from ..models import database
 from ..runtime import get_runtime
+from ..services.accounts.directory_sync import sync_directory_accounts
 from ..services.records.deadlines import create_reminders
 from ..services.records.unused_uploads import remove_unused_uploads as remove_unused
 
@@ -20,3 +22,11 @@ def create_deadline_reminders() -> int:
     get_runtime()
     with database.connection_context():
         return create_reminders()
+
+
+def sync_directory() -> dict[str, int]:
+    """Directory accounts follow the directory ([ldap]); deactivated when gone there."""
+    runtime = get_runtime()
+    settings = DirectorySettings.from_section(runtime.settings.section("ldap"))
+    with database.connection_context():
+        return sync_directory_accounts(settings, set(runtime.definitions.roles))

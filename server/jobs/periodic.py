@@ -50,6 +50,13 @@ PERIODIC = (
         3600,
         "Datenschutz: Aufbewahrung, Protokoll, Anmeldefehler",
     ),
+    # directory accounts of people who left are deactivated without waiting for a login
+    Periodic(
+        "directory-sync",
+        "server.jobs.maintenance.sync_directory",
+        900,
+        "Verzeichnis-Konten abgleichen (LDAP)",
+    ),
     Periodic(
         "unused-uploads",
         "server.jobs.maintenance.remove_unused_uploads",

@@ -1,6 +1,7 @@
 """Login, the second factor and logout.
 
-The login: throttle (server/services/login_guard.py) → password → if the person has a
+The login: throttle (server/services/login_guard.py) → password (local, or the directory
+for directory accounts: server/services/accounts/directory.py) → if the person has a
 second factor, the code page → session. People whose role requires a second factor and
 who have none yet are let in only as far as the page that sets it up.
 """
@@ -15,10 +16,11 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from .. import clock
+from ..directory_settings import DirectorySettings
 from ..models import User
 from ..services.accounts import second_factor
+from ..services.accounts.directory import UNAVAILABLE, password_login
 from ..services.accounts.login_guard import LoginLimits, release_attempt, reserve_attempt
-from ..services.accounts.people import authenticate
 from ..services.audit import audit
 from .devices import device_for, remember_device
 from .session import current_user, log_in, log_out, safe_next
@@ -48,6 +50,16 @@ class CodeForm(FlaskForm):
 
 def _security() -> dict:
     return current_app.config["VERBUND_RUNTIME"].settings.section("security")
+
+
+def _directory() -> DirectorySettings:
+    return DirectorySettings.from_section(
+        current_app.config["VERBUND_RUNTIME"].settings.section("ldap")
+    )
+
+
+def _roles() -> set[str]:
+    return set(current_app.config["VERBUND_RUNTIME"].definitions.roles)
 
 
 def _limits() -> LoginLimits:
@@ -98,10 +110,17 @@ class AuthView(BaseView):
                 audit("login.throttled", None, detail={"username": name})
                 flash(refusal, "error")
                 return self.render("verbund/login.html", form=form), 429
-            user = authenticate(name, form.password.data)
-            if user is None:
-                audit("login.failed", None, detail={"username": name})
-                flash("Benutzername oder Passwort ist falsch.", "error")
+            # local password or, for directory accounts, the directory ([ldap])
+            outcome = password_login(_directory(), name, form.password.data, _roles())
+            user = outcome.user
+            if outcome.status == UNAVAILABLE:
+                release_attempt(reservation)  # no password was tested
+                audit("login.directory_unavailable", None, detail={"username": name})
+                flash(outcome.message, "error")
+                status = 503
+            elif user is None:
+                audit("login.failed", None, detail={"username": name, "reason": outcome.reason})
+                flash(outcome.message or "Benutzername oder Passwort ist falsch.", "error")
                 status = 401
             else:
                 release_attempt(reservation)
