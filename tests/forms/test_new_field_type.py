@@ -162,6 +162,10 @@ def test_a_registered_type_goes_from_toml_through_screen_and_api_into_the_docume
 
     # the API reads the clean value and writes through the same cleaning
     club = api("verein2", ["applicant"], "rc")
+    described = club.get("/forms/antrag").get_json()["fields"]
+    iban = next(f for f in described if f["name"] == "iban")
+    assert iban["type"] == "iban" and iban["options"] == {"country": "DE"}
+    assert "options" not in described[0]  # built-in fields are described as before
     rid = club.post("/records", json={"workflow": "foerderung"}).get_json()["id"]
     bad = club.put(
         f"/records/{rid}/forms/antrag", json={"data": {**ANTRAG, "iban": BRITISH}, "version": 1}
