@@ -12,13 +12,22 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import docx
 import pytest
 
 from server.forms.display import display
 from server.schema import parse_form
-from server.schema.fieldtypes import FieldError, FieldType, quoted, register, unregister
+from server.schema.fieldtypes import (
+    FieldError,
+    FieldType,
+    field_type,
+    quoted,
+    register,
+    type_names,
+    unregister,
+)
 from tests.helpers import ANTRAG, csrf_token, login
 from tests.web.test_screens import ANTRAG_FORM, new_record
 
@@ -194,3 +203,20 @@ def test_a_registered_type_goes_from_toml_through_screen_and_api_into_the_docume
     content = club.get(f"/documents/{request_id}/file").data
     paragraphs = [p.text for p in docx.Document(io.BytesIO(content)).paragraphs]
     assert paragraphs == ["Verein: SV Rhein", f"IBAN: {GROUPED}"]
+
+
+STATIC = Path(__file__).parents[2] / "server" / "static"
+TEMPLATES = Path(__file__).parents[2] / "server" / "templates" / "verbund"
+
+
+def test_every_type_names_itself_in_german_and_has_its_widget_and_browser_entry():
+    # what the form builder (issue 15) lists, and the two places a type may point at
+    js_entries = set(
+        re.findall(r"^    (\w+): function", (STATIC / "verbund-input.js").read_text(), re.M)
+    )
+    macros = set(re.findall(r"\{% macro (\w+)\(", (TEMPLATES / "_widgets.html").read_text()))
+    for name in type_names():
+        kind = field_type(name)
+        assert kind.label and kind.explanation.endswith("."), name
+        assert (kind.browser_clean or name) in js_entries, name
+        assert kind.widget in macros | {"table"}, name  # the table widget is _fields.html's own
