@@ -85,13 +85,17 @@ def deadline_json(deadline) -> dict[str, Any]:
 
 def _plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value):
-        return {
-            k: _plain(v) for k, v in dataclasses.asdict(value).items() if k not in ("line", "path")
-        }
+        return _plain(dataclasses.asdict(value))
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items() if k not in ("line", "path")}
+        out = {k: _plain(v) for k, v in value.items() if k not in ("line", "path")}
+        # a registered field type's own keys (FieldDef.options), as an object; absent if none
+        if "options" in out and "type" in out and isinstance(out["options"], list):
+            options = out.pop("options")
+            if options:
+                out["options"] = dict(options)
+        return out
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value

@@ -13,11 +13,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..schema.definitions import Definitions, FieldDef, FormDef, Problem, WorkflowDef
+from ..schema.fieldtypes import field_type
 from ..schema.loader import read_sources
 from ..schema.toml_lines import parse_toml
 from .context import HISTORY_KEYS, RECORD_KEYS
 from .docx_check import MAX_RATIO, MAX_UNPACKED, unpack_problems
-from .lint import ANY, VALUE, Finding, Shape, lint_docx, object_shape
+from .lint import ANY, Finding, Shape, lint_docx, object_shape
 
 TEMPLATE_NAMES = ("record", "history", "now")
 
@@ -26,20 +27,8 @@ Special = Mapping[str, tuple[Mapping[str, Shape] | None, str]]
 
 
 def field_shape(field: FieldDef, path: str) -> Shape:
-    """What a template finds at ``path`` for ``field``."""
-    shown = f"„{path}“"
-    if field.type == "table":
-        columns = {c.name: field_shape(c, f"{path}.{c.name}") for c in field.columns}
-        row = Shape("object", f"die Tabelle {shown}", columns, member_word="Spalte")
-        return Shape("list", shown, item=row, type="table")
-    if field.type == "select":
-        return Shape("value", shown, {"label": VALUE}, type="select", choices=True)
-    if field.type == "multiselect":
-        item = Shape("value", f"ein Eintrag von {shown}", {"label": VALUE}, choices=True)
-        return Shape("list", shown, item=item, type="multiselect", choices=True)
-    if field.type == "date":
-        return Shape("value", shown, dict.fromkeys(("year", "month", "day"), VALUE), type="date")
-    return Shape("value", shown, type=field.type)
+    """What a template finds at ``path`` for ``field`` (the field type decides)."""
+    return field_type(field.type).template_shape(field, path)
 
 
 def form_shape(form: FormDef) -> Shape:

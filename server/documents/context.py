@@ -3,7 +3,8 @@
 Only dicts, lists, strings, numbers, dates and booleans go in, never model objects, so a
 template cannot reach the database or call anything through them. Values are typed the way
 the form engine types them for expressions (dates as ``date``, decimals as ``Decimal``), and a
-select value is a :class:`~server.documents.filters.ChoiceValue` that knows its label.
+select value is a :class:`~server.schema.fieldtypes.ChoiceValue` that knows its label;
+each field type decides its template value (``FieldType.template_value``).
 
 Every string is made safe for Word's XML on the way in: characters XML 1.0 forbids (control
 characters, lone surrogates) are dropped, so no input can produce a broken .docx.
@@ -16,11 +17,10 @@ from typing import Any
 from peewee import JOIN
 
 from .. import clock
-from ..forms.types import field_type
 from ..german import local_time
 from ..models import Record, TransitionLog, User
 from ..schema.definitions import Definitions, FieldDef, FormDef
-from .filters import ChoiceValue
+from ..schema.fieldtypes import ChoiceValue, field_type
 from .references import resolve_references
 from .xml_text import xml_text
 
@@ -40,25 +40,7 @@ def safe(value: Any) -> Any:
 
 def template_value(field: FieldDef, value: Any) -> Any:
     """A saved (clean) value as a template sees it: typed, choices with their labels."""
-    kind = field_type(field.type)
-    if value is None:
-        return kind.empty_value()
-    if field.type == "table":
-        return [
-            {c.name: template_value(c, (row or {}).get(c.name)) for c in field.columns}
-            for row in value or []
-            if isinstance(row, dict)
-        ]
-    if field.type == "select":
-        return ChoiceValue(str(value), field.choice_label(value))
-    if field.type == "multiselect":
-        items = value if isinstance(value, list) else [value]
-        return [ChoiceValue(str(v), field.choice_label(v)) for v in items]
-    try:
-        return kind.to_python(field, value)
-    except (TypeError, ValueError, ArithmeticError):
-        # a value saved before the field changed type: show it as it was saved
-        return value
+    return field_type(field.type).template_value(field, value)
 
 
 def form_values(form: FormDef, saved: dict[str, Any] | None) -> dict[str, Any]:

@@ -19,24 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..german import datum, euro, janein, zahl
-
-
-class ChoiceValue(str):
-    """The stored value of a select field that also knows its label.
-
-    It prints and compares as the stored value (``{% if x == "duldung" %}`` keeps working);
-    ``|label`` (or ``.label``) gives the text people read.
-    """
-
-    label: str
-
-    def __new__(cls, value: str, label: str) -> ChoiceValue:
-        obj = super().__new__(cls, value)
-        obj.label = label
-        return obj
-
-    def __reduce__(self):  # copies stay ChoiceValues
-        return (ChoiceValue, (str(self), self.label))
+from ..schema.fieldtypes.template_data import ChoiceValue
 
 
 def label(value: Any, trenner: str = ", ") -> Any:

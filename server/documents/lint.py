@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 import jinja2
 from jinja2 import nodes
 
+from ..schema.fieldtypes.template_data import ANY, VALUE, Shape
 from .const_fold import TooLarge, fold
 from .docx_parts import Finding, locate, paragraph_problems, read_parts
 from .render import template_environment
@@ -27,27 +27,6 @@ LIST_FILTERS = {"sort", "reverse", "list", "selectattr", "rejectattr", "unique",
 ITEM_FILTERS = {"first", "last", "random", "min", "max"}
 SAME_FILTERS = {"default", "d"}
 ALLOWED_CALLS = "range(…), loop.cycle(…) und loop.changed(…)"
-
-
-@dataclass(frozen=True)
-class Shape:
-    """What a name or expression in a template stands for.
-
-    ``kind`` is ``object`` (named members), ``list`` (items of ``item``), ``value`` or
-    ``any`` (not known: nothing is checked below it). ``what`` names it in messages.
-    """
-
-    kind: str
-    what: str = ""
-    members: Mapping[str, Shape] = field(default_factory=dict)
-    item: Shape | None = None
-    member_word: str = "Feld"
-    type: str = ""
-    choices: bool = False
-
-
-ANY = Shape("any")
-VALUE = Shape("value")
 
 
 def object_shape(what: str, keys, member_word: str = "Angabe") -> Shape:

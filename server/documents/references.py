@@ -45,11 +45,10 @@ def title_visible(defs: Definitions, source: WorkflowDef, target_id: str) -> boo
 
 def _reference_fields(field: FieldDef) -> list[tuple[FieldDef, FieldDef | None]]:
     """(reference field or column, its table or None) within one field."""
-    if field.type == "reference":
+    # only the reference type has a ``workflow``; only a table has columns
+    if field.workflow:
         return [(field, None)]
-    if field.type == "table":
-        return [(c, field) for c in field.columns if c.type == "reference"]
-    return []
+    return [(c, field) for c in field.columns if c.workflow]
 
 
 def resolve_references(defs: Definitions, workflow: WorkflowDef, context: dict[str, Any]) -> None:

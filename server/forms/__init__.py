@@ -1,7 +1,9 @@
-"""The form engine: field types, validation, and the values expressions and templates see."""
+"""The form engine: validation of whole forms and the values expressions and templates see.
 
-from . import links as _links  # noqa: F401  (registers reference and file)
-from .types import REGISTRY, FieldError, FieldType, field_type, register
+The field types themselves are a registry in :mod:`server.schema.fieldtypes`.
+"""
+
+from ..schema.fieldtypes import REGISTRY, FieldError, FieldType, field_type, register, unregister
 from .validation import FormResult, defaults, raw_from_formdata, typed_values, validate_form
 
 __all__ = [
@@ -14,5 +16,6 @@ __all__ = [
     "raw_from_formdata",
     "register",
     "typed_values",
+    "unregister",
     "validate_form",
 ]

@@ -1,7 +1,8 @@
 """What the browser needs to evaluate a form's ``show_if`` conditions while the user types.
 
 The record page puts :func:`browser_spec` on each ``<form>`` as JSON; ``verbund-input.js``
-cleans the inputs with the rules of :mod:`server.forms.types` and walks the condition trees
+cleans the inputs with the rules of the field types (:mod:`server.schema.fieldtypes`;
+each names its entry of ``CLEAN`` there) and walks the condition trees
 (:func:`server.schema.show_if.show_if_tree`) in :func:`server.schema.show_if.show_if_order`,
 which is also the order :func:`server.forms.validation.visible_fields` uses on the server.
 """
@@ -10,18 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..schema.definitions import FieldDef, FormDef
+from ..schema.definitions import FormDef
 from ..schema.expressions import ExpressionError
+from ..schema.fieldtypes import field_type
 from ..schema.show_if import form_prefix, show_if_fields, show_if_order, show_if_tree
-
-
-def _field_spec(field: FieldDef) -> dict[str, Any]:
-    spec: dict[str, Any] = {"type": field.type}
-    if field.choices:
-        spec["choices"] = [c.value for c in field.choices]
-    if field.columns:
-        spec["columns"] = [{"name": c.name, **_field_spec(c)} for c in field.columns]
-    return spec
 
 
 def browser_spec(form: FormDef) -> dict[str, Any] | None:
@@ -48,5 +41,7 @@ def browser_spec(form: FormDef) -> dict[str, Any] | None:
     return {
         "order": list(order),
         "conditions": conditions,
-        "fields": {f.name: _field_spec(f) for f in form.fields if f.name in read},
+        "fields": {
+            f.name: field_type(f.type).browser_spec(f) for f in form.fields if f.name in read
+        },
     }

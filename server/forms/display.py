@@ -11,25 +11,13 @@ import json
 from typing import Any
 
 from ..schema.definitions import FieldDef, FormDef
-from .types import field_type, is_empty
+from ..schema.fieldtypes import field_type, is_empty
+from ..schema.fieldtypes.table import row_text
 
 
 def display(field: FieldDef, value: Any, lookup: Any = None) -> str:
     """A clean value as text for people (labels, German dates and numbers, record titles)."""
-    if field.type == "table":
-        return " | ".join(_row_text(field, row, lookup) for row in value or [])
-    if field.type == "reference" and lookup is not None:
-        return lookup.reference(field, value)
-    return field_type(field.type).display(field, value)
-
-
-def _row_text(field: FieldDef, row: Any, lookup: Any) -> str:
-    row = row if isinstance(row, dict) else {}
-    return "; ".join(
-        f"{c.label}: {display(c, row.get(c.name), lookup)}"
-        for c in field.columns
-        if not is_empty(row.get(c.name))
-    )
+    return field_type(field.type).display(field, value, lookup)
 
 
 def _blank(value: Any) -> bool:
@@ -48,7 +36,7 @@ def changes(
         old, new = before.get(f.name), after.get(f.name)
         if (_blank(old) and _blank(new)) or old == new:
             continue
-        if f.type == "table":
+        if f.columns:  # a table: row by row
             out.extend(_table_changes(f, old or [], new or [], lookup))
         else:
             out.append(
@@ -80,10 +68,10 @@ def _table_changes(field: FieldDef, old: list, new: list, lookup) -> list[dict[s
                     out.append((j, _change(label, display(c, a, lookup), display(c, b, lookup))))
         for i in sorted(set(range(i1, i2)) - {i for i, _ in pairs}):
             label = f"{field.label}: Zeile {i + 1} entfernt"
-            out.append((j1, _change(label, _row_text(field, old[i], lookup), "")))
+            out.append((j1, _change(label, row_text(field, old[i], lookup), "")))
         for j in sorted(set(range(j1, j2)) - {j for _, j in pairs}):
             label = f"{field.label}: Zeile {j + 1} hinzugefügt"
-            out.append((j, _change(label, "", _row_text(field, new[j], lookup))))
+            out.append((j, _change(label, "", row_text(field, new[j], lookup))))
     out.sort(key=lambda item: item[0])  # in the order of the rows as they are now
     return [change for _, change in out]
 
@@ -123,6 +111,6 @@ def search_text(forms: dict[str, FormDef], data: dict[str, Any], title: str) -> 
             continue
         for f in form.fields:
             value = (values or {}).get(f.name)
-            if not is_empty(value) and f.type not in ("boolean", "file"):
+            if not is_empty(value) and field_type(f.type).searchable:
                 parts.append(display(f, value))
     return " ".join(parts).lower()[:20000]

@@ -10,39 +10,13 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass
 
-from ..schema.definitions import FILE_KINDS
+# the table of kinds belongs to the file field type; it is imported from there (and offered
+# here too, next to the recognising)
+from ..schema.fieldtypes.filekinds import KINDS, FileKind, kinds_label
 
+__all__ = ["KINDS", "FileKind", "kinds_label", "safe_filename", "sniff"]
 
-@dataclass(frozen=True)
-class FileKind:
-    name: str  # as written in ``accept = [...]``
-    label: str  # for people, in messages
-    mimetype: str  # sent with the download
-
-
-KINDS: dict[str, FileKind] = {
-    k.name: k
-    for k in (
-        FileKind("pdf", "PDF", "application/pdf"),
-        FileKind("png", "PNG-Bild", "image/png"),
-        FileKind("jpeg", "JPEG-Bild", "image/jpeg"),
-        FileKind(
-            "docx",
-            "Word-Dokument (.docx)",
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        ),
-        FileKind(
-            "xlsx",
-            "Excel-Tabelle (.xlsx)",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-        FileKind("txt", "Text (.txt)", "text/plain; charset=utf-8"),
-    )
-}
-
-assert tuple(KINDS) == FILE_KINDS, "server/schema/definitions.py FILE_KINDS is the same list"
 
 # control characters other than tab, newline, form feed and carriage return
 _BINARY = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
@@ -78,11 +52,6 @@ def sniff(content: bytes) -> str | None:
     except UnicodeDecodeError:
         return None
     return "txt" if text and not _BINARY.search(text) else None
-
-
-def kinds_label(names: tuple[str, ...] | list[str]) -> str:
-    """``("pdf", "png")`` -> "PDF, PNG-Bild"."""
-    return ", ".join(KINDS[n].label for n in names if n in KINDS)
 
 
 # Bidirectional overrides and isolates turn "rechnung\u202efdp.exe" into "rechnungexe.pdf"

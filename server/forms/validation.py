@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import clock
 from ..schema.definitions import FieldDef, FormDef
 from ..schema.expression_budget import ExpressionBudgetExceeded
 from ..schema.expressions import evaluate_condition
+from ..schema.fieldtypes import FieldError, field_type, quoted
 from ..schema.show_if import show_if_order
-from . import table as _table  # noqa: F401  (registers the table type)
 from .error_cap import cap_errors, unknown_keys_errors
-from .types import FieldError, field_type, is_empty, quoted
 
 log = logging.getLogger(__name__)
 
@@ -97,16 +94,10 @@ def validate_form(form: FormDef, raw: Any, links: Any = None) -> FormResult:
     for f in form.fields:
         ftype = field_type(f.type)
         try:
-            if f.type == "table":
-                rows, cells = ftype.clean_rows(f, raw.get(f.name), links)
-                cleaned[f.name] = rows
-                if cells:
-                    cell_errors[f.name] = cells
-            else:
-                value = ftype.clean(f, raw.get(f.name))
-                if links is not None and not is_empty(value):
-                    value = ftype.resolve(f, value, links)
-                cleaned[f.name] = value
+            # a type with parts (a table) reports their errors as its own keys (table.0.col)
+            cleaned[f.name], cells = ftype.clean_cells(f, raw.get(f.name), links)
+            if cells:
+                cell_errors[f.name] = cells
         except FieldError as exc:
             errors.setdefault(f.name, []).append(str(exc))
             cleaned[f.name] = None
@@ -121,17 +112,16 @@ def validate_form(form: FormDef, raw: Any, links: Any = None) -> FormResult:
         value = cleaned[f.name]
         if f.name in errors:
             continue
-        if is_empty(value) or (f.type == "boolean" and f.required and value is False):
+        ftype = field_type(f.type)
+        if ftype.missing(f, value):
             if f.required:
                 errors.setdefault(f.name, []).append(f"{quoted(f)} ist ein Pflichtfeld.")
-            elif f.type in ("multiselect", "table") and (problems := _list_minimum(f)):
+            elif problems := ftype.minimum_problems(f):
                 # "min_rows = 1" means at least one row, even on a field that is not required
                 errors[f.name] = problems
-            values[f.name] = (
-                field_type(f.type).empty_value() if f.type != "boolean" else bool(value)
-            )
+            values[f.name] = ftype.stored_when_missing(value)
             continue
-        problems = field_type(f.type).constraints(f, value)
+        problems = ftype.constraints(f, value)
         if problems:
             errors[f.name] = problems
         values[f.name] = value
@@ -139,11 +129,6 @@ def validate_form(form: FormDef, raw: Any, links: Any = None) -> FormResult:
     for key, messages in unknown_keys_errors(unknown, form.title).items():
         errors.setdefault(key, []).extend(messages)
     return FormResult(values, cap_errors(errors), hidden)
-
-
-def _list_minimum(f: FieldDef) -> list[str]:
-    """The ``min_items``/``min_rows`` message for an empty list, if the field has one."""
-    return field_type(f.type).constraints(f, [])
 
 
 def raw_from_formdata(form: FormDef, formdata: Any, prefix: str = "") -> dict[str, Any]:
@@ -158,12 +143,9 @@ def defaults(form: FormDef) -> dict[str, Any]:
     out = {}
     for f in form.fields:
         if f.default is not None:
-            default = f.default
-            if f.type == "date":
-                default = clock.today() if default == "today" else default
-                default = default.isoformat() if isinstance(default, dt.date) else default
+            ftype = field_type(f.type)
             try:
-                out[f.name] = field_type(f.type).clean(f, default)
+                out[f.name] = ftype.clean(f, ftype.default_value(f))
             except FieldError:
                 continue
     return out

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+# the names of the built-in field types; each is a class in server/schema/fieldtypes/, where
+# plug-ins register more (ask ``fieldtypes.type_names()`` for every type known right now)
 FIELD_TYPES = (
     "text",
     "textarea",
@@ -69,6 +71,13 @@ class FieldDef:
     section: str = ""
     personal: bool = False
     line: int = 0
+    # keys of a registered type that are no attribute above, as sorted (key, value) pairs
+    # (a tuple, so a FieldDef stays hashable)
+    options: tuple[tuple[str, Any], ...] = ()
+
+    def option(self, key: str, default: Any = None) -> Any:
+        """The value of a type's own TOML key (see ``FieldType.read_keys``)."""
+        return dict(self.options).get(key, default)
 
     def choice_label(self, value: Any) -> str:
         """Label of a choice value, or the value itself when it is not one of the choices."""

@@ -12,54 +12,21 @@ that is simply false or raises an ordinary error is judged at run time as always
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .. import clock
 from .definitions import FieldDef, FormDef, TransitionDef, WorkflowDef
 from .expression_budget import ExpressionBudgetExceeded
 from .expressions import evaluate_condition
+from .fieldtypes import field_type
 
 _TEXT = {False: "x", True: "Beispiel Beispiel"}
 
 
-def _number(limit: Any, fallback: Any, kind: type) -> Any:
-    if isinstance(limit, (int, float, str)) and not isinstance(limit, bool):
-        try:
-            return kind(str(limit)) if kind is Decimal else kind(limit)
-        except (ValueError, InvalidOperation):
-            pass
-    return fallback
-
-
 def sample_value(field: FieldDef, high: bool) -> Any:
     """A typical typed value of ``field`` (as expressions see it); ``high`` picks the big end."""
-    kind = field.type
-    values = [c.value for c in field.choices]
-    if kind == "integer":
-        return _number(field.max, 100, int) if high else _number(field.min, 0, int)
-    if kind == "decimal":
-        if high:
-            return _number(field.max, Decimal("100.5"), Decimal)
-        return _number(field.min, Decimal(0), Decimal)
-    if kind == "date":
-        return clock.today() if high else dt.date(2000, 1, 1)
-    if kind == "boolean":
-        return high
-    if kind == "select":
-        return (values[-1] if high else values[0]) if values else _TEXT[high]
-    if kind == "multiselect":
-        return values if high else []
-    if kind == "table":
-        row = {c.name: sample_value(c, high) for c in field.columns}
-        return [dict(row) for _ in range(3)] if high else []
-    if kind == "reference":
-        return 1 if high else None
-    if kind == "file":
-        return {"id": 1} if high else None
-    return _TEXT[high]  # text, textarea, email and anything new
+    return field_type(field.type).sample(field, high)
 
 
 def _form_values(form: FormDef, high: bool) -> dict[str, Any]:

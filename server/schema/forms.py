@@ -8,12 +8,13 @@ which is what a screen needs to print it; :func:`form_sections` gives the groupi
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
-from . import field_values
 from .checking import Collector, id_problem, kind
-from .definitions import FIELD_TYPES, FieldDef, FormDef, Problem
+from .definitions import FieldDef, FormDef, Problem
 from .expressions import ExpressionError, referenced_names
+from .fieldtypes import field_type, type_names
 from .show_if import form_prefix, show_if_cycle, show_if_problem
 from .toml_lines import KeyPath, parse_toml
 
@@ -29,28 +30,17 @@ COMMON_KEYS = (
     "section",
     "personal",
 )
-_TEXT = ("min_length", "max_length", "pattern")
-TYPE_KEYS: dict[str, tuple[str, ...]] = {
-    "text": _TEXT,
-    "textarea": _TEXT,
-    "email": _TEXT,
-    "integer": ("min", "max"),
-    "decimal": ("min", "max"),
-    "date": ("min", "max"),
-    "boolean": (),
-    "select": ("choices",),
-    "multiselect": ("choices", "min_items", "max_items"),
-    "table": ("min_rows", "max_rows", "columns"),
-    "reference": ("workflow",),
-    "file": ("accept", "max_bytes"),
-}
-# for "Schlüssel „choices“ ist hier nicht erlaubt (nur bei Typ select, multiselect)"
-_KEY_HOMES = {
-    key: "nur bei Typ " + ", ".join(t for t, keys in TYPE_KEYS.items() if key in keys)
-    for keys in TYPE_KEYS.values()
-    for key in keys
-}
-NOT_IN_COLUMNS = ("table", "file")
+# the keys of a FieldDef a type's ``read_keys`` may fill; any other key becomes an option
+_FIELD_ATTRIBUTES = frozenset(f.name for f in dataclasses.fields(FieldDef))
+
+
+def _key_homes() -> dict[str, str]:
+    """For "Schlüssel „choices“ ist hier nicht erlaubt (nur bei Typ select, multiselect)"."""
+    homes: dict[str, list[str]] = {}
+    for name in type_names():
+        for key in field_type(name).keys:
+            homes.setdefault(key, []).append(name)
+    return {key: "nur bei Typ " + ", ".join(names) for key, names in homes.items()}
 
 
 def parse_form(form_id: str, text: str, path: str) -> tuple[FormDef | None, list[Problem]]:
@@ -133,20 +123,22 @@ def _parse_field(
         name = None
 
     ftype = table.get("type")
-    known_type = isinstance(ftype, str) and ftype in FIELD_TYPES
+    names = type_names()
+    kind_ = field_type(ftype) if isinstance(ftype, str) and ftype in names else None
     if "type" not in table:
-        c.add(keypath, f"{where}„type“ fehlt (erlaubt: {', '.join(FIELD_TYPES)})")
-    elif not known_type:
+        c.add(keypath, f"{where}„type“ fehlt (erlaubt: {', '.join(names)})")
+    elif kind_ is None:
         shown = f"„{ftype}“" if isinstance(ftype, str) else f"({kind(ftype)})"
         c.add(
             keypath + ("type",),
-            f"{where}unbekannter Feldtyp {shown} (erlaubt: {', '.join(FIELD_TYPES)})",
+            f"{where}unbekannter Feldtyp {shown} (erlaubt: {', '.join(names)})",
         )
-    elif column_of is not None and ftype in NOT_IN_COLUMNS:
+    elif column_of is not None and not kind_.in_columns:
         c.add(keypath + ("type",), f"{where}eine Tabellenspalte kann nicht vom Typ „{ftype}“ sein")
 
-    allowed = list(COMMON_KEYS) + list(TYPE_KEYS[ftype] if known_type else _KEY_HOMES)
-    elsewhere = dict(_KEY_HOMES)
+    homes = _key_homes()
+    allowed = list(COMMON_KEYS) + list(kind_.keys if kind_ is not None else homes)
+    elsewhere = dict(homes)
     if column_of is not None:
         for key in ("show_if", "section"):
             allowed.remove(key)
@@ -163,46 +155,32 @@ def _parse_field(
     }
     if "section" in table and not values["section"] and isinstance(table["section"], str):
         c.add(keypath + ("section",), f"{where}„section“ braucht eine Überschrift")
-    for low, high, least in (
-        ("min_length", "max_length", 0),
-        ("min_items", "max_items", 0),
-        ("min_rows", "max_rows", 0),
-    ):
-        values[low] = c.count(table, low, keypath, where, least)
-        values[high] = c.count(table, high, keypath, where, max(least, 1))
-        c.ordered(keypath, where, low, values[low], high, values[high])
-    values["min"] = field_values.read_limit(c, table, "min", ftype, keypath, where)
-    values["max"] = field_values.read_limit(c, table, "max", ftype, keypath, where)
-    c.ordered(keypath, where, "min", values["min"], "max", values["max"])
-    values["pattern"] = field_values.read_pattern(c, table, keypath, where)
-    values["choices"] = field_values.read_choices(c, table, ftype, keypath, where)
-    values["workflow"] = c.text(table, "workflow", keypath, where) or None
-    if ftype == "reference" and "workflow" not in table:
-        c.add(keypath, f"{where}„workflow“ fehlt: ein Verweis braucht den Ablauf, auf den er zeigt")
-    if ftype == "multiselect" and values["choices"]:
-        for key in ("min_items", "max_items"):
-            if (values[key] or 0) > len(values["choices"]):
-                c.add(
-                    keypath + (key,),
-                    f"{where}„{key}“ ({values[key]}) ist größer als die "
-                    f"Zahl der Auswahlmöglichkeiten ({len(values['choices'])})",
-                )
-    values["accept"] = field_values.read_accept(c, table, keypath, where)
-    values["max_bytes"] = c.count(table, "max_bytes", keypath, where, 1)
-    values["columns"] = _columns(c, table, ftype, keypath, where, name)
-    values["default"] = field_values.read_default(c, table, ftype, keypath, where, values)
+    if kind_ is None:
+        return None
+    # the type reads and checks its own keys (server/schema/fieldtypes/)
+    own = kind_.read_keys(c, table, keypath, where)
+    if "columns" in kind_.keys:
+        own["columns"] = _columns(c, table, keypath, where, name)
+    if "default" in table:
+        at = keypath + ("default",)
+        if kind_.takes_default:
+            own["default"] = kind_.read_default(c, table["default"], at, where, own)
+        else:
+            c.add(at, f"{where}ein Feld vom Typ „{ftype}“ kann keinen „default“ haben")
+    values.update({k: v for k, v in own.items() if k in _FIELD_ATTRIBUTES})
+    values["options"] = tuple(sorted((k, v) for k, v in own.items() if k not in _FIELD_ATTRIBUTES))
 
-    if name is None or not known_type:
+    if name is None:
         return None
     return FieldDef(name=name, type=ftype, label=label, line=c.lines.line(*keypath), **values)
 
 
 def _columns(
-    c: Collector, table: dict, ftype: Any, keypath: KeyPath, where: str, name: str | None
+    c: Collector, table: dict, keypath: KeyPath, where: str, name: str | None
 ) -> tuple[FieldDef, ...]:
+    """The ``[[fields.columns]]`` of a table field, each parsed as a field."""
     if "columns" not in table:
-        if ftype == "table":
-            c.add(keypath, f"{where}eine Tabelle braucht Spalten ([[fields.columns]])")
+        c.add(keypath, f"{where}eine Tabelle braucht Spalten ([[fields.columns]])")
         return ()
     raw = table["columns"]
     if not isinstance(raw, list) or not raw or not all(isinstance(t, dict) for t in raw):

@@ -20,6 +20,7 @@ from .checking import Collector, id_problem, kind
 from .definitions import SCOPES, Definitions, FieldDef, FormDef, Problem, RoleDef, WorkflowDef
 from .expression_check import budget_problem, show_if_contexts, when_contexts
 from .expressions import ExpressionError, referenced_names
+from .fieldtypes import field_type
 from .forms import parse_form
 from .toml_lines import LineMap, line_map
 from .workflows import parse_workflow
@@ -282,7 +283,7 @@ def _title_field_problem(ctx: _Context, wf: WorkflowDef, title_field: str) -> st
     field = form.field(field_name)
     if field is None:
         return f"„title_field“: Formular „{form_id}“ hat kein Feld „{field_name}“"
-    if field.type in ("table", "file", "multiselect"):
+    if not field_type(field.type).usable_as_title:
         return f"„title_field“: ein Feld vom Typ „{field.type}“ taugt nicht als Titel"
     return None
 
@@ -291,7 +292,8 @@ def _check_form_links(ctx: _Context, form: FormDef) -> list[Problem]:
     c = Collector(form.path, ctx.lines.get(form.path, LineMap({})))
 
     def check_reference(field: FieldDef, at: tuple, where: str) -> None:
-        if field.type == "reference" and field.workflow and not ctx.workflow_exists(field.workflow):
+        # only a type that points at records (reference) has a ``workflow``
+        if field.workflow and not ctx.workflow_exists(field.workflow):
             c.add(
                 at + ("workflow",),
                 f"{where}Ablauf „{field.workflow}“ gibt es nicht "

@@ -63,11 +63,12 @@
 
   function rawValue(form, name, field) {
     var el;
-    switch (field.type) {
-      case "boolean":
+    // by the widget the field type draws (templates/verbund/_widgets.html)
+    switch (field.widget) {
+      case "checkbox":
         el = control(form, name);
         return el && el.checked ? (el.value || "on") : "";
-      case "multiselect":
+      case "checkboxes":
         return Array.prototype.slice.call(form.querySelectorAll('[name="' + name + '"]'))
           .filter(function (box) { return box.checked; })
           .map(function (box) { return box.value; });

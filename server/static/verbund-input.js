@@ -1,5 +1,7 @@
-/* Verbund: what the user typed, cleaned as server/forms/types.py cleans it, and the fields
- * a form's show_if conditions hide for it (with verbund-expr.js, loaded first).
+/* Verbund: what the user typed, cleaned as the field types (server/schema/fieldtypes/) clean
+ * it, and the fields a form's show_if conditions hide for it (with verbund-expr.js, loaded
+ * first). CLEAN is the one table of field types in the browser: a type names its entry in
+ * its ``browser_clean`` (default: its own name), sent as ``clean`` in the form's spec.
  *
  * A value the server would refuse is empty here too, so the browser hides and shows fields
  * exactly as the server will decide on saving. Runs in the browser (window.VerbundInput)
@@ -155,8 +157,8 @@
         if (empty) { return; } // the screen always offers a blank row; it is not a row
         var cells = new Map();
         field.columns.forEach(function (c) {
-          var value = CLEAN[c.type](row[c.name], c);
-          cells.set(c.name, value === null && c.type === "multiselect" ? [] : value);
+          var value = cleaner(c)(row[c.name], c);
+          cells.set(c.name, value === null && c.list ? [] : value);
         });
         rows.push(new PyDict(cells));
       });
@@ -164,23 +166,25 @@
     }
   };
 
-  var LIST_TYPES = ["multiselect", "table"];
+  /* The entry of CLEAN for a field of the spec (older specs name only the type). */
+  function cleaner(field) { return CLEAN[field.clean || field.type]; }
 
-  function emptyValue(type) { return LIST_TYPES.indexOf(type) !== -1 ? [] : null; }
+  /* The value of an unfilled field: a list for list types (multiselect, table). */
+  function emptyValue(field) { return field.list ? [] : null; }
 
   /* The fields show_if hides, for raw input {field: value as the form would submit it}.
      spec: {"fields": {name: {type, choices?, columns?}}, "order": [...], "conditions": {...}} */
   function hiddenFields(spec, raw) {
     var names = new Map();
     Object.keys(spec.fields).forEach(function (name) {
-      var field = spec.fields[name], value = CLEAN[field.type](raw[name], field);
-      names.set(name, value === null ? emptyValue(field.type) : value);
+      var field = spec.fields[name], value = cleaner(field)(raw[name], field);
+      names.set(name, value === null ? emptyValue(field) : value);
     });
     var hidden = [];
     spec.order.forEach(function (name) {
       if (!expr.condition(spec.conditions[name], names)) {
         hidden.push(name);
-        if (names.has(name)) { names.set(name, emptyValue(spec.fields[name].type)); }
+        if (names.has(name)) { names.set(name, emptyValue(spec.fields[name])); }
       }
     });
     return hidden;

@@ -11,6 +11,7 @@ from ..api.errors import json_error, keep_http_headers
 from ..forms.links import size_label
 from ..german import day_text, local_time
 from ..models import database, is_sqlite
+from ..schema.fieldtypes import field_type, type_names
 from ..services import audit
 from ..services.records.access import can_create, may_see_workflow, scope_in
 from ..services.records.uploads import too_large_message
@@ -99,6 +100,9 @@ def init_web(app: Flask) -> Admin:
     app.add_template_filter(local_time, "localtime")
     app.add_template_filter(day_text, "tag")
     app.add_template_filter(size_label, "filesize")
+    # the form widgets ask the field type registry (templates/verbund/_widgets.html)
+    app.add_template_global(field_type, "field_type")
+    app.add_template_global(upload_types, "upload_types")
 
     @app.context_processor
     def _navigation():
@@ -145,3 +149,8 @@ def _error_page(code: int, text: str | None = None, exc: Exception | None = None
         )
         response = make_response(page, code)
     return keep_http_headers(exc, response) if exc is not None else response
+
+
+def upload_types() -> tuple[str, ...]:
+    """The field types whose widget uploads a file (their form is sent as multipart)."""
+    return tuple(name for name in type_names() if field_type(name).widget == "file")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..forms import validate_form
+from ..forms import field_type, validate_form
 from ..forms.conditions import browser_spec
 from ..forms.filekinds import KINDS
 from ..forms.links import accepted, size_label
@@ -102,7 +102,7 @@ def attach_uploads(
     prefix = f"{form.id}-"
     problems: dict[str, list[str]] = {}
     for field in form.fields:
-        if field.type != "file":
+        if field_type(field.type).widget != "file":
             continue
         chosen = files.get(f"{prefix}{field.name}-_upload")
         if chosen is None or not chosen.filename:

@@ -185,14 +185,9 @@ class RecordsView(StaffView):
     def _reference_options(self, forms) -> dict[str, list[tuple[int, str]]]:
         """Records the user may read, per workflow named by a reference field on the page."""
         defs, user = definitions(), current_user()
-        wanted = {f.workflow for form in forms for f in form.fields if f.type == "reference"}
-        wanted |= {
-            c.workflow
-            for form in forms
-            for f in form.fields
-            for c in f.columns
-            if c.type == "reference"
-        }
+        # a field (or column) with a ``workflow`` points at its records (the reference type)
+        wanted = {f.workflow for form in forms for f in form.fields}
+        wanted |= {c.workflow for form in forms for f in form.fields for c in f.columns}
         options = {}
         for workflow_id in wanted - {None}:
             query = (

@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from ..forms.display import changes, display
-from ..forms.types import is_empty
-from ..german import number as german_number
 from ..models import Record, User
 from ..schema.definitions import Definitions, FieldDef, FormDef
+from ..schema.fieldtypes import field_type, is_empty
 from ..services.records.access import can_read
 
 
 def input_value(field: FieldDef, value: Any) -> Any:
     """A clean value as an HTML input wants it (dates ISO for type=date, decimals German)."""
-    if field.type == "table":
-        return [
-            {c.name: input_value(c, (row or {}).get(c.name)) for c in field.columns}
-            for row in value or []
-        ]
-    if field.type == "multiselect":
-        return list(value or [])
-    if field.type == "boolean":
-        return bool(value)
-    if is_empty(value):
-        return ""
-    if field.type == "decimal":
-        return german_number(Decimal(value), grouping=False)
-    if field.type == "file":
-        return str(value.get("id", "")) if isinstance(value, dict) else str(value)
-    return str(value)
+    return field_type(field.type).input_value(field, value)
 
 
 def input_values(form: FormDef, values: dict[str, Any]) -> dict[str, Any]:

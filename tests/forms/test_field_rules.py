@@ -12,7 +12,7 @@ import pytest
 from jinja2 import Environment, FileSystemLoader
 
 from server import clock
-from server.forms import REGISTRY, defaults, validate_form
+from server.forms import REGISTRY, defaults, field_type, validate_form
 from server.forms.links import size_label
 from server.schema import FIELD_TYPES, parse_form
 
@@ -215,6 +215,7 @@ def test_sections_help_and_hidden_fields_in_the_markup():
         autoescape=True,
     )
     env.filters["filesize"] = size_label
+    env.globals["field_type"] = field_type  # the widgets ask the field type registry
     html = env.from_string(
         "{% import 'verbund/_fields.html' as f %}"
         "{{ f.form_fields(form, {}, {}, false, {}, {}, ['mail']) }}"
