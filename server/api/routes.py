@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from flask import current_app, g, jsonify, request, send_file
+from flask import current_app, g, jsonify, request
 
+from ..downloads import send_document
 from ..services.documents import requests as document_service
 from ..services.errors import Invalid, NotFound
 from ..services.records import listing as record_list
@@ -158,11 +158,4 @@ def retry_document(request_id: int):
 @bp.get("/documents/<int:request_id>/file")
 def get_document_file(request_id: int):
     request_, content = document_service.document_file(_defs(), g.user, request_id)
-    response = send_file(
-        io.BytesIO(content),
-        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        as_attachment=True,
-        download_name=request_.filename or f"dokument-{request_.id}.docx",
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return send_document(request_, content)
