@@ -1,4 +1,4 @@
-"""The ``verbund`` command: init, serve, worker, check, user add/grant/reset-2fa, token, import."""
+"""The ``verbund`` command: init, serve, worker, check, user …, token, import."""
 
 from __future__ import annotations
 
@@ -298,6 +298,27 @@ def user_password(ctx: click.Context, name: str, password_stdin: bool) -> None:
     click.echo(f"Passwort von „{account.username}“ gesetzt; alle Sitzungen beendet.")
     if printed:
         click.echo(f"Passwort (wird nur jetzt angezeigt): {password}")
+
+
+@user.command("deactivate")
+@click.argument("name")
+@click.pass_context
+def user_deactivate(ctx: click.Context, name: str) -> None:
+    """Den Benutzer NAME deaktivieren: abmelden, API-Tokens widerrufen (nie den letzten Admin)."""
+    from .services.accounts.management import deactivate
+
+    _runtime(ctx)
+    try:
+        change = deactivate(name)
+    except ServiceError as exc:
+        raise click.ClickException(_service_text(exc)) from None
+    if not change.changed:
+        click.echo(f"„{name.strip().lower()}“ war bereits deaktiviert.")
+        return
+    click.echo(
+        f"„{name.strip().lower()}“ deaktiviert; {change.sessions_ended} Sitzung(en) beendet, "
+        f"{change.tokens_revoked} API-Token(s) widerrufen."
+    )
 
 
 @user.command("reset-2fa")

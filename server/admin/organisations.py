@@ -13,9 +13,10 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from ..models import Organisation, Record, User, transaction
+from ..models import Organisation, User
+from ..services.accounts import organisations
 from ..services.accounts.people import ORG_RE
-from ..services.audit import audit
+from ..services.errors import Conflict, Invalid, NotFound
 from ..web.session import current_user
 from .base import AdminView
 
@@ -52,28 +53,23 @@ class OrganisationsView(AdminView):
     def create(self):
         form = OrganisationForm()
         if form.validate_on_submit():
-            name = (form.name.data or "").strip().lower()
-            if Organisation.select().where(Organisation.name == name).exists():
-                form.name.errors.append(f"Die Organisation „{name}“ gibt es schon.")
+            try:
+                org = organisations.create_organisation(
+                    form.name.data, form.label.data, current_user()
+                )
+            except Invalid as exc:
+                form.name.errors.extend((exc.errors or {}).get("name") or [exc.message])
             else:
-                with transaction():
-                    org = Organisation.create(name=name, label=(form.label.data or "").strip())
-                    audit(
-                        "organisation.create",
-                        current_user(),
-                        object_type="organisation",
-                        object_id=org.name,
-                    )
                 flash(f"Organisation „{org.label}“ wurde angelegt.", "success")
                 return redirect(url_for(".index"))
         status = 422 if form.errors else 200
         return self.render("verbund/admin/organisation_form.html", form=form, org=None), status
 
     def _org(self, org_id: int) -> Organisation:
-        org = Organisation.get_or_none(Organisation.id == org_id)
-        if org is None:
+        try:
+            return organisations.get_organisation(org_id)
+        except NotFound:
             abort(404)
-        return org
 
     @expose("/<int:org_id>", methods=["GET", "POST"])
     def edit(self, org_id: int):
@@ -82,21 +78,11 @@ class OrganisationsView(AdminView):
         if request.method == "POST":
             form.name.data = org.name  # the short name never changes
         if form.validate_on_submit():
-            with transaction():
-                Organisation.update(label=(form.label.data or "").strip()).where(
-                    Organisation.id == org.id
-                ).execute()
-                audit(
-                    "organisation.update",
-                    current_user(),
-                    object_type="organisation",
-                    object_id=org.name,
-                )
+            organisations.rename_organisation(org, form.label.data, current_user())
             flash("Die Organisation wurde gespeichert.", "success")
             return redirect(url_for(".index"))
         status = 422 if form.errors else 200
-        users = User.select().where(User.organisation == org.id).count()
-        records = Record.select().where(Record.organisation == org.id).count()
+        users, records = organisations.members(org)
         return self.render(
             "verbund/admin/organisation_form.html",
             form=form,
@@ -107,22 +93,10 @@ class OrganisationsView(AdminView):
     @expose("/<int:org_id>/delete", methods=["POST"])
     def delete(self, org_id: int):
         org = self._org(org_id)
-        with transaction():
-            users = User.select().where(User.organisation == org.id).count()
-            records = Record.select().where(Record.organisation == org.id).count()
-            if users or records:
-                flash(
-                    f"„{org.label}“ kann nicht gelöscht werden: {users} Person(en) und "
-                    f"{records} Datensatz/-sätze gehören dazu.",
-                    "error",
-                )
-                return redirect(url_for(".edit", org_id=org.id))
-            org.delete_instance()
-            audit(
-                "organisation.delete",
-                current_user(),
-                object_type="organisation",
-                object_id=org.name,
-            )
+        try:
+            organisations.delete_organisation(org, current_user())
+        except Conflict as exc:
+            flash(exc.message, "error")
+            return redirect(url_for(".edit", org_id=org.id))
         flash(f"Organisation „{org.label}“ wurde gelöscht.", "success")
         return redirect(url_for(".index"))

@@ -7,20 +7,17 @@ All of it for the ``admin`` role only; the checks themselves live in
 
 from __future__ import annotations
 
-import io
-
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 
 from ..documents import store
+from ..downloads import DOCX, send_download
 from ..services.documents import templates as service
 from ..services.errors import NotFound, ServiceError
 from ..services.register.decisions import register_special
 from ..web.base import definitions, runtime
 from ..web.session import current_user
 from .base import AdminView
-
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _special():
@@ -111,14 +108,7 @@ class TemplatesAdmin(AdminView):
         except ServiceError:
             abort(403)
         stem = revision.name[: -len(".docx")]
-        response = send_file(
-            io.BytesIO(bytes(revision.content)),
-            mimetype=DOCX_MIME,
-            as_attachment=True,
-            download_name=f"{stem}-fassung-{revision.number}.docx",
-        )
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        return send_download(revision.content, f"{stem}-fassung-{revision.number}.docx", DOCX)
 
     @expose("/<template>/restore", methods=["POST"])
     def restore(self, template: str):

@@ -12,10 +12,9 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length
 
-from ..models import ApiToken, User, transaction, utcnow
-from ..services.accounts.people import issue_token
-from ..services.accounts.role_grants import borrowed_message, borrowed_roles
-from ..services.audit import audit
+from ..models import ApiToken, User
+from ..services.accounts import tokens
+from ..services.errors import Invalid, NotFound
 from ..web.base import runtime
 from ..web.session import current_user
 from .base import PAGE_SIZE, AdminView, page_number
@@ -66,42 +65,26 @@ class TokensView(AdminView):
             chosen = User.get_or_none(User.username == request.args["user"])
             form.user.data = chosen.id if chosen else 0
         if form.validate_on_submit():
-            owner = User.get_or_none((User.id == form.user.data) & (User.active == True))  # noqa: E712
-            borrowed = owner and borrowed_roles(
-                owner, current_user(), runtime().settings.section("privacy")
-            )
-            if owner is None:
-                form.user.errors.append("Bitte eine aktive Person wählen.")
-            elif borrowed:
-                form.user.errors.append(borrowed_message(owner, borrowed, "Einen API-Token"))
+            try:
+                owner, secret = tokens.issue_token_for(
+                    form.user.data,
+                    form.label.data,
+                    privacy=runtime().settings.section("privacy"),
+                    actor=current_user(),
+                )
+            except Invalid as exc:
+                form.user.errors.append(exc.message)
             else:
-                with transaction():
-                    secret = issue_token(
-                        owner, (form.label.data or "").strip(), actor=current_user()
-                    )
                 return self.render("verbund/admin/token_once.html", owner=owner, token=secret)
         status = 422 if request.method == "POST" else 200
         return self.render("verbund/admin/token_form.html", form=form), status
 
     @expose("/<int:token_id>/revoke", methods=["POST"])
     def revoke(self, token_id: int):
-        token = ApiToken.get_or_none(ApiToken.id == token_id)
-        if token is None:
+        try:
+            token, changed = tokens.revoke_token(token_id, current_user())
+        except NotFound:
             abort(404)
-        with transaction():
-            changed = (
-                ApiToken.update(revoked_at=utcnow())
-                .where((ApiToken.id == token.id) & ApiToken.revoked_at.is_null())
-                .execute()
-            )
-            if changed:
-                audit(
-                    "token.revoke",
-                    current_user(),
-                    object_type="token",
-                    object_id=token.prefix,
-                    detail={"for": token.user.username},
-                )
         if changed:
             flash(f"Der Token {token.prefix}… wurde widerrufen.", "success")
         else:

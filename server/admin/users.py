@@ -23,28 +23,15 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from ..models import ApiToken, Organisation, User, UserSession, transaction
-from ..services.accounts.people import (
-    USERNAME_RE,
-    create_user,
-    end_all_sessions,
-    hash_password,
-    password_problem,
-    revoke_all_tokens,
-)
-from ..services.accounts.role_grants import (
-    borrowed_message,
-    borrowed_roles,
-    pending_for,
-    refuse_self_grant,
-    request_grants,
-    split_roles,
-)
-from ..services.audit import audit
+from ..models import ApiToken, Organisation, User, UserSession
+from ..services.accounts import management
+from ..services.accounts.management import PersonFields
+from ..services.accounts.people import USERNAME_RE
+from ..services.accounts.role_grants import pending_for
 from ..services.errors import Forbidden, Invalid
 from ..web.base import definitions, runtime
 from ..web.session import current_user
-from .base import ADMIN_ROLE, PAGE_SIZE, AdminView, page_number
+from .base import PAGE_SIZE, AdminView, page_number
 from .fields import ChoiceField, RoleField
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -99,9 +86,19 @@ def _choices(form: UserForm, user: User | None = None) -> None:
     form.roles.choices = roles
 
 
-def _split(user: User | None, roles: list[str]) -> tuple[list[str], list[str]]:
-    """(effective now, waiting for a second holder) – see role_grants.split_roles."""
-    return split_roles(user, roles, runtime().settings.section("privacy"))
+def _privacy() -> dict:
+    return runtime().settings.section("privacy")
+
+
+def _fields(form: UserForm, display_name: str) -> PersonFields:
+    """What the form sets, for the services (roles as chosen; the service splits them)."""
+    return PersonFields(
+        display_name=display_name,
+        email=(form.email.data or "").strip(),
+        organisation_id=form.organisation.data or None,
+        roles=list(form.roles.data or []),
+        active=bool(form.active.data),
+    )
 
 
 def _waiting_note(user: User, roles: list[str]) -> str:
@@ -110,11 +107,6 @@ def _waiting_note(user: User, roles: list[str]) -> str:
         f" Die Rolle(n) {names} für „{user.username}“ gilt/gelten erst, wenn eine andere Person "
         "mit dieser Rolle sie unter Datenschutz → Rollenfreigaben bestätigt."
     )
-
-
-def _active_admins(excluding: int | None = None) -> int:
-    query = User.select(User.id, User.roles).where(User.active == True)  # noqa: E712
-    return sum(1 for u in query if u.id != excluding and u.has_role(ADMIN_ROLE))
 
 
 class UsersView(AdminView):
@@ -165,25 +157,15 @@ class UsersView(AdminView):
         if form.validate_on_submit():
             generated = not form.password.data
             password = form.password.data or generated_password()
-            org = Organisation.get_or_none(Organisation.id == form.organisation.data)
-            known = set(definitions().roles)
-            roles, waiting = _split(None, [r for r in form.roles.data or [] if r in known])
-            unknown = [r for r in form.roles.data or [] if r not in known]
             try:
-                with transaction():
-                    user = create_user(
-                        form.username.data,
-                        password,
-                        roles + unknown,  # unknown ones make create_user refuse, by name
-                        org,
-                        (form.display_name.data or "").strip(),
-                        known_roles=set(definitions().roles),
-                        actor=current_user(),
-                    )
-                    User.update(
-                        email=(form.email.data or "").strip(), active=form.active.data
-                    ).where(User.id == user.id).execute()
-                    request_grants(user, waiting, current_user())
+                user, waiting = management.add_person(
+                    form.username.data,
+                    password,
+                    _fields(form, (form.display_name.data or "").strip()),
+                    known_roles=set(definitions().roles),
+                    privacy=_privacy(),
+                    actor=current_user(),
+                )
             except Invalid as exc:
                 for key, messages in (exc.errors or {}).items():
                     target = {"role": "roles"}.get(key, key)
@@ -236,69 +218,24 @@ class UsersView(AdminView):
 
     def _save(self, user: User, form: UserForm) -> list[str] | None:
         """Store the form; the names of what changed, or None when it was refused."""
-        roles = list(form.roles.data or [])
-        org_id = form.organisation.data or None
-        active = bool(form.active.data)
-        still_admin = active and ADMIN_ROLE in roles
-        if user.active and user.has_role(ADMIN_ROLE) and not still_admin:
-            if _active_admins(excluding=user.id) == 0:
-                form.roles.errors.append(
-                    "Es muss mindestens eine aktive Person mit der Rolle „admin“ bleiben."
-                )
-                return None
+        fields = _fields(form, (form.display_name.data or "").strip() or user.username)
+        actor = current_user()
         try:
-            refuse_self_grant(user, roles, current_user())
-        except Forbidden as exc:
+            change = management.update_person(user, fields, privacy=_privacy(), actor=actor)
+        except (Invalid, Forbidden) as exc:
             form.roles.errors.append(exc.message)
             return None
-        roles, waiting = _split(user, roles)
-        new = {
-            "display_name": (form.display_name.data or "").strip() or user.username,
-            "email": (form.email.data or "").strip(),
-            "organisation": org_id,
-            "roles": roles,
-            "active": active,
-        }
-        old = {
-            "display_name": user.display_name,
-            "email": user.email,
-            "organisation": user.organisation_id,
-            "roles": list(user.roles or []),
-            "active": user.active,
-        }
-        changed = [key for key in new if new[key] != old[key]]
-        note = _waiting_note(user, waiting) if waiting else ""
-        if not changed:
-            if waiting:
-                request_grants(user, waiting, current_user())
-            flash(f"Keine weitere Änderung.{note}" if waiting else "Keine Änderung.", "info")
+        note = _waiting_note(user, change.waiting) if change.waiting else ""
+        if not change.changed:
+            flash(f"Keine weitere Änderung.{note}" if change.waiting else "Keine Änderung.", "info")
             return []
-        ended = 0
-        with transaction():
-            User.update(**new).where(User.id == user.id).execute()
-            request_grants(user, waiting, current_user())
-            if {"roles", "organisation", "active"} & set(changed):
-                ended = end_all_sessions(user)
-            # a deactivated person's tokens end for good; reactivation does not revive them
-            revoked = revoke_all_tokens(user) if user.active and not active else 0
-            audit(
-                "user.update",
-                current_user(),
-                object_type="user",
-                object_id=user.id,
-                detail={
-                    "username": user.username,
-                    "changed": changed,
-                    "roles": roles,
-                    "sessions_ended": ended,
-                    "tokens_revoked": revoked,
-                },
-            )
-        ended_note = f" {ended} Sitzung(en) wurden beendet." if ended else ""
-        if revoked:
-            ended_note += f" {revoked} API-Token(s) wurden widerrufen."
+        ended_note = (
+            f" {change.sessions_ended} Sitzung(en) wurden beendet." if change.sessions_ended else ""
+        )
+        if change.tokens_revoked:
+            ended_note += f" {change.tokens_revoked} API-Token(s) wurden widerrufen."
         flash(f"„{user.username}“ wurde gespeichert.{ended_note}{note}", "success")
-        return changed
+        return change.changed
 
     @expose("/<int:user_id>/password", methods=["POST"])
     def reset_password(self, user_id: int):
@@ -307,26 +244,14 @@ class UsersView(AdminView):
         if not form.validate_on_submit():
             abort(400)
         password = form.password.data or generated_password()
-        problem = password_problem(password)
-        borrowed = borrowed_roles(user, current_user(), runtime().settings.section("privacy"))
-        if borrowed:
-            problem = borrowed_message(user, borrowed, "Ein neues Passwort")
-        if problem:
-            form.password.errors.append(problem)
+        try:
+            management.reset_password(user, password, privacy=_privacy(), actor=current_user())
+        except Invalid as exc:
+            form.password.errors.append(exc.message)
             page_form = UserForm(obj=user)
             _choices(page_form, user)
             page_form.organisation.data = user.organisation_id or 0
             return self._edit_page(user, page_form, 422, password_form=form)
-        with transaction():
-            User.update(password_hash=hash_password(password)).where(User.id == user.id).execute()
-            ended = end_all_sessions(user)
-            audit(
-                "user.password_reset",
-                current_user(),
-                object_type="user",
-                object_id=user.id,
-                detail={"username": user.username, "sessions_ended": ended},
-            )
         if form.password.data:
             flash(f"Das Passwort von „{user.username}“ wurde geändert.", "success")
             return redirect(url_for(".edit", user_id=user.id))
@@ -335,14 +260,6 @@ class UsersView(AdminView):
     @expose("/<int:user_id>/sessions", methods=["POST"])
     def end_sessions(self, user_id: int):
         user = self._user(user_id)
-        with transaction():
-            ended = end_all_sessions(user)
-            audit(
-                "user.sessions_end",
-                current_user(),
-                object_type="user",
-                object_id=user.id,
-                detail={"username": user.username, "sessions_ended": ended},
-            )
+        ended = management.end_sessions(user, current_user())
         flash(f"{ended} Sitzung(en) von „{user.username}“ wurden beendet.", "success")
         return redirect(url_for(".edit", user_id=user.id))

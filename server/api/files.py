@@ -8,10 +8,9 @@ that object is also accepted back, so reading, changing and saving a record roun
 
 from __future__ import annotations
 
-import io
+from flask import current_app, g, jsonify, request
 
-from flask import current_app, g, jsonify, request, send_file
-
+from ..downloads import send_upload
 from ..forms.filekinds import KINDS
 from ..services.errors import Invalid
 from ..services.records.uploads import file_json, get_upload, store_upload, upload_content
@@ -56,22 +55,7 @@ def get_file(upload_id: int):
 @bp.get("/files/<int:upload_id>/content")
 def get_file_content(upload_id: int):
     upload, content = upload_content(_runtime().definitions, g.user, upload_id)
-    return file_response(upload, content)
-
-
-def file_response(upload, content: bytes):
-    """The bytes as a download that a browser never renders in the page's origin."""
-    kind = KINDS.get(upload.kind)
-    response = send_file(
-        io.BytesIO(content),
-        mimetype=kind.mimetype if kind else "application/octet-stream",
-        as_attachment=True,
-        download_name=upload.filename or f"datei-{upload.id}",
-    )
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
+    return send_upload(upload, content)
 
 
 # every kind an upload can have (server/forms/filekinds.py), as the download sends it

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
+from ..downloads import DOCX as DOCX_MIME
 from ..services.records.listing import SORTS as _SORTS
 from ..version import __version__
 from . import openapi_config
@@ -11,7 +12,7 @@ from .blueprint import bp
 from .consent_routes import openapi_paths
 from .files import FILE
 from .files import PATHS as FILE_PATHS
-from .openapi_parts import DOCX_MIME, ERROR, _json, _op, _path_param, _query, _ref, paging
+from .openapi_parts import ERROR, _json, _op, _path_param, _query, _ref, paging
 
 SORTS = [*_SORTS, *(f"-{name}" for name in _SORTS)]
 INVALID = (

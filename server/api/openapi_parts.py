@@ -13,7 +13,6 @@ def _json(schema: dict, description: str) -> dict:
 
 
 ERROR = _ref("Error")
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 COMMON = {
     "401": _json(ERROR, "Token fehlt oder ist ungültig"),
 }

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from flask import current_app, g, jsonify, request, send_file
+from flask import current_app, g, jsonify, request
 
+from ..downloads import send_document
 from ..services.documents import requests as document_service
 from ..services.errors import Invalid, NotFound
 from ..services.records import listing as record_list
 from ..services.records.access import may_see_workflow
 from ..services.records.assignment import hand_over
-from ..services.records.changes import apply_transition, create_record, get_readable, save_form
+from ..services.records.changes import apply_transition, create_record, save_form
 from ..services.records.deadlines import open_deadlines
+from ..services.records.view import record_view, view_of
 from .blueprint import bp
 from .serialize import deadline_json, form_json, record_detail, record_summary, workflow_json
 
@@ -61,7 +62,7 @@ def get_form(form_id: str):
 def post_record():
     body = _body()
     record = create_record(_defs(), g.user, body.get("workflow"))
-    response = jsonify(record_detail(_defs(), g.user, record))
+    response = jsonify(record_detail(view_of(_defs(), g.user, record)))
     response.status_code = 201
     response.headers["Location"] = f"/api/v1/records/{record.id}"
     return response
@@ -84,8 +85,7 @@ def list_records():
 
 @bp.get("/records/<int:record_id>")
 def get_record(record_id: int):
-    record = get_readable(_defs(), g.user, record_id)
-    return jsonify(record_detail(_defs(), g.user, record))
+    return jsonify(record_detail(record_view(_defs(), g.user, record_id)))
 
 
 @bp.put("/records/<int:record_id>/forms/<form_id>")
@@ -94,14 +94,14 @@ def put_form(record_id: int, form_id: str):
     if "data" not in body:
         raise Invalid("„data“ fehlt.", {"data": ["Die Formulardaten fehlen."]})
     record = save_form(_defs(), g.user, record_id, form_id, body.get("data"), body.get("version"))
-    return jsonify(record_detail(_defs(), g.user, record))
+    return jsonify(record_detail(view_of(_defs(), g.user, record)))
 
 
 @bp.post("/records/<int:record_id>/transitions")
 def post_transition(record_id: int):
     body = _body()
     record = apply_transition(_defs(), g.user, record_id, body.get("to"), body.get("version"))
-    return jsonify(record_detail(_defs(), g.user, record))
+    return jsonify(record_detail(view_of(_defs(), g.user, record)))
 
 
 @bp.post("/records/<int:record_id>/handover")
@@ -116,7 +116,7 @@ def post_handover(record_id: int):
         version=body.get("version"),
         note=body.get("note", ""),
     )
-    return jsonify(record_detail(_defs(), g.user, record))
+    return jsonify(record_detail(view_of(_defs(), g.user, record)))
 
 
 @bp.get("/deadlines")
@@ -158,11 +158,4 @@ def retry_document(request_id: int):
 @bp.get("/documents/<int:request_id>/file")
 def get_document_file(request_id: int):
     request_, content = document_service.document_file(_defs(), g.user, request_id)
-    response = send_file(
-        io.BytesIO(content),
-        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        as_attachment=True,
-        download_name=request_.filename or f"dokument-{request_.id}.docx",
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return send_document(request_, content)

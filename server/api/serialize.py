@@ -6,11 +6,10 @@ import dataclasses
 from typing import Any
 
 from .. import clock
-from ..models import Deadline, Record, User
+from ..models import Record
 from ..schema.definitions import Definitions, FormDef, WorkflowDef
-from ..services.documents.requests import available_documents, document_json
-from ..services.records.access import can_edit_state, within_edit_scope
-from ..workflow.engine import allowed_transitions
+from ..services.documents.requests import document_json
+from ..services.records.view import RecordView
 
 
 def _iso(value) -> str | None:
@@ -34,39 +33,30 @@ def record_summary(defs: Definitions, record: Record) -> dict[str, Any]:
     }
 
 
-def record_detail(defs: Definitions, user: User, record: Record) -> dict[str, Any]:
-    """The full record: data of every form, the transitions and documents open to ``user``."""
-    out = record_summary(defs, record)
-    workflow = defs.workflows.get(record.workflow)
+def record_detail(view: RecordView) -> dict[str, Any]:
+    """The full record as :func:`~server.services.records.view.record_view` shows it to the
+    caller: data of every form, the transitions and documents open to them."""
+    record, workflow = view.record, view.workflow
+    out = record_summary(view.defs, record)
     out["data"] = dict(record.data or {})
     if workflow is None:
         out.update(transitions=[], documents=[], available_documents=[], editable_forms=[])
         return out
-    may_change = within_edit_scope(user, workflow, record)
     out["transitions"] = [
-        {"to": t.to, "label": t.label or (workflow.state(t.to).label)}
-        for t in allowed_transitions(workflow, record.state, frozenset(user.roles or []))
-        if may_change
+        {"to": t.to, "label": t.label or (workflow.state(t.to).label)} for t in view.transitions
     ]
-    state = workflow.state(record.state)
-    out["editable_forms"] = (
-        list(state.forms) if state and can_edit_state(user, workflow, record.state, record) else []
-    )
-    out["available_documents"] = [
-        {"id": d.id, "label": d.label} for d in available_documents(defs, record)
-    ]
+    out["editable_forms"] = view.editable_forms
+    out["available_documents"] = [{"id": d.id, "label": d.label} for d in view.available_documents]
     out["deadlines"] = [
         {
             "label": d.label,
             "state": d.state,
             "due_on": d.due_on.isoformat(),
-            "overdue": d.due_on < clock.today(),
+            "overdue": view.overdue(d),
         }
-        for d in record.deadlines.where(Deadline.closed_at.is_null()).order_by(Deadline.due_on)
+        for d in view.deadlines
     ]
-    out["documents"] = [
-        document_json(r) for r in record.documents.order_by(record.documents.model.id.desc())
-    ]
+    out["documents"] = [document_json(r) for r in view.documents]
     return out
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import io
-
-from flask import abort, flash, jsonify, redirect, request, send_file, url_for
+from flask import abort, flash, jsonify, redirect, request, url_for
 from flask_admin import expose
 
+from ..downloads import send_document
 from ..services.documents.requests import (
     document_file,
     document_json,
@@ -58,11 +57,4 @@ class DocumentsView(StaffView):
             request_, content = document_file(definitions(), current_user(), request_id)
         except NotFound:
             abort(404)
-        response = send_file(
-            io.BytesIO(content),
-            mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            as_attachment=True,
-            download_name=request_.filename or f"dokument-{request_.id}.docx",
-        )
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        return send_document(request_, content)

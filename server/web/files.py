@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, redirect, url_for
 from flask_admin import expose
 
-from ..api.files import file_response
+from ..downloads import send_upload
 from ..services.errors import NotFound
 from ..services.records.uploads import upload_content
 from .base import StaffView, definitions
@@ -26,4 +26,4 @@ class FilesView(StaffView):
             upload, content = upload_content(definitions(), current_user(), upload_id)
         except NotFound:
             abort(404)  # unknown, or the record is not this person's to read: the same
-        return file_response(upload, content)
+        return send_upload(upload, content)

@@ -5,29 +5,26 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 
-from .. import clock
-from ..forms import defaults, raw_from_formdata
+from ..forms import raw_from_formdata
 from ..forms.error_cap import MORE_KEY, UNKNOWN_KEY
-from ..models import Deadline, Organisation, Record, User
+from ..models import Organisation, Record, User
 from ..services.documents import requests as document_service
 from ..services.errors import Conflict, Invalid, NotFound, ServiceError
 from ..services.records import listing as record_list
 from ..services.records.access import (
     can_create,
-    can_edit_state,
     can_read,
     may_see_workflow,
-    readable_records,
     scope_of,
-    within_edit_scope,
 )
 from ..services.records.assignment import assignable_users, hand_over
 from ..services.records.changes import apply_transition, create_record, get_readable, save_form
-from ..services.records.timeline import timeline
-from ..workflow.engine import allowed_transitions
+from ..services.records.view import record_view
 from .base import StaffView, definitions, runtime
 from .form_page import attach_uploads, form_panel, page_extras, value_lookup
 from .session import current_user
+
+DOCUMENTS_SHOWN = 50  # newest document requests on the record page
 
 
 class RecordsView(StaffView):
@@ -99,59 +96,41 @@ class RecordsView(StaffView):
         self, workflow_id: str, record_id: int, form_input=None, form_errors=None, status=200
     ):
         defs, user = definitions(), current_user()
-        record = self._record(workflow_id, record_id)
-        workflow = defs.workflows[record.workflow]
-        state = workflow.state(record.state)
-        editable = can_edit_state(user, workflow, record.state, record)
-        data = record.data or {}
-        forms = []
-        for form_id in state.forms if state else ():
-            form = defs.forms.get(form_id)
-            if form is None:
-                continue
-            saved = data.get(form_id)
-            values = saved if saved is not None else defaults(form)
-            forms.append(
-                form_panel(
-                    form,
-                    values,
-                    (form_input or {}).get(form_id),
-                    (form_errors or {}).get(form_id, {}),
-                )
+        try:
+            view = record_view(defs, user, record_id, documents_limit=DOCUMENTS_SHOWN)
+        except NotFound:
+            abort(404)
+        if view.record.workflow != workflow_id:
+            abort(404)
+        forms = [
+            form_panel(
+                item.form,
+                item.values,
+                (form_input or {}).get(item.form.id),
+                (form_errors or {}).get(item.form.id, {}),
             )
-        other_forms = [
-            {"form": defs.forms[f], "values": data.get(f) or {}}
-            for f in workflow.form_ids
-            if f in defs.forms and f not in (state.forms if state else ()) and data.get(f)
+            for item in view.state_forms
         ]
-        lookup = value_lookup(
-            defs, user, [(defs.forms[f], data.get(f)) for f in workflow.form_ids if f in defs.forms]
-        )
-        transitions = allowed_transitions(workflow, record.state, frozenset(user.roles or []))
-        if not within_edit_scope(user, workflow, record):
-            transitions = []  # readers outside the edit_scope see no buttons to change it
-        requests_ = record.documents.select().order_by(record.documents.model.id.desc()).limit(50)
-        order = {s.id: i for i, s in enumerate(workflow.states)}
+        lookup = value_lookup(defs, user, [(f.form, f.values) for f in view.workflow_forms])
+        record, workflow = view.record, view.workflow
         body = self.render(
             "verbund/record.html",
             record=record,
             workflow=workflow,
-            state=state,
+            state=view.state,
             forms=forms,
-            other_forms=other_forms,
-            editable=editable,
-            transitions=transitions if editable or transitions else [],
-            documents=document_service.available_documents(defs, record),
-            requests=list(requests_),
-            history=timeline(defs, record, lookup),
+            other_forms=[{"form": f.form, "values": f.values} for f in view.other_forms],
+            editable=view.editable,
+            transitions=view.transitions,
+            documents=view.available_documents,
+            requests=view.documents,
+            history=view.timeline(lookup),
             display=lookup.display,
-            order=order,
-            handover_targets=self._handover_targets(workflow) if editable else [],
-            deadlines=list(
-                record.deadlines.where(Deadline.closed_at.is_null()).order_by(Deadline.due_on)
-            ),
-            today=clock.today(),
-            ref_options=self._reference_options([f["form"] for f in forms]),
+            order={s.id: i for i, s in enumerate(workflow.states)},
+            handover_targets=view.handover_targets,
+            deadlines=view.deadlines,
+            today=view.today,
+            ref_options=view.reference_options,
             extras=page_extras(defs, user, record, [f["form"] for f in forms]),
         )
         return body, status
@@ -164,40 +143,6 @@ class RecordsView(StaffView):
         if scope_of(definitions(), user) == "all" or user.organisation_id is None:
             return None
         return assignable_users(workflow, user.organisation)
-
-    @staticmethod
-    def _handover_targets(workflow) -> list[tuple[str, str]]:
-        """(value, label) pairs: every organisation alone, and every person who could take it."""
-        targets = [
-            (f"@{o.name}", f"{o.label} (ohne Person)")
-            for o in Organisation.select().order_by(Organisation.label)
-        ]
-        for user in assignable_users(workflow):
-            org = user.organisation
-            targets.append(
-                (
-                    f"{user.username}@{org.name if org else ''}",
-                    f"{user} – {org.label if org else 'ohne Organisation'}",
-                )
-            )
-        return targets
-
-    def _reference_options(self, forms) -> dict[str, list[tuple[int, str]]]:
-        """Records the user may read, per workflow named by a reference field on the page."""
-        defs, user = definitions(), current_user()
-        # a field (or column) with a ``workflow`` points at its records (the reference type)
-        wanted = {f.workflow for form in forms for f in form.fields}
-        wanted |= {c.workflow for form in forms for f in form.fields for c in f.columns}
-        options = {}
-        for workflow_id in wanted - {None}:
-            query = (
-                readable_records(defs, user, Record.select(Record.id, Record.title))
-                .where(Record.workflow == workflow_id)
-                .order_by(Record.title)
-                .limit(500)
-            )
-            options[workflow_id] = [(r.id, r.title) for r in query]
-        return options
 
     @expose("/<workflow_id>/<int:record_id>/forms/<form_id>", methods=["POST"])
     def save(self, workflow_id: str, record_id: int, form_id: str):

@@ -6,15 +6,14 @@ access rule: somebody who may not read the meetings gets a 404 on every path, me
 
 from __future__ import annotations
 
-import io
 from urllib.parse import parse_qsl, urlencode
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 
 from ..documents.render import TemplateFailed
+from ..downloads import DOCX, DownloadAudit, send_download
 from ..models import utcnow
-from ..services.audit import audit
 from ..services.errors import NotFound, ServiceError
 from ..services.register import decisions as service
 from ..services.register.export import to_csv, to_docx, to_xlsx
@@ -25,7 +24,7 @@ FILTER_KEYS = ("gremium", "stand", "art", "verantwortlich", "suche", "von", "bis
 FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "docx": DOCX,
 }
 
 
@@ -88,20 +87,16 @@ class RegisterView(StaffView):
                 flash(f"Die Word-Ausgabe ist fehlgeschlagen: {exc}", "error")
                 query = urlencode(self._query())
                 return redirect(url_for(".index") + (f"?{query}" if query else ""))
-        audit(
-            "register.export",
-            current_user(),
-            object_type="register",
-            detail={"format": fmt, "entries": len(entries), "filters": described[:200]},
+        return send_download(
+            content,
+            f"beschlussregister-{utcnow():%Y%m%d}.{fmt}",
+            FORMATS[fmt],
+            audited=DownloadAudit(
+                "register.export",
+                "register",
+                detail={"format": fmt, "entries": len(entries), "filters": described[:200]},
+            ),
         )
-        response = send_file(
-            io.BytesIO(content),
-            mimetype=FORMATS[fmt],
-            as_attachment=True,
-            download_name=f"beschlussregister-{utcnow():%Y%m%d}.{fmt}",
-        )
-        response.headers["Cache-Control"] = "no-store"
-        return response
 
     @expose("/status", methods=["POST"])
     def status(self):

@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from ..forms.validation import typed_values
-from ..schema.definitions import Definitions, TransitionDef, WorkflowDef
+from ..schema.definitions import Definitions, DocumentDef, TransitionDef, WorkflowDef
 from ..schema.expression_budget import ExpressionBudgetExceeded
 from ..schema.expressions import evaluate_condition
 
@@ -76,6 +76,11 @@ def allowed_transitions(
 ) -> list[TransitionDef]:
     """Transitions from ``state_id`` that a person with ``roles`` may take (guards aside)."""
     return [t for t in transitions_from(workflow, state_id) if role_may(t, roles)]
+
+
+def documents_in_state(workflow: WorkflowDef, state_id: str) -> list[DocumentDef]:
+    """Documents of ``workflow`` that may be produced while a record is in ``state_id``."""
+    return [d for d in workflow.documents if d.states is None or state_id in d.states]
 
 
 def check_transition(

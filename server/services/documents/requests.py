@@ -9,6 +9,7 @@ from ...config import Settings
 from ...jobs.queue import enqueue_document
 from ...models import DocumentFile, DocumentRequest, Record, User, transaction, utcnow
 from ...schema.definitions import Definitions, DocumentDef
+from ...workflow.engine import documents_in_state
 from ..audit import audit
 from ..errors import Conflict, Invalid, NotFound
 from ..privacy.consent import work_refusal
@@ -21,7 +22,7 @@ def available_documents(defs: Definitions, record: Record) -> list[DocumentDef]:
     workflow = defs.workflows.get(record.workflow)
     if workflow is None:
         return []
-    return [d for d in workflow.documents if d.states is None or record.state in d.states]
+    return documents_in_state(workflow, record.state)
 
 
 def request_document(

@@ -6,10 +6,10 @@ statistics route answers 404 for it and the choice of workflows leaves it out.
 
 from __future__ import annotations
 
-from flask import abort, make_response, request
+from flask import abort, request
 from flask_admin import expose
 
-from ...services.audit import audit
+from ...downloads import DownloadAudit, send_download
 from ...services.errors import Invalid
 from ...services.privacy.statistics import count_table, dimensions, microdata_csv, table_csv
 from ...services.records.access import may_see_workflow
@@ -22,12 +22,9 @@ def _min_cell() -> int:
     return max(1, int(runtime().settings.section("privacy").get("min_cell", 5)))
 
 
-def _csv(text: str, filename: str):
+def _csv(text: str, filename: str, audited: DownloadAudit):
     # a byte-order mark so that spreadsheet programs read the umlauts right
-    response = make_response("\ufeff" + text)
-    response.mimetype = "text/csv"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return send_download("\ufeff" + text, filename, "text/csv", audited=audited)
 
 
 class StatisticsView(PrivacyView):
@@ -80,27 +77,25 @@ class StatisticsView(PrivacyView):
             table = self._table(workflow)
         except Invalid:
             abort(400)
-        audit(
-            "statistics.export",
-            current_user(),
-            object_type="statistics",
-            detail={"workflow": workflow.id, "kind": "table", "rows": request.args.get("rows")},
+        detail = {"workflow": workflow.id, "kind": "table", "rows": request.args.get("rows")}
+        return _csv(
+            table_csv(table),
+            f"statistik-{workflow.id}.csv",
+            DownloadAudit("statistics.export", "statistics", detail=detail),
         )
-        return _csv(table_csv(table), f"statistik-{workflow.id}.csv")
 
     @expose("/einzeldaten.csv")
     def microdata_export(self):
         workflow = self._workflow()
         text, count, left_out = microdata_csv(definitions(), workflow, _min_cell())
-        audit(
-            "statistics.export",
-            current_user(),
-            object_type="statistics",
-            detail={
-                "workflow": workflow.id,
-                "kind": "microdata",
-                "records": count,
-                "left_out": left_out,
-            },
+        detail = {
+            "workflow": workflow.id,
+            "kind": "microdata",
+            "records": count,
+            "left_out": left_out,
+        }
+        return _csv(
+            text,
+            f"einzeldaten-{workflow.id}.csv",
+            DownloadAudit("statistics.export", "statistics", detail=detail),
         )
-        return _csv(text, f"einzeldaten-{workflow.id}.csv")

@@ -6,13 +6,13 @@ shows each person only what they may use.
 
 from __future__ import annotations
 
-from flask import flash, make_response, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_admin import Admin, expose
 
 from ... import clock
+from ...downloads import DownloadAudit, send_download
 from ...forms.links import MAX_ID
 from ...models import Record, RecordPrivacy
-from ...services.audit import audit
 from ...services.errors import ServiceError
 from ...services.privacy import subject_access
 from ...services.privacy.audit_search import PAGE, build_query, entries_csv, local
@@ -31,14 +31,6 @@ CATEGORY = "Datenschutz"
 def _page() -> int:
     raw = request.args.get("page", "1")
     return max(1, min(int(raw), 10**6)) if raw.isdigit() else 1
-
-
-def _download(body: str | bytes, filename: str, mimetype: str):
-    response = make_response(body)
-    response.mimetype = mimetype
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 class AuditLogSearch(PrivacyView):
@@ -71,13 +63,12 @@ class AuditLogSearch(PrivacyView):
             flash(" ".join(found.problems), "error")
             return redirect(url_for(".index", **found.values))
         text, count = entries_csv(found.query)
-        audit(
-            "audit.export",
-            current_user(),
-            object_type="audit",
-            detail={**found.values, "rows": count},
+        return send_download(
+            text,
+            "protokoll.csv",
+            "text/csv",
+            audited=DownloadAudit("audit.export", "audit", detail={**found.values, "rows": count}),
         )
-        return _download(text, "protokoll.csv", "text/csv")
 
 
 class SubjectAccessView(PrivacyView):
@@ -117,7 +108,8 @@ class SubjectAccessView(PrivacyView):
             return redirect(url_for(".index"))
         body = subject_access.build_export(definitions(), current_user(), ids)
         stamp = clock.now().astimezone(clock.LOCAL_ZONE).strftime("%Y%m%d-%H%M")
-        return _download(body, f"auskunft-{stamp}.zip", "application/zip")
+        # audited by build_export, which reads the records
+        return send_download(body, f"auskunft-{stamp}.zip", "application/zip")
 
 
 class RetentionView(PrivacyView):

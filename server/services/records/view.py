@@ -1,0 +1,203 @@
+"""What one person sees of one record: the data of the record page and of its API twin.
+
+``record_view`` is the one place that decides, for a reader, which forms of a record are
+shown and editable, which transitions they may take, which documents they may request, and
+which deadlines and document requests are open. The staff screen
+(``server/web/records.py``) renders it as HTML, ``GET /api/v1/records/<id>``
+(``server/api/serialize.py``) as JSON; both see the same answer because both ask here.
+
+What only the screen needs (the timeline, the people a record can be handed over to, the
+records a reference field offers) is computed on first use, so the API pays nothing for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from ... import clock
+from ...forms import defaults
+from ...models import Deadline, DocumentRequest, Organisation, Record, User
+from ...schema.definitions import (
+    Definitions,
+    DocumentDef,
+    FormDef,
+    StateDef,
+    TransitionDef,
+    WorkflowDef,
+)
+from ...workflow.engine import allowed_transitions, documents_in_state
+from .access import can_edit_state, get_readable, readable_records, within_edit_scope
+from .assignment import assignable_users
+from .timeline import timeline
+
+REFERENCE_OPTIONS = 500  # records a reference field offers on the page, per workflow
+
+
+@dataclass
+class FormValues:
+    """One form of the record with the values it shows (saved, else the form's defaults)."""
+
+    form: FormDef
+    values: dict[str, Any]
+
+
+@dataclass
+class RecordView:
+    """One record as ``user`` may see it; build it with :func:`record_view`."""
+
+    defs: Definitions
+    user: User
+    record: Record
+    workflow: WorkflowDef | None
+    state: StateDef | None
+    #: the person is within the workflow's edit_scope (may change the record at all)
+    may_change: bool
+    #: the person may edit the forms of the current state
+    editable: bool
+    #: transitions the person may take from here (guards are checked when taken)
+    transitions: list[TransitionDef]
+    #: the forms of the current state, in their order, with saved values or defaults
+    state_forms: list[FormValues]
+    #: forms of other states that hold data (earlier phases), read-only
+    other_forms: list[FormValues]
+    #: documents that may be requested in the current state
+    available_documents: list[DocumentDef]
+    #: document requests of the record, newest first
+    documents: list[DocumentRequest]
+    #: open deadlines, soonest first
+    deadlines: list[Deadline]
+    today: dt.date = field(default_factory=clock.today)
+
+    @property
+    def editable_forms(self) -> list[str]:
+        """Ids of the forms the person may save now."""
+        return list(self.state.forms) if self.editable and self.state else []
+
+    @property
+    def workflow_forms(self) -> list[FormValues]:
+        """Every form of the workflow with its saved data (None where nothing was saved)."""
+        if self.workflow is None:
+            return []
+        data = self.record.data or {}
+        return [
+            FormValues(self.defs.forms[f], data.get(f))
+            for f in self.workflow.form_ids
+            if f in self.defs.forms
+        ]
+
+    def overdue(self, deadline: Deadline) -> bool:
+        return deadline.due_on < self.today
+
+    def timeline(self, lookup: Any = None) -> list[dict[str, Any]]:
+        """Every event of the record, newest first (see :mod:`.timeline`)."""
+        return timeline(self.defs, self.record, lookup)
+
+    @cached_property
+    def handover_targets(self) -> list[tuple[str, str]]:
+        """(value, label) pairs for a hand-over: every organisation alone, and every person
+        who could take the record; empty for someone who may not edit it here."""
+        if not self.editable or self.workflow is None:
+            return []
+        targets = [
+            (f"@{o.name}", f"{o.label} (ohne Person)")
+            for o in Organisation.select().order_by(Organisation.label)
+        ]
+        for person in assignable_users(self.workflow):
+            org = person.organisation
+            targets.append(
+                (
+                    f"{person.username}@{org.name if org else ''}",
+                    f"{person} – {org.label if org else 'ohne Organisation'}",
+                )
+            )
+        return targets
+
+    @cached_property
+    def reference_options(self) -> dict[str, list[tuple[int, str]]]:
+        """Records the person may read, per workflow a reference field of the page names."""
+        forms = [f.form for f in self.state_forms]
+        # a field (or column) with a ``workflow`` points at its records (the reference type)
+        wanted = {f.workflow for form in forms for f in form.fields}
+        wanted |= {c.workflow for form in forms for f in form.fields for c in f.columns}
+        options = {}
+        for workflow_id in wanted - {None}:
+            query = (
+                readable_records(self.defs, self.user, Record.select(Record.id, Record.title))
+                .where(Record.workflow == workflow_id)
+                .order_by(Record.title)
+                .limit(REFERENCE_OPTIONS)
+            )
+            options[workflow_id] = [(r.id, r.title) for r in query]
+        return options
+
+
+def record_view(
+    defs: Definitions, user: User, record_id: Any, *, documents_limit: int | None = None
+) -> RecordView:
+    """The record ``record_id`` as ``user`` sees it; NotFound when they may not read it.
+
+    ``documents_limit`` caps the document requests listed (the page shows the newest 50).
+    """
+    record = get_readable(defs, user, record_id)
+    return view_of(defs, user, record, documents_limit=documents_limit)
+
+
+def view_of(
+    defs: Definitions, user: User, record: Record, *, documents_limit: int | None = None
+) -> RecordView:
+    """The view of a record a service has just read or changed for ``user`` (access checked
+    there: :func:`record_view` is the way in for a record id)."""
+    workflow = defs.workflows.get(record.workflow)
+    state = workflow.state(record.state) if workflow else None
+    may_change = workflow is not None and within_edit_scope(user, workflow, record)
+    editable = workflow is not None and can_edit_state(user, workflow, record.state, record)
+    data = record.data or {}
+    state_form_ids = state.forms if state else ()
+    state_forms = []
+    for form_id in state_form_ids:
+        form = defs.forms.get(form_id)
+        if form is not None:
+            saved = data.get(form_id)
+            state_forms.append(FormValues(form, saved if saved is not None else defaults(form)))
+    other_forms = [
+        FormValues(defs.forms[f], data.get(f) or {})
+        for f in (workflow.form_ids if workflow else ())
+        if f in defs.forms and f not in state_form_ids and data.get(f)
+    ]
+    transitions = (
+        allowed_transitions(workflow, record.state, frozenset(user.roles or []))
+        if workflow is not None and may_change
+        else []  # readers outside the edit_scope may not change the record
+    )
+    return RecordView(
+        defs=defs,
+        user=user,
+        record=record,
+        workflow=workflow,
+        state=state,
+        may_change=may_change,
+        editable=editable,
+        transitions=transitions,
+        state_forms=state_forms,
+        other_forms=other_forms,
+        available_documents=documents_in_state(workflow, record.state) if workflow else [],
+        documents=_documents(record, documents_limit),
+        deadlines=_open_deadlines(record) if workflow else [],
+    )
+
+
+def _documents(record: Record, limit: int | None) -> list[DocumentRequest]:
+    query = DocumentRequest.select().where(DocumentRequest.record == record.id)
+    query = query.order_by(DocumentRequest.id.desc())
+    return list(query.limit(limit) if limit else query)
+
+
+def _open_deadlines(record: Record) -> list[Deadline]:
+    return list(
+        Deadline.select()
+        .where((Deadline.record == record.id) & Deadline.closed_at.is_null())
+        .order_by(Deadline.due_on)
+    )
