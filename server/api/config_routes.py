@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from math import ceil
 
-from flask import current_app, g, jsonify, request
+from flask import g, jsonify, request
 
 from ..forms.error_cap import MAX_ERRORS, cap_errors
 from ..models import ConfigRevision
+from ..runtime import current_runtime
 from ..services.configuration import publish as config_publish
 from ..services.configuration import store as config_store
 from ..services.errors import Forbidden, Invalid, NotFound
@@ -23,7 +24,7 @@ ADMIN_ROLE = "admin"
 
 
 def _runtime():
-    return current_app.config["VERBUND_RUNTIME"]
+    return current_runtime()
 
 
 def _require_admin() -> None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import io
 
-from flask import current_app, g, jsonify, request, send_file
+from flask import g, jsonify, request, send_file
 
 from ..forms.filekinds import KINDS
+from ..runtime import current_runtime
 from ..services.errors import Invalid
 from ..services.records.uploads import file_json, get_upload, store_upload, upload_content
 from .blueprint import bp
@@ -20,7 +21,7 @@ from .openapi_parts import ERROR, _json, _op, _path_param, _ref
 
 
 def _runtime():
-    return current_app.config["VERBUND_RUNTIME"]
+    return current_runtime()
 
 
 @bp.post("/records/<int:record_id>/files")

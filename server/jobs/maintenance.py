@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from ..models import database
-from ..runtime import get_runtime
+from ..runtime import current_runtime
 from ..services.records.deadlines import create_reminders
 from ..services.records.unused_uploads import remove_unused_uploads as remove_unused
 
 
 def remove_unused_uploads() -> int:
     """Uploads a day old that no save of their record took up; returns how many went."""
-    get_runtime()
+    current_runtime()
     with database.connection_context():
         return remove_unused()
 
 
 def create_deadline_reminders() -> int:
     """Reminders for due and overdue deadlines; returns how many were new."""
-    get_runtime()
+    current_runtime()
     with database.connection_context():
         return create_reminders()

@@ -7,7 +7,7 @@ who have none yet are let in only as far as the page that sets it up.
 
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, request, session, url_for
+from flask import flash, g, redirect, request, session, url_for
 from flask_admin import BaseView, expose
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length
 
 from .. import clock
 from ..models import User
+from ..runtime import current_runtime
 from ..services.accounts import second_factor
 from ..services.accounts.login_guard import LoginLimits, release_attempt, reserve_attempt
 from ..services.accounts.people import authenticate
@@ -47,7 +48,7 @@ class CodeForm(FlaskForm):
 
 
 def _security() -> dict:
-    return current_app.config["VERBUND_RUNTIME"].settings.section("security")
+    return current_runtime().settings.section("security")
 
 
 def _limits() -> LoginLimits:
@@ -199,7 +200,7 @@ class AuthView(BaseView):
 
 
 def _issuer() -> str:
-    return current_app.config["VERBUND_RUNTIME"].settings.section("server").get("name", "Verbund")
+    return current_runtime().settings.section("server").get("name", "Verbund")
 
 
 def _qr_svg(uri: str) -> Markup:
