@@ -20,13 +20,9 @@ from .blueprint import bp
 from .openapi_parts import ERROR, _json, _op, _path_param, _ref
 
 
-def _runtime():
-    return current_runtime()
-
-
 @bp.post("/records/<int:record_id>/files")
 def post_file(record_id: int):
-    runtime = _runtime()
+    runtime = current_runtime()
     upload_file = request.files.get("file")
     if upload_file is None:
         raise Invalid(
@@ -51,12 +47,12 @@ def post_file(record_id: int):
 
 @bp.get("/files/<int:upload_id>")
 def get_file(upload_id: int):
-    return jsonify(file_json(get_upload(_runtime().definitions, g.user, upload_id)))
+    return jsonify(file_json(get_upload(current_runtime().definitions, g.user, upload_id)))
 
 
 @bp.get("/files/<int:upload_id>/content")
 def get_file_content(upload_id: int):
-    upload, content = upload_content(_runtime().definitions, g.user, upload_id)
+    upload, content = upload_content(current_runtime().definitions, g.user, upload_id)
     return file_response(upload, content)
 
 

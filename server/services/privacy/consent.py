@@ -52,7 +52,7 @@ def withdrawal_refusal(
 
     After a *required* consent was withdrawn, ``target`` (the state of a transition) into a
     final state (closing the record) is allowed; saving (``target`` None) and every other step
-    are not. Registered by :func:`server.services.privacy.register_privacy`; the record
+    are not. Registered by :func:`server.services.privacy.register.register_privacy`; the record
     services ask it through :func:`server.services.records.hooks.work_refusal`.
     """
     if not any(c.required for c in workflow.consents):

@@ -2,8 +2,8 @@
 
 The record services know no data protection. Rules that limit work on a record register
 here at start-up (:func:`server.runtime.start_runtime` calls
-:func:`server.services.privacy.register_privacy`), the way Indico's modules connect to its
-signals:
+:func:`server.services.privacy.register.register_privacy`), the way Indico's modules
+connect to its signals:
 
 - a *guard* may refuse work on a record (saving, a step, an upload, a document) with a German
   message; :func:`work_refusal` asks every guard before each change, and again under the
