@@ -1,4 +1,4 @@
-"""The staff screens: flask-admin views, login sessions, CSRF, error pages and headers."""
+"""The staff screens: flask-admin views, login sessions, CSRF and security headers."""
 
 from __future__ import annotations
 
