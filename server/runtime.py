@@ -14,6 +14,8 @@ import logging
 import threading
 import time
 
+# Flask only to find the runtime of the app serving the current request (current_runtime):
+# tests run several apps in one process, each with its own settings
 from flask import Flask, current_app, has_app_context
 
 from .config import Settings, load_settings
