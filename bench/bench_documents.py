@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from server.runtime import current_runtime
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -118,7 +120,7 @@ def baseline(app, record_id: int, n: int) -> float:
     from server.documents.store import current_content
     from server.models import Record
 
-    runtime = app.config["VERBUND_RUNTIME"]
+    runtime = current_runtime(app)
     template, _ = current_content(runtime.settings, "protokoll.docx")
     context = document_context(runtime.definitions, Record.get_by_id(record_id))
 
@@ -159,9 +161,9 @@ def start_worker(office: Path, redis_url: str, worker_class: str) -> subprocess.
 def wait_for_worker(app, timeout: float = 30) -> None:
     from rq import Worker
 
-    from server.jobs.queue import document_queue
+    from server.queue.documents import document_queue
 
-    connection = document_queue(app.config["VERBUND_RUNTIME"].settings).connection
+    connection = document_queue(current_runtime(app).settings).connection
     deadline = time.monotonic() + timeout
     while not any(w.name == "bench" for w in Worker.all(connection=connection)):
         if time.monotonic() > deadline:

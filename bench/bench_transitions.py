@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from common import arguments, office, report, timed
 
+from server.runtime import current_runtime
+
 
 def main() -> None:
     args = arguments(__doc__)
@@ -17,7 +19,7 @@ def main() -> None:
     from server.services.records.changes import apply_transition, create_record, save_form
 
     app = create_app(str(config), overrides)
-    defs = app.config["VERBUND_RUNTIME"].definitions
+    defs = current_runtime(app).definitions
     database.connect(reuse_if_open=True)
     from common import populate
 

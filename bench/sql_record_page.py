@@ -42,6 +42,7 @@ def main() -> None:
     from server import create_app
     from server.demo import load_demo, read_demo
     from server.models import Record, User, database
+    from server.runtime import current_runtime
     from server.services.accounts.people import issue_token
     from tests.helpers import login
 
@@ -62,7 +63,7 @@ def main() -> None:
     app = create_app(str(site / "config.toml"), overrides)
     app.config.update(TESTING=True)
     database.connect(reuse_if_open=True)
-    load_demo(app.config["VERBUND_RUNTIME"])
+    load_demo(current_runtime(app))
     password = read_demo(ROOT / "demo").password
 
     # the case with the longest history: the most forms, saves and steps on one page

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # importing server.workflow or server.schema must not pull in Flask
@@ -15,57 +14,36 @@ def create_app(config_path: str | None = None, overrides: dict[str, Any] | None 
     """Build the Flask application for the installation described by ``config_path``.
 
     ``overrides`` is merged over the file's settings (tests use it for paths and URLs).
+    Each line wires one part; the order matters where a comment says why.
     """
     # Imported here, not at the top: ``import server.workflow`` (or schema, or the CLI's
     # ``verbund check``) runs this package's __init__ and must not load Flask and every screen.
     # The app factory is the top of the layers (docs/architecture.md), so nothing cycles.
-    from flask import Flask
-
-    from . import models
     from .admin import init_admin
     from .api import init_api
-    from .config import ensure_secret_key, load_settings
-    from .documents.store import seed_from_exports
-    from .runtime import Runtime, set_runtime
+    from .config import load_settings
+    from .runtime import prepare_database, start_runtime
     from .web import init_web
-    from .web.converters import IdConverter
+    from .web.app import flask_app, init_logging
+    from .web.database import init_database
+    from .web.error_pages import init_error_pages
     from .web.input_guard import init_input_guard
+    from .web.menu import init_menu
     from .web.metrics import init_metrics
     from .web.privacy.screens import init_privacy
 
-    settings = load_settings(config_path, overrides)
-    runtime = set_runtime(Runtime(settings))
-    runtime.open_database()
-
-    app = Flask(__name__, instance_path=str(settings.instance_dir))
-    app.config.update(
-        SECRET_KEY=ensure_secret_key(settings),
-        MAX_CONTENT_LENGTH=int(settings.section("uploads").get("max_bytes", 10 << 20)) + 65536,
-        # a form with a long table has many inputs (Werkzeug refuses more than 1000 by default)
-        MAX_FORM_PARTS=50_000,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the login session
-        JSON_SORT_KEYS=False,
-        TEMPLATES_AUTO_RELOAD=False,
-    )
-    app.config["VERBUND_RUNTIME"] = runtime
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
-
-    # ids in URLs are 64-bit: a longer number is "not found", not a database overflow
-    app.url_map.converters["int"] = IdConverter
-    models.create_tables()
-    seed_from_exports(settings)  # the shipped templates are their first revisions
-    admin = init_web(app)  # staff screens, sessions, CSRF, error pages
-    init_admin(admin)  # the administration screens, in the same menu
-    init_privacy(admin)  # data-protection screens and the read audit
-    init_api(app)
+    settings = load_settings(config_path, overrides)  # config.toml, VERBUND_*, overrides
+    runtime = start_runtime(settings)  # database opened, privacy's consent guard registered
+    prepare_database(runtime)  # missing tables; shipped templates as first revisions
+    app = flask_app(runtime)  # Flask settings; current_runtime() finds the runtime here
+    init_database(app)  # a connection per request (first hook, before the login is read)
+    menu = init_menu(app, settings)  # the one flask-admin menu every screen joins
+    init_web(app, menu)  # staff screens, sessions, CSRF, security headers
+    init_admin(menu)  # administration screens
+    init_privacy(menu)  # data-protection screens and the read audit
+    init_api(app)  # JSON API under /api/v1
     init_metrics(app)  # GET /metrics (Prometheus), access by address or token
-    init_input_guard(app)  # first of the before_request hooks: no view sees such input
-
-    if not app.debug:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
+    init_error_pages(app)  # German error pages, JSON under /api/
+    init_input_guard(app)  # runs before every other hook: no view sees such input
+    init_logging(app)
     return app

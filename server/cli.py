@@ -12,7 +12,7 @@ import click
 from . import cli_import
 from .config import ConfigError, Settings, load_settings
 from .models import User, create_tables, database
-from .runtime import Runtime, set_runtime
+from .runtime import Runtime, start_runtime
 from .services.errors import ServiceError
 
 # Each command imports what only it needs inside its function: `verbund check` need not load
@@ -28,8 +28,7 @@ def _settings(ctx: click.Context) -> Settings:
 
 
 def _runtime(ctx: click.Context) -> Runtime:
-    runtime = set_runtime(Runtime(_settings(ctx)))
-    runtime.open_database()
+    runtime = start_runtime(_settings(ctx))
     database.connect(reuse_if_open=True)
     create_tables()
     return runtime

@@ -1,7 +1,11 @@
 """One installation at run time: its settings and its current definitions.
 
-The web app, the worker and the CLI each build one :class:`Runtime`. Job functions, which
-RQ calls with ids only, find it through :func:`get_runtime`.
+Every entry point – the app factory, each ``verbund`` command, the worker – starts its
+:class:`Runtime` with :func:`start_runtime`: that opens the database (the one place that
+does) and registers the rules on records (data protection's consent guard, see
+:mod:`server.services.records.hooks`). Everything finds it again through
+:func:`current_runtime`: screens and API routes get their app's, job functions (which RQ
+calls with ids only) the process's.
 """
 
 from __future__ import annotations
@@ -10,11 +14,18 @@ import logging
 import threading
 import time
 
+# Flask only to find the runtime of the app serving the current request (current_runtime):
+# tests run several apps in one process, each with its own settings
+from flask import Flask, current_app, has_app_context
+
 from .config import Settings, load_settings
-from .models import database, open_database
+from .documents.store import seed_from_exports
+from .models import create_tables, database, open_database
 from .schema import build_definitions
 from .schema.definitions import Definitions, Problem
 from .services.configuration.store import latest_revision_id, live_sources
+from .services.privacy.register import register_privacy
+from .services.records import hooks
 
 log = logging.getLogger(__name__)
 
@@ -97,22 +108,48 @@ class Runtime:
         self.use_database = True
 
 
-_current: Runtime | None = None
+# where a Flask app keeps its runtime (app.extensions)
+APP_KEY = "verbund.runtime"
+
+_process: Runtime | None = None
 
 
-def set_runtime(runtime: Runtime) -> Runtime:
-    global _current
-    _current = runtime
+def start_runtime(settings: Settings) -> Runtime:
+    """The runtime of this process for ``settings``, ready for the services.
+
+    Opens the database and registers the rules other parts add to the record services
+    (data protection: the consent guard and ``record.consent_given``). Every entry point
+    calls this; the record services refuse to work before it ran (``HooksNotInstalled``).
+    """
+    global _process
+    runtime = Runtime(settings)
+    runtime.open_database()
+    register_privacy()
+    hooks.declare_installed()
+    _process = runtime
     return runtime
 
 
-def get_runtime() -> Runtime:
-    """The runtime of this process; built from ``VERBUND_CONFIG`` when none was set."""
-    global _current
-    if _current is None:
-        runtime = Runtime(load_settings())
-        if database.obj is None:
-            runtime.open_database()
-        runtime.use_database = True
-        _current = runtime
-    return _current
+def prepare_database(runtime: Runtime) -> None:
+    """Create missing tables and columns; the shipped templates become first revisions."""
+    with database.connection_context():
+        create_tables()
+        seed_from_exports(runtime.settings)
+
+
+def attach_runtime(app: Flask, runtime: Runtime) -> None:
+    """Make ``runtime`` the one :func:`current_runtime` answers within ``app``."""
+    app.extensions[APP_KEY] = runtime
+
+
+def current_runtime(app: Flask | None = None) -> Runtime:
+    """The runtime in use: ``app``'s, else the current Flask app's, else this process's.
+
+    Outside any app (a job, a command) it is the one :func:`start_runtime` made; a process
+    that started none (``rq worker`` run by hand) starts one from ``VERBUND_CONFIG``.
+    """
+    if app is None and has_app_context():
+        app = current_app
+    if app is not None:
+        return app.extensions[APP_KEY]
+    return _process if _process is not None else start_runtime(load_settings())

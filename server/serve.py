@@ -21,7 +21,7 @@ import time
 import click
 
 from .config import Settings
-from .jobs.connection import (
+from .queue.connection import (
     RedisUnavailable,
     embedded_alive,
     get_redis,

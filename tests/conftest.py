@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from server import create_app
-from server.jobs.connection import forget_clients
 from server.models import Organisation, User, database
+from server.queue.connection import forget_clients
 from server.services.accounts.people import create_user, get_or_create_organisation, issue_token
 from tests.helpers import PASSWORD, run_worker_burst
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from server.models import database
+from server.runtime import current_runtime
 
 PASSWORD = "richtig-langes-Passwort-1"
 
@@ -24,9 +25,9 @@ def run_worker_burst(app) -> None:
     from rq import SimpleWorker
     from rq.serializers import JSONSerializer
 
-    from server.jobs.queue import document_queue
+    from server.queue.documents import document_queue
 
-    settings = app.config["VERBUND_RUNTIME"].settings
+    settings = current_runtime(app).settings
     queue = document_queue(settings)
     worker = SimpleWorker([queue], connection=queue.connection, serializer=JSONSerializer)
     worker.work(burst=True, logging_level="ERROR")

@@ -15,9 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVER = ROOT / "server"
 
 # Where a function may import a module of server (each place says why in a comment):
-# the app factory (`import server` must not load Flask), the CLI (each command loads only
-# what it needs) and the KIM demo data (loaded by `verbund init --demo` only).
-LAZY_IMPORTS_ALLOWED = {"__init__.py", "cli.py", "demo.py", "demo_cases.py", "demo_meetings.py"}
+# the app factory (`import server` must not load Flask) and the CLI (each command loads only
+# what it needs). Nothing else: a rule that must reach up registers at start-up instead
+# (server/services/records/hooks.py).
+LAZY_IMPORTS_ALLOWED = {"__init__.py", "cli.py"}
 
 
 def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:

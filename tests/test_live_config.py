@@ -15,6 +15,8 @@ from pathlib import Path
 
 import docx
 
+from server.runtime import current_runtime
+
 ROOT = Path(__file__).resolve().parent.parent
 
 WEB_PROBE = r"""
@@ -39,7 +41,7 @@ while time.monotonic() < deadline:
 
 
 def _env(app) -> dict:
-    settings = app.config["VERBUND_RUNTIME"].settings
+    settings = current_runtime(app).settings
     env = dict(os.environ)
     env.update(
         VERBUND_CONFIG=str(settings.config_path),
@@ -53,7 +55,7 @@ def _env(app) -> dict:
 def test_a_second_web_process_sees_a_publication_within_seconds(app, api):
     admin = api("admin.live", ["admin"], "verwaltung")
     clerk = api("sb.live", ["clerk"])
-    settings = app.config["VERBUND_RUNTIME"].settings
+    settings = current_runtime(app).settings
     probe = subprocess.Popen(
         [
             sys.executable,

@@ -15,6 +15,7 @@ import pytest
 from server import clock
 from server.documents.context import document_context
 from server.forms import defaults
+from server.runtime import current_runtime
 from server.schema.definitions import FieldDef, FormDef
 from server.services.accounts import second_factor
 from server.services.records.changes import create_record
@@ -44,7 +45,7 @@ def test_a_date_field_defaulting_to_today_takes_the_clocks_day(frozen):
 
 def test_a_document_says_when_it_was_made_by_the_clock(app, make_user, frozen):
     frozen(dt.datetime(2031, 11, 4, 8, 15, tzinfo=dt.UTC))
-    defs = app.config["VERBUND_RUNTIME"].definitions
+    defs = current_runtime(app).definitions
     user = make_user("kanu", ["applicant"], "kanu")
     record = create_record(defs, user, "foerderung")
     context = document_context(defs, record)

@@ -17,8 +17,8 @@ from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
-from ..jobs.connection import RedisUnavailable, get_redis
 from ..jobs.overview import job_states, problem_runs
+from ..queue.connection import RedisUnavailable, get_redis
 from ..services.audit import audit
 from ..web.base import runtime
 from ..web.session import current_user

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, g, request
 from werkzeug.exceptions import HTTPException
 
-from ..models import database
+from ..runtime import current_runtime
 from ..services.accounts.people import user_for_token
 from ..services.errors import ServiceError
 from ..services.records.uploads import too_large_message
@@ -24,7 +24,6 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 @bp.before_request
 def _authenticate():
-    database.connect(reuse_if_open=True)
     g.user = None
     if request.endpoint == "api.openapi":
         return None
@@ -54,7 +53,7 @@ def _http_error(exc: HTTPException):
         415: "Bitte JSON senden (Content-Type: application/json).",
     }
     if exc.code == 413:
-        messages[413] = too_large_message(current_app.config["VERBUND_RUNTIME"].settings)
+        messages[413] = too_large_message(current_runtime().settings)
     response = json_error(exc.code or 500, messages.get(exc.code, exc.description or "Fehler"))
     return keep_http_headers(exc, response)
 

@@ -10,20 +10,17 @@ from __future__ import annotations
 
 from math import ceil
 
-from flask import current_app, g, jsonify, request
+from flask import g, jsonify, request
 
 from ..forms.error_cap import MAX_ERRORS, cap_errors
 from ..models import ConfigRevision
+from ..runtime import current_runtime
 from ..services.configuration import publish as config_publish
 from ..services.configuration import store as config_store
 from ..services.errors import Forbidden, Invalid, NotFound
 from .blueprint import bp
 
 ADMIN_ROLE = "admin"
-
-
-def _runtime():
-    return current_app.config["VERBUND_RUNTIME"]
 
 
 def _require_admin() -> None:
@@ -58,14 +55,14 @@ def revision_json(revision: ConfigRevision, with_text: bool = False) -> dict:
 
 def _get(kind: str, name: str):
     _require_admin()
-    current = config_store.current_text(_runtime().settings, kind, name)
+    current = config_store.current_text(current_runtime().settings, kind, name)
     if current is None:
         raise NotFound(f"{config_store.KIND_LABELS[kind]} „{name[:64]}“ gibt es nicht.")
     return jsonify(
         {
             "id": name,
             "kind": kind,
-            "path": config_store.display_path(_runtime().settings, kind, name),
+            "path": config_store.display_path(current_runtime().settings, kind, name),
             "toml": current.text,
             "revision": current.revision.id if current.revision else None,
             "source": "database" if current.revision else "file",
@@ -83,7 +80,7 @@ def _put(kind: str, name: str):
         raise Invalid("„base_revision“ muss eine ganze Zahl sein.", ["„base_revision“"])
     try:
         result = config_publish.publish(
-            _runtime(),
+            current_runtime(),
             g.user,
             kind,
             name,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, jsonify, request
+from flask import g, jsonify, request
 
+from ..runtime import current_runtime
 from ..services.errors import Invalid
 from ..services.privacy.consent import consent_json, record_consent, withdraw_consent
 from ..services.records.changes import get_readable
@@ -11,7 +12,7 @@ from .blueprint import bp
 
 
 def _defs():
-    return current_app.config["VERBUND_RUNTIME"].definitions
+    return current_runtime().definitions
 
 
 def _body() -> dict:

@@ -8,23 +8,20 @@ that object is also accepted back, so reading, changing and saving a record roun
 
 from __future__ import annotations
 
-from flask import current_app, g, jsonify, request
+from flask import g, jsonify, request
 
 from ..downloads import send_upload
 from ..forms.filekinds import KINDS
+from ..runtime import current_runtime
 from ..services.errors import Invalid
 from ..services.records.uploads import file_json, get_upload, store_upload, upload_content
 from .blueprint import bp
 from .openapi_parts import ERROR, _json, _op, _path_param, _ref
 
 
-def _runtime():
-    return current_app.config["VERBUND_RUNTIME"]
-
-
 @bp.post("/records/<int:record_id>/files")
 def post_file(record_id: int):
-    runtime = _runtime()
+    runtime = current_runtime()
     upload_file = request.files.get("file")
     if upload_file is None:
         raise Invalid(
@@ -49,12 +46,12 @@ def post_file(record_id: int):
 
 @bp.get("/files/<int:upload_id>")
 def get_file(upload_id: int):
-    return jsonify(file_json(get_upload(_runtime().definitions, g.user, upload_id)))
+    return jsonify(file_json(get_upload(current_runtime().definitions, g.user, upload_id)))
 
 
 @bp.get("/files/<int:upload_id>/content")
 def get_file_content(upload_id: int):
-    upload, content = upload_content(_runtime().definitions, g.user, upload_id)
+    upload, content = upload_content(current_runtime().definitions, g.user, upload_id)
     return send_upload(upload, content)
 
 

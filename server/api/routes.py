@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g, jsonify, request
+from flask import g, jsonify, request
 
 from ..downloads import send_document
+from ..runtime import current_runtime
 from ..services.documents import requests as document_service
 from ..services.errors import Invalid, NotFound
 from ..services.records import listing as record_list
@@ -20,7 +21,7 @@ from .serialize import deadline_json, form_json, record_detail, record_summary, 
 
 
 def _defs():
-    return current_app.config["VERBUND_RUNTIME"].definitions
+    return current_runtime().definitions
 
 
 def _body() -> dict[str, Any]:
@@ -130,7 +131,7 @@ def get_deadlines():
 @bp.post("/records/<int:record_id>/documents")
 def post_document(record_id: int):
     body = _body()
-    runtime = current_app.config["VERBUND_RUNTIME"]
+    runtime = current_runtime()
     request_ = document_service.request_document(
         _defs(), runtime.settings, g.user, record_id, body.get("document")
     )
@@ -148,7 +149,7 @@ def get_document(request_id: int):
 
 @bp.post("/documents/<int:request_id>/retry")
 def retry_document(request_id: int):
-    runtime = current_app.config["VERBUND_RUNTIME"]
+    runtime = current_runtime()
     request_ = document_service.retry_document(_defs(), runtime.settings, g.user, request_id)
     response = jsonify(document_service.document_json(request_))
     response.status_code = 202

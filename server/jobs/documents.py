@@ -30,8 +30,8 @@ from ..models import (
     transaction,
     utcnow,
 )
-from ..runtime import get_runtime
-from ..services.privacy.consent import work_refusal
+from ..runtime import current_runtime
+from ..services.records.hooks import work_refusal
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def _unfinished(request_id: int):
 
 def render_document_job(request_id: int) -> str:
     """Render document request ``request_id``; returns its final status."""
-    runtime = get_runtime()
+    runtime = current_runtime()
     request_id = int(request_id)
     with database.connection_context():
         started = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..directory_settings import DirectorySettings
 from ..models import database
-from ..runtime import get_runtime
+from ..runtime import current_runtime
 from ..services.accounts.directory_sync import sync_directory_accounts
 from ..services.records.deadlines import create_reminders
 from ..services.records.unused_uploads import remove_unused_uploads as remove_unused
@@ -12,21 +12,21 @@ from ..services.records.unused_uploads import remove_unused_uploads as remove_un
 
 def remove_unused_uploads() -> int:
     """Uploads a day old that no save of their record took up; returns how many went."""
-    get_runtime()
+    current_runtime()
     with database.connection_context():
         return remove_unused()
 
 
 def create_deadline_reminders() -> int:
     """Reminders for due and overdue deadlines; returns how many were new."""
-    get_runtime()
+    current_runtime()
     with database.connection_context():
         return create_reminders()
 
 
 def sync_directory() -> dict[str, int]:
     """Directory accounts follow the directory ([ldap]); deactivated when gone there."""
-    runtime = get_runtime()
+    runtime = current_runtime()
     settings = DirectorySettings.from_section(runtime.settings.section("ldap"))
     with database.connection_context():
         return sync_directory_accounts(settings, set(runtime.definitions.roles))

@@ -11,8 +11,8 @@ import peewee
 
 from ..config import Settings
 from ..models import PeriodicRun, utcnow
+from ..queue.documents import job_timeout
 from .periodic import PERIODIC
-from .queue import job_timeout
 
 STATUS_LABELS = {
     "ok": "erfolgreich",

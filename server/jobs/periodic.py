@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from rq import Retry
 
 from ..config import Settings
-from .connection import get_redis
-from .queue import document_queue
+from ..queue.connection import get_redis
+from ..queue.documents import document_queue
 
 log = logging.getLogger(__name__)
 

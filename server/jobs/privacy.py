@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..models import LoginFailure, database, utcnow
-from ..runtime import get_runtime
+from ..runtime import current_runtime
 from ..services.privacy.audit_lock import purge_audit
 from ..services.privacy.retention import apply_retention
 
@@ -14,7 +14,7 @@ LOGIN_FAILURES_KEPT = dt.timedelta(days=1)
 
 def run_privacy_maintenance() -> dict[str, int]:
     """Anonymise records past retention, purge old audit entries and login failures."""
-    runtime = get_runtime()
+    runtime = current_runtime()
     settings = runtime.settings
     with database.connection_context():
         anonymised = apply_retention(runtime.definitions)

@@ -20,7 +20,7 @@ from typing import Any
 import peewee
 
 from ..models import PeriodicRun, database, utcnow
-from ..runtime import get_runtime
+from ..runtime import current_runtime
 from ..services.errors import PeriodicIncomplete
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ def _function(path: str):
 
 def run_periodic(name: str, function: str, item: str = "items") -> dict[str, int]:
     """RQ job: run the periodic job ``name`` (``function``, no arguments) and record the run."""
-    get_runtime()  # the worker's settings and database
+    current_runtime()  # the worker's settings and database
     job = _function(function)
     started = utcnow()
     run_id = _start(name)

@@ -20,9 +20,9 @@ import redis
 from rq.job import JobStatus
 
 from ..models import DocumentRequest, database, utcnow
+from ..queue.connection import RedisUnavailable
+from ..queue.documents import document_queue, enqueue_document, fetch_job, job_timeout
 from ..runtime import Runtime
-from .connection import RedisUnavailable
-from .queue import document_queue, enqueue_document, fetch_job, job_timeout
 
 log = logging.getLogger(__name__)
 

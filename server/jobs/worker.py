@@ -31,13 +31,11 @@ from ..documents.sandbox_process import (
     render_limits,
     shared_sandbox,
 )
-from ..documents.store import seed_from_exports
-from ..models import create_tables, database
-from ..runtime import Runtime, set_runtime
+from ..queue.connection import get_redis
+from ..queue.documents import document_queue
+from ..runtime import Runtime, prepare_database
 from . import documents as _documents  # noqa: F401  (import job code before forking/working)
-from .connection import get_redis
 from .periodic import enqueue_due
-from .queue import document_queue
 from .sweep import requeue_pending, sweep_if_due, sweep_interval
 
 log = logging.getLogger(__name__)
@@ -92,12 +90,11 @@ def make_worker(runtime: Runtime, worker_class: str = "simple", name: str | None
 def run_worker(
     runtime: Runtime, *, burst: bool = False, worker_class: str = "simple", name: str | None = None
 ) -> bool:
-    """Work the document queue until stopped (or until it is empty with ``burst``)."""
-    set_runtime(runtime)
-    runtime.open_database()
-    with database.connection_context():
-        create_tables()
-        seed_from_exports(runtime.settings)
+    """Work the document queue until stopped (or until it is empty with ``burst``).
+
+    ``runtime`` is the process's, from :func:`server.runtime.start_runtime` (``verbund worker``).
+    """
+    prepare_database(runtime)
     # every job asks for the newest published revision (one indexed query), so a document
     # requested after a publication is always rendered with it
     runtime.check_seconds = 0.0

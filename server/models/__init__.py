@@ -25,6 +25,7 @@ from .privacy import (
     RecordPrivacy,
     RoleGrant,
     SecondFactor,
+    is_anonymised,
 )
 from .records import (
     DOCUMENT_STATUSES,
@@ -111,6 +112,7 @@ __all__ = [
     "database",
     "is_sqlite",
     "open_database",
+    "is_anonymised",
     "short_write",
     "transaction",
     "utcnow",

@@ -44,6 +44,15 @@ class RecordPrivacy(BaseModel):
     anonymised_reason = peewee.CharField(max_length=32, default="")
 
 
+def is_anonymised(record_id: int) -> bool:
+    """Whether the record was anonymised (a state of the record every service must respect)."""
+    return (
+        RecordPrivacy.select()
+        .where((RecordPrivacy.record == record_id) & RecordPrivacy.anonymised_at.is_null(False))
+        .exists()
+    )
+
+
 class LoginFailure(BaseModel):
     """A failed login: kept briefly (see login_block_minutes) to throttle guessing.
 

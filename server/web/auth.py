@@ -8,7 +8,7 @@ who have none yet are let in only as far as the page that sets it up.
 
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, request, session, url_for
+from flask import flash, g, redirect, request, session, url_for
 from flask_admin import BaseView, expose
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Length
 from .. import clock
 from ..directory_settings import DirectorySettings
 from ..models import User
+from ..runtime import current_runtime
 from ..services.accounts import second_factor
 from ..services.accounts.directory import UNAVAILABLE, password_login
 from ..services.accounts.login_guard import LoginLimits, release_attempt, reserve_attempt
@@ -49,17 +50,15 @@ class CodeForm(FlaskForm):
 
 
 def _security() -> dict:
-    return current_app.config["VERBUND_RUNTIME"].settings.section("security")
+    return current_runtime().settings.section("security")
 
 
 def _directory() -> DirectorySettings:
-    return DirectorySettings.from_section(
-        current_app.config["VERBUND_RUNTIME"].settings.section("ldap")
-    )
+    return DirectorySettings.from_section(current_runtime().settings.section("ldap"))
 
 
 def _roles() -> set[str]:
-    return set(current_app.config["VERBUND_RUNTIME"].definitions.roles)
+    return set(current_runtime().definitions.roles)
 
 
 def _limits() -> LoginLimits:
@@ -218,7 +217,7 @@ class AuthView(BaseView):
 
 
 def _issuer() -> str:
-    return current_app.config["VERBUND_RUNTIME"].settings.section("server").get("name", "Verbund")
+    return current_runtime().settings.section("server").get("name", "Verbund")
 
 
 def _qr_svg(uri: str) -> Markup:

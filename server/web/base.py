@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask import current_app, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask_admin import BaseView
 
-from ..runtime import Runtime
+from ..runtime import Runtime, current_runtime
 from ..schema.definitions import Definitions
 from .session import current_user
 
 
 def runtime() -> Runtime:
-    return current_app.config["VERBUND_RUNTIME"]
+    return current_runtime()
 
 
 def definitions() -> Definitions:

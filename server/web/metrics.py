@@ -16,11 +16,12 @@ import datetime as dt
 import hmac
 import ipaddress
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
 from ..jobs.overview import STATUS_LABELS, job_states, run_counts
+from ..runtime import current_runtime
 
 blueprint = Blueprint("metrics", __name__)
 PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
@@ -115,7 +116,7 @@ def _seconds(moment) -> float:
 
 @blueprint.route("/metrics")
 def metrics():
-    settings = current_app.config["VERBUND_RUNTIME"].settings
+    settings = current_runtime().settings
     if not allowed(settings, request.headers, request.remote_addr):
         return Response("Kein Zugriff auf /metrics.\n", 403, mimetype="text/plain")
     registry = CollectorRegistry(auto_describe=False)

@@ -18,6 +18,8 @@ from flask import Flask, g, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from ..runtime import current_runtime
+
 CSP = "; ".join(
     (
         "default-src 'self'",
@@ -43,7 +45,7 @@ class SessionCookies(SecureCookieSessionInterface):
 
 def init_security(app: Flask) -> None:
     """Install the proxy handling, the cookie policy and the response headers on ``app``."""
-    settings = app.config["VERBUND_RUNTIME"].settings
+    settings = current_runtime(app).settings
     security = settings.section("security")
     if security.get("trust_proxy"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)

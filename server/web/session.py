@@ -6,9 +6,10 @@ import datetime as dt
 import functools
 from urllib.parse import urlparse
 
-from flask import current_app, g, redirect, request, session, url_for
+from flask import g, redirect, request, session, url_for
 
 from ..models import User
+from ..runtime import current_runtime
 from ..services.accounts.people import close_session, open_session, session_user
 
 SESSION_KEY = "sid"
@@ -16,7 +17,7 @@ SESSION_KEY = "sid"
 
 def session_limits() -> tuple[dt.timedelta, dt.timedelta]:
     """(idle timeout, absolute lifetime) of login sessions from ``[sessions]``."""
-    sessions = current_app.config["VERBUND_RUNTIME"].settings.section("sessions")
+    sessions = current_runtime().settings.section("sessions")
     return (
         dt.timedelta(minutes=max(1, int(sessions.get("idle_minutes", 30)))),
         dt.timedelta(hours=max(1, int(sessions.get("lifetime_hours", 10)))),

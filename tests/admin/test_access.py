@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from server.models import ApiToken, ConfigRevision
+from server.runtime import current_runtime
 from server.services.accounts.people import issue_token
 from tests.helpers import csrf_token, login
 
@@ -30,7 +31,7 @@ def world(app, make_user):
     admin = make_user("chefin", ["admin"], "verwaltung")
     clerk = make_user("sb", ["clerk"])
     issue_token(clerk, "Test")
-    runtime = app.config["VERBUND_RUNTIME"]
+    runtime = current_runtime(app)
     from server.services.configuration.publish import publish
 
     text = (runtime.settings.forms_dir / "bescheid.toml").read_text() + "\n# geprüft\n"

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from server.models import AuditEntry, ConfigRevision, Record
+from server.runtime import current_runtime
 from tests.admin.editor import editor_text
 from tests.helpers import csrf_token, login
 
@@ -48,7 +49,7 @@ def test_index_lists_forms_workflows_and_templates(admin_client):
 
 def test_editor_shows_the_text_with_line_numbers(app, admin_client):
     html = admin_client.get(EDIT_FORM).get_data(as_text=True)
-    on_disk = (app.config["VERBUND_RUNTIME"].settings.forms_dir / "antrag.toml").read_text()
+    on_disk = (current_runtime(app).settings.forms_dir / "antrag.toml").read_text()
     assert editor_text(html) == on_disk
     lines = on_disk.count("\n") + 1
     assert f'<span id="zeile-{lines}">{lines}</span>' in html

@@ -8,8 +8,9 @@ import pytest
 from rq.serializers import JSONSerializer
 
 from server.jobs.documents import render_document_job
-from server.jobs.queue import document_queue
 from server.models import AuditEntry
+from server.queue.documents import document_queue
+from server.runtime import current_runtime
 from tests.helpers import csrf_token, login
 
 
@@ -23,7 +24,7 @@ def admin_client(client, make_user):
 def test_jobs_show_queued_and_failed_with_ids_only_and_retry(app, admin_client):
     from rq import SimpleWorker
 
-    queue = document_queue(app.config["VERBUND_RUNTIME"].settings)
+    queue = document_queue(current_runtime(app).settings)
     # a job whose argument is not an id fails; its error text must not be shown
     queue.enqueue(render_document_job, "Frau Geheim-Müller", job_id="document-kaputt")
     SimpleWorker([queue], connection=queue.connection, serializer=JSONSerializer).work(
@@ -61,7 +62,7 @@ def test_jobs_page_says_so_when_redis_is_down(
     app, config_dir, database_overrides, make_user, tmp_path
 ):
     from server import create_app
-    from server.jobs.connection import forget_clients
+    from server.queue.connection import forget_clients
 
     make_user("chefin", ["admin"], "verwaltung")
     forget_clients()

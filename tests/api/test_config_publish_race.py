@@ -3,6 +3,7 @@ in between, so two changes that are each fine but break each other never both la
 
 from __future__ import annotations
 
+from server.runtime import current_runtime
 from server.services.configuration import publish as config_publish
 
 ORIGINAL_GUARD = 'when = "antrag.verein and antrag.betrag"'
@@ -11,7 +12,7 @@ ORIGINAL_GUARD = 'when = "antrag.verein and antrag.betrag"'
 def test_a_publication_in_between_is_checked_against(api, app, monkeypatch):
     admin = api("admin-a", ["admin"], "verwaltung")
     other = api("admin-b", ["admin"], "verwaltung")
-    runtime = app.config["VERBUND_RUNTIME"]
+    runtime = current_runtime(app)
     form = admin.get("/config/forms/antrag").json["toml"]
     without_mitglieder = form.replace(
         '[[fields]]\nname = "mitglieder"\ntype = "integer"\nlabel = "Mitglieder"\nmin = 1\n'

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from server.models import ConfigRevision
+from server.runtime import current_runtime
 from tests.helpers import ANTRAG, csrf_token, login
 
 from .test_records_api import create
@@ -113,7 +114,7 @@ def test_a_guard_already_in_the_files_is_stopped_not_run_for_seconds(api, app, c
     what works); the guard then refuses the step at once instead of computing 9**999**999."""
     path = config_dir / "workflows" / "foerderung.toml"
     path.write_text(toml_when(path.read_text(encoding="utf-8"), TOWER), encoding="utf-8")
-    problems = app.config["VERBUND_RUNTIME"].reload()
+    problems = current_runtime(app).reload()
     assert any("zu aufwendig (Zahl mit mehr als 4096 Bit)" in p.message for p in problems)
     club = api("club2", ["applicant"], "verein-b")
     record = create(club)
@@ -127,7 +128,7 @@ def test_a_guard_already_in_the_files_is_stopped_not_run_for_seconds(api, app, c
 def test_the_record_screen_shows_the_message(client, make_user, app, config_dir):
     path = config_dir / "workflows" / "foerderung.toml"
     path.write_text(toml_when(path.read_text(encoding="utf-8"), TOWER), encoding="utf-8")
-    app.config["VERBUND_RUNTIME"].reload()
+    current_runtime(app).reload()
     make_user("verein3", ["applicant"], "rc3")
     login(client, "verein3")
     page = client.get("/records/foerderung/").get_data(as_text=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from server.runtime import current_runtime
 from tests.helpers import ANTRAG
 
 
@@ -233,7 +234,7 @@ def test_read_roles_and_read_scope_of_a_workflow(config_dir, app, api):
         'title = "Intern"\ninitial = "offen"\ncreate_roles = ["clerk"]\n'
         'read_roles = ["clerk"]\n[[states]]\nid = "offen"\nlabel = "Offen"\n'
     )
-    assert app.config["VERBUND_RUNTIME"].reload() == []
+    assert current_runtime(app).reload() == []
     clerk = api("clerk20", ["clerk"])
     club = api("club20", ["applicant"], "verein-z")
     entry = clerk.post("/records", json={"workflow": "vereine"}).json["id"]
@@ -253,7 +254,7 @@ def test_a_changed_workflow_never_breaks_existing_records(config_dir, app, api, 
     record = create(club)
     club.put(f"/records/{record['id']}/forms/antrag", json={"data": ANTRAG, "version": 1})
     club.post(f"/records/{record['id']}/transitions", json={"to": "eingereicht", "version": 2})
-    old_revision = app.config["VERBUND_RUNTIME"].definitions.workflows["foerderung"].revision
+    old_revision = current_runtime(app).definitions.workflows["foerderung"].revision
     path = config_dir / "workflows" / "foerderung.toml"
     text = path.read_text()
     text = text.replace(
@@ -269,10 +270,8 @@ def test_a_changed_workflow_never_breaks_existing_records(config_dir, app, api, 
         '\n[[transitions]]\nfrom = "*"\nto = "abgelehnt"\nlabel = "Einstellen"\nroles = ["clerk"]\n'
     )
     path.write_text(text)
-    assert [p for p in app.config["VERBUND_RUNTIME"].reload() if not p.warning] == []
-    assert (
-        app.config["VERBUND_RUNTIME"].definitions.workflows["foerderung"].revision != old_revision
-    )
+    assert [p for p in current_runtime(app).reload() if not p.warning] == []
+    assert current_runtime(app).definitions.workflows["foerderung"].revision != old_revision
 
     detail = clerk.get(f"/records/{record['id']}")
     assert detail.status_code == 200 and detail.json["state"] == "eingereicht"

@@ -32,8 +32,8 @@ FAILED_RUNS = """
 import datetime as dt
 from server.config import load_settings
 from server.models import PeriodicRun, utcnow
-from server.runtime import Runtime, set_runtime
-set_runtime(Runtime(load_settings())).open_database()
+from server.runtime import start_runtime
+start_runtime(load_settings())
 now = utcnow()
 PeriodicRun.create(job="privacy", started_at=now, ended_at=now, status="failed",
                    error="OperationalError")

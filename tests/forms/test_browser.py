@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from server.models import Record
+from server.runtime import current_runtime
 from server.services.records.changes import create_record
 from tests.browser_support import log_in, needs_chromium
 from tests.helpers import PASSWORD
@@ -33,7 +34,7 @@ def server(app):
 
 def test_the_record_page_reacts_while_the_user_types(app, server, new_page, make_user, tmp_path):
     user = make_user("verein1", ["applicant"], "rc1")
-    record = create_record(app.config["VERBUND_RUNTIME"].definitions, user, "foerderung")
+    record = create_record(current_runtime(app).definitions, user, "foerderung")
     page = new_page()
     log_in(page, server, "verein1", PASSWORD)
     page.goto(f"{server}/records/foerderung/{record.id}")

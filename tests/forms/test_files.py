@@ -10,6 +10,7 @@ import pytest
 
 from server.forms.filekinds import safe_filename, sniff
 from server.models import AuditEntry
+from server.runtime import current_runtime
 from tests.helpers import csrf_token, login
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
@@ -355,14 +356,14 @@ def test_a_file_no_save_took_up_is_gone_a_day_later_and_a_saved_one_stays(app, a
     data["satzung"] = second["id"]
     assert club.put(path, json={"data": data, "version": 2}).status_code == 200
 
-    settings = app.config["VERBUND_RUNTIME"].settings
+    settings = current_runtime(app).settings
     enqueue_due(settings)
     work_jobs()  # the same hour: nothing is a day old yet
     assert club.get(f"/files/{never['id']}").status_code == 200
 
     clock.freeze(clock.now() + dt.timedelta(hours=25))
     try:
-        from server.jobs.connection import get_redis
+        from server.queue.connection import get_redis
 
         get_redis(settings).delete("verbund:periodic:unused-uploads")  # the next hour
         enqueue_due(settings)

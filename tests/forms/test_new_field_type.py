@@ -18,6 +18,7 @@ import docx
 import pytest
 
 from server.forms.display import display
+from server.runtime import current_runtime
 from server.schema import parse_form
 from server.schema.fieldtypes import (
     FieldError,
@@ -144,7 +145,7 @@ def test_unregistered_the_type_is_unknown_again():
 def test_a_registered_type_goes_from_toml_through_screen_and_api_into_the_document(
     iban_office, app, client, make_user, api, work_jobs
 ):
-    field = app.config["VERBUND_RUNTIME"].definitions.forms["antrag"].field("iban")
+    field = current_runtime(app).definitions.forms["antrag"].field("iban")
     assert field.type == "iban" and field.option("country") == "DE"
 
     # the screen draws it (the type's widget) and refuses bad input in German, keeping it

@@ -12,10 +12,10 @@ from rq.serializers import JSONSerializer
 from server.config import load_settings
 from server.documents.sandbox_process import render_limits, shared_sandbox
 from server.jobs.documents import render_document_job
-from server.jobs.queue import document_job_id, document_queue
 from server.jobs.worker import requeue_pending
 from server.models import DocumentFile, DocumentRequest, Record
-from server.runtime import Runtime
+from server.queue.documents import document_job_id, document_queue
+from server.runtime import Runtime, current_runtime
 from server.services.documents.requests import request_document
 from server.services.errors import Conflict, Invalid
 from server.services.records.changes import apply_transition, create_record, save_form
@@ -33,14 +33,14 @@ ANTRAG = {
 
 
 def submitted_record(app, user):
-    defs = app.config["VERBUND_RUNTIME"].definitions
+    defs = current_runtime(app).definitions
     record = create_record(defs, user, "foerderung")
     record = save_form(defs, user, record.id, "antrag", ANTRAG, record.version)
     return apply_transition(defs, user, record.id, "eingereicht", record.version)
 
 
 def request(app, user, record, document="eingang"):
-    runtime = app.config["VERBUND_RUNTIME"]
+    runtime = current_runtime(app)
     return request_document(runtime.definitions, runtime.settings, user, record.id, document)
 
 
@@ -67,7 +67,7 @@ def test_jobs_carry_the_request_id_only_as_json_with_ttls(app, make_user, redis_
     user = make_user("kanu2", ["applicant"], "kanu2")
     record = submitted_record(app, user)
     req = request(app, user, record)
-    settings = app.config["VERBUND_RUNTIME"].settings
+    settings = current_runtime(app).settings
     queue = document_queue(settings)
     job = Job.fetch(document_job_id(req.id), connection=queue.connection, serializer=JSONSerializer)
     assert job.args == [req.id] and job.kwargs == {}
@@ -108,7 +108,7 @@ def test_request_survives_redis_being_down_and_the_sweep_produces_it(
     config_dir, redis_url, database_overrides, make_user, tmp_path
 ):
     from server import create_app
-    from server.jobs.connection import forget_clients
+    from server.queue.connection import forget_clients
 
     forget_clients()
     down = create_app(
@@ -139,7 +139,7 @@ def test_request_survives_redis_being_down_and_the_sweep_produces_it(
 
 def test_document_not_available_in_this_state_is_refused(app, make_user):
     user = make_user("kanu6", ["applicant"], "kanu6")
-    runtime = app.config["VERBUND_RUNTIME"]
+    runtime = current_runtime(app)
     record = create_record(runtime.definitions, user, "foerderung")
     with pytest.raises(Conflict, match="Entwurf"):
         request_document(runtime.definitions, runtime.settings, user, record.id, "eingang")
@@ -167,7 +167,7 @@ def test_a_render_over_the_job_timeout_is_stopped_and_not_retried(
     req = request(app, user, submitted_record(app, user))
     # as `verbund worker` does: the render process is up before the first job (starting
     # Python may take longer than this one-second job on a busy machine)
-    settings = app.config["VERBUND_RUNTIME"].settings
+    settings = current_runtime(app).settings
     shared_sandbox(render_limits(settings)).start()
     work_jobs()
     failed = DocumentRequest.get_by_id(req.id)
@@ -175,7 +175,7 @@ def test_a_render_over_the_job_timeout_is_stopped_and_not_retried(
     # the render limit or, when starting the render process took part of the second,
     # RQ's alarm during the render: either way the template's time is up
     assert "abgebrochen" in failed.error and "eingang.docx" in failed.error
-    queue = document_queue(app.config["VERBUND_RUNTIME"].settings)
+    queue = document_queue(current_runtime(app).settings)
     job = Job.fetch(document_job_id(req.id), connection=queue.connection, serializer=JSONSerializer)
     assert job.get_status() == "finished" and job.retries_left == 3  # no retry planned
     assert not DocumentFile.select().where(DocumentFile.request == req.id).exists()

@@ -7,10 +7,11 @@ import datetime as dt
 from server import clock
 from server.jobs.periodic import PERIODIC, Periodic, enqueue_due
 from server.models import Reminder
+from server.runtime import current_runtime
 
 
 def test_each_periodic_job_is_enqueued_once_per_interval(app):
-    settings = app.config["VERBUND_RUNTIME"].settings
+    settings = current_runtime(app).settings
     first = enqueue_due(settings)
     assert sorted(first) == sorted(p.name for p in PERIODIC)
     assert enqueue_due(settings) == []  # a second worker at the same time: nothing
@@ -38,7 +39,7 @@ def test_reminder_job_runs_through_the_worker(app, api, work_jobs):
     club.post(f"/records/{rid}/transitions", json={"to": "eingereicht", "version": 2})
     clock.freeze(dt.date.today() + dt.timedelta(days=30))
     try:
-        enqueue_due(app.config["VERBUND_RUNTIME"].settings)
+        enqueue_due(current_runtime(app).settings)
         work_jobs()
         assert Reminder.select().count() == 1
     finally:

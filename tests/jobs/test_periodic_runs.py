@@ -20,9 +20,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from server import clock
 from server.config import ConfigError, load_settings
 from server.jobs.periodic import enqueue_due
-from server.jobs.queue import document_queue
 from server.models import PeriodicRun, Reminder, database, is_sqlite
 from server.models.base import SQLITE_PRAGMAS
+from server.queue.documents import document_queue
+from server.runtime import current_runtime
 from tests.helpers import login, run_worker_burst
 from tests.jobs.test_reminder_concurrency import DUE_TODAY, OVERDUE, TODAY, bulk_deadlines
 
@@ -75,7 +76,7 @@ def test_a_locked_reminder_run_is_recorded_shown_retried_and_then_done(
     owner = make_user("sachb", ["clerk"], "amt")
     make_user("chefin", ["admin"], "verwaltung")
     bulk_deadlines(owner, scale=10)
-    settings = app.config["VERBUND_RUNTIME"].settings
+    settings = current_runtime(app).settings
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLDER, settings.database_url],
         stdin=subprocess.PIPE,
@@ -177,7 +178,7 @@ def test_a_run_whose_worker_died_is_shown_as_incomplete(app, make_user, client):
 def test_metrics_access_by_address_or_token(
     config_dir, app, allow, token, remote, headers, expected
 ):
-    settings = app.config["VERBUND_RUNTIME"].settings
+    settings = current_runtime(app).settings
     section = settings.raw.setdefault("metrics", {})
     if allow is not None:
         section["allow"] = allow

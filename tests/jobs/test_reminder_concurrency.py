@@ -18,6 +18,7 @@ import pytest
 
 from server import clock
 from server.models import AuditEntry, Deadline, Organisation, Record, Reminder, User, database
+from server.runtime import current_runtime
 from server.services.records.deadlines import create_reminders
 
 OVERDUE, DUE_TODAY, NOT_YET = 3000, 1500, 500
@@ -102,7 +103,7 @@ def bulk_deadlines(owner: User, scale: int = 1) -> dict[str, set[int]]:
 def start_writer(app):
     """Starts a subprocess committing audit rows to this test's database (after the test has
     built its data, so the setup never competes with it); start() returns a stop() -> count."""
-    url = app.config["VERBUND_RUNTIME"].settings.database_url
+    url = current_runtime(app).settings.database_url
     started: list[subprocess.Popen] = []
 
     def start():

@@ -14,8 +14,9 @@ import docx
 import pytest
 from rq.registry import ScheduledJobRegistry
 
-from server.jobs.queue import document_queue
 from server.models import DocumentFile, DocumentRequest
+from server.queue.documents import document_queue
+from server.runtime import current_runtime
 from server.services.documents.requests import request_document
 from server.services.records.changes import apply_transition, create_record, save_form
 from tests.helpers import install_template, run_worker_burst
@@ -39,14 +40,14 @@ def small_limits(config_dir):
 
 
 def record_with(app, user, zweck: str):
-    defs = app.config["VERBUND_RUNTIME"].definitions
+    defs = current_runtime(app).definitions
     record = create_record(defs, user, "foerderung")
     record = save_form(defs, user, record.id, "antrag", dict(ANTRAG, zweck=zweck), record.version)
     return apply_transition(defs, user, record.id, "eingereicht", record.version)
 
 
 def ask(app, user, record):
-    runtime = app.config["VERBUND_RUNTIME"]
+    runtime = current_runtime(app)
     return request_document(runtime.definitions, runtime.settings, user, record.id, "eingang")
 
 
@@ -75,7 +76,7 @@ def test_a_document_over_a_limit_fails_once_and_the_next_one_is_made(
     assert failed.status == "failed", (failed.status, failed.error)
     assert reason in failed.error and "eingang.docx" in failed.error
     assert failed.attempts == 1
-    queue = document_queue(app.config["VERBUND_RUNTIME"].settings)
+    queue = document_queue(current_runtime(app).settings)
     assert ScheduledJobRegistry(queue=queue).get_job_ids() == []  # no retry planned
     assert not DocumentFile.select().where(DocumentFile.request == bad_request.id).exists()
 

@@ -20,8 +20,9 @@ import pytest
 from rq import Worker
 
 from server.jobs.documents import render_document_job
-from server.jobs.queue import document_queue, fetch_job
 from server.models import DocumentFile, DocumentRequest, database
+from server.queue.documents import document_queue, fetch_job
+from server.runtime import current_runtime
 from server.services.documents.requests import request_document
 from tests.helpers import install_template
 from tests.jobs.test_document_jobs import submitted_record
@@ -90,11 +91,11 @@ def workers(quick_sweep, app, config_dir, redis_url, database_overrides):
 
 
 def settings(app):
-    return app.config["VERBUND_RUNTIME"].settings
+    return current_runtime(app).settings
 
 
 def ask(app, user, record):
-    runtime = app.config["VERBUND_RUNTIME"]
+    runtime = current_runtime(app)
     return request_document(runtime.definitions, runtime.settings, user, record.id, "eingang")
 
 

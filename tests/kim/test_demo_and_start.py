@@ -17,8 +17,9 @@ import pytest
 
 from server import create_app
 from server.demo import demo_banner, load_demo, read_demo
-from server.jobs.connection import forget_clients
 from server.models import Record, User, database
+from server.queue.connection import forget_clients
+from server.runtime import current_runtime
 from server.web.charts import OVERDUE
 from tests.helpers import login
 
@@ -48,7 +49,7 @@ def demo_app(tmp_path_factory, redis_server):
     app = create_app(str(site / "config.toml"), overrides)
     app.config.update(TESTING=True)
     database.connect(reuse_if_open=True)
-    summary = load_demo(app.config["VERBUND_RUNTIME"])
+    summary = load_demo(current_runtime(app))
     assert summary.startswith("Demo-Daten geladen")
     # init --demo prints every demo login with the password
     assert DEMO_PASSWORD in summary
@@ -78,7 +79,7 @@ def blocks(page: str) -> list[str]:
 
 
 def test_the_demo_has_a_person_for_every_role_and_work_in_every_phase(demo_app):
-    defs = demo_app.config["VERBUND_RUNTIME"].definitions
+    defs = current_runtime(demo_app).definitions
     roles = {role for user in User.select() for role in user.roles or []}
     assert set(defs.roles) <= roles
     cases = list(Record.select().where(Record.workflow == "case_management"))
@@ -102,7 +103,7 @@ def test_the_demo_has_a_person_for_every_role_and_work_in_every_phase(demo_app):
 
 
 def test_the_banner_lists_every_demo_login_with_its_password(demo_app):
-    banner = demo_banner("http://localhost:5000/", demo_app.config["VERBUND_RUNTIME"].settings)
+    banner = demo_banner("http://localhost:5000/", current_runtime(demo_app).settings)
     assert DEMO_PASSWORD in banner
     for username, display, _roles, _org in PEOPLE:
         assert username in banner and display in banner

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from server import clock
 from server.models import AuditEntry
+from server.runtime import current_runtime
 from tests.helpers import csrf_token, login
 from tests.kim.test_meetings import move, new_meeting
 
@@ -271,7 +272,7 @@ def test_an_empty_register_exports_cleanly(client, make_user):
 def test_demo_data_fills_the_register(app, client):
     from server.demo import load_demo
 
-    load_demo(app.config["VERBUND_RUNTIME"])
+    load_demo(current_runtime(app))
     login(client, "sekretariat", "Verbund-Demo-2026")
     page = screen(client)
     assert len(rows(page)) == 6  # 4 from the approved Lenkungskreis, 2 from the Think Tank

@@ -9,6 +9,7 @@ import pytest
 
 from server import clock
 from server.models import SecondFactor, UserSession
+from server.runtime import current_runtime
 from server.services.accounts import people as accounts
 from server.services.accounts.passwords import password_problem
 from tests.helpers import PASSWORD, csrf_token, login
@@ -134,7 +135,7 @@ def code_for(username: str) -> str:
 
 
 def test_a_required_second_factor_is_enrolled_then_asked_for(app, people, config_dir):
-    app.config["VERBUND_RUNTIME"].settings.raw["security"]["second_factor_roles"] = ["dpo"]
+    current_runtime(app).settings.raw["security"]["second_factor_roles"] = ["dpo"]
     browser = app.test_client()
     response = login(browser, "dpo")
     assert response.location.endswith("/auth/zweiter-faktor")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 
 from server.models import HandOver, Upload
+from server.runtime import current_runtime
 from server.services.privacy.retention import anonymise_on_request
 
 from .conftest import new_case
@@ -27,7 +28,7 @@ def test_an_anonymised_open_case_refuses_new_files(app, office):
     client = office["berater"]
     rid = new_case(client)["id"]
     assert upload(client, rid).status_code == 201
-    anonymise_on_request(app.config["VERBUND_RUNTIME"].definitions, office["dpo"].user, rid)
+    anonymise_on_request(current_runtime(app).definitions, office["dpo"].user, rid)
     assert Upload.select().count() == 0
     refused = upload(client, rid)
     assert refused.status_code == 403
@@ -48,7 +49,7 @@ def test_a_case_with_withdrawn_consent_refuses_new_files(office):
 def test_an_anonymised_case_is_not_handed_over_with_a_note(app, office):
     client = office["berater"]
     case = new_case(client)
-    anonymise_on_request(app.config["VERBUND_RUNTIME"].definitions, office["dpo"].user, case["id"])
+    anonymise_on_request(current_runtime(app).definitions, office["dpo"].user, case["id"])
     version = client.get(f"/records/{case['id']}").json["version"]
     refused = client.post(
         f"/records/{case['id']}/handover",

@@ -15,6 +15,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from server.models import AuditEntry, database, is_sqlite
+from server.runtime import current_runtime
 from server.services import audit_spool
 
 from .conftest import new_case
@@ -57,7 +58,7 @@ class _WriteLockHolder(threading.Thread):
 
 
 def test_twenty_reads_during_a_long_write_lock_all_answer_and_all_are_audited(app, office):
-    settings = app.config["VERBUND_RUNTIME"].settings
+    settings = current_runtime(app).settings
     reader = office["leitung"]
     rid = new_case(office["berater"])["id"]
     before = _reads(rid)
@@ -105,7 +106,7 @@ def test_twenty_reads_during_a_long_write_lock_all_answer_and_all_are_audited(ap
 
 
 def test_a_spool_left_by_a_dead_process_is_flushed_by_the_next_start(app, office):
-    settings = app.config["VERBUND_RUNTIME"].settings
+    settings = current_runtime(app).settings
     rid = new_case(office["berater"])["id"]
     directory = audit_spool.spool_dir(settings.instance_dir)
     directory.mkdir(parents=True, exist_ok=True)
@@ -136,7 +137,7 @@ def test_a_spool_left_by_a_dead_process_is_flushed_by_the_next_start(app, office
 
 
 def test_reads_without_contention_go_straight_to_the_log(app, office):
-    settings = app.config["VERBUND_RUNTIME"].settings
+    settings = current_runtime(app).settings
     rid = new_case(office["berater"])["id"]
     before = _reads(rid)
     assert office["leitung"].get(f"/records/{rid}").status_code == 200

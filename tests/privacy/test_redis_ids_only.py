@@ -8,6 +8,7 @@ import zlib
 import redis
 
 from server.jobs.periodic import enqueue_due
+from server.runtime import current_runtime
 
 from .conftest import new_case
 
@@ -48,7 +49,7 @@ def test_after_typical_work_redis_holds_ids_only_and_everything_expires(
     rid = new_case(client)["id"]
     client.post(f"/records/{rid}/documents", json={"document": "vermerk"})
     client.get("/records?search=Amira")
-    settings = app.config["VERBUND_RUNTIME"].settings
+    settings = current_runtime(app).settings
     enqueue_due(settings)
     work_jobs()
 

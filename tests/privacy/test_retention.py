@@ -16,6 +16,7 @@ from server.models import (
     Record,
     database,
 )
+from server.runtime import current_runtime
 from server.schema.workflows import parse_workflow
 from server.services.privacy.anonymise import ATTACHMENT_TABLES, KEPT_TABLES
 from server.services.privacy.retention import due_records
@@ -103,7 +104,7 @@ def test_a_legal_hold_stops_anonymisation_until_lifted(app, office, work_jobs, f
     from server.services.privacy.retention import set_hold
 
     dpo = User.get(User.username == "dpo")
-    defs = app.config["VERBUND_RUNTIME"].definitions
+    defs = current_runtime(app).definitions
     set_hold(defs, dpo, rid, "Widerspruchsverfahren Az. 12/26")
     later = START + dt.timedelta(days=90)
     assert run_job_on(later)["anonymised"] == 0

@@ -6,7 +6,7 @@ import time
 
 from server.config import load_settings
 from server.models import ConfigRevision
-from server.runtime import Runtime
+from server.runtime import Runtime, current_runtime
 from server.services.configuration import store as config_store
 from server.services.configuration.publish import delete, publish
 
@@ -15,7 +15,7 @@ NOTE = 'title = "Notiz"\n\n[[fields]]\nname = "text"\ntype = "text"\nlabel = "Te
 
 def other_runtime(app, check_seconds: float) -> Runtime:
     """A second runtime on the same database, as another process would have."""
-    settings = app.config["VERBUND_RUNTIME"].settings
+    settings = current_runtime(app).settings
     runtime = Runtime(
         load_settings(
             str(settings.config_path),
@@ -31,7 +31,7 @@ def other_runtime(app, check_seconds: float) -> Runtime:
 
 def test_newest_revision_wins_and_a_deletion_hides_the_file(app, make_user):
     admin = make_user("chefin", ["admin"], "verwaltung")
-    runtime = app.config["VERBUND_RUNTIME"]
+    runtime = current_runtime(app)
     settings = runtime.settings
     publish(runtime, admin, "form", "notiz", NOTE, "eins")
     publish(runtime, admin, "form", "notiz", NOTE.replace("Text", "Inhalt"), "zwei")
@@ -50,7 +50,7 @@ def test_another_runtime_reloads_after_its_check_interval_only(app, make_user):
     admin = make_user("chefin", ["admin"], "verwaltung")
     quick, slow = other_runtime(app, 0.2), other_runtime(app, 3600)
     assert "notiz" not in quick.definitions.forms and "notiz" not in slow.definitions.forms
-    publish(app.config["VERBUND_RUNTIME"], admin, "form", "notiz", NOTE, "neu")
+    publish(current_runtime(app), admin, "form", "notiz", NOTE, "neu")
     time.sleep(0.3)
     assert "notiz" in quick.definitions.forms and quick.revision == ConfigRevision.get().id
     assert "notiz" not in slow.definitions.forms  # it has not asked yet
@@ -60,6 +60,6 @@ def test_another_runtime_reloads_after_its_check_interval_only(app, make_user):
 
 def test_check_without_a_database_reads_the_files(app, make_user):
     admin = make_user("chefin", ["admin"], "verwaltung")
-    publish(app.config["VERBUND_RUNTIME"], admin, "form", "notiz", NOTE, "neu")
-    runtime = Runtime(app.config["VERBUND_RUNTIME"].settings)  # like `verbund check`
+    publish(current_runtime(app), admin, "form", "notiz", NOTE, "neu")
+    runtime = Runtime(current_runtime(app).settings)  # like `verbund check`
     assert "notiz" not in runtime.definitions.forms and runtime.revision is None

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from server.runtime import current_runtime
 from server.services.errors import NotFound
 from server.services.records.view import record_view
 from tests.helpers import ANTRAG, login
@@ -59,7 +60,7 @@ def test_page_and_api_offer_the_same_steps_documents_and_deadlines(app, api):
         assert [d["label"] for d in body["deadlines"]] == ["Bescheid fällig"]
         assert "Bescheid fällig:" in html
 
-        view = record_view(app.config["VERBUND_RUNTIME"].definitions, person.user, rid)
+        view = record_view(current_runtime(app).definitions, person.user, rid)
         assert [t.to for t in view.transitions] == steps
         assert view.editable_forms == forms
         # what only the screen needs is not fetched for the API
@@ -74,4 +75,4 @@ def test_a_record_outside_ones_scope_is_not_found_on_every_door(app, api):
     assert other.get(f"/records/{rid}").status_code == 404
     assert page_of(app, "club2", rid)[0] == 404
     with pytest.raises(NotFound):
-        record_view(app.config["VERBUND_RUNTIME"].definitions, other.user, rid)
+        record_view(current_runtime(app).definitions, other.user, rid)

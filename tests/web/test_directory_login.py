@@ -16,6 +16,7 @@ from ldap3 import MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE, Connection, Server
 from server import clock
 from server.directory_settings import DirectorySettings
 from server.models import AuditEntry, Organisation, User, UserSession
+from server.runtime import current_runtime
 from server.services.accounts import second_factor
 from server.services.accounts.directory import DirectoryUnavailable
 from server.services.accounts.directory_sync import sync_directory_accounts
@@ -280,7 +281,7 @@ def test_the_periodic_sync_deactivates_people_who_left_without_waiting_for_a_log
         assert login(app.test_client(), name, password).status_code == 302
     anna_browser = app.test_client()
     login(anna_browser, "anna", ANNA_PASSWORD)
-    runtime = app.config["VERBUND_RUNTIME"]
+    runtime = current_runtime(app)
     settings = DirectorySettings.from_section(runtime.settings.section("ldap"))
     roles = set(runtime.definitions.roles)
     with as_admin(slapd) as directory:

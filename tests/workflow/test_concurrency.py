@@ -11,6 +11,7 @@ import multiprocessing
 import pytest
 
 from server.models import AuditEntry, FormSave, Record, TransitionLog
+from server.runtime import current_runtime
 from server.services.records.changes import apply_transition, create_record, save_form
 
 RACERS = 6
@@ -31,7 +32,7 @@ def _race(config, overrides, action, record_id, user_id, version, barrier, resul
     from server.services.errors import Conflict
 
     app = create_app(config, overrides)
-    defs = app.config["VERBUND_RUNTIME"].definitions
+    defs = current_runtime(app).definitions
     database.connect(reuse_if_open=True)
     user = User.get_by_id(user_id)
     barrier.wait(timeout=60)
@@ -81,7 +82,7 @@ def run_racers(app, config_dir, database_overrides, redis_url, action, record, u
 @pytest.fixture
 def ready_record(app, make_user):
     user = make_user("racer", ["applicant", "clerk"], "lauf")
-    defs = app.config["VERBUND_RUNTIME"].definitions
+    defs = current_runtime(app).definitions
     record = create_record(defs, user, "foerderung")
     record = save_form(defs, user, record.id, "antrag", ANTRAG, record.version)
     return record, user
@@ -125,7 +126,7 @@ def test_a_failing_audit_write_rolls_the_transition_back(app, ready_record, monk
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(records_service, "audit", broken_audit)
-    defs = app.config["VERBUND_RUNTIME"].definitions
+    defs = current_runtime(app).definitions
     with pytest.raises(RuntimeError):
         apply_transition(defs, user, record.id, "eingereicht", record.version)
     fresh = Record.get_by_id(record.id)

@@ -14,6 +14,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from server.models import AuditEntry, Record, database
+from server.runtime import current_runtime
 from server.services import audit_spool
 from server.workflow import engine
 from tests.helpers import ANTRAG
@@ -46,7 +47,7 @@ def test_reads_and_saves_go_on_while_a_slow_guard_runs(app, api, monkeypatch):
     clerk = api("sachbearbeitung", ["clerk"])
     moving = _saved_case(applicant)
     other = _saved_case(applicant)
-    settings = app.config["VERBUND_RUNTIME"].settings
+    settings = current_runtime(app).settings
     guard_running = threading.Event()
     evaluate = engine.evaluate_condition
 

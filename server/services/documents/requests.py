@@ -6,15 +6,15 @@ import re
 from typing import Any
 
 from ...config import Settings
-from ...jobs.queue import enqueue_document
 from ...models import DocumentFile, DocumentRequest, Record, User, transaction, utcnow
+from ...queue.documents import enqueue_document
 from ...schema.definitions import Definitions, DocumentDef
 from ...workflow.engine import documents_in_state
 from ..audit import audit
 from ..errors import Conflict, Invalid, NotFound
-from ..privacy.consent import work_refusal
 from ..records.access import can_read
 from ..records.changes import get_readable, workflow_of
+from ..records.hooks import work_refusal
 
 
 def available_documents(defs: Definitions, record: Record) -> list[DocumentDef]:

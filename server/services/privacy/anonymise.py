@@ -30,6 +30,7 @@ from ...models import (
 from ...schema.definitions import Definitions, FieldDef, FormDef
 from ..audit import audit
 from ..records.changes import title_from_data
+from ..records.hooks import record_events
 
 # tables of things attached to a record that anonymisation deletes, by table name, so a
 # table added by another part (uploads) is covered as soon as it exists; every table with a
@@ -136,4 +137,5 @@ def anonymise_record(
             object_id=record.id,
             detail={"reason": reason, "state": record.state, "deleted": deleted},
         )
+        record_events.anonymised.send(record, user=user, reason=reason)
     return True

@@ -14,17 +14,17 @@ from typing import Any
 
 from ... import clock
 from ...german import date_text, parse_day
-from ...models import Consent, Record, RecordPrivacy, User, transaction, utcnow
+from ...models import Consent, Record, User, is_anonymised, transaction, utcnow
 from ...schema.definitions import Definitions, WorkflowDef
 from ..audit import audit
 from ..errors import Forbidden, Invalid
 from ..records.access import edit_scope_message, get_readable, user_roles, within_edit_scope
+from ..records.hooks import ANONYMISED_MESSAGE
 
 WITHDRAWN_MESSAGE = (
     "Die Einwilligung „{label}“ wurde am {day} widerrufen. Der Fall kann nur noch "
     "abgeschlossen oder anonymisiert werden."
 )
-ANONYMISED_MESSAGE = "Dieser Datensatz ist anonymisiert und kann nicht mehr bearbeitet werden."
 
 
 def current_consents(record_id: int) -> dict[str, Consent]:
@@ -45,22 +45,16 @@ def consent_facts(workflow: WorkflowDef | None, record_id: int) -> dict[str, boo
     return {"consent_given": given, "consent_withdrawn": withdrawn}
 
 
-def is_anonymised(record_id: int) -> bool:
-    return (
-        RecordPrivacy.select()
-        .where((RecordPrivacy.record == record_id) & RecordPrivacy.anonymised_at.is_null(False))
-        .exists()
-    )
+def withdrawal_refusal(
+    workflow: WorkflowDef, record: Record, target: str | None = None
+) -> str | None:
+    """The record guard of consent: why the record may not be worked on, or None.
 
-
-def work_refusal(workflow: WorkflowDef, record: Record, target: str | None = None) -> str | None:
-    """Why the record may not be worked on, or None.
-
-    ``target`` is the state of a transition: one into a final state (closing the record) is
-    allowed after a withdrawal; saving (``target`` None) and every other step are not.
+    After a *required* consent was withdrawn, ``target`` (the state of a transition) into a
+    final state (closing the record) is allowed; saving (``target`` None) and every other step
+    are not. Registered by :func:`server.services.privacy.register.register_privacy`; the record
+    services ask it through :func:`server.services.records.hooks.work_refusal`.
     """
-    if is_anonymised(record.id):
-        return ANONYMISED_MESSAGE
     if not any(c.required for c in workflow.consents):
         return None
     target_state = workflow.state(target) if target else None

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...models import HandOver, Organisation, Record, User, transaction
+from ...models import HandOver, Organisation, Record, User, is_anonymised, transaction
 from ...schema.definitions import Definitions, WorkflowDef
 from ..audit import audit
 from ..errors import Conflict, Forbidden, Invalid
-from ..privacy.consent import ANONYMISED_MESSAGE, is_anonymised
 from .access import can_edit_state, user_roles
 from .changes import bump, expect_version, get_readable, stale_message, workflow_of
+from .hooks import ANONYMISED_MESSAGE, record_events
 
 
 def workflow_roles(workflow: WorkflowDef) -> set[str]:
@@ -114,6 +114,7 @@ def hand_over(
                 "to_organisation": new_org.name if new_org else None,
             },
         )
+        record_events.handed_over.send(record, user=user, version=new_version)
     return Record.get_by_id(record.id)
 
 

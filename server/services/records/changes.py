@@ -24,7 +24,6 @@ from ...workflow import TransitionRefused, check_transition, expression_context
 from ...workflow.engine import transitions_from
 from ..audit import audit
 from ..errors import Conflict, Forbidden, Invalid, NotFound
-from ..privacy.consent import consent_facts, work_refusal
 from .access import (
     can_create,
     can_edit_state,
@@ -36,6 +35,7 @@ from .access import (
 )
 from .deadlines import close_deadlines, plan_deadlines
 from .form_links import RecordLinks
+from .hooks import fact_provider, record_events, work_refusal
 
 
 def workflow_of(defs: Definitions, workflow_id: Any) -> WorkflowDef:
@@ -60,8 +60,8 @@ class RecordFacts(dict):
             value = str(record.owner) if record.owner_id else ""
         elif key == "organisation":
             value = record.organisation.label if record.organisation_id else ""
-        elif key in ("consent_given", "consent_withdrawn"):
-            self.update(consent_facts(self._workflow, record.id))
+        elif (provider := fact_provider(key)) is not None:  # e.g. consent_given (privacy)
+            self.update(provider(self._workflow, record.id))
             return self[key]
         else:
             raise KeyError(key)
@@ -144,6 +144,7 @@ def create_record(defs: Definitions, user: User, workflow_id: Any) -> Record:
             object_id=record.id,
             detail={"workflow": workflow.id},
         )
+        record_events.created.send(record, user=user, workflow=workflow)
     return record
 
 
@@ -223,6 +224,7 @@ def save_form(
             object_id=form_id,
             detail={"version": new_version, "fields": sorted(result.values)},
         )
+        record_events.saved.send(record, user=user, form=form_id, version=new_version)
     return record
 
 
@@ -301,6 +303,9 @@ def apply_transition(
             object_type="record",
             object_id=record.id,
             detail={"from": from_state, "to": to, "version": new_version},
+        )
+        record_events.transitioned.send(
+            record, user=user, from_state=from_state, to_state=to, version=new_version
         )
     return record
 

@@ -13,9 +13,9 @@ from ...models import Record, Upload, UploadContent, User, transaction
 from ...schema.definitions import Definitions, FieldDef
 from ..audit import audit
 from ..errors import Forbidden, Invalid, NotFound
-from ..privacy.consent import work_refusal
 from .access import can_edit_state, can_read
 from .changes import get_readable, workflow_of
+from .hooks import work_refusal
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 

@@ -25,9 +25,10 @@ import time
 from collections.abc import Callable
 
 import peewee
-from flask import Flask, current_app, g, request
+from flask import Flask, g, request
 
-from ...models import DocumentRequest, Upload, database
+from ...models import DocumentRequest, Upload
+from ...runtime import current_runtime
 from ...services.audit_spool import audit_or_spool, flush_due, flush_spool
 from ...services.privacy.pseudonyms import pseudonym_key
 from ...services.privacy.subject_access import search_hash
@@ -130,21 +131,19 @@ def _audit_list(user, endpoint: str) -> None:
         detail["workflow"] = str(request.view_args["workflow_id"])[:64]
     term = (request.args.get("search") or "").strip()
     if term:
-        detail["search_hash"] = search_hash(
-            term, pseudonym_key(current_app.config["VERBUND_RUNTIME"].settings)
-        )
+        detail["search_hash"] = search_hash(term, pseudonym_key(current_runtime().settings))
     audit_or_spool(_instance_dir(), "record.list", user, object_type="list", detail=detail)
 
 
 def _instance_dir():
-    return current_app.config["VERBUND_RUNTIME"].settings.instance_dir
+    return current_runtime().settings.instance_dir
 
 
 def init_read_audit(app: Flask) -> None:
     """Install the read audit on ``app`` (screens and API alike)."""
     with _recent_lock:
         _recent.clear()  # ids of another database must not silence this one's polls
-    instance_dir = app.config["VERBUND_RUNTIME"].settings.instance_dir
+    instance_dir = current_runtime(app).settings.instance_dir
     try:
         flush_spool(instance_dir)  # what a process that died had spooled
     except (peewee.DatabaseError, OSError):  # busy, or not yet initialised: requests retry
@@ -156,7 +155,7 @@ def init_read_audit(app: Flask) -> None:
 
     @app.after_request
     def _read_audit(response):
-        if database.is_closed():
-            database.connect(reuse_if_open=True)
+        # the connection of server/web/database.py; after a refusal by the input guard there
+        # is none, and peewee connects on the first query (autoconnect)
         _audit_read(response)
         return response

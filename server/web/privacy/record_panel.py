@@ -6,7 +6,8 @@ from typing import Any
 
 from ...models import Record, RecordPrivacy
 from ...schema.definitions import WorkflowDef
-from ...services.privacy.consent import consent_json, may_record_consent, work_refusal
+from ...services.privacy.consent import consent_json, may_record_consent
+from ...services.records.hooks import work_refusal
 from ..session import current_user
 
 

@@ -6,14 +6,13 @@ No screen code here: the start page asks :func:`holds` too, and the screens' bas
 
 from __future__ import annotations
 
-from flask import current_app
-
 from ...models import User
+from ...runtime import current_runtime
 
 
 def privacy_roles(key: str) -> list[str]:
     """The roles of ``[privacy] <key>`` (e.g. ``audit_roles``)."""
-    settings = current_app.config["VERBUND_RUNTIME"].settings
+    settings = current_runtime().settings
     return list(settings.section("privacy").get(key, []))
 
 
