@@ -155,6 +155,20 @@ def retry_document(request_id: int):
     return response
 
 
+@bp.get("/documents/<int:request_id>/file.pdf")
+def get_document_pdf(request_id: int):
+    """The PDF/A-2b of a finished document whose workflow asks for ``formats = [.., "pdf"]``."""
+    request_, content = document_service.document_file(_defs(), g.user, request_id, "pdf")
+    response = send_file(
+        io.BytesIO(content),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=document_service.pdf_filename(request_),
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.get("/documents/<int:request_id>/file")
 def get_document_file(request_id: int):
     request_, content = document_service.document_file(_defs(), g.user, request_id)

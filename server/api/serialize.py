@@ -6,6 +6,7 @@ import dataclasses
 from typing import Any
 
 from .. import clock
+from ..documents.availability import unavailable_documents
 from ..models import Deadline, Record, User
 from ..schema.definitions import Definitions, FormDef, WorkflowDef
 from ..services.access import can_edit_state, within_edit_scope
@@ -40,7 +41,13 @@ def record_detail(defs: Definitions, user: User, record: Record) -> dict[str, An
     workflow = defs.workflows.get(record.workflow)
     out["data"] = dict(record.data or {})
     if workflow is None:
-        out.update(transitions=[], documents=[], available_documents=[], editable_forms=[])
+        out.update(
+            transitions=[],
+            documents=[],
+            available_documents=[],
+            unavailable_documents=[],
+            editable_forms=[],
+        )
         return out
     may_change = within_edit_scope(user, workflow, record)
     out["transitions"] = [
@@ -55,6 +62,8 @@ def record_detail(defs: Definitions, user: User, record: Record) -> dict[str, An
     out["available_documents"] = [
         {"id": d.id, "label": d.label} for d in available_documents(defs, record)
     ]
+    # addition: the documents not open in this state, each with the reason (German)
+    out["unavailable_documents"] = unavailable_documents(workflow, record.state)
     out["deadlines"] = [
         {
             "label": d.label,

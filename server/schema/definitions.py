@@ -136,6 +136,8 @@ class DocumentDef:
     template: str
     states: tuple[str, ...] | None = None
     line: int = 0
+    # the files the document job makes: "docx" always, "pdf" (PDF/A-2b) when asked for
+    formats: tuple[str, ...] = ("docx",)
 
 
 @dataclass(frozen=True)

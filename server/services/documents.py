@@ -55,6 +55,7 @@ def request_document(
             template=document.template,
             requested_by=user,
             filename=document_filename(document, record),
+            formats=",".join(document.formats),
         )
         audit(
             "document.request",
@@ -89,20 +90,31 @@ def get_document_request(defs: Definitions, user: User, request_id: Any) -> Docu
     return request
 
 
-def document_file(defs: Definitions, user: User, request_id: Any) -> tuple[DocumentRequest, bytes]:
-    """The finished .docx of a request the user may read."""
+def document_file(
+    defs: Definitions, user: User, request_id: Any, fmt: str = "docx"
+) -> tuple[DocumentRequest, bytes]:
+    """The finished .docx (``fmt="pdf"``: its PDF/A) of a request the user may read."""
     request = get_document_request(defs, user, request_id)
     stored = DocumentFile.get_or_none(DocumentFile.request == request.id)
     if request.status != "finished" or stored is None:
         raise NotFound("Das Dokument ist noch nicht fertig.")
+    if fmt == "pdf" and stored.pdf is None:
+        raise NotFound("Zu diesem Dokument gibt es keine PDF-Fassung.")
     audit(
         "document.download",
         user,
         record_id=request.record_id,
         object_type="document",
         object_id=request.id,
+        detail={"format": "pdf"} if fmt == "pdf" else None,
     )
-    return request, bytes(stored.content)
+    return request, bytes(stored.pdf if fmt == "pdf" else stored.content)
+
+
+def pdf_filename(request: DocumentRequest) -> str:
+    """The PDF's download name: the .docx's with .pdf."""
+    stem = (request.filename or f"dokument-{request.id}.docx").rsplit(".", 1)[0]
+    return f"{stem}.pdf"
 
 
 def document_json(request: DocumentRequest) -> dict[str, Any]:
@@ -118,6 +130,8 @@ def document_json(request: DocumentRequest) -> dict[str, Any]:
         "filename": request.filename,
         "size": request.size,
         "template_revision": request.template_revision,
+        # additions: the files made ("docx", "pdf"); the PDF at GET /documents/<id>/file.pdf
+        "formats": (request.formats or "docx").split(","),
     }
 
 

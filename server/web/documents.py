@@ -11,6 +11,7 @@ from ..services.documents import (
     document_file,
     document_json,
     get_document_request,
+    pdf_filename,
     retry_document,
 )
 from ..services.errors import NotFound, ServiceError
@@ -63,6 +64,22 @@ class DocumentsView(StaffView):
             mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             as_attachment=True,
             download_name=request_.filename or f"dokument-{request_.id}.docx",
+        )
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @expose("/<int:request_id>/file.pdf")
+    def download_pdf(self, request_id: int):
+        """The PDF/A beside the .docx (documents whose workflow asks for "pdf")."""
+        try:
+            request_, content = document_file(definitions(), current_user(), request_id, "pdf")
+        except NotFound:
+            abort(404)
+        response = send_file(
+            io.BytesIO(content),
+            mimetype="application/pdf",
+            as_attachment=True,
+            download_name=pdf_filename(request_),
         )
         response.headers["Cache-Control"] = "no-store"
         return response

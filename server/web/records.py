@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 
 from .. import clock
+from ..documents.availability import unavailable_documents
 from ..forms import defaults, raw_from_formdata
 from ..forms.error_cap import MORE_KEY, UNKNOWN_KEY
 from ..models import Deadline, Organisation, Record, User
@@ -142,6 +143,7 @@ class RecordsView(StaffView):
             editable=editable,
             transitions=transitions if editable or transitions else [],
             documents=document_service.available_documents(defs, record),
+            unavailable_documents=unavailable_documents(workflow, record.state),
             requests=list(requests_),
             history=timeline(defs, record, lookup),
             display=lookup.display,
