@@ -18,7 +18,7 @@
           badge.className = "badge verbund-status badge-" +
             (doc.status === "finished" ? "success" : doc.status === "failed" ? "danger" : "secondary");
           if (doc.status === "finished") {
-            item.querySelectorAll(".verbund-download").forEach(function (link) { link.classList.remove("d-none"); });
+            item.querySelectorAll(".verbund-download, .verbund-download-pdf").forEach(function (link) { link.classList.remove("d-none"); });
           }
           item.querySelector(".verbund-error").textContent = doc.error || "";
           var retry = item.querySelector(".verbund-retry");
