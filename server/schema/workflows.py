@@ -53,7 +53,7 @@ WORKFLOW_KEYS = (
 )
 STATE_KEYS = ("id", "label", "forms", "edit_roles", "final")
 TRANSITION_KEYS = ("from", "to", "label", "roles", "when", "message")
-DOCUMENT_KEYS = ("id", "label", "template", "states", "formats")
+DOCUMENT_KEYS = ("id", "label", "template", "states", "formats", "language")
 DOCUMENT_FORMATS = ("docx", "pdf")
 DEADLINE_KEYS = ("state", "days", "label")
 
@@ -265,6 +265,7 @@ def _documents(
                 if states and sid not in states:
                     c.add(at + ("states", i), f"{where}Zustand „{sid}“ gibt es nicht")
         formats = _formats(c, table, at, where)
+        language = _language(c, table, at, where, states)
         if c.entry_id(table, at, where, "Dokument-Id", {d.id for d in documents}) is None:
             continue
         documents.append(
@@ -275,6 +276,7 @@ def _documents(
                 states=doc_states,
                 line=c.lines.line(*at),
                 formats=formats,
+                language=language,
             )
         )
     return documents
@@ -298,6 +300,25 @@ def _formats(c: Collector, table: dict[str, Any], at: tuple, where: str) -> tupl
             f"{where}„formats“ muss „docx“ enthalten: die PDF-Fassung entsteht aus der Word-Datei",
         )
     return tuple(f for f in DOCUMENT_FORMATS if f in formats) or ("docx",)
+
+
+def _language(
+    c: Collector, table: dict[str, Any], at: tuple, where: str, states: dict[str, StateDef]
+) -> str:
+    """``language = "intake.interpreter_language"``: a field of a form of this workflow."""
+    if "language" not in table:
+        return ""
+    value = c.text(table, "language", at, where)
+    form, dot, field = (value or "").partition(".")
+    forms = {f for state in states.values() for f in state.forms}
+    if not (form and dot and field):
+        c.add(at + ("language",), f"{where}„language“ muss „<formular>.<feld>“ sein")
+        return ""
+    if forms and form not in forms:
+        message = f"{where}„language“: das Formular „{form}“ hat dieser Ablauf nicht"
+        c.add(at + ("language",), message)
+        return ""
+    return value
 
 
 def _safe_template_name(name: str) -> bool:

@@ -6,6 +6,8 @@ import re
 from typing import Any
 
 from ..config import Settings
+from ..documents.store import exports_file, latest
+from ..documents.variants import choose_template
 from ..jobs.queue import enqueue_document
 from ..models import DocumentFile, DocumentRequest, Record, User, transaction, utcnow
 from ..privacy.consent import work_refusal
@@ -52,7 +54,8 @@ def request_document(
             record=record,
             document=document.id,
             label=document.label,
-            template=document.template,
+            # the variant in the record's language (einwilligung.ar.docx) if there is one
+            template=choose_template(document, record.data or {}, _template_exists(settings)),
             requested_by=user,
             filename=document_filename(document, record),
             formats=",".join(document.formats),
@@ -71,6 +74,10 @@ def request_document(
         DocumentRequest.update(job_id=job_id).where(DocumentRequest.id == request.id).execute()
         request.job_id = job_id
     return request
+
+
+def _template_exists(settings: Settings):
+    return lambda name: latest(name) is not None or exports_file(settings, name) is not None
 
 
 def document_filename(document: DocumentDef, record: Record) -> str:

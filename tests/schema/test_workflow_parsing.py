@@ -343,3 +343,14 @@ def test_a_document_declares_its_formats_and_check_names_the_line():
 
     _, problems = parse(VALID.replace('states = ["work"]', 'formats = "pdf"'))
     only(problems, "„formats“ muss eine Liste von Formaten sein")
+
+
+def test_a_document_in_the_records_language_names_a_form_field():
+    wf, problems = parse(
+        VALID.replace('states = ["work"]', 'states = ["work"]\nlanguage = "intake.language"')
+    )
+    assert problems == [] and wf.document("plan").language == "intake.language"
+    _, problems = parse(VALID.replace('states = ["work"]', 'language = "sprache"'))
+    only(problems, "„language“ muss „<formular>.<feld>“ sein")
+    _, problems = parse(VALID.replace('states = ["work"]', 'language = "ghost.lang"'))
+    only(problems, "„language“: das Formular „ghost“ hat dieser Ablauf nicht")
