@@ -309,7 +309,8 @@ def spec() -> dict:
                                 }
                             },
                         },
-                        "404": _json(ERROR, "nicht lesbar, nicht fertig oder ohne PDF"),
+                        "404": _json(ERROR, "nicht lesbar oder nicht fertig"),
+                        "409": _json(ERROR, "ohne PDF-Fassung erstellt"),
                     },
                     params=[_path_param("document_id")],
                 )

@@ -106,7 +106,8 @@ def document_file(
     if request.status != "finished" or stored is None:
         raise NotFound("Das Dokument ist noch nicht fertig.")
     if fmt == "pdf" and stored.pdf is None:
-        raise NotFound("Zu diesem Dokument gibt es keine PDF-Fassung.")
+        # readable and finished, but made without a PDF: not the 404 of an unreadable record
+        raise Conflict("Zu diesem Dokument gibt es keine PDF-Fassung.")
     audit(
         "document.download",
         user,

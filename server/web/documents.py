@@ -75,6 +75,11 @@ class DocumentsView(StaffView):
             request_, content = document_file(definitions(), current_user(), request_id, "pdf")
         except NotFound:
             abort(404)
+        except ServiceError as exc:  # made without a PDF: say so on the record page
+            flash(exc.message, "error")
+            record = get_document_request(definitions(), current_user(), request_id).record
+            target = url_for("records.record", workflow_id=record.workflow, record_id=record.id)
+            return redirect(target + "#dokumente")
         response = send_file(
             io.BytesIO(content),
             mimetype="application/pdf",

@@ -85,7 +85,7 @@ def test_the_minutes_come_as_tagged_pdfa_beside_the_docx(office, work_jobs):
     invitation_id = invitation.get_json()["id"]
     assert office.get(f"/documents/{invitation_id}").get_json()["formats"] == ["docx"]
     missing = office.get(f"/documents/{invitation_id}/file.pdf")
-    assert missing.status_code == 404
+    assert missing.status_code == 409  # readable, just made without a PDF
     assert "keine PDF-Fassung" in missing.get_json()["error"]
 
 
