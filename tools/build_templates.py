@@ -166,6 +166,8 @@ def einwilligung():
         "Unterschrift Ratsuchende*r",
         ("Unterschrift Case Manager*in (", "{{ record.owner }}", ")"),
         ("Düsseldorf, den ", "{{ intake.consent_date|datum }}"),
+        closing="Ich habe diese Erklärung gelesen und verstanden; eine Ausfertigung habe ich "
+        "erhalten.",
     )
     created_note(doc)
     return doc
@@ -201,16 +203,13 @@ def zielvereinbarung():
         "goals.notes",
         lambda d: (heading(d, "Anmerkungen"), para(d, "{{ goals.notes }}")),
     )
-    para(
-        doc,
-        "Die Ziele werden im weiteren Verlauf gemeinsam überprüft und bei Bedarf angepasst. "
-        "Die Teilnahme am Case Management bleibt freiwillig.",
-    )
     signatures(
         doc,
         "Unterschrift Ratsuchende*r",
         ("Unterschrift Case Manager*in (", "{{ record.owner }}", ")"),
         ("Düsseldorf, den ", "{{ goals.agreed_on|datum }}"),
+        closing="Die Ziele werden im weiteren Verlauf gemeinsam überprüft und bei Bedarf "
+        "angepasst. Die Teilnahme am Case Management bleibt freiwillig.",
     )
     created_note(doc)
     return doc
@@ -277,6 +276,8 @@ def hilfeplan():
         "Unterschrift Ratsuchende*r",
         ("Unterschrift Case Manager*in (", "{{ record.owner }}", ")"),
         ("Düsseldorf, den ", "{{ planning.plan_date|datum }}"),
+        closing="Der Hilfeplan wurde gemeinsam besprochen; er wird im Monitoring überprüft "
+        "und fortgeschrieben.",
     )
     created_note(doc)
     return doc
@@ -344,10 +345,13 @@ def abschlussbericht():
         [3.2, 5.5, 4.0, CONTENT_CM - 12.7],
     )
 
-    para(doc, "Düsseldorf, den ", "{{ evaluation.closing_date|datum }}")
-    doc.add_paragraph()
-    para(doc, "_" * 38)
-    para(doc, "Case Manager*in (", "{{ record.owner }}", ")", size=8)
+    signatures(
+        doc,
+        ("Case Manager*in (", "{{ record.owner }}", ")"),
+        None,
+        ("Düsseldorf, den ", "{{ evaluation.closing_date|datum }}"),
+        closing="Für die Richtigkeit der Angaben:",
+    )
     created_note(doc)
     return doc
 

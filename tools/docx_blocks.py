@@ -15,6 +15,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+from docx_styles import german_single_font, spacer
 
 HEADER_TEXT = (
     "Landeshauptstadt Düsseldorf – Amt für Migration und Integration – "
@@ -83,27 +84,30 @@ def _repeat_as_header(row) -> None:
     tr_pr.append(el)
 
 
-def _no_borders(table) -> None:
-    tbl_pr = table._tbl.tblPr
-    borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        el = OxmlElement(f"w:{edge}")
-        el.set(qn("w:val"), "nil")
-        borders.append(el)
-    # Schema order matters to Word: tblBorders comes before shd, tblLayout, tblCellMar, tblLook.
-    for successor in ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook"):
-        found = tbl_pr.find(qn(successor))
-        if found is not None:
-            found.addprevious(borders)
-            return
-    tbl_pr.append(borders)
-
-
 def _set_widths(table, widths_cm: list[float]) -> None:
+    """Column widths in the grid (LibreOffice lays a table out by ``w:gridCol``, Word by the
+    cells' ``w:tcW``: both must agree) and rows that never split across a page."""
     table.autofit = False
+    for column, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_cm, strict=True):
+        column.set(qn("w:w"), str(Cm(width).twips))
+    tbl_w = table._tbl.tblPr.find(qn("w:tblW"))
+    if tbl_w is not None:
+        tbl_w.set(qn("w:type"), "dxa")
+        tbl_w.set(qn("w:w"), str(sum(Cm(width).twips for width in widths_cm)))
     for row in table.rows:
+        _keep_row_whole(row)
         for cell, width in zip(row.cells, widths_cm, strict=True):
             cell.width = Cm(width)
+
+
+def _keep_row_whole(row) -> None:
+    """A row is never split over two pages (``w:cantSplit``); trPr keeps schema order:
+    cantSplit comes before tblHeader."""
+    tr_pr = row._tr.get_or_add_trPr()
+    if tr_pr.find(qn("w:cantSplit")) is None:
+        el = OxmlElement("w:cantSplit")
+        el.set(qn("w:val"), "true")
+        tr_pr.insert(0, el)
 
 
 def _cell_text(cell, *parts: str, bold: bool = False, size: float | None = None) -> None:
@@ -154,6 +158,10 @@ def new_document(
         style.font.size = Pt(size)
         style.font.color.rgb = DARK
         style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+        # a heading never ends a page: it stays with the text it introduces
+        style.paragraph_format.keep_with_next = True
+        style.paragraph_format.keep_together = True
+    german_single_font(doc, FONT)
 
     header = section.header.paragraphs[0]
     run = header.add_run(HEADER_TEXT)
@@ -219,7 +227,7 @@ def key_value_table(
         _shade(cells[0], "F2F2F2")
         _cell_text(cells[1], *(value if isinstance(value, tuple) else (value,)))
     _set_widths(table, [label_cm, CONTENT_CM - label_cm])
-    doc.add_paragraph()
+    spacer(doc)
 
 
 def loop_table(
@@ -229,30 +237,31 @@ def loop_table(
     cells: list[str | tuple[str, ...]],
     widths_cm: list[float],
     empty: str = "",
+    size: float | None = None,
 ) -> None:
     """A table with a header row and one row per list item.
 
     ``loop`` is the ``for`` clause, e.g. ``"row in intake.agencies"`` (a filter such as
     ``"row in meeting.agenda if row.measure"`` is fine); ``cells`` the Jinja content of each
     cell (one run, or a tuple of runs). ``empty``: a note shown under the table when the
-    list is empty.
+    list is empty. ``size``: the font size of the cells (a wide register in 8 pt).
     """
     table = doc.add_table(rows=4, cols=len(headers))
     table.style = "Table Grid"
     head, start, body, end = table.rows
     for cell, text in zip(head.cells, headers, strict=True):
-        _cell_text(cell, text, bold=True)
+        _cell_text(cell, text, bold=True, size=size)
         _shade(cell, HEADER_FILL)
     _repeat_as_header(head)
     _cell_text(start.cells[0], "{%tr for " + loop + " %}")
     for cell, text in zip(body.cells, cells, strict=True):
-        _cell_text(cell, *(text if isinstance(text, tuple) else (text,)))
+        _cell_text(cell, *(text if isinstance(text, tuple) else (text,)), size=size)
     _cell_text(end.cells[0], "{%tr endfor %}")
     _set_widths(table, widths_cm)
     if empty:
         items = loop.split(" in ", 1)[1].split(" if ", 1)[0]
         conditional(doc, f"not {items}", lambda d: para(d, empty, italic=True, size=8))
-    doc.add_paragraph()
+    spacer(doc)
 
 
 def conditional(doc, condition: str, build) -> None:
@@ -263,28 +272,47 @@ def conditional(doc, condition: str, build) -> None:
     para(doc, "{%p endif %}")
 
 
-def signatures(doc, left: str, right_parts: tuple[str, ...], place_date: tuple[str, ...]) -> None:
-    """Place/date line and two signature lines side by side."""
-    doc.add_paragraph()
-    para(doc, *place_date)
-    doc.add_paragraph()
-    doc.add_paragraph()
-    table = doc.add_table(rows=2, cols=2)
-    _no_borders(table)
-    for cell in table.rows[0].cells:
-        _cell_text(cell, "_" * 38)
-    _cell_text(table.rows[1].cells[0], left, size=8)
-    _cell_text(table.rows[1].cells[1], *right_parts, size=8)
-    _set_widths(table, [CONTENT_CM / 2, CONTENT_CM / 2])
+def signatures(
+    doc,
+    left: str | tuple[str, ...],
+    right: tuple[str, ...] | None,
+    place_date: tuple[str, ...],
+    closing: str = "",
+) -> None:
+    """The ``closing`` sentence, place and date, and one or two signature lines side by side.
+
+    All of it is one paragraph (lines joined by line breaks) that may not be split: LibreOffice
+    honours "keep lines together" where it drops "keep with next" in a chain of paragraphs,
+    so the signatures never start a page of their own or lose their place and date. Tab
+    stops, not a layout table, set the two signatures apart (a screen reader reads text)."""
+    if isinstance(left, str):
+        left = (left,)
+    block = doc.add_paragraph()
+    block.paragraph_format.keep_together = True
+    block.paragraph_format.space_before = Pt(12)
+    block.paragraph_format.tab_stops.add_tab_stop(Cm(CONTENT_CM / 2 + 0.5))
+
+    def line(*parts: str, size: float | None = None, breaks: int = 1) -> None:
+        for part in parts:
+            run = block.add_run(part)
+            if size:
+                run.font.size = Pt(size)
+        for _ in range(breaks):
+            block.add_run().add_break()
+
+    if closing:
+        line(closing, breaks=2)
+    line(*place_date, breaks=3)
+    line("_" * 34, *(("\t", "_" * 34) if right else ()))
+    line(*left, *(("\t", *right) if right else ()), size=8, breaks=0)
 
 
 def created_note(doc) -> None:
-    para(
-        doc,
-        "Erstellt am ",
-        "{{ now }}",
-        " · Phase: ",
-        "{{ record.state_label }}",
-        size=7,
-        italic=True,
-    )
+    """ "Erstellt am … · Phase: …" as the footer's second line: on every page, and never a
+    last page of its own (in the body it ended up alone on page 2 of the consent form)."""
+    footer = doc.sections[0].footer.add_paragraph()
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for text in ("Erstellt am ", "{{ now }}", " · Phase: ", "{{ record.state_label }}"):
+        run = footer.add_run(text)
+        run.font.size = Pt(7)
+        run.font.color.rgb = GREY

@@ -9,6 +9,7 @@ Built by tools/build_templates.py (which writes them to exports/ with the case t
 
 from __future__ import annotations
 
+from docx.shared import Pt
 from docx_blocks import (
     CONTENT_CM,
     LANDSCAPE_CM,
@@ -85,9 +86,9 @@ def einladung():
         ["{{ person.name }}", "{{ person.institution }}", "{{ person.function }}"],
         [5.5, 6.0, CONTENT_CM - 11.5],
     )
-    para(doc, "Mit freundlichen Grüßen")
-    doc.add_paragraph()
-    para(doc, "{{ meeting.chair }}")
+    closing = para(doc, "Mit freundlichen Grüßen")
+    closing.paragraph_format.keep_with_next = True  # greeting and name on one page
+    para(doc, "{{ meeting.chair }}").paragraph_format.space_before = Pt(18)
     created_note(doc)
     return doc
 
@@ -196,6 +197,7 @@ def protokoll():
             "{{ item.status|label or 'offen' }}",
         ],
         [3.0, 4.5, 2.6, 2.2, 2.4, CONTENT_CM - 14.7],
+        size=8,  # six columns on a portrait page
     )
     conditional(
         doc,
@@ -212,6 +214,7 @@ def protokoll():
         "Sitzungsleitung ({{ meeting.chair }})",
         ("Protokoll (", "{{ meeting.minute_taker }}", ")"),
         ("Düsseldorf, den ", "{{ now|datum }}"),
+        closing="Für die Richtigkeit des Protokolls:",
     )
     created_note(doc)
     return doc
@@ -250,6 +253,7 @@ def beschlussregister():
         ],
         [3.4, 3.2, 4.4, 4.0, 2.6, 2.0, 3.0, LANDSCAPE_CM - 22.6],
         empty="Keine Einträge für diese Auswahl.",
+        size=8,  # eight columns: 10 pt would break "Integrationsmanagement" mid-word
     )
     return doc
 

@@ -329,7 +329,7 @@ def einbuergerung_checkliste():
         "Nachweise über Einkommen und Wohnung",
         "Geburts- und ggf. Heiratsurkunde mit Übersetzung",
     ):
-        para(doc, "☐ " + item)
+        para(doc, "□ " + item)  # U+25A1: in Arial and Liberation Sans
     conditional(
         doc,
         "ebh_support.applied_on",

@@ -70,6 +70,12 @@ SCHEMAS = {
                     },
                     "editable_forms": {"type": "array", "items": {"type": "string"}},
                     "available_documents": {"type": "array", "items": {"type": "object"}},
+                    "unavailable_documents": {
+                        "type": "array",
+                        "items": {"type": "object"},
+                        "description": "Dokumente, die in diesem Zustand nicht erstellt werden "
+                        "können: id, label, reason (deutsch)",
+                    },
                     "documents": {"type": "array", "items": _ref("Document")},
                 },
             },
@@ -102,6 +108,12 @@ SCHEMAS = {
                 "type": ["integer", "null"],
                 "description": "Fassung der Vorlage, aus der das Dokument entstand "
                 "(0: Datei in exports/, null: noch nicht erstellt)",
+            },
+            "formats": {
+                "type": "array",
+                "items": {"type": "string", "enum": ["docx", "pdf"]},
+                "description": "die erstellten Dateien; mit pdf gibt es "
+                "/documents/{id}/file.pdf (PDF/A-2b)",
             },
         },
     },
@@ -282,6 +294,24 @@ def spec() -> dict:
                             },
                         },
                         "404": _json(ERROR, "nicht lesbar oder nicht fertig"),
+                    },
+                    params=[_path_param("document_id")],
+                )
+            },
+            "/documents/{document_id}/file.pdf": {
+                "get": _op(
+                    'Die PDF/A-2b-Fassung (Dokumente mit formats = ["docx", "pdf"])',
+                    {
+                        "200": {
+                            "description": "PDF/A-2b, getaggt",
+                            "content": {
+                                "application/pdf": {
+                                    "schema": {"type": "string", "format": "binary"}
+                                }
+                            },
+                        },
+                        "404": _json(ERROR, "nicht lesbar oder nicht fertig"),
+                        "409": _json(ERROR, "ohne PDF-Fassung erstellt"),
                     },
                     params=[_path_param("document_id")],
                 )

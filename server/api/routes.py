@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import g, jsonify, request
 
-from ..downloads import send_document
+from ..downloads import send_document, send_document_pdf
 from ..runtime import current_runtime
 from ..services.documents import requests as document_service
 from ..services.errors import Invalid, NotFound
@@ -154,6 +154,13 @@ def retry_document(request_id: int):
     response = jsonify(document_service.document_json(request_))
     response.status_code = 202
     return response
+
+
+@bp.get("/documents/<int:request_id>/file.pdf")
+def get_document_pdf(request_id: int):
+    """The PDF/A-2b of a finished document whose workflow asks for ``formats = [.., "pdf"]``."""
+    request_, content = document_service.document_file(_defs(), g.user, request_id, "pdf")
+    return send_document_pdf(request_, content)
 
 
 @bp.get("/documents/<int:request_id>/file")

@@ -40,13 +40,21 @@ def record_detail(view: RecordView) -> dict[str, Any]:
     out = record_summary(view.defs, record)
     out["data"] = dict(record.data or {})
     if workflow is None:
-        out.update(transitions=[], documents=[], available_documents=[], editable_forms=[])
+        out.update(
+            transitions=[],
+            documents=[],
+            available_documents=[],
+            unavailable_documents=[],
+            editable_forms=[],
+        )
         return out
     out["transitions"] = [
         {"to": t.to, "label": t.label or (workflow.state(t.to).label)} for t in view.transitions
     ]
     out["editable_forms"] = view.editable_forms
     out["available_documents"] = [{"id": d.id, "label": d.label} for d in view.available_documents]
+    # addition: the documents not open in this state, each with the reason (German)
+    out["unavailable_documents"] = view.unavailable_documents
     out["deadlines"] = [
         {
             "label": d.label,

@@ -19,6 +19,7 @@ from ..schema.toml_lines import parse_toml
 from .context import HISTORY_KEYS, RECORD_KEYS
 from .docx_check import MAX_RATIO, MAX_UNPACKED, unpack_problems
 from .lint import ANY, Finding, Shape, lint_docx, object_shape
+from .variants import variant_problems
 
 TEMPLATE_NAMES = ("record", "history", "now")
 
@@ -159,6 +160,10 @@ def check_templates(
             problems += _check_one(
                 defs, name, file, revisions, special, base_dir, None, None, unpack_limits
             )
+    # language variants (einwilligung.ar.docx) carry the same placeholders as the German one
+    problems += variant_problems(
+        Path(exports_dir), {doc.template for _wf, doc in documents}, lambda p: _display(p, base_dir)
+    )
     return problems
 
 

@@ -16,6 +16,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from ..german import megabytes
 from .filters import GERMAN_FILTERS
+from .table_widths import fit_tables
 
 
 class TemplateFailed(Exception):
@@ -219,6 +220,7 @@ def render_bytes(
         else:
             template = _BoundedDocx(io.BytesIO(content), name, max_output)
         template.render(context, jinja_env=rendering_environment())
+        fit_tables(template.docx)  # columns as wide as their longest word needs
         out = io.BytesIO()
         template.save(out)
     except SecurityError as exc:

@@ -10,12 +10,14 @@ store a file.
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 from pathlib import Path
 
 from peewee import JOIN
 
 from ..documents.context import document_context
+from ..documents.pdf_export import convert_to_pdfa
 from ..documents.render import TemplateFailed
 from ..documents.sandbox_process import render_limited
 from ..documents.store import current_content
@@ -67,6 +69,7 @@ def render_document_job(request_id: int) -> str:
     """Render document request ``request_id``; returns its final status."""
     runtime = current_runtime()
     request_id = int(request_id)
+    started_at = time.monotonic()
     with database.connection_context():
         started = (
             DocumentRequest.update(
@@ -92,6 +95,9 @@ def render_document_job(request_id: int) -> str:
             template, number = current_content(runtime.settings, request.template)
             # in the render child: time, memory and size limits end it, not the worker
             content = render_limited(runtime.settings, template, request.template, context)
+            pdf = None
+            if "pdf" in request.formats.split(","):
+                pdf = pdf_of(runtime.settings, content, request.template, started_at)
         except TemplateFailed as exc:
             # a broken template, or one over a render limit (time, memory, size), fails the
             # same way every time: no retry, say why
@@ -113,7 +119,7 @@ def render_document_job(request_id: int) -> str:
             stack = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
             log.error("document %s: %s\n%s", request_id, scrubbed, stack.rstrip())
             raise scrubbed from None
-        return _store(request_id, content, number or 0)
+        return _store(request_id, content, number or 0, pdf)
 
 
 def _record(record_id: int) -> Record:
@@ -134,7 +140,21 @@ def _fail(request_id: int, error: str, status: str = "failed") -> None:
     ).execute()
 
 
-def _store(request_id: int, content: bytes, template_revision: int) -> str:
+def pdf_of(settings, content: bytes, name: str, started_at: float) -> bytes:
+    """The PDF/A of a rendered .docx, in the time the job has left before RQ's own alarm
+    (which would count as a passing fault and retry what fails the same way again)."""
+    section = settings.section("documents")
+    job_timeout = float(settings.section("queue").get("job_timeout", 0) or 0)
+    seconds = float(section.get("pdf_seconds", 90))
+    if job_timeout > 0:
+        seconds = min(seconds, job_timeout * 0.9 - (time.monotonic() - started_at))
+    max_bytes = int(section.get("output_max_bytes", 50 * 1024 * 1024))
+    return convert_to_pdfa(settings.instance_dir, content, name, seconds, max_bytes)
+
+
+def _store(
+    request_id: int, content: bytes, template_revision: int, pdf: bytes | None = None
+) -> str:
     with transaction():
         query = DocumentRequest.select().where(DocumentRequest.id == request_id)
         if not is_sqlite():
@@ -145,7 +165,7 @@ def _store(request_id: int, content: bytes, template_revision: int) -> str:
         if current.status == "finished":
             return "finished"  # another run of this job was faster: its file stands
         DocumentFile.delete().where(DocumentFile.request == request_id).execute()
-        DocumentFile.create(request=request_id, content=content)
+        DocumentFile.create(request=request_id, content=content, pdf=pdf)
         DocumentRequest.update(
             status="finished",
             finished_at=utcnow(),

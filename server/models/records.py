@@ -106,6 +106,8 @@ class DocumentRequest(BaseModel):
     # the template revision the finished document was made from (0: the file in exports/;
     # NULL: not made yet), so a document can be traced back to the wording it used
     template_revision = peewee.IntegerField(null=True)
+    # the files promised when it was requested ("docx" or "docx,pdf"; see [[documents]] formats)
+    formats = peewee.CharField(max_length=32, default="docx")
 
 
 class DocumentFile(BaseModel):
@@ -115,4 +117,5 @@ class DocumentFile(BaseModel):
         DocumentRequest, unique=True, backref="files", on_delete="CASCADE"
     )
     content = peewee.BlobField()
+    pdf = peewee.BlobField(null=True)  # the PDF/A-2b made from ``content``, when asked for
     created_at = peewee.DateTimeField(default=utcnow)

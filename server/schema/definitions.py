@@ -145,6 +145,11 @@ class DocumentDef:
     template: str
     states: tuple[str, ...] | None = None
     line: int = 0
+    # the files the document job makes: "docx" always, "pdf" (PDF/A-2b) when asked for
+    formats: tuple[str, ...] = ("docx",)
+    # "<form>.<field>" holding a language code: the template's variant in that language
+    # (einwilligung.ar.docx) is used when it exists, else the German template
+    language: str = ""
 
 
 @dataclass(frozen=True)

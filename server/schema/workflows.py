@@ -53,7 +53,8 @@ WORKFLOW_KEYS = (
 )
 STATE_KEYS = ("id", "label", "forms", "edit_roles", "final")
 TRANSITION_KEYS = ("from", "to", "label", "roles", "when", "message")
-DOCUMENT_KEYS = ("id", "label", "template", "states")
+DOCUMENT_KEYS = ("id", "label", "template", "states", "formats", "language")
+DOCUMENT_FORMATS = ("docx", "pdf")
 DEADLINE_KEYS = ("state", "days", "label")
 
 
@@ -263,14 +264,61 @@ def _documents(
             for i, sid in enumerate(doc_states):
                 if states and sid not in states:
                     c.add(at + ("states", i), f"{where}Zustand „{sid}“ gibt es nicht")
+        formats = _formats(c, table, at, where)
+        language = _language(c, table, at, where, states)
         if c.entry_id(table, at, where, "Dokument-Id", {d.id for d in documents}) is None:
             continue
         documents.append(
             DocumentDef(
-                id=did, label=label, template=template, states=doc_states, line=c.lines.line(*at)
+                id=did,
+                label=label,
+                template=template,
+                states=doc_states,
+                line=c.lines.line(*at),
+                formats=formats,
+                language=language,
             )
         )
     return documents
+
+
+def _formats(c: Collector, table: dict[str, Any], at: tuple, where: str) -> tuple[str, ...]:
+    """``formats = ["docx", "pdf"]``: the Word file is always made (the PDF comes from it)."""
+    if "formats" not in table:
+        return ("docx",)
+    formats = c.identifiers(table, "formats", at, where, "Formaten")
+    known = ", ".join(f"„{f}“" for f in DOCUMENT_FORMATS)
+    for index, name in enumerate(formats):
+        if name not in DOCUMENT_FORMATS:
+            c.add(
+                at + ("formats", index),
+                f"{where}Format „{name}“ gibt es nicht (möglich: {known})",
+            )
+    if formats and "docx" not in formats:
+        c.add(
+            at + ("formats",),
+            f"{where}„formats“ muss „docx“ enthalten: die PDF-Fassung entsteht aus der Word-Datei",
+        )
+    return tuple(f for f in DOCUMENT_FORMATS if f in formats) or ("docx",)
+
+
+def _language(
+    c: Collector, table: dict[str, Any], at: tuple, where: str, states: dict[str, StateDef]
+) -> str:
+    """``language = "intake.interpreter_language"``: a field of a form of this workflow."""
+    if "language" not in table:
+        return ""
+    value = c.text(table, "language", at, where)
+    form, dot, field = (value or "").partition(".")
+    forms = {f for state in states.values() for f in state.forms}
+    if not (form and dot and field):
+        c.add(at + ("language",), f"{where}„language“ muss „<formular>.<feld>“ sein")
+        return ""
+    if forms and form not in forms:
+        message = f"{where}„language“: das Formular „{form}“ hat dieser Ablauf nicht"
+        c.add(at + ("language",), message)
+        return ""
+    return value
 
 
 def _safe_template_name(name: str) -> bool:

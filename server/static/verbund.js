@@ -17,7 +17,9 @@
           badge.textContent = labels[doc.status] || doc.status;
           badge.className = "badge verbund-status badge-" +
             (doc.status === "finished" ? "success" : doc.status === "failed" ? "danger" : "secondary");
-          if (doc.status === "finished") { item.querySelector(".verbund-download").classList.remove("d-none"); }
+          if (doc.status === "finished") {
+            item.querySelectorAll(".verbund-download, .verbund-download-pdf").forEach(function (link) { link.classList.remove("d-none"); });
+          }
           item.querySelector(".verbund-error").textContent = doc.error || "";
           var retry = item.querySelector(".verbund-retry");
           if (retry && doc.status === "failed") { retry.classList.remove("d-none"); }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, jsonify, redirect, request, url_for
 from flask_admin import expose
 
-from ..downloads import send_document
+from ..downloads import send_document, send_document_pdf
 from ..services.documents.requests import (
     document_file,
     document_json,
@@ -58,3 +58,17 @@ class DocumentsView(StaffView):
         except NotFound:
             abort(404)
         return send_document(request_, content)
+
+    @expose("/<int:request_id>/file.pdf")
+    def download_pdf(self, request_id: int):
+        """The PDF/A beside the .docx (documents whose workflow asks for "pdf")."""
+        try:
+            request_, content = document_file(definitions(), current_user(), request_id, "pdf")
+        except NotFound:
+            abort(404)
+        except ServiceError as exc:  # made without a PDF: say so on the record page
+            flash(exc.message, "error")
+            record = get_document_request(definitions(), current_user(), request_id).record
+            target = url_for("records.record", workflow_id=record.workflow, record_id=record.id)
+            return redirect(target + "#dokumente")
+        return send_document_pdf(request_, content)

@@ -125,6 +125,7 @@ class RecordsView(StaffView):
             documents=view.available_documents,
             requests=view.documents,
             history=view.timeline(lookup),
+            unavailable_documents=view.unavailable_documents,
             display=lookup.display,
             order={s.id: i for i, s in enumerate(workflow.states)},
             handover_targets=view.handover_targets,

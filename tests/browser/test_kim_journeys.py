@@ -149,6 +149,16 @@ def test_case_manager_takes_a_case_from_intake_to_the_consent_form(kim_site, new
     assert "(Sprache: Arabisch)" in text  # the label, not the stored "ar"
     assert "Düsseldorf, den 02.03.2026" in text
     assert re.search(r"Fall \d+ · Seite", text)
+    # the consent form is archived as PDF/A too, offered beside the Word file
+    pdf_link = page.locator(".verbund-document", has_text="Einwilligungserklärung").first.locator(
+        "a.verbund-download-pdf"
+    )
+    expect(pdf_link).to_have_text("als PDF/A")
+    with page.expect_download() as info:
+        pdf_link.click()
+    assert info.value.suggested_filename.endswith(".pdf")
+    with open(info.value.path(), "rb") as fh:
+        assert fh.read(5) == b"%PDF-"
     assert page.errors == []
 
 

@@ -324,3 +324,33 @@ def test_edit_scope_is_read_and_checked():
         )
     )
     only(problems, "„edit_scope“ muss eines von organisation, own, all sein, nicht „alle“")
+
+
+def test_a_document_declares_its_formats_and_check_names_the_line():
+    wf, problems = parse(
+        VALID.replace('states = ["work"]', 'states = ["work"]\nformats = ["docx", "pdf"]')
+    )
+    assert problems == []
+    assert wf.document("plan").formats == ("docx", "pdf")
+    assert wf.document("letter").formats == ("docx",)  # the default: the Word file only
+
+    _, problems = parse(VALID.replace('states = ["work"]', 'formats = ["pdf", "odt"]'))
+    odt = only(problems, "Format „odt“ gibt es nicht (möglich: „docx“, „pdf“)")
+    no_docx = only(problems, "„formats“ muss „docx“ enthalten")
+    lines = VALID.splitlines()
+    assert odt.line == no_docx.line == lines.index('states = ["work"]') + 1
+    assert str(odt).startswith(f"{PATH}:{odt.line}: Dokument „plan“: ")
+
+    _, problems = parse(VALID.replace('states = ["work"]', 'formats = "pdf"'))
+    only(problems, "„formats“ muss eine Liste von Formaten sein")
+
+
+def test_a_document_in_the_records_language_names_a_form_field():
+    wf, problems = parse(
+        VALID.replace('states = ["work"]', 'states = ["work"]\nlanguage = "intake.language"')
+    )
+    assert problems == [] and wf.document("plan").language == "intake.language"
+    _, problems = parse(VALID.replace('states = ["work"]', 'language = "sprache"'))
+    only(problems, "„language“ muss „<formular>.<feld>“ sein")
+    _, problems = parse(VALID.replace('states = ["work"]', 'language = "ghost.lang"'))
+    only(problems, "„language“: das Formular „ghost“ hat dieser Ablauf nicht")

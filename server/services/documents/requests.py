@@ -6,6 +6,8 @@ import re
 from typing import Any
 
 from ...config import Settings
+from ...documents.store import exports_file, latest
+from ...documents.variants import choose_template
 from ...models import DocumentFile, DocumentRequest, Record, User, transaction, utcnow
 from ...queue.documents import enqueue_document
 from ...schema.definitions import Definitions, DocumentDef
@@ -53,9 +55,11 @@ def request_document(
             record=record,
             document=document.id,
             label=document.label,
-            template=document.template,
+            # the variant in the record's language (einwilligung.ar.docx) if there is one
+            template=choose_template(document, record.data or {}, _template_exists(settings)),
             requested_by=user,
             filename=document_filename(document, record),
+            formats=",".join(document.formats),
         )
         audit(
             "document.request",
@@ -71,6 +75,10 @@ def request_document(
         DocumentRequest.update(job_id=job_id).where(DocumentRequest.id == request.id).execute()
         request.job_id = job_id
     return request
+
+
+def _template_exists(settings: Settings):
+    return lambda name: latest(name) is not None or exports_file(settings, name) is not None
 
 
 def document_filename(document: DocumentDef, record: Record) -> str:
@@ -90,20 +98,32 @@ def get_document_request(defs: Definitions, user: User, request_id: Any) -> Docu
     return request
 
 
-def document_file(defs: Definitions, user: User, request_id: Any) -> tuple[DocumentRequest, bytes]:
-    """The finished .docx of a request the user may read."""
+def document_file(
+    defs: Definitions, user: User, request_id: Any, fmt: str = "docx"
+) -> tuple[DocumentRequest, bytes]:
+    """The finished .docx (``fmt="pdf"``: its PDF/A) of a request the user may read."""
     request = get_document_request(defs, user, request_id)
     stored = DocumentFile.get_or_none(DocumentFile.request == request.id)
     if request.status != "finished" or stored is None:
         raise NotFound("Das Dokument ist noch nicht fertig.")
+    if fmt == "pdf" and stored.pdf is None:
+        # readable and finished, but made without a PDF: not the 404 of an unreadable record
+        raise Conflict("Zu diesem Dokument gibt es keine PDF-Fassung.")
     audit(
         "document.download",
         user,
         record_id=request.record_id,
         object_type="document",
         object_id=request.id,
+        detail={"format": "pdf"} if fmt == "pdf" else None,
     )
-    return request, bytes(stored.content)
+    return request, bytes(stored.pdf if fmt == "pdf" else stored.content)
+
+
+def pdf_filename(request: DocumentRequest) -> str:
+    """The PDF's download name: the .docx's with .pdf."""
+    stem = (request.filename or f"dokument-{request.id}.docx").rsplit(".", 1)[0]
+    return f"{stem}.pdf"
 
 
 def document_json(request: DocumentRequest) -> dict[str, Any]:
@@ -119,6 +139,8 @@ def document_json(request: DocumentRequest) -> dict[str, Any]:
         "filename": request.filename,
         "size": request.size,
         "template_revision": request.template_revision,
+        # additions: the files made ("docx", "pdf"); the PDF at GET /documents/<id>/file.pdf
+        "formats": (request.formats or "docx").split(","),
     }
 
 

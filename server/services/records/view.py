@@ -18,6 +18,7 @@ from functools import cached_property
 from typing import Any
 
 from ... import clock
+from ...documents.availability import unavailable_documents
 from ...forms import defaults
 from ...models import Deadline, DocumentRequest, Organisation, Record, User
 from ...schema.definitions import (
@@ -87,6 +88,13 @@ class RecordView:
             for f in self.workflow.form_ids
             if f in self.defs.forms
         ]
+
+    @property
+    def unavailable_documents(self) -> list[dict[str, str]]:
+        """Documents of the workflow not open in this state, each with the reason (German)."""
+        if self.workflow is None:
+            return []
+        return unavailable_documents(self.workflow, self.record.state)
 
     def overdue(self, deadline: Deadline) -> bool:
         return deadline.due_on < self.today
