@@ -15,6 +15,7 @@ from ..services import audit
 from ..services.records.access import can_create, may_see_workflow, scope_in
 from ..services.records.uploads import too_large_message
 from ..services.register.decisions import register_config
+from .accessibility import AccessibilityView
 from .auth import AuthView, enforce_second_factor
 from .base import definitions
 from .deadlines import DeadlinesView
@@ -65,6 +66,9 @@ def init_web(app: Flask) -> Admin:
         theme=Bootstrap4Theme(base_template="verbund/master.html", fluid=True),
     )
     admin.add_view(AuthView(name="Anmeldung", url="/auth", endpoint="auth"))
+    admin.add_view(
+        AccessibilityView(name="Barrierefreiheit", url="/barrierefreiheit", endpoint="a11y")
+    )
     admin.add_view(RecordsView(name="Datensätze", url="/records", endpoint="records"))
     admin.add_view(DocumentsView(name="Dokumente", url="/documents", endpoint="documents"))
     admin.add_view(DeadlinesView(name="Fristen", url="/deadlines", endpoint="deadlines"))

@@ -105,6 +105,7 @@ PAGES: dict[tuple[str, str], Callable] = {
     ("cm.amt", "Fallakte mit Fehlern"): record_with_errors,
     ("cm.amt", "Versionen eines Formulars"): form_history,
     ("cm.amt", "Fristen"): path("/deadlines/"),
+    ("cm.amt", "Erklärung zur Barrierefreiheit"): path("/barrierefreiheit/"),
     ("cm.amt", "Nicht gefunden"): path("/records/case_management/999999"),
     ("teamleitung", "Fristen"): path("/deadlines/"),
     ("sekretariat", "Sitzungsliste"): path("/records/meeting/"),
@@ -182,6 +183,7 @@ def test_page_has_no_axe_violations(page_as, kim_site, user, name):
     PAGES[user, name](page, kim_site)
     assert axe_violations(page) == []
     assert page.locator("html").get_attribute("lang") == "de"
+    assert page.locator("h1").count() == 1, "one h1 per page"
     if name == "Startseite":  # every role's whole menu fits one row at 1366 px
         rows = page.evaluate(
             "new Set([...document.querySelectorAll('#verbund-menu > ul > li')]"
