@@ -79,6 +79,9 @@ DEFAULTS: dict[str, Any] = {
         "pseudonym_key": "",  # empty: created once under instance/
         "audit_retention_days": 0,  # 0: audit entries are kept for ever
     },
+    # the accessibility statement /barrierefreiheit (BITV 2.0 § 7): whom to tell about a
+    # barrier, when the statement was last reviewed, the enforcement body (docs/configuration.md)
+    "accessibility": {"contact": "", "reviewed": "", "enforcement": ""},
     # GET /metrics: addresses or networks that may read it, and/or a bearer token
     "metrics": {"allow": ["127.0.0.1", "::1"], "token": ""},
     # directory login (LDAP / Active Directory); empty url: none (server/directory_settings.py)

@@ -65,6 +65,7 @@ ROUTES = {
     "static": "public",
     "auth.index": "public",
     "auth.login": "public",
+    "a11y.index": "public",  # the accessibility statement (BITV 2.0 § 7)
     "auth.logout": "list",
     "api.openapi": "public",
     "metrics.metrics": "public",  # by address or token, not by login (tests/jobs)

@@ -38,10 +38,10 @@ def changes(
             continue
         if f.columns:  # a table: row by row
             out.extend(_table_changes(f, old or [], new or [], lookup))
-        else:
-            out.append(
-                {"label": f.label, "old": display(f, old, lookup), "new": display(f, new, lookup)}
-            )
+            continue
+        old_text, new_text = display(f, old, lookup), display(f, new, lookup)
+        if old_text != new_text:  # an unticked box saved as "off" was "Nein" before, too
+            out.append({"label": f.label, "old": old_text, "new": new_text})
     return out
 
 
@@ -63,9 +63,10 @@ def _table_changes(field: FieldDef, old: list, new: list, lookup) -> list[dict[s
             before, after = old[i] or {}, new[j] or {}
             for c in field.columns:
                 a, b = before.get(c.name), after.get(c.name)
-                if a != b and not (_blank(a) and _blank(b)):
+                shown = display(c, a, lookup), display(c, b, lookup)
+                if a != b and not (_blank(a) and _blank(b)) and shown[0] != shown[1]:
                     label = f"{field.label}, Zeile {j + 1}: {c.label}"
-                    out.append((j, _change(label, display(c, a, lookup), display(c, b, lookup))))
+                    out.append((j, _change(label, *shown)))
         for i in sorted(set(range(i1, i2)) - {i for i, _ in pairs}):
             label = f"{field.label}: Zeile {i + 1} entfernt"
             out.append((j1, _change(label, row_text(field, old[i], lookup), "")))

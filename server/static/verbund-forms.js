@@ -50,7 +50,12 @@
       } else if (button.classList.contains("verbund-row-down") && row.nextElementSibling) {
         row.parentNode.insertBefore(row.nextElementSibling, row);
       } else if (button.classList.contains("verbund-row-remove")) {
+        // the focus must not vanish with the row: the same button of the next (or previous)
+        // row takes it, or "Zeile hinzufügen" when the table is empty
+        var neighbour = row.nextElementSibling || row.previousElementSibling;
+        var add = document.querySelector('.verbund-add-row[data-table="' + table.getAttribute("data-name") + '"]');
         row.remove();
+        button = (neighbour && neighbour.querySelector(".verbund-row-remove")) || add || button;
       }
       renumber(table);
       button.focus();

@@ -30,3 +30,95 @@
   }
   document.querySelectorAll(".verbund-document").forEach(poll);
 })();
+
+/* Verbund staff screens: errors and help tied to their fields, focus after a form was sent
+   (WCAG 1.3.1, 3.3.1, 4.1.3). The field macros (templates/verbund/_fields.html) render the
+   messages next to each input; here every input learns which texts describe it. */
+(function () {
+  "use strict";
+  var count = 0;
+  function idOf(el) {
+    if (!el.id) { count += 1; el.id = "verbund-hinweis-" + count; }
+    return el.id;
+  }
+  function controls(box) {
+    return Array.prototype.slice.call(box.querySelectorAll("input:not([type=hidden]), select, textarea"));
+  }
+  function describe(box, texts, invalid, required) {
+    var ids = texts.map(idOf);
+    controls(box).forEach(function (control) {
+      var own = (control.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+      ids.forEach(function (id) { if (own.indexOf(id) < 0) { own.push(id); } });
+      if (own.length) { control.setAttribute("aria-describedby", own.join(" ")); }
+      if (invalid || control.classList.contains("is-invalid")) { control.setAttribute("aria-invalid", "true"); }
+      if (required && control.type !== "checkbox") { control.setAttribute("aria-required", "true"); }
+    });
+  }
+  function direct(box, selector) {
+    return Array.prototype.slice.call(box.children).filter(function (el) { return el.matches(selector); });
+  }
+  document.querySelectorAll(".verbund-field").forEach(function (field) {
+    var label = field.querySelector(":scope > label, :scope > legend");
+    var required = !!(label && label.querySelector('[title="Pflichtfeld"]'));
+    var errors = direct(field, ".invalid-feedback");
+    // table cells: their own messages; the field's messages and help for its other inputs
+    field.querySelectorAll("td").forEach(function (cell) {
+      var own = direct(cell, ".invalid-feedback");
+      if (own.length) { describe(cell, own, true, false); }
+    });
+    var texts = errors.concat(direct(field, ".form-text"));
+    if (field.querySelector("table")) { return; }
+    describe(field, texts, errors.length > 0, required);
+  });
+  // after sending a form: the error summary, else the message, takes the focus (and is read)
+  var target = document.querySelector(".verbund-error-summary") ||
+    document.querySelector("#meldungen-fehler:not(:empty)") ||
+    document.querySelector("#meldungen:not(:empty)");
+  if (target && target.children.length) { target.focus(); }
+})();
+
+/* Verbund staff screens: data tables at 320 CSS px (WCAG 1.4.10 reflow). A table wider than the
+   screen scrolls inside its own box instead of the page; a box that scrolls is a named region
+   in the Tab order, so keyboard users can scroll it too. Form tables stack instead (verbund.css). */
+(function () {
+  "use strict";
+  var boxes = [];
+  document.querySelectorAll("main table:not(.verbund-table)").forEach(function (table) {
+    var box = table.parentElement;
+    if (!box.classList.contains("table-responsive")) {
+      box = document.createElement("div");
+      box.className = "table-responsive";
+      table.parentNode.insertBefore(box, table);
+      box.appendChild(table);
+    }
+    boxes.push(box);
+  });
+  function name(table) {
+    var caption = table.querySelector("caption");
+    if (caption) { return caption.textContent.trim(); }
+    var label = table.getAttribute("aria-label");
+    if (label) { return label; }
+    var heading = table.closest("section, .card, details, main").querySelector("h1, h2, h3, summary");
+    return heading ? heading.textContent.trim() : "";
+  }
+  function mark() {
+    boxes.forEach(function (box) {
+      if (box.hasAttribute("tabindex") && !box.hasAttribute("data-verbund-scroll")) {
+        return;  // the screen's template made it a region itself
+      }
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.setAttribute("data-verbund-scroll", "");
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", ("Tabelle " + name(box.querySelector("table"))).trim() + " (seitlich verschiebbar)");
+      } else if (box.hasAttribute("data-verbund-scroll")) {
+        box.removeAttribute("data-verbund-scroll");
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    });
+  }
+  mark();
+  window.addEventListener("resize", mark);
+})();

@@ -13,6 +13,7 @@ from ..schema.fieldtypes import field_type, type_names
 from ..services import audit
 from ..services.records.access import can_create, may_see_workflow, scope_in
 from ..services.register.decisions import register_config
+from .accessibility import AccessibilityView
 from .auth import AuthView, enforce_second_factor
 from .base import definitions
 from .deadlines import DeadlinesView
@@ -41,6 +42,9 @@ def init_web(app: Flask, menu: Admin) -> None:
     audit.use_request_hooks(_request_address, _note_audited)  # also for the API's requests
     csrf.init_app(app)
     menu.add_view(AuthView(name="Anmeldung", url="/auth", endpoint="auth"))
+    menu.add_view(
+        AccessibilityView(name="Barrierefreiheit", url="/barrierefreiheit", endpoint="a11y")
+    )
     menu.add_view(RecordsView(name="Datensätze", url="/records", endpoint="records"))
     menu.add_view(DocumentsView(name="Dokumente", url="/documents", endpoint="documents"))
     menu.add_view(DeadlinesView(name="Fristen", url="/deadlines", endpoint="deadlines"))

@@ -97,6 +97,10 @@ type = "multiselect"
 label = "Tags"
 choices = [{value = "x", label = "Iks"}, {value = "y", label = "Ypsilon"}]
 [[fields]]
+name = "ok"
+type = "boolean"
+label = "Geprüft"
+[[fields]]
 name = "rows"
 type = "table"
 label = "Zeilen"
@@ -120,6 +124,11 @@ def test_changes_are_readable_and_skip_what_stayed():
     ]
     assert changes(FORM, after, after) == []
     assert changes(FORM, {"tags": []}, {"tags": None, "rows": []}) == []
+    # a box never ticked, saved unticked, reads "Nein" before and after: no entry "Nein → Nein"
+    assert changes(FORM, {}, {"ok": False}) == []
+    assert changes(FORM, {"ok": False}, {"ok": True}) == [
+        {"label": "Geprüft", "old": "Nein", "new": "Ja"}
+    ]
 
 
 def test_screen_stale_save_with_a_file_keeps_input_and_file(client, app, make_user):

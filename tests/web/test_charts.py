@@ -18,7 +18,7 @@ def test_bar_chart_is_valid_svg_with_values_and_escaped_labels():
     )
     root = ET.fromstring(svg)  # raises if the markup is not well-formed
     texts = [t.text for t in root.iter(f"{SVG}text")]
-    assert "Sprache & <Bildung>" in texts and "12" in texts and "< 5" in texts
+    assert "Sprache & <Bildung>" in texts and "12" in texts and "x" in texts
     bars = [int(r.get("width")) for r in root.iter(f"{SVG}rect")]
     assert bars[0] > bars[1] > bars[2] == 0  # longer bars for larger values, none if hidden
 
