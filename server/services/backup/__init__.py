@@ -94,8 +94,9 @@ def make_backup(
     """Write a consistent backup of the running installation to ``target``.
 
     ``key``: the Fernet key from ``VERBUND_BACKUP_KEY``; without it ``unencrypted`` must be
-    given, or the backup is refused (social data).
+    given, or the backup is refused (social data). ``unencrypted`` wins over a key.
     """
+    key = None if unencrypted else key
     if not key and not unencrypted:
         raise BackupError(
             f"Kein Schlüssel: Bitte {KEY_VARIABLE} setzen (neuer Schlüssel: „verbund "
@@ -118,7 +119,7 @@ def make_backup(
             "counts": counts,
         }
         members = {member: Path(work) / member, **_instance_files(settings)}
-        write_archive(Path(target), manifest, members, key if key else None)
+        write_archive(Path(target), manifest, members, key)
     return BackupSummary(Path(target), counts, Path(target).stat().st_size, bool(key))
 
 

@@ -22,6 +22,8 @@ import tarfile
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ... import clock
+
 FORMAT_VERSION = 1
 MAGIC = b"VERBUND-SICHERUNG-VERSCHLUESSELT-1\n"
 MANIFEST = "manifest.json"
@@ -69,14 +71,15 @@ def write_archive(
         for name, path in members.items()
     }
     buffer = io.BytesIO()
+    written = clock.now().timestamp()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
         body = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
         info = tarfile.TarInfo(MANIFEST)
-        info.size, info.mode = len(body), 0o600
+        info.size, info.mode, info.mtime = len(body), 0o600, written
         tar.addfile(info, io.BytesIO(body))
         for name, path in members.items():
             info = tarfile.TarInfo(name)
-            info.size, info.mode = path.stat().st_size, 0o600
+            info.size, info.mode, info.mtime = path.stat().st_size, 0o600, written
             with path.open("rb") as fh:
                 tar.addfile(info, fh)
     data = buffer.getvalue()

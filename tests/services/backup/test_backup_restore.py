@@ -16,7 +16,15 @@ from click.testing import CliRunner
 
 from server import create_app
 from server.cli import main
-from server.models import MODELS, AuditEntry, Organisation, database
+from server.config import load_settings
+from server.models import (
+    MODELS,
+    AuditEntry,
+    Organisation,
+    create_tables,
+    database,
+    open_database,
+)
 from server.services.backup import make_backup, new_key
 
 WRITER = Path(__file__).with_name("writer.py")
@@ -123,11 +131,18 @@ def test_refusals_are_german_messages(app, world, tmp_path, empty_installation, 
     assert made.exit_code == 0, made.output
 
     plain = tmp_path / "offen.tar"
-    made = run(config_dir, "backup", "--unencrypted", str(plain), env=source_env)
+    made = run(
+        config_dir,
+        "backup",
+        "--unencrypted",
+        str(plain),
+        env={"VERBUND_BACKUP_KEY": key, **source_env},  # the explicit flag wins
+    )
     assert made.exit_code == 0, made.output
     assert "unverschlüsselt" in made.output
 
     target, env = empty_installation
+    _start_once(target, env)
     cases = {
         "verschlüsselt: Bitte den Schlüssel": (file, {"VERBUND_BACKUP_KEY": ""}),
         "falscher Schlüssel": (file, {"VERBUND_BACKUP_KEY": new_key()}),
@@ -144,6 +159,14 @@ def test_refusals_are_german_messages(app, world, tmp_path, empty_installation, 
     again = run(target, "restore", str(file), env={**env, "VERBUND_BACKUP_KEY": key})
     assert again.exit_code == 1
     assert "nicht leer" in again.output
+
+
+def _start_once(config_dir: Path, env: dict) -> None:
+    """Tables without rows, as a first start leaves them: still an empty installation."""
+    open_database(load_settings(config_dir / "config.toml", environ=env).database_url)
+    database.connect(reuse_if_open=True)
+    create_tables()
+    database.close()
 
 
 def _tampered(source: Path, target: Path) -> Path:
