@@ -27,6 +27,7 @@ from .archive import KEY_VARIABLE, BackupError, new_key, read_archive, write_arc
 from .databases import (
     dump_postgres,
     is_sqlite_url,
+    model_schema,
     postgres_counts,
     restore_postgres,
     restore_sqlite,
@@ -117,6 +118,7 @@ def make_backup(
             "created_at": clock.now().astimezone(dt.UTC).isoformat(timespec="seconds"),
             "database": kind,
             "counts": counts,
+            "schema": model_schema(),
         }
         members = {member: Path(work) / member, **_instance_files(settings)}
         write_archive(Path(target), manifest, members, key)

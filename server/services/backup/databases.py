@@ -29,6 +29,15 @@ def table_names() -> list[str]:
     return [model._meta.table_name for model in MODELS]
 
 
+def model_schema() -> dict[str, list[str]]:
+    """The columns of each table as this version's models define them (for the manifest:
+    which version of the schema a backup holds)."""
+    return {
+        model._meta.table_name: [field.column_name for field in model._meta.sorted_fields]
+        for model in MODELS
+    }
+
+
 def is_sqlite_url(url: str) -> bool:
     return url.startswith(SQLITE_PREFIX)
 

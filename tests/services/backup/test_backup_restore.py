@@ -5,6 +5,7 @@ stays append-only; every refusal is a German message without a traceback."""
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 import tarfile
@@ -140,6 +141,14 @@ def test_refusals_are_german_messages(app, world, tmp_path, empty_installation, 
     )
     assert made.exit_code == 0, made.output
     assert "unverschlüsselt" in made.output
+    with tarfile.open(plain) as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())
+        names = tar.getnames()
+    assert manifest["counts"]["record"] == 1 and manifest["counts"]["upload_content"] == 1
+    assert "created_at" in manifest["schema"]["record"]
+    assert set(manifest["files"]) == set(names) - {"manifest.json"}
+    assert {"instance/secret_key"} < set(names)
+    assert any(name.startswith("database.") for name in names)
 
     target, env = empty_installation
     _start_once(target, env)
