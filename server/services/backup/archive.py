@@ -53,6 +53,17 @@ def _fernet(key: str):
         ) from None
 
 
+def os_reason(exc: OSError) -> str:
+    """Why a file could not be read or written, in German (the system's text is English)."""
+    if isinstance(exc, FileNotFoundError):
+        return "Datei oder Verzeichnis gibt es nicht"
+    if isinstance(exc, PermissionError):
+        return "keine Berechtigung"
+    if isinstance(exc, IsADirectoryError):
+        return "ist ein Verzeichnis"
+    return f"Systemfehler {exc.errno}"
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -96,7 +107,7 @@ def write_archive(
         os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise BackupError(f"{target}: nicht schreibbar ({exc.strerror}).") from None
+        raise BackupError(f"{target}: nicht schreibbar ({os_reason(exc)}).") from None
 
 
 def read_archive(source: Path, key: str | None, into: Path) -> dict[str, Any]:
@@ -108,7 +119,7 @@ def read_archive(source: Path, key: str | None, into: Path) -> dict[str, Any]:
     try:
         data = Path(source).read_bytes()
     except OSError as exc:
-        raise BackupError(f"{source}: nicht lesbar ({exc.strerror}).") from None
+        raise BackupError(f"{source}: nicht lesbar ({os_reason(exc)}).") from None
     if data.startswith(MAGIC):
         if not key:
             raise BackupError(

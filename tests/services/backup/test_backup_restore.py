@@ -128,6 +128,14 @@ def test_refusals_are_german_messages(app, world, tmp_path, empty_installation, 
     assert "kein gültiger Schlüssel" in bad_key.output
 
     key = new_key()
+    nowhere = run(
+        config_dir,
+        "backup",
+        str(tmp_path / "fehlt" / "x"),
+        env={"VERBUND_BACKUP_KEY": key, **source_env},
+    )
+    assert nowhere.exit_code == 1
+    assert "nicht schreibbar (Datei oder Verzeichnis gibt es nicht)" in nowhere.output
     made = run(config_dir, "backup", str(file), env={"VERBUND_BACKUP_KEY": key, **source_env})
     assert made.exit_code == 0, made.output
 
@@ -156,6 +164,7 @@ def test_refusals_are_german_messages(app, world, tmp_path, empty_installation, 
         "verschlüsselt: Bitte den Schlüssel": (file, {"VERBUND_BACKUP_KEY": ""}),
         "falscher Schlüssel": (file, {"VERBUND_BACKUP_KEY": new_key()}),
         "Prüfsumme": (_tampered(plain, tmp_path / "verändert.tar"), {}),
+        "nicht lesbar (Datei oder Verzeichnis gibt es nicht)": (tmp_path / "fehlt.tar", {}),
         "keine Verbund-Sicherung oder beschädigt": (_truncated(plain, tmp_path / "halb.tar"), {}),
     }
     for message, (archive, extra) in cases.items():
