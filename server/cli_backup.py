@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from .config import Settings
+from .german import zahl
 from .runtime import Runtime
 from .services.backup import KEY_VARIABLE, BackupError, make_backup, new_key, restore
 
@@ -45,7 +46,7 @@ def register(
         except BackupError as exc:
             raise click.ClickException(str(exc)) from None
         seconds = time.monotonic() - started
-        click.echo(summary.describe("geschrieben") + f" Dauer: {seconds:.1f} s.")
+        click.echo(summary.describe("geschrieben") + f" Dauer: {zahl(seconds, 1)} s.")
 
     @main.command("restore")
     @click.argument("file", type=click.Path(dir_okay=False))

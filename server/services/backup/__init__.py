@@ -22,6 +22,7 @@ from typing import Any
 
 from ... import clock
 from ...config import Settings
+from ...german import megabytes, number
 from ...version import __version__
 from .archive import KEY_VARIABLE, BackupError, new_key, read_archive, write_archive
 from .databases import (
@@ -60,9 +61,9 @@ class BackupSummary:
         entries = self.counts.get("audit_entry", 0)
         kind = "verschlüsselt" if self.encrypted else "unverschlüsselt"
         return (
-            f"{self.path} {verb} ({kind}, {self.size / 1_000_000:.1f} MB): {records} Fälle, "
-            f"{sum(self.counts.values())} Zeilen in {len(self.counts)} Tabellen, "
-            f"{entries} Protokolleinträge."
+            f"{self.path} {verb} ({kind}, {megabytes(self.size)}): {number(records)} Fälle, "
+            f"{number(sum(self.counts.values()))} Zeilen in {len(self.counts)} Tabellen, "
+            f"{number(entries)} Protokolleinträge."
         )
 
 
