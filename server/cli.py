@@ -1,4 +1,4 @@
-"""The ``verbund`` command: init, serve, worker, check, user …, token, import."""
+"""The ``verbund`` command: init, serve, worker, check, user …, token, import, backup, restore."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from . import cli_import
+from . import cli_backup, cli_import
 from .config import ConfigError, Settings, load_settings
 from .models import User, create_tables, database
 from .runtime import Runtime, start_runtime
@@ -356,6 +356,7 @@ def token(ctx: click.Context, name: str, label: str) -> None:
 
 
 cli_import.register(main, _runtime)
+cli_backup.register(main, _settings, _runtime)
 
 
 def _service_text(exc: ServiceError) -> str:

@@ -1,0 +1,67 @@
+"""``verbund backup FILE``, ``verbund restore FILE`` and ``verbund backup-key``.
+
+The work is done by :mod:`server.services.backup`; this is only the command. Every failure
+ends with a German message and exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from .config import Settings
+from .german import zahl
+from .runtime import Runtime
+from .services.backup import KEY_VARIABLE, BackupError, make_backup, new_key, restore
+
+
+def _key() -> str | None:
+    return os.environ.get(KEY_VARIABLE) or None
+
+
+def register(
+    main: click.Group,
+    settings_of: Callable[[click.Context], Settings],
+    runtime_of: Callable[[click.Context], Runtime],
+) -> None:
+    """Add the backup commands to the ``verbund`` group."""
+
+    @main.command()
+    @click.argument("file", type=click.Path(dir_okay=False))
+    @click.option(
+        "--unencrypted",
+        is_flag=True,
+        help=f"ohne Verschlüsselung sichern (sonst ist {KEY_VARIABLE} nötig)",
+    )
+    @click.pass_context
+    def backup(ctx: click.Context, file: str, unencrypted: bool) -> None:
+        """Eine konsistente Sicherung nach FILE schreiben, auch während der Server läuft."""
+        started = time.monotonic()
+        try:
+            summary = make_backup(settings_of(ctx), Path(file), _key(), unencrypted)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from None
+        seconds = time.monotonic() - started
+        click.echo(summary.describe("geschrieben") + f" Dauer: {zahl(seconds, 1)} s.")
+
+    @main.command("restore")
+    @click.argument("file", type=click.Path(dir_okay=False))
+    @click.pass_context
+    def restore_command(ctx: click.Context, file: str) -> None:
+        """Die Sicherung FILE in diese (leere) Installation zurückspielen; Server vorher
+        anhalten."""
+        try:
+            summary = restore(settings_of(ctx), Path(file), _key())
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from None
+        runtime_of(ctx)  # columns of this version, audit triggers (create_tables)
+        click.echo(summary.describe("wiederhergestellt"))
+
+    @main.command("backup-key")
+    def backup_key() -> None:
+        """Einen neuen Schlüssel für VERBUND_BACKUP_KEY ausgeben."""
+        click.echo(new_key())
