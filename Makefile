@@ -22,16 +22,13 @@ run: $(STAMP)
 	exec $(BIN)/verbund serve --host $(HOST) --port $(PORT)
 
 ## make test: ruff, the layers (lint-imports, contracts in pyproject.toml) and the whole test
-## suite (on SQLite; again on PostgreSQL when VERBUND_TEST_POSTGRES_URL names an empty
-## database, as .ci/run arranges)
+## suite on SQLite; at the same time again on PostgreSQL when VERBUND_TEST_POSTGRES_URL names an
+## empty database, as .ci/run arranges (tools/test_passes.sh)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q
-	if [ -n "$$VERBUND_TEST_POSTGRES_URL" ]; then \
-	  VERBUND_TEST_DATABASE_URL="$$VERBUND_TEST_POSTGRES_URL" $(BIN)/pytest -q -p no:cacheprovider; \
-	fi
+	tools/test_passes.sh $(BIN)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
