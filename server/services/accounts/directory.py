@@ -35,6 +35,7 @@ from ..audit import audit
 from .people import (
     USERNAME_RE,
     authenticate,
+    changed_account_fields,
     end_all_sessions,
     get_or_create_organisation,
     revoke_all_tokens,
@@ -314,14 +315,7 @@ def sync_account(
                 detail={"username": username, "roles": roles, "organisation": organisation},
             )
             return user
-        current = {
-            "display_name": user.display_name,
-            "email": user.email,
-            "roles": list(user.roles or []),
-            "organisation": user.organisation_id,
-            "active": user.active,
-        }
-        changed = sorted(k for k, v in wanted.items() if current[k] != v)
+        changed = changed_account_fields(user, wanted)
         if changed:
             User.update(**wanted).where(User.id == user.id).execute()
             # only the names of what changed, and roles/organisation (no personal data)

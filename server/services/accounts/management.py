@@ -21,7 +21,7 @@ from typing import Any
 from ...models import Organisation, User, is_sqlite, transaction
 from ..audit import audit
 from ..errors import Invalid, NotFound
-from .people import create_user, end_all_sessions, hash_password, password_problem
+from .people import create_user, end_all_sessions, replace_password
 from .people import revoke_all_tokens as _revoke_all_tokens
 from .role_grants import (
     borrowed_message,
@@ -178,23 +178,11 @@ def reset_password(
     """A new password set by an administrator; every session of the person ends (returned:
     how many). Invalid (key ``password``) for a weak password or one that would let the
     administrator act with a privacy role they lack."""
-    problem = password_problem(password)
     borrowed = borrowed_roles(user, actor, privacy)
     if borrowed:
         problem = borrowed_message(user, borrowed, "Ein neues Passwort")
-    if problem:
         raise Invalid(problem, {"password": [problem]})
-    with transaction():
-        User.update(password_hash=hash_password(password)).where(User.id == user.id).execute()
-        ended = end_all_sessions(user)
-        audit(
-            "user.password_reset",
-            actor,
-            object_type="user",
-            object_id=user.id,
-            detail={"username": user.username, "sessions_ended": ended},
-        )
-    return ended
+    return replace_password(user, password, actor)
 
 
 def end_sessions(user: User, actor: User | None) -> int:

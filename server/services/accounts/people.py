@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+from typing import Any
 
 import peewee
 from argon2 import PasswordHasher
@@ -123,25 +124,52 @@ def create_user(
     return user
 
 
+def changed_account_fields(user: User, wanted: dict[str, Any]) -> list[str]:
+    """The names of the account fields (display_name, email, roles, organisation, active) in
+    ``wanted`` that differ from ``user``'s, sorted: what a directory login or an import changes."""
+    current = {
+        "display_name": user.display_name,
+        "email": user.email,
+        "roles": list(user.roles or []),
+        "organisation": user.organisation_id,
+        "active": user.active,
+    }
+    return sorted(k for k, v in wanted.items() if current[k] != v)
+
+
 def set_password(username: str, password: str, actor: User | None = None) -> User:
     """A new password for ``username`` (command line); ends every session, audited."""
     user = User.get_or_none(User.username == (username or "").strip().lower())
     if user is None:
         raise NotFound(f"Den Benutzer „{username}“ gibt es nicht.")
+    replace_password(user, password, actor, via="cli")
+    return user
+
+
+def replace_password(
+    user: User, password: str, actor: User | None, *, via: str | None = None
+) -> int:
+    """Store a new password for ``user`` and end every session (audited); how many ended.
+    Invalid (key ``password``) when the password is weak or guessable from the person's name.
+    The one way a password is replaced, from the command line and from the admin screen."""
     problem = password_problem(password, (user.username, user.display_name))
     if problem:
-        raise Invalid(problem)
+        raise Invalid(problem, {"password": [problem]})
+    detail: dict = {"username": user.username}
+    if via:
+        detail["via"] = via
     with transaction():
         User.update(password_hash=hash_password(password)).where(User.id == user.id).execute()
         ended = end_all_sessions(user)
+        detail["sessions_ended"] = ended
         audit(
             "user.password_reset",
             actor,
             object_type="user",
             object_id=user.id,
-            detail={"username": user.username, "sessions_ended": ended, "via": "cli"},
+            detail=detail,
         )
-    return user
+    return ended
 
 
 def _digest(secret: str) -> str:

@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...models import Organisation, User, transaction
-from ..accounts.people import ORG_RE, USERNAME_RE, end_all_sessions, revoke_all_tokens
+from ..accounts.people import (
+    ORG_RE,
+    USERNAME_RE,
+    changed_account_fields,
+    end_all_sessions,
+    revoke_all_tokens,
+)
 from ..audit import audit
 from .tables import ImportProblems, Row, Table, pick_columns
 
@@ -260,14 +266,7 @@ def _apply_user(
             detail={"username": username, "roles": plan["roles"]},
         )
         return
-    current = {
-        "display_name": user.display_name,
-        "email": user.email,
-        "roles": list(user.roles or []),
-        "organisation": user.organisation_id,
-        "active": user.active,
-    }
-    changed = sorted(k for k, v in wanted.items() if current[k] != v)
+    changed = changed_account_fields(user, wanted)
     if not changed:
         summary.unchanged += 1
         return
