@@ -140,6 +140,13 @@ def test_reset_password_shows_it_once_and_ends_sessions(app, admin_client, make_
         url + "/password", data={"csrf_token": token_of(admin_client, url), "password": "kurz"}
     )
     assert short.status_code == 422 and "mindestens 12 Zeichen" in short.get_data(as_text=True)
+    # the same rule as `verbund user password`: not guessable from the person's own name
+    User.update(display_name="Wilhelmina Sturmvogel").where(User.id == clerk.id).execute()
+    named = admin_client.post(
+        url + "/password",
+        data={"csrf_token": token_of(admin_client, url), "password": "Sturmvogel Wilhelmina"},
+    )
+    assert named.status_code == 422 and "zu leicht zu erraten" in named.get_data(as_text=True)
     assert AuditEntry.select().where(AuditEntry.action == "user.password_reset").count() == 1
 
 
