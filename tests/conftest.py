@@ -17,6 +17,7 @@ from server.models import Organisation, User, database
 from server.queue.connection import forget_clients
 from server.services.accounts.people import create_user, get_or_create_organisation, issue_token
 from tests.helpers import PASSWORD, run_worker_burst
+from tests.kim_site import empty_postgres
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -52,11 +53,7 @@ def database_overrides() -> dict:
     url = os.environ.get("VERBUND_TEST_DATABASE_URL", "")
     if not url:
         return {}
-    import psycopg2
-
-    with psycopg2.connect(url) as conn, conn.cursor() as cur:
-        cur.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    conn.close()
+    empty_postgres(url)
     return {"database": {"url": url}}
 
 

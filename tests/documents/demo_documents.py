@@ -10,46 +10,24 @@ sees it.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
-from server import create_app
-from server.demo import load_demo, read_demo
+from server.demo import read_demo
 from server.documents.context import document_context
 from server.documents.render import render_docx
-from server.models import Record, database
-from server.queue.connection import forget_clients
+from server.models import Record
 from server.runtime import current_runtime
 from tests.helpers import login
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.kim_site import ROOT
+from tests.kim_site import demo_app as load_demo_app
 
 
 def demo_app(site: Path, redis_server):
     """The KIM configuration with its demo loaded, on SQLite in ``site`` (or the test
     PostgreSQL database when VERBUND_TEST_DATABASE_URL names one)."""
-    shutil.copy(ROOT / "config.toml", site / "config.toml")
-    for folder in ("forms", "workflows", "exports", "demo"):
-        shutil.copytree(ROOT / folder, site / folder)
-    redis_server.flushall()
-    overrides = {"queue": {"redis_url": f"unix://{redis_server.socket_file}"}}
-    url = os.environ.get("VERBUND_TEST_DATABASE_URL", "")
-    if url:
-        import psycopg2
-
-        with psycopg2.connect(url) as conn, conn.cursor() as cur:
-            cur.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-        conn.close()
-        overrides["database"] = {"url": url}
-    forget_clients()
-    app = create_app(str(site / "config.toml"), overrides)
-    app.config.update(TESTING=True)
-    database.connect(reuse_if_open=True)
-    summary = load_demo(current_runtime(app))
-    assert summary.startswith("Demo-Daten geladen"), summary
-    return app
+    return load_demo_app(site, redis_server)[0]
 
 
 def fullest_record(workflow: str) -> Record:

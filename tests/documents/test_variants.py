@@ -15,6 +15,7 @@ from server.schema import load_definitions
 from server.schema.definitions import DocumentDef
 from tests.helpers import install_template
 from tests.kim.flow import create, produce, text_of
+from tests.kim_site import copy_kim
 
 ROOT = Path(__file__).resolve().parents[2]
 CONSENT = DocumentDef(
@@ -66,12 +67,7 @@ def test_check_refuses_a_variant_whose_placeholders_differ(tmp_path):
 
 @pytest.fixture
 def config_dir(tmp_path) -> Path:  # the KIM configuration (tests/kim/conftest.py does the same)
-    target = tmp_path / "kim"
-    target.mkdir()
-    shutil.copy(ROOT / "config.toml", target / "config.toml")
-    for folder in ("forms", "workflows", "exports", "demo"):
-        shutil.copytree(ROOT / folder, target / folder)
-    return target
+    return copy_kim(tmp_path / "kim")
 
 
 def test_the_consent_form_comes_in_the_clients_language(api, work_jobs):

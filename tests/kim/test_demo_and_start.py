@@ -8,49 +8,26 @@ secretary, the data-protection officer and the administration.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
-from server import create_app
-from server.demo import demo_banner, load_demo, read_demo
+from server.demo import demo_banner, read_demo
 from server.models import Record, User, database
 from server.queue.connection import forget_clients
 from server.runtime import current_runtime
 from server.web.charts import OVERDUE
 from tests.helpers import login
+from tests.kim_site import ROOT, demo_app
 
-ROOT = Path(__file__).resolve().parents[2]
 DEMO = read_demo(ROOT / "demo")  # the KIM demo is data: demo/users.toml and the rest
 DEMO_PASSWORD = DEMO.password
 PEOPLE = [(p.username, p.name, p.roles, p.organisation) for p in DEMO.people]
 
 
-@pytest.fixture(scope="module")
-def demo_app(tmp_path_factory, redis_server):
-    site = tmp_path_factory.mktemp("kim-demo")
-    shutil.copy(ROOT / "config.toml", site / "config.toml")
-    for folder in ("forms", "workflows", "exports", "demo"):
-        shutil.copytree(ROOT / folder, site / folder)
-    redis_server.flushall()
-    overrides = {"queue": {"redis_url": f"unix://{redis_server.socket_file}"}}
-    url = os.environ.get("VERBUND_TEST_DATABASE_URL", "")
-    if url:
-        import psycopg2
-
-        with psycopg2.connect(url) as conn, conn.cursor() as cur:
-            cur.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-        conn.close()
-        overrides["database"] = {"url": url}
-    forget_clients()
-    app = create_app(str(site / "config.toml"), overrides)
-    app.config.update(TESTING=True)
-    database.connect(reuse_if_open=True)
-    summary = load_demo(current_runtime(app))
-    assert summary.startswith("Demo-Daten geladen")
+@pytest.fixture(scope="module", name="demo_app")
+def kim_demo_app(tmp_path_factory, redis_server):
+    app, summary = demo_app(tmp_path_factory.mktemp("kim-demo"), redis_server)
     # init --demo prints every demo login with the password
     assert DEMO_PASSWORD in summary
     assert all(f"  {username} " in summary for username, *_ in PEOPLE)

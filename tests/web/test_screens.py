@@ -7,6 +7,7 @@ import re
 
 import docx
 
+from server.models import Record
 from tests.helpers import PASSWORD, csrf_token, login
 
 ANTRAG_FORM = {
@@ -200,3 +201,29 @@ def test_password_is_never_in_a_page(client, make_user):
     make_user("sb8", ["clerk"])
     response = login(client, "sb8")
     assert PASSWORD not in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_new_record_asks_first_and_offers_the_way_back(client, app, make_user):
+    make_user("verein5", ["applicant"], "rc5")
+    login(client, "verein5")
+    listing = client.get("/records/foerderung/").get_data(as_text=True)
+    # "Neu" is a link to a question, not a button that creates
+    assert 'href="/records/foerderung/new" id="neu"' in listing
+    before = Record.select().count()
+    asked = client.get("/records/foerderung/new")
+    assert asked.status_code == 200
+    html = asked.get_data(as_text=True)
+    assert "Antrag neu anlegen?" in html and "Entwurf" in html
+    assert 'href="/records/foerderung/"' in html and ">Abbrechen<" in html
+    assert Record.select().count() == before  # looking at the question creates nothing
+    created = client.post("/records/foerderung/new", data={"csrf_token": csrf_token(html)})
+    assert created.status_code == 302 and Record.select().count() == before + 1
+
+
+def test_the_question_is_not_offered_to_who_may_not_create(client, make_user):
+    make_user("sb6", ["clerk"])
+    login(client, "sb6")
+    assert 'id="neu"' not in client.get("/records/foerderung/").get_data(as_text=True)
+    answer = client.get("/records/foerderung/new")
+    assert answer.status_code == 302
+    assert "keine neuen Datensätze" in client.get(answer.location).get_data(as_text=True)

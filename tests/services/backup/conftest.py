@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import FIXTURES
 from tests.helpers import ANTRAG
+from tests.kim_site import empty_postgres
 
 
 @pytest.fixture
@@ -59,9 +60,5 @@ def empty_installation(tmp_path, database_overrides):
     url = os.environ.get("VERBUND_TEST_RESTORE_DATABASE_URL", "")
     if not url:
         pytest.skip("VERBUND_TEST_RESTORE_DATABASE_URL (zweite PostgreSQL-Datenbank) fehlt")
-    import psycopg2
-
-    with psycopg2.connect(url) as conn, conn.cursor() as cur:
-        cur.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    conn.close()
+    empty_postgres(url)
     return target, {"VERBUND_DATABASE_URL": url}

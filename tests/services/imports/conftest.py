@@ -4,7 +4,6 @@ database when VERBUND_TEST_DATABASE_URL is set (emptied first by ``database_over
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,17 +11,14 @@ from click.testing import CliRunner
 
 from server.cli import main
 from server.models import database
+from tests.kim_site import copy_kim
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
 def kim(tmp_path, database_overrides, monkeypatch) -> Path:
-    target = tmp_path / "kim"
-    target.mkdir()
-    shutil.copy(ROOT / "config.toml", target / "config.toml")
-    for folder in ("forms", "workflows", "exports", "data"):
-        shutil.copytree(ROOT / folder, target / folder)
+    target = copy_kim(tmp_path / "kim", ("forms", "workflows", "exports", "data"))
     url = database_overrides.get("database", {}).get("url") or f"sqlite:///{target}/verbund.db"
     monkeypatch.setenv("VERBUND_DATABASE_URL", url)
     monkeypatch.setenv("VERBUND_ADMIN_PASSWORD", "Ein-langes-Admin-Passwort-1")
