@@ -3,7 +3,8 @@
     .venv/bin/python tools/build_templates.py            # writes exports/
     .venv/bin/python tools/build_templates.py --out DIR  # writes elsewhere (tests)
 
-Case management (this file): Einwilligung, Zielvereinbarung, Hilfeplan, Abschlussbericht.
+Case management (this file): Zielvereinbarung, Hilfeplan, Abschlussbericht; the consent form
+(Einwilligung) in German, English, Ukrainian and Arabic (tools/consent_template.py).
 Committees (tools/meeting_templates.py): Einladung, Protokoll, Beschlussregister.
 System level and Baustein 3 (tools/system_templates.py): Kooperationsvereinbarung,
 Beschlussvorlage, Umsetzungsbericht, Ergebnisprotokoll der Fallberatung, Checkliste
@@ -37,6 +38,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from consent_template import CONSENT_TEMPLATES  # noqa: E402
 from docx_blocks import (  # noqa: E402
     CONTENT_CM,
     conditional,
@@ -88,89 +90,6 @@ def measures_table(doc) -> None:
         ],
         [4.8, 4.0, 3.2, 2.3, CONTENT_CM - 14.3],
     )
-
-
-def einwilligung():
-    doc = new_document(
-        "Einwilligungserklärung",
-        "zur Teilnahme am Case Management des Kommunalen Integrationsmanagements (KIM) "
-        "und zur Verarbeitung personenbezogener Daten",
-    )
-    case_facts(doc)
-
-    heading(doc, "1. Freiwillige Teilnahme")
-    para(
-        doc,
-        "Ich möchte am Case Management des Kommunalen Integrationsmanagements der "
-        "Landeshauptstadt Düsseldorf teilnehmen. Die Teilnahme ist freiwillig. Wenn ich nicht "
-        "einwillige oder meine Einwilligung später widerrufe, entstehen mir dadurch keine "
-        "Nachteile bei anderen Leistungen.",
-    )
-    para(
-        doc,
-        "Das Case Management informiert mich über meine Rechte und unterstützt mich dabei, "
-        "Leistungen in Anspruch zu nehmen. Es trifft keine Entscheidungen anderer Stellen "
-        "(zum Beispiel nach SGB II, III, VIII oder XII) und ersetzt nicht die "
-        "Beschwerdestelle der Verwaltung.",
-    )
-
-    heading(doc, "2. Verarbeitung meiner Daten")
-    para(
-        doc,
-        "Ich willige ein, dass die für meine Beratung nötigen Angaben zu meiner Person und "
-        "meiner Lebenssituation gespeichert und verarbeitet werden. Dazu können auch Angaben "
-        "zu meiner Gesundheit gehören (Art. 6 Abs. 1 lit. a und Art. 9 Abs. 2 lit. a DSGVO). "
-        "Die Daten werden nur für das Case Management verwendet; Auswertungen erfolgen "
-        "ohne Personenbezug.",
-    )
-
-    heading(doc, "3. Austausch mit beteiligten Stellen")
-    para(
-        doc,
-        "Ich willige ein, dass sich meine Case Managerin / mein Case Manager mit den folgenden "
-        "Stellen über mein Anliegen austauscht, soweit dies für die Hilfe nötig ist. Insoweit "
-        "entbinde ich diese Stellen von ihrer Schweigepflicht beziehungsweise vom "
-        "Sozialgeheimnis:",
-    )
-    loop_table(
-        doc,
-        ["Stelle", "Ansprechperson", "Thema"],
-        "row in intake.agencies",
-        ["{{ row.agency }}", "{{ row.contact }}", "{{ row.topic }}"],
-        [5.5, 4.5, CONTENT_CM - 10.0],
-    )
-
-    heading(doc, "4. Widerruf")
-    para(
-        doc,
-        "Ich kann diese Einwilligung jederzeit ganz oder teilweise widerrufen, ohne Gründe zu "
-        "nennen – mündlich oder schriftlich bei meiner Case Managerin / meinem Case Manager. "
-        "Der Widerruf gilt für die Zukunft; was bis dahin geschehen ist, bleibt rechtmäßig "
-        "(Art. 7 Abs. 3 DSGVO).",
-    )
-    conditional(
-        doc,
-        "intake.interpreter_needed",
-        lambda d: para(
-            d,
-            "Diese Erklärung wurde mit Unterstützung einer Sprach- und Kulturmittlung "
-            "übersetzt und erläutert (Sprache: ",
-            "{{ intake.interpreter_language|label }}",
-            ").",
-            italic=True,
-        ),
-    )
-
-    signatures(
-        doc,
-        "Unterschrift Ratsuchende*r",
-        ("Unterschrift Case Manager*in (", "{{ record.owner }}", ")"),
-        ("Düsseldorf, den ", "{{ intake.consent_date|datum }}"),
-        closing="Ich habe diese Erklärung gelesen und verstanden; eine Ausfertigung habe ich "
-        "erhalten.",
-    )
-    created_note(doc)
-    return doc
 
 
 def zielvereinbarung():
@@ -357,7 +276,7 @@ def abschlussbericht():
 
 
 CASE_TEMPLATES = {
-    "einwilligung.docx": einwilligung,
+    **CONSENT_TEMPLATES,
     "zielvereinbarung.docx": zielvereinbarung,
     "hilfeplan.docx": hilfeplan,
     "abschlussbericht.docx": abschlussbericht,

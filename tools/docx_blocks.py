@@ -8,6 +8,8 @@ their own, as docxtpl requires.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -25,6 +27,19 @@ FONT = "Arial"
 DARK = RGBColor(0x1F, 0x1F, 0x1F)
 GREY = RGBColor(0x59, 0x59, 0x59)
 HEADER_FILL = "D9D9D9"
+
+
+@dataclass(frozen=True)
+class FrameWords:
+    """The words of the page frame (footer), German unless a translation gives its own."""
+
+    page: str = "Seite"
+    of: str = "von"
+    created: str = "Erstellt am"
+    phase: str = "Phase"
+
+
+GERMAN_FRAME = FrameWords()
 
 # Content width on A4 with 2.5 cm left and 2 cm right margin (portrait, landscape).
 CONTENT_CM = 21.0 - 2.5 - 2.0
@@ -126,12 +141,18 @@ def _cell_text(cell, *parts: str, bold: bool = False, size: float | None = None)
 
 
 def new_document(
-    title: str, subtitle: str = "", footer_label: str | None = "Fall", landscape: bool = False
+    title: str,
+    subtitle: str = "",
+    footer_label: str | None = "Fall",
+    landscape: bool = False,
+    words: FrameWords = GERMAN_FRAME,
+    language: str = "de-DE",
 ):
     """A4 document with the city header, a page-number footer and the title.
 
     The footer names the record (``Fall 42``) unless ``footer_label`` is None; ``landscape``
-    turns the page for wide tables (content width :data:`LANDSCAPE_CM`).
+    turns the page for wide tables (content width :data:`LANDSCAPE_CM`). A translation passes
+    its ``language`` (``en-GB``) and the footer's ``words``.
     """
     doc = Document()
 
@@ -161,7 +182,7 @@ def new_document(
         # a heading never ends a page: it stays with the text it introduces
         style.paragraph_format.keep_with_next = True
         style.paragraph_format.keep_together = True
-    german_single_font(doc, FONT)
+    german_single_font(doc, FONT, language)
 
     header = section.header.paragraphs[0]
     run = header.add_run(HEADER_TEXT)
@@ -176,10 +197,10 @@ def new_document(
         if footer_label
         else (f"{title} · ",)
     )
-    for text in (*parts, "Seite "):
+    for text in (*parts, f"{words.page} "):
         footer.add_run(text)
     _add_field(footer, "PAGE")
-    footer.add_run(" von ")
+    footer.add_run(f" {words.of} ")
     _add_field(footer, "NUMPAGES")
     for run in footer.runs:
         run.font.size = Pt(8)
@@ -307,12 +328,13 @@ def signatures(
     line(*left, *(("\t", *right) if right else ()), size=8, breaks=0)
 
 
-def created_note(doc) -> None:
+def created_note(doc, words: FrameWords = GERMAN_FRAME) -> None:
     """ "Erstellt am … · Phase: …" as the footer's second line: on every page, and never a
     last page of its own (in the body it ended up alone on page 2 of the consent form)."""
     footer = doc.sections[0].footer.add_paragraph()
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for text in ("Erstellt am ", "{{ now }}", " · Phase: ", "{{ record.state_label }}"):
+    parts = (f"{words.created} ", "{{ now }}", f" · {words.phase}: ", "{{ record.state_label }}")
+    for text in parts:
         run = footer.add_run(text)
         run.font.size = Pt(7)
         run.font.color.rgb = GREY

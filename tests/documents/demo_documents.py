@@ -23,6 +23,9 @@ from tests.helpers import login
 from tests.kim_site import ROOT
 from tests.kim_site import demo_app as load_demo_app
 
+CM = 72 / 2.54
+MIN_BODY_LINES = 4  # a page of a longer document holding fewer is "nearly empty"
+
 
 def demo_app(site: Path, redis_server):
     """The KIM configuration with its demo loaded, on SQLite in ``site`` (or the test
@@ -82,3 +85,13 @@ def convert_to_pdf(sources: list[Path], out_dir: Path, profile: Path) -> dict[st
         timeout=300,
     )
     return {source.stem: out_dir / f"{source.stem}.pdf" for source in sources}
+
+
+def body_lines(page) -> list[str]:
+    """The text lines between header and footer of a PDF page."""
+    top, bottom = 2.2 * CM, page.height - 1.8 * CM
+    words = [w for w in page.extract_words() if w["top"] >= top and w["bottom"] <= bottom]
+    lines: dict[int, list[str]] = {}
+    for word in words:
+        lines.setdefault(round(word["top"] / 3), []).append(word["text"])
+    return [" ".join(parts) for _, parts in sorted(lines.items())]

@@ -21,10 +21,14 @@ import pdfplumber
 import pikepdf
 import pytest
 
-from tests.documents.demo_documents import convert_to_pdf, demo_app, render_demo_documents
+from tests.documents.demo_documents import (
+    MIN_BODY_LINES,
+    body_lines,
+    convert_to_pdf,
+    demo_app,
+    render_demo_documents,
+)
 
-CM = 72 / 2.54
-MIN_BODY_LINES = 4  # a page of a longer document holding fewer is "nearly empty"
 SUBSET = re.compile(r"^[A-Z]{6}\+")
 STYLE = re.compile(r"[-,](Bold|Italic|Oblique|BoldItalic|BoldOblique|Regular)$")
 
@@ -37,16 +41,6 @@ def documents(tmp_path_factory, redis_server):
     docx_files = render_demo_documents(app, site / "docx")
     pdfs = convert_to_pdf(list(docx_files.values()), site / "pdf", site / "lo-profile")
     yield {stem: (docx_files[stem], pdfs[stem]) for stem in docx_files}
-
-
-def body_lines(page) -> list[str]:
-    """The text lines between header and footer of a PDF page."""
-    top, bottom = 2.2 * CM, page.height - 1.8 * CM
-    words = [w for w in page.extract_words() if w["top"] >= top and w["bottom"] <= bottom]
-    lines: dict[int, list[str]] = {}
-    for word in words:
-        lines.setdefault(round(word["top"] / 3), []).append(word["text"])
-    return [" ".join(parts) for _, parts in sorted(lines.items())]
 
 
 def cell_words(path: Path) -> set[str]:

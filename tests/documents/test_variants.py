@@ -3,18 +3,20 @@ fallback, and ``verbund check`` refuses a variant whose placeholders differ."""
 
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 
 import docx
+import pikepdf
 import pytest
 
 from server.documents.checking import check_templates
 from server.documents.variants import choose_template
 from server.schema import load_definitions
 from server.schema.definitions import DocumentDef
-from tests.helpers import install_template
 from tests.kim.flow import create, produce, text_of
+from tests.kim.test_document_pdf import fonts_of
 from tests.kim_site import copy_kim
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,9 +74,6 @@ def config_dir(tmp_path) -> Path:  # the KIM configuration (tests/kim/conftest.p
 
 def test_the_consent_form_comes_in_the_clients_language(api, work_jobs):
     manager = api("cm1", ["case_manager"], "amt")
-    arabic = docx.Document(str(ROOT / "exports" / "einwilligung.docx"))
-    arabic.paragraphs[0].runs[0].text = "إقرار الموافقة"  # the title, translated
-    install_template("einwilligung.ar.docx", arabic)
     intake = {
         "name": "Amal Beispiel",
         "access_channel": "welcome_point",
@@ -82,12 +81,36 @@ def test_the_consent_form_comes_in_the_clients_language(api, work_jobs):
         "interpreter_needed": True,
         "agencies": [{"agency": "Jobcenter"}, {"agency": "Ausländerbehörde"}],
     }
-    arab = create(manager, "case_management", {"intake": {**intake, "interpreter_language": "ar"}})
-    farsi = create(manager, "case_management", {"intake": {**intake, "interpreter_language": "fa"}})
 
-    assert text_of(produce(manager, arab["id"], "einwilligung", work_jobs)).startswith(
-        "إقرار الموافقة"
+    def consent_in(language: str) -> str:
+        forms = {"intake": {**intake, "interpreter_language": language}}
+        record = create(manager, "case_management", forms)
+        return text_of(produce(manager, record["id"], "einwilligung", work_jobs))
+
+    # the shipped translations (exports/einwilligung.ar.docx, .uk) with the record's data
+    arabic = consent_in("ar")
+    assert arabic.startswith("إقرار بالموافقة") and "Amal Beispiel" in arabic
+    assert "Jobcenter" in arabic and "vereidigten Übersetzer" in arabic
+    assert consent_in("uk").startswith("Заява про згоду")
+    assert consent_in("fa").startswith("Einwilligungserklärung")  # no Farsi variant yet
+
+
+def test_the_arabic_consent_form_comes_as_pdfa_too(api, work_jobs):
+    manager = api("cm1", ["case_manager"], "amt")
+    intake = {"name": "Amal Beispiel", "access_channel": "welcome_point"}
+    intake.update(target_group="neuzugewandert", interpreter_needed=True)
+    record = create(
+        manager, "case_management", {"intake": {**intake, "interpreter_language": "ar"}}
     )
-    assert "Einwilligungserklärung" in text_of(
-        produce(manager, farsi["id"], "einwilligung", work_jobs)
-    )  # no Farsi variant yet: German
+    answer = manager.post(f"/records/{record['id']}/documents", json={"document": "einwilligung"})
+    assert answer.status_code == 202, answer.get_json()
+    work_jobs()
+    status = manager.get(f"/documents/{answer.get_json()['id']}").get_json()
+    assert status["status"] == "finished", status
+    pdf_answer = manager.get(f"/documents/{status['id']}/file.pdf")
+    assert pdf_answer.status_code == 200
+    with pikepdf.open(io.BytesIO(pdf_answer.data)) as pdf:
+        assert pdf.open_metadata().pdfa_status == "2B"
+        assert str(pdf.Root.Lang) == "ar-SA"
+        fonts = fonts_of(pdf)
+    assert fonts and all(embedded for _name, embedded in fonts), fonts
