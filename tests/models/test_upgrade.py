@@ -182,3 +182,42 @@ def test_migrate_upgrades_an_old_database_and_serve_refuses_it_before(
     assert answer.json["data"]["antrag"]["verein"] == "TuS Grün-Weiß 1906"
     assert answer.json["state"] == "eingereicht"
     forget_clients()
+
+
+def wipe(url: str) -> None:
+    """Remove the database, as after a disk failure."""
+    if url.startswith("sqlite:///"):
+        path = Path(url[len("sqlite:///") :])
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    import psycopg2
+
+    conn = psycopg2.connect(url)
+    with conn, conn.cursor() as cur:
+        cur.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    conn.close()
+
+
+def test_a_backup_of_the_previous_release_restores_into_this_version(old_installation, tmp_path):
+    config, url, env, facts = old_installation
+    backup = tmp_path / "alt.sicherung"
+    made = run(config, "backup", str(backup), "--unencrypted", env=env)
+    assert made.returncode == 0, made.stdout + made.stderr
+    database.close()
+    wipe(url)
+    # the new installation's database was made: empty tables, all migrations noted
+    assert run(config, "migrate", env=env).returncode == 0
+
+    restored = run(config, "restore", str(backup), env=env)
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+    assert f"{len(MIGRATIONS)} Migration(en) angewendet" in restored.stdout
+
+    open_database(url)
+    with database.connection_context():
+        assert counts() == facts["counts"]
+        assert Record.get_by_id(facts["record_id"]).data == facts["data"]
+        assert "deadline_closed_at_due_on" in {i.name for i in database.get_indexes("deadline")}
+        assert SchemaVersion.get_by_id(1).note == "vorhandene Datenbank übernommen"
+    database.close()
+    assert run(config, "migrate", "--check", env=env).returncode == 0
