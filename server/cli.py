@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import click
+import peewee
 
 from . import cli_backup, cli_import, cli_migrate
 from .config import ConfigError, Settings, load_settings
@@ -32,10 +33,13 @@ def _settings(ctx: click.Context) -> Settings:
 def _runtime(ctx: click.Context) -> Runtime:
     """The process's runtime; an empty database is created, an outdated one refused (German
     message naming ``verbund migrate``, exit code 1) before anything else starts."""
+    settings = _settings(ctx)
     try:
-        runtime = start_runtime(_settings(ctx))
+        runtime = start_runtime(settings)
     except SchemaOutdated as exc:
         raise click.ClickException(str(exc)) from None
+    except peewee.OperationalError as exc:
+        raise cli_migrate.unreachable(settings, exc) from None
     database.connect(reuse_if_open=True)
     return runtime
 

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 
 import click
+import peewee
 
 from .config import Settings
 from .german import local_time
@@ -37,6 +38,14 @@ def describe_database(url: str) -> str:
     return f"PostgreSQL {rest.rsplit('@', 1)[-1]}"
 
 
+def unreachable(settings: Settings, exc: peewee.OperationalError) -> click.ClickException:
+    """The German message for a database that does not answer (no traceback, no password)."""
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    where = describe_database(settings.database_url)
+    return click.ClickException(f"Keine Verbindung zur Datenbank ({where}): {first}")
+
+
 def _stand(state: SchemaState) -> str:
     if state.kind == "empty":
         return "leer (neue Installation)"
@@ -50,14 +59,16 @@ def migrate_database(settings: Settings) -> tuple[SchemaState, list[Migration]]:
     """Apply every pending migration to the database of ``settings`` (for ``migrate`` and
     ``restore``); raises :class:`click.ClickException` with a German message on failure."""
     start_runtime(settings, schema_check=False)
-    with database.connection_context():
-        state = read_state(MODELS)
-        if state.unknown:
-            raise click.ClickException(newer_text(state))
-        try:
+    try:
+        with database.connection_context():
+            state = read_state(MODELS)
+            if state.unknown:
+                raise click.ClickException(newer_text(state))
             return apply_pending(MODELS)
-        except MigrationFailed as exc:
-            raise click.ClickException(str(exc)) from None
+    except MigrationFailed as exc:
+        raise click.ClickException(str(exc)) from None
+    except peewee.OperationalError as exc:
+        raise unreachable(settings, exc) from None
 
 
 def applied_text(applied: list[Migration]) -> str:
@@ -91,8 +102,11 @@ def register(main: click.Group, settings_of: Callable[[click.Context], Settings]
         click.echo(f"Datenbank: {describe_database(settings.database_url)}")
         if check or dry_run:
             start_runtime(settings, schema_check=False)
-            with database.connection_context():
-                state = read_state(MODELS)
+            try:
+                with database.connection_context():
+                    state = read_state(MODELS)
+            except peewee.OperationalError as exc:
+                raise unreachable(settings, exc) from None
             click.echo(f"Stand: {_stand(state)}")
             if state.unknown:
                 click.echo(newer_text(state))

@@ -6,6 +6,7 @@ VERBUND_TEST_DATABASE_URL."""
 from __future__ import annotations
 
 import logging
+import threading
 
 import peewee
 import pytest
@@ -20,6 +21,7 @@ from server.models.migrations import (
     MigrationFailed,
     SchemaVersion,
     apply_pending,
+    ensure_current,
     read_state,
 )
 from server.queue.connection import forget_clients
@@ -117,3 +119,44 @@ def test_a_database_migrated_by_a_newer_version(
     )
     assert result.exit_code == 1
     assert "neueren Verbund-Version" in result.output
+
+
+def test_processes_starting_together_on_an_empty_database_create_it_once(
+    config_dir, database_overrides
+):
+    url = database_url(config_dir / "config.toml", database_overrides)
+    open_database(url)
+    barrier = threading.Barrier(3)
+    applied: list[list[int]] = []
+    errors: list[BaseException] = []
+
+    def start():  # each thread has its own connection, like a process
+        barrier.wait()
+        try:
+            with database.connection_context():
+                applied.append([m.number for m in ensure_current(MODELS)])
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert sorted(applied, key=len) == [[], [], [m.number for m in MIGRATIONS]]
+    with database.connection_context():
+        assert SchemaVersion.select().count() == len(MIGRATIONS)
+
+
+def test_an_unreachable_database_is_named_without_its_password(config_dir):
+    url = "postgresql://verbund:geheim-123@127.0.0.1:1/verbund"
+    for args in (["migrate"], ["migrate", "--check"], ["user", "add", "x", "--role", "clerk",
+                 "--org", "o"]):  # fmt: skip
+        result = CliRunner().invoke(
+            main, ["--config", str(config_dir / "config.toml"), *args],
+            env={"VERBUND_DATABASE_URL": url},
+        )  # fmt: skip
+        assert result.exit_code == 1, result.output
+        assert "Keine Verbindung zur Datenbank (PostgreSQL 127.0.0.1:1/verbund)" in result.output
+        assert "geheim" not in result.output and "Traceback" not in result.output

@@ -57,11 +57,13 @@ def upgrade(ctx: Context) -> None:
     for statement in ddl:
         if statement.startswith("CREATE TABLE"):
             ctx.execute(statement)
-    added = _add_missing_columns(ctx)
+    # an earlier release's database may lack columns; a new one has them all
+    added = _add_missing_columns(ctx) if existing else []
     for statement in ddl:  # after the columns: an index may cover a column just added
         if not statement.startswith("CREATE TABLE"):
             ctx.execute(statement)
-    _check_columns()
+    if existing:
+        _check_columns()
     lock_audit_table()
     ctx.note("vorhandene Datenbank übernommen" if existing else "neu angelegt")
     if existing and created:
