@@ -16,9 +16,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## make run: install, create the embedded database with demo data on first start, serve
+## make run: install, create the embedded database with demo data on first start, bring an
+## existing one to this version's schema (verbund migrate), serve
 run: $(STAMP)
 	test -f instance/verbund.db || $(BIN)/verbund init --demo
+	$(BIN)/verbund migrate
 	exec $(BIN)/verbund serve --host $(HOST) --port $(PORT)
 
 ## make test: ruff, the layers (lint-imports, contracts in pyproject.toml) and the whole test

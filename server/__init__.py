@@ -33,8 +33,10 @@ def create_app(config_path: str | None = None, overrides: dict[str, Any] | None 
     from .web.privacy.screens import init_privacy
 
     settings = load_settings(config_path, overrides)  # config.toml, VERBUND_*, overrides
-    runtime = start_runtime(settings)  # database opened, privacy's consent guard registered
-    prepare_database(runtime)  # missing tables; shipped templates as first revisions
+    # database opened (an empty one created, an outdated one refused: `verbund migrate`),
+    # privacy's consent guard registered
+    runtime = start_runtime(settings)
+    prepare_database(runtime)  # shipped templates as first revisions
     app = flask_app(runtime)  # Flask settings; current_runtime() finds the runtime here
     init_database(app)  # a connection per request (first hook, before the login is read)
     menu = init_menu(app, settings)  # the one flask-admin menu every screen joins

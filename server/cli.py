@@ -1,4 +1,5 @@
-"""The ``verbund`` command: init, serve, worker, check, user …, token, import, backup, restore."""
+"""The ``verbund`` command: init, serve, worker, check, user …, token, import, backup, restore,
+migrate."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import sys
 from pathlib import Path
 
 import click
+import peewee
 
-from . import cli_backup, cli_import
+from . import cli_backup, cli_import, cli_migrate
 from .config import ConfigError, Settings, load_settings
-from .models import User, create_tables, database
+from .models import User, database
+from .models.migrations import SchemaOutdated
 from .runtime import Runtime, start_runtime
 from .services.errors import ServiceError
 
@@ -28,9 +31,16 @@ def _settings(ctx: click.Context) -> Settings:
 
 
 def _runtime(ctx: click.Context) -> Runtime:
-    runtime = start_runtime(_settings(ctx))
+    """The process's runtime; an empty database is created, an outdated one refused (German
+    message naming ``verbund migrate``, exit code 1) before anything else starts."""
+    settings = _settings(ctx)
+    try:
+        runtime = start_runtime(settings)
+    except SchemaOutdated as exc:
+        raise click.ClickException(str(exc)) from None
+    except peewee.OperationalError as exc:
+        raise cli_migrate.unreachable(settings, exc) from None
     database.connect(reuse_if_open=True)
-    create_tables()
     return runtime
 
 
@@ -356,7 +366,8 @@ def token(ctx: click.Context, name: str, label: str) -> None:
 
 
 cli_import.register(main, _runtime)
-cli_backup.register(main, _settings, _runtime)
+cli_backup.register(main, _settings)
+cli_migrate.register(main, _settings)
 
 
 def _service_text(exc: ServiceError) -> str:

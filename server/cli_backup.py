@@ -13,9 +13,9 @@ from pathlib import Path
 
 import click
 
+from .cli_migrate import applied_text, migrate_database
 from .config import Settings
 from .german import zahl
-from .runtime import Runtime
 from .services.backup import KEY_VARIABLE, BackupError, make_backup, new_key, restore
 
 
@@ -23,11 +23,7 @@ def _key() -> str | None:
     return os.environ.get(KEY_VARIABLE) or None
 
 
-def register(
-    main: click.Group,
-    settings_of: Callable[[click.Context], Settings],
-    runtime_of: Callable[[click.Context], Runtime],
-) -> None:
+def register(main: click.Group, settings_of: Callable[[click.Context], Settings]) -> None:
     """Add the backup commands to the ``verbund`` group."""
 
     @main.command()
@@ -58,8 +54,12 @@ def register(
             summary = restore(settings_of(ctx), Path(file), _key())
         except BackupError as exc:
             raise click.ClickException(str(exc)) from None
-        runtime_of(ctx)  # columns of this version, audit triggers (create_tables)
         click.echo(summary.describe("wiederhergestellt"))
+        # a backup of an older version is brought to this version's schema right away: the
+        # backup it came from is at hand, and the server refuses an outdated database
+        _state, applied = migrate_database(settings_of(ctx))
+        if applied:
+            click.echo(applied_text(applied))
 
     @main.command("backup-key")
     def backup_key() -> None:

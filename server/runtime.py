@@ -20,7 +20,7 @@ from flask import Flask, current_app, has_app_context
 
 from .config import Settings, load_settings
 from .documents.store import seed_from_exports
-from .models import create_tables, database, open_database
+from .models import check_schema, database, open_database
 from .schema import build_definitions
 from .schema.definitions import Definitions, Problem
 from .services.configuration.store import latest_revision_id, live_sources
@@ -114,16 +114,25 @@ APP_KEY = "verbund.runtime"
 _process: Runtime | None = None
 
 
-def start_runtime(settings: Settings) -> Runtime:
+def start_runtime(settings: Settings, *, schema_check: bool = True) -> Runtime:
     """The runtime of this process for ``settings``, ready for the services.
 
-    Opens the database and registers the rules other parts add to the record services
-    (data protection: the consent guard and ``record.consent_given``). Every entry point
-    calls this; the record services refuse to work before it ran (``HooksNotInstalled``).
+    Opens the database, checks its schema and registers the rules other parts add to the
+    record services (data protection: the consent guard and ``record.consent_given``).
+    Every entry point calls this; the record services refuse to work before it ran
+    (``HooksNotInstalled``).
+
+    The schema check creates an empty database (a new installation, a test) and raises
+    :class:`~server.models.migrations.SchemaOutdated` for one with pending migrations: an
+    existing database changes only by ``verbund migrate``, after a backup. Only that command
+    (and ``verbund restore``, which migrates what it restored) pass ``schema_check=False``.
     """
     global _process
     runtime = Runtime(settings)
     runtime.open_database()
+    if schema_check:
+        with database.connection_context():
+            check_schema()
     register_privacy()
     hooks.declare_installed()
     _process = runtime
@@ -131,9 +140,8 @@ def start_runtime(settings: Settings) -> Runtime:
 
 
 def prepare_database(runtime: Runtime) -> None:
-    """Create missing tables and columns; the shipped templates become first revisions."""
+    """The shipped templates become first revisions (the schema was checked at start)."""
     with database.connection_context():
-        create_tables()
         seed_from_exports(runtime.settings)
 
 

@@ -2,7 +2,6 @@
 
 from .accounts import ApiToken, Organisation, User, UserSession
 from .audit import AuditEntry
-from .audit_lock import lock_audit_table
 from .base import (
     BaseModel,
     JSONField,
@@ -17,7 +16,7 @@ from .config import CONFIG_KINDS, ConfigRevision
 from .deadlines import Deadline, Reminder
 from .documents import MeasureStatus, TemplateRevision
 from .jobs import RUN_STATUSES, PeriodicRun
-from .migrate import add_missing_columns
+from .migrations import apply_pending, ensure_current
 from .privacy import (
     AuditPurgePermit,
     Consent,
@@ -68,11 +67,16 @@ MODELS = [
 
 
 def create_tables() -> None:
-    """Create every table that does not exist yet and add columns newer versions brought."""
-    with database.atomic():
-        database.create_tables(MODELS, safe=True)
-        add_missing_columns(MODELS)
-        lock_audit_table()
+    """Bring the connected database to this version's schema: every pending migration
+    (on an empty database: all tables). What ``verbund migrate`` does, for tests and
+    ``verbund restore``; a start only creates an empty database (:func:`check_schema`)."""
+    apply_pending(MODELS)
+
+
+def check_schema() -> None:
+    """At start: create an empty database, refuse one with pending migrations
+    (:class:`~server.models.migrations.SchemaOutdated`, naming ``verbund migrate``)."""
+    ensure_current(MODELS)
 
 
 __all__ = [
@@ -108,6 +112,7 @@ __all__ = [
     "UploadContent",
     "User",
     "UserSession",
+    "check_schema",
     "create_tables",
     "database",
     "is_sqlite",

@@ -4,7 +4,7 @@ A trigger refuses every UPDATE and DELETE on ``audit_entry`` (and TRUNCATE on Po
 The one exception is the audit purge (:func:`server.services.privacy.audit_lock.purge_audit`), which
 writes a row to ``audit_purge_permit`` inside its transaction; the trigger lets a DELETE
 through only for entries older than that row says. The triggers are table DDL, so they live
-with the models and are installed by :func:`server.models.create_tables`.
+with the models and are installed by the baseline migration (``migrations/m0001_baseline``).
 
 This protects against mistakes and against anybody who reaches the database through
 Verbund. Whoever owns the database can drop a trigger; for that, PostgreSQL deployments
@@ -49,7 +49,7 @@ _ADVISORY_KEY = 0x7665726275  # any constant: serialises installers across proce
 
 
 def lock_audit_table() -> None:
-    """Install the triggers (idempotent; run with every ``create_tables``, in its transaction).
+    """Install the triggers (idempotent; run by the baseline migration, in its transaction).
 
     On PostgreSQL, processes starting together would deadlock on the DDL: the first one
     takes an advisory lock for the transaction, the others then find the triggers in place.

@@ -24,7 +24,8 @@ class Deadline(BaseModel):
     closed_at = peewee.DateTimeField(null=True, index=True)
 
     class Meta:
-        indexes = ((("record", "closed_at"), False),)
+        # open deadlines by due date: reminders, deadline lists, list filters (migration 0002)
+        indexes = ((("record", "closed_at"), False), (("closed_at", "due_on"), False))
 
 
 class Reminder(BaseModel):

@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 from ...models import MODELS
+from ...models.migrations import VERSION_TABLE
 from .archive import BackupError
 
 SQLITE_PREFIX = "sqlite:///"
@@ -193,8 +194,27 @@ def dump_postgres(url: str, target: Path) -> dict[str, int]:
         conn.close()
 
 
+def _drop_empty_schema(url: str) -> None:
+    """Drop this version's (empty) tables and its ``schema_version`` before a restore.
+
+    ``pg_restore --clean`` replaces only what the dump holds: a dump of an older version
+    would leave this version's migration record (and tables it added) standing, and the
+    restored database would look migrated when it is not. The caller checked that no
+    Verbund table holds a row.
+    """
+    conn = _connect(url)
+    try:
+        with conn, conn.cursor() as cur:
+            for name in [*table_names(), VERSION_TABLE]:
+                cur.execute(f'DROP TABLE IF EXISTS "{name}" CASCADE')
+            cur.execute("DROP FUNCTION IF EXISTS verbund_audit_append_only() CASCADE")
+    finally:
+        conn.close()
+
+
 def restore_postgres(dump: Path, url: str) -> None:
     """Load the dump into the (empty) PostgreSQL database, in one transaction."""
+    _drop_empty_schema(url)
     _run(
         [
             "pg_restore",
