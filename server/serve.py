@@ -148,9 +148,19 @@ class RedisWatch:
 
 
 def serve(
-    settings: Settings, host: str, port: int, workers: int = 2, threads: int = 4, banner: str = ""
+    settings: Settings,
+    host: str,
+    port: int,
+    workers: int = 2,
+    threads: int = 4,
+    banner: str = "",
+    with_worker: bool = True,
 ) -> int:
-    """Run until interrupted; returns the exit code."""
+    """Run until interrupted; returns the exit code.
+
+    ``with_worker=False`` (``verbund serve --no-worker``): only the web server, for machines
+    of a larger installation whose workers run elsewhere as ``verbund worker``.
+    """
     watch = None
     if not settings.redis_url:
         try:
@@ -169,7 +179,7 @@ def serve(
     signal.signal(signal.SIGINT, _stop)
 
     web = subprocess.Popen(web_command(settings, host, port, workers, threads), env=env)
-    worker = WorkerChild(settings, env)
+    worker = WorkerChild(settings, env) if with_worker else None
     click.echo(banner)
     code = 0
     try:
@@ -179,18 +189,19 @@ def serve(
                 click.echo(f"Der Webserver hat sich beendet (Code {web.returncode}).", err=True)
                 code = web.returncode or 1
                 break
-            if watch is not None and not stopping and watch.restarted():
+            if watch is not None and not stopping and watch.restarted() and worker is not None:
                 # its connections and its scheduler point at the dead socket; a new worker
                 # also sweeps at start, so requests made while Redis was down are produced
                 worker.restart(timeout=5)
-            if worker.died() and not stopping:
+            if worker is not None and worker.died() and not stopping:
                 click.echo("Der Worker hat sich beendet; er wird neu gestartet.", err=True)
                 time.sleep(1)
                 worker.restart()
     finally:
         if web.poll() is None:
             web.terminate()
-        worker.stop()
+        if worker is not None:
+            worker.stop()
         try:
             web.wait(timeout=15)
         except subprocess.TimeoutExpired:
