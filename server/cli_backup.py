@@ -12,15 +12,37 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
+import peewee
 
 from .config import Settings
 from .german import zahl
 from .runtime import Runtime
-from .services.backup import KEY_VARIABLE, BackupError, make_backup, new_key, restore
+from .services.backup import (
+    KEY_VARIABLE,
+    BackupError,
+    BackupSummary,
+    make_backup,
+    new_key,
+    note_backup,
+    note_restore,
+    restore,
+)
 
 
 def _key() -> str | None:
     return os.environ.get(KEY_VARIABLE) or None
+
+
+def _audited(note: Callable[[BackupSummary], None], summary: BackupSummary, done: str) -> None:
+    """Write the audit entry; if the database refuses, say what was done and what is missing."""
+    try:
+        note(summary)
+    except peewee.DatabaseError as exc:
+        raise click.ClickException(
+            f"{done}, aber der Protokolleintrag konnte nicht geschrieben werden "
+            f"({type(exc).__name__}). Bitte den Befehl wiederholen oder den Vorgang "
+            "von Hand dokumentieren."
+        ) from None
 
 
 def register(
@@ -46,6 +68,8 @@ def register(
         except BackupError as exc:
             raise click.ClickException(str(exc)) from None
         seconds = time.monotonic() - started
+        runtime_of(ctx)  # the database, for the audit entry
+        _audited(note_backup, summary, "Die Sicherung ist geschrieben")
         click.echo(summary.describe("geschrieben") + f" Dauer: {zahl(seconds, 1)} s.")
 
     @main.command("restore")
@@ -59,6 +83,7 @@ def register(
         except BackupError as exc:
             raise click.ClickException(str(exc)) from None
         runtime_of(ctx)  # columns of this version, audit triggers (create_tables)
+        _audited(note_restore, summary, "Die Sicherung ist wiederhergestellt")
         click.echo(summary.describe("wiederhergestellt"))
 
     @main.command("backup-key")

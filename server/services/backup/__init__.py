@@ -35,8 +35,18 @@ from .databases import (
     snapshot_sqlite,
     sqlite_counts,
 )
+from .journal import note_backup, note_restore
 
-__all__ = ["KEY_VARIABLE", "BackupError", "BackupSummary", "make_backup", "new_key", "restore"]
+__all__ = [
+    "KEY_VARIABLE",
+    "BackupError",
+    "BackupSummary",
+    "make_backup",
+    "new_key",
+    "note_backup",
+    "note_restore",
+    "restore",
+]
 
 SQLITE_MEMBER = "database.sqlite3"
 POSTGRES_MEMBER = "database.pgdump"
