@@ -13,13 +13,10 @@ from __future__ import annotations
 
 import getpass
 import socket
-from typing import TYPE_CHECKING
 
 from ...models import transaction
 from ..audit import audit
-
-if TYPE_CHECKING:
-    from . import BackupSummary
+from .summary import BackupSummary
 
 
 def _operator() -> dict[str, str]:
