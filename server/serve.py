@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import click
 
@@ -30,6 +31,10 @@ from .queue.connection import (
     stop_embedded,
 )
 
+# prometheus_client's own name; read by server/web/request_metrics.py in gunicorn's
+# processes (not imported from there: this supervisor does not load Flask and the screens)
+MULTIPROCESS_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+
 # gunicorn's default logs the request line with its query string and the referrer
 ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s'
 
@@ -38,7 +43,23 @@ def _child_env(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
     env["VERBUND_CONFIG"] = str(settings.config_path)
     env.setdefault("PYTHONUNBUFFERED", "1")
+    env.pop(MULTIPROCESS_VARIABLE, None)  # only the web server's processes get one (below)
     return env
+
+
+def metrics_dir(settings: Settings) -> Path:
+    """Where gunicorn's processes keep their request counters (server/web/request_metrics.py)."""
+    return settings.instance_dir / "prometheus"
+
+
+def fresh_metrics_dir(settings: Settings) -> Path:
+    """The counters' directory, emptied: counts start at zero with each start, as
+    Prometheus expects of a restarted target; files of an earlier run would add up forever."""
+    directory = metrics_dir(settings)
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink(missing_ok=True)
+    return directory
 
 
 def web_command(settings: Settings, host: str, port: int, workers: int, threads: int) -> list[str]:
@@ -178,7 +199,8 @@ def serve(
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
 
-    web = subprocess.Popen(web_command(settings, host, port, workers, threads), env=env)
+    web_env = dict(env, **{MULTIPROCESS_VARIABLE: str(fresh_metrics_dir(settings))})
+    web = subprocess.Popen(web_command(settings, host, port, workers, threads), env=web_env)
     worker = WorkerChild(settings, env) if with_worker else None
     click.echo(banner)
     code = 0

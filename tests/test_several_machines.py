@@ -9,7 +9,8 @@ The instance keys come from the environment, as docs/betrieb.md tells a city's I
 
 It shows: a record saved on A is read on B; a login on A is a login on B (and a logout on B
 ends it on A); a form published on A is live on B; every document is made exactly once by one
-of the workers, also when the worker running one is killed mid-render; ``/healthz`` on both.
+of the workers, also when the worker running one is killed mid-render; ``/metrics`` sums the
+requests of both gunicorn processes of A; ``/healthz`` on both.
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ import sqlite3
 import subprocess
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import docx
 import pytest
 import redis
+from prometheus_client.parser import text_string_to_metric_families
 from rq import Worker
 
 from tests.helpers import PASSWORD, csrf_token
@@ -194,7 +197,9 @@ def test_two_web_servers_and_two_workers_share_one_installation(
     procs = Processes(tmp_path)
     try:
         for m, config in (("a", a), ("b", b)):
-            procs.start(f"web-{m}", config, "serve", "--no-worker", "--workers", "1",
+            # two gunicorn processes on A: /metrics must sum their request counters
+            web_processes = "2" if m == "a" else "1"
+            procs.start(f"web-{m}", config, "serve", "--no-worker", "--workers", web_processes,
                         "--port", str(ports[m]), env=env)  # fmt: skip
             procs.start(f"worker-{m}", config, "worker", "--name", f"maschine-{m}", env=env)
         for m in ("a", "b"):
@@ -276,7 +281,36 @@ def test_two_web_servers_and_two_workers_share_one_installation(
         )
         assert sorted(done) == sorted((doc_id, 1, 1) for doc_id in requested)
 
-        # 5. the worker rendering a document is killed: the other one makes it, once
+        # 5. /metrics on A counts the requests of both its gunicorn processes, whichever answers
+        counters = tmp_path / "a" / "instance" / "prometheus"
+        route = {"route": "/api/v1/forms/<form_id>", "method": "GET", "status": "200"}
+
+        def requests_counted() -> float:
+            status, text = Http(base["a"]).call("GET", "/metrics")
+            assert status == 200
+            for family in text_string_to_metric_families(text.decode()):
+                for sample in family.samples:
+                    if sample.name == "verbund_http_requests_total" and sample.labels == route:
+                        return sample.value
+            return 0.0
+
+        def answering_processes() -> set[str]:
+            return {p.stem.rsplit("_", 1)[-1] for p in counters.glob("counter_*.db")}
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            for _burst in range(5):
+                before = requests_counted()
+                answers = list(pool.map(lambda _: club["a"].call("GET", "/forms/antrag")[0],
+                                        range(40)))  # fmt: skip
+                assert answers == [200] * 40
+                # every scrape, from either process, sees all 40 (and its own scrape counts
+                # under /metrics, not here)
+                assert [requests_counted() - before for _ in range(4)] == [40] * 4
+                if len(answering_processes()) >= 2:
+                    break
+        assert len(answering_processes()) == 2, "both gunicorn processes should have answered"
+
+        # 6. the worker rendering a document is killed: the other one makes it, once
         status, job = club["a"].call("POST", f"/records/{rid}/documents", {"document": "langsam"})
         assert status == 202, job
         slow = job["id"]

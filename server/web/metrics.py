@@ -10,11 +10,10 @@ anybody in, so the address rule does not apply to it.
 What is shown are names of periodic jobs, times, statuses and counts: no personal data.
 Besides the periodic jobs: whether Redis answers, the document queue's length, RQ's failed
 jobs, the workers and the age of their freshest heartbeat, and document requests waiting,
-running or failed by the database's count. All are read at each scrape from Redis and the
-database, which every web process shares, so each process answers the same and gunicorn's
-several processes need no shared metric files. Requests and latency per route would need
-counters in every process (prometheus_client's multiprocess mode); they are not collected –
-the access log of gunicorn or the reverse proxy has them.
+running or failed by the database's count. These are read at each scrape from Redis and
+the database, which every web process shares, so each process answers the same. Requests
+and their duration per route are counted in every web process and summed across them
+(:mod:`.request_metrics`).
 """
 
 from __future__ import annotations
@@ -32,6 +31,7 @@ from ..jobs.health import redis_state
 from ..jobs.overview import STATUS_LABELS, job_states, run_counts
 from ..models import DocumentRequest
 from ..runtime import current_runtime
+from .request_metrics import add_request_metrics
 
 blueprint = Blueprint("metrics", __name__)
 PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
@@ -175,6 +175,7 @@ def metrics():
     registry = CollectorRegistry(auto_describe=False)
     registry.register(PeriodicCollector(settings))
     registry.register(QueueCollector(settings))
+    add_request_metrics(registry)
     return Response(generate_latest(registry), 200, {"Content-Type": CONTENT_TYPE_LATEST})
 
 

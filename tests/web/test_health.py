@@ -109,3 +109,38 @@ def test_healthz_is_503_when_a_table_is_missing(app, client):
     assert answer.status_code == 503
     assert answer.json["schema"] == "error"
     assert answer.json["database"] == "ok" and answer.json["redis"] == "ok"
+
+
+def test_requests_are_counted_per_route_without_ids(app, client, api):
+    clerk = api("sb.count", ["clerk"])
+    rid = clerk.post("/records", json={"workflow": "foerderung"}).json["id"]
+    route = "/api/v1/records/<int:record_id>"
+
+    def counted(text, path, method, status):
+        try:
+            return metric(
+                text, "verbund_http_requests_total", route=path, method=method, status=status
+            )
+        except AssertionError:
+            return 0.0
+
+    before = client.get("/metrics").get_data(as_text=True)
+    for _ in range(3):
+        assert clerk.get(f"/records/{rid}").status_code == 200
+    assert clerk.get("/records/999999").status_code == 404
+    assert client.get("/gibt/es/nicht").status_code == 404
+    assert client.get("/healthz").status_code == 200  # before Flask: not counted
+    after = client.get("/metrics").get_data(as_text=True)
+
+    assert counted(after, route, "GET", "200") - counted(before, route, "GET", "200") == 3
+    assert counted(after, route, "GET", "404") - counted(before, route, "GET", "404") == 1
+    assert (
+        counted(after, "(keine Route)", "GET", "404")
+        - counted(before, "(keine Route)", "GET", "404")
+        == 1
+    )
+    assert f"/records/{rid}" not in after and "gibt/es" not in after and "/healthz" not in after
+    durations = metric(
+        after, "verbund_http_request_duration_seconds_count", route=route, method="GET"
+    )
+    assert durations >= 4
