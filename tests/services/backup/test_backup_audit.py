@@ -12,11 +12,12 @@ from server import create_app
 from server.models import AuditEntry, database
 from server.runtime import current_runtime
 from server.services.backup import new_key
+from tests.helpers import login
 from tests.services.backup.test_backup_restore import run
 
 
 def test_backup_and_restore_are_in_the_audit_log(
-    app, world, redis_url, tmp_path, empty_installation, database_overrides
+    app, client, make_user, world, redis_url, tmp_path, empty_installation, database_overrides
 ):
     config_dir = Path(current_runtime(app).settings.config_path).parent
     env = (
@@ -50,6 +51,11 @@ def test_backup_and_restore_are_in_the_audit_log(
     shown = str(entry.__data__)
     for personal in ("SV Rhein", "sv-rhein", "Satzung", "sb.sicherung"):
         assert personal not in shown
+    # the administration's audit screen names it in German
+    make_user("chefin", ["admin"], "verwaltung")
+    login(client, "chefin")
+    page = client.get("/admin/audit/").get_data(as_text=True)
+    assert "Sicherung erstellt" in page and file.name in page
     database.close()
 
     target, target_env = empty_installation
