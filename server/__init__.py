@@ -27,10 +27,12 @@ def create_app(config_path: str | None = None, overrides: dict[str, Any] | None 
     from .web.app import flask_app, init_logging
     from .web.database import init_database
     from .web.error_pages import init_error_pages
+    from .web.health import init_health
     from .web.input_guard import init_input_guard
     from .web.menu import init_menu
     from .web.metrics import init_metrics
     from .web.privacy.screens import init_privacy
+    from .web.request_metrics import init_request_metrics
 
     settings = load_settings(config_path, overrides)  # config.toml, VERBUND_*, overrides
     # database opened (an empty one created, an outdated one refused: `verbund migrate`),
@@ -47,5 +49,7 @@ def create_app(config_path: str | None = None, overrides: dict[str, Any] | None 
     init_metrics(app)  # GET /metrics (Prometheus), access by address or token
     init_error_pages(app)  # German error pages, JSON under /api/
     init_input_guard(app)  # runs before every other hook: no view sees such input
+    init_request_metrics(app)  # its timer before even the input guard (refusals count too)
+    init_health(app)  # GET /healthz ahead of every hook: no session, no audit, no cookie
     init_logging(app)
     return app

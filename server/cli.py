@@ -106,8 +106,13 @@ def init(ctx: click.Context, demo: bool, services_file: str | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, type=int, show_default=True)
 @click.option("--workers", default=2, type=int, show_default=True, help="Web-Prozesse")
+@click.option(
+    "--no-worker",
+    is_flag=True,
+    help="nur den Webserver starten (Worker laufen getrennt als „verbund worker“)",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
+def serve(ctx: click.Context, host: str, port: int, workers: int, no_worker: bool) -> None:
     """Webserver, Worker und (ohne externes Redis) den eingebetteten Redis starten."""
     from .demo import demo_banner
     from .serve import serve as run
@@ -115,7 +120,8 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     runtime = _runtime(ctx)
     database.close()
     url = f"http://{'localhost' if host in ('0.0.0.0', '127.0.0.1') else host}:{port}/"
-    sys.exit(run(runtime.settings, host, port, workers, banner=demo_banner(url, runtime.settings)))
+    banner = demo_banner(url, runtime.settings)
+    sys.exit(run(runtime.settings, host, port, workers, banner=banner, with_worker=not no_worker))
 
 
 @main.command()
@@ -366,7 +372,7 @@ def token(ctx: click.Context, name: str, label: str) -> None:
 
 
 cli_import.register(main, _runtime)
-cli_backup.register(main, _settings)
+cli_backup.register(main, _settings, _runtime)
 cli_migrate.register(main, _settings)
 
 

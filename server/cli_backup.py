@@ -12,18 +12,45 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
+import peewee
 
 from .cli_migrate import applied_text, migrate_database
 from .config import Settings
 from .german import zahl
-from .services.backup import KEY_VARIABLE, BackupError, make_backup, new_key, restore
+from .runtime import Runtime, start_runtime
+from .services.backup import (
+    KEY_VARIABLE,
+    BackupError,
+    BackupSummary,
+    make_backup,
+    new_key,
+    note_backup,
+    note_restore,
+    restore,
+)
 
 
 def _key() -> str | None:
     return os.environ.get(KEY_VARIABLE) or None
 
 
-def register(main: click.Group, settings_of: Callable[[click.Context], Settings]) -> None:
+def _audited(note: Callable[[BackupSummary], None], summary: BackupSummary, done: str) -> None:
+    """Write the audit entry; if the database refuses, say what was done and what is missing."""
+    try:
+        note(summary)
+    except peewee.DatabaseError as exc:
+        raise click.ClickException(
+            f"{done}, aber der Protokolleintrag konnte nicht geschrieben werden "
+            f"({type(exc).__name__}). Bitte den Befehl wiederholen oder den Vorgang "
+            "von Hand dokumentieren."
+        ) from None
+
+
+def register(
+    main: click.Group,
+    settings_of: Callable[[click.Context], Settings],
+    runtime_of: Callable[[click.Context], Runtime],
+) -> None:
     """Add the backup commands to the ``verbund`` group."""
 
     @main.command()
@@ -42,6 +69,10 @@ def register(main: click.Group, settings_of: Callable[[click.Context], Settings]
         except BackupError as exc:
             raise click.ClickException(str(exc)) from None
         seconds = time.monotonic() - started
+        # the database, for the audit entry: also one that still awaits `verbund migrate`
+        # (the backup before an upgrade is the one that matters most)
+        start_runtime(settings_of(ctx), schema_check=False)
+        _audited(note_backup, summary, "Die Sicherung ist geschrieben")
         click.echo(summary.describe("geschrieben") + f" Dauer: {zahl(seconds, 1)} s.")
 
     @main.command("restore")
@@ -60,6 +91,8 @@ def register(main: click.Group, settings_of: Callable[[click.Context], Settings]
         _state, applied = migrate_database(settings_of(ctx))
         if applied:
             click.echo(applied_text(applied))
+        runtime_of(ctx)  # the restored database, for the audit entry
+        _audited(note_restore, summary, "Die Sicherung ist wiederhergestellt")
 
     @main.command("backup-key")
     def backup_key() -> None:

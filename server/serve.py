@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import click
 
@@ -30,6 +31,10 @@ from .queue.connection import (
     stop_embedded,
 )
 
+# prometheus_client's own name; read by server/web/request_metrics.py in gunicorn's
+# processes (not imported from there: this supervisor does not load Flask and the screens)
+MULTIPROCESS_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+
 # gunicorn's default logs the request line with its query string and the referrer
 ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s'
 
@@ -38,7 +43,23 @@ def _child_env(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
     env["VERBUND_CONFIG"] = str(settings.config_path)
     env.setdefault("PYTHONUNBUFFERED", "1")
+    env.pop(MULTIPROCESS_VARIABLE, None)  # only the web server's processes get one (below)
     return env
+
+
+def metrics_dir(settings: Settings) -> Path:
+    """Where gunicorn's processes keep their request counters (server/web/request_metrics.py)."""
+    return settings.instance_dir / "prometheus"
+
+
+def fresh_metrics_dir(settings: Settings) -> Path:
+    """The counters' directory, emptied: counts start at zero with each start, as
+    Prometheus expects of a restarted target; files of an earlier run would add up forever."""
+    directory = metrics_dir(settings)
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink(missing_ok=True)
+    return directory
 
 
 def web_command(settings: Settings, host: str, port: int, workers: int, threads: int) -> list[str]:
@@ -148,9 +169,19 @@ class RedisWatch:
 
 
 def serve(
-    settings: Settings, host: str, port: int, workers: int = 2, threads: int = 4, banner: str = ""
+    settings: Settings,
+    host: str,
+    port: int,
+    workers: int = 2,
+    threads: int = 4,
+    banner: str = "",
+    with_worker: bool = True,
 ) -> int:
-    """Run until interrupted; returns the exit code."""
+    """Run until interrupted; returns the exit code.
+
+    ``with_worker=False`` (``verbund serve --no-worker``): only the web server, for machines
+    of a larger installation whose workers run elsewhere as ``verbund worker``.
+    """
     watch = None
     if not settings.redis_url:
         try:
@@ -168,8 +199,9 @@ def serve(
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
 
-    web = subprocess.Popen(web_command(settings, host, port, workers, threads), env=env)
-    worker = WorkerChild(settings, env)
+    web_env = dict(env, **{MULTIPROCESS_VARIABLE: str(fresh_metrics_dir(settings))})
+    web = subprocess.Popen(web_command(settings, host, port, workers, threads), env=web_env)
+    worker = WorkerChild(settings, env) if with_worker else None
     click.echo(banner)
     code = 0
     try:
@@ -179,18 +211,19 @@ def serve(
                 click.echo(f"Der Webserver hat sich beendet (Code {web.returncode}).", err=True)
                 code = web.returncode or 1
                 break
-            if watch is not None and not stopping and watch.restarted():
+            if watch is not None and not stopping and watch.restarted() and worker is not None:
                 # its connections and its scheduler point at the dead socket; a new worker
                 # also sweeps at start, so requests made while Redis was down are produced
                 worker.restart(timeout=5)
-            if worker.died() and not stopping:
+            if worker is not None and worker.died() and not stopping:
                 click.echo("Der Worker hat sich beendet; er wird neu gestartet.", err=True)
                 time.sleep(1)
                 worker.restart()
     finally:
         if web.poll() is None:
             web.terminate()
-        worker.stop()
+        if worker is not None:
+            worker.stop()
         try:
             web.wait(timeout=15)
         except subprocess.TimeoutExpired:

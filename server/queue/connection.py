@@ -198,3 +198,26 @@ def get_redis(settings: Settings, *, start: bool = True) -> redis.Redis:
 def forget_clients() -> None:
     """Drop cached clients (after a fork, or when a test switches installations)."""
     _clients.clear()
+
+
+def probe_redis(settings: Settings) -> redis.Redis | None:
+    """A fresh client with time limits that just answered a PING, or None.
+
+    For health checks: unlike :func:`get_redis` it never starts an embedded server, and a
+    hung server costs at most ``HEALTH_TIMEOUT`` per call instead of a blocked request.
+    The caller closes the client.
+    """
+    limits = {"socket_timeout": HEALTH_TIMEOUT, "socket_connect_timeout": HEALTH_TIMEOUT}
+    if settings.redis_url:
+        client = redis.Redis.from_url(settings.redis_url, **limits)
+    else:
+        socket = _embedded_pointer(settings).get("socket")
+        if not isinstance(socket, str) or not os.path.exists(socket):
+            return None
+        client = redis.Redis(unix_socket_path=socket, **limits)
+    try:
+        client.ping()
+    except (redis.RedisError, OSError):
+        client.close()
+        return None
+    return client

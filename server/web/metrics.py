@@ -8,6 +8,12 @@ networks; default only this machine), or one with ``Authorization: Bearer <token
 anybody in, so the address rule does not apply to it.
 
 What is shown are names of periodic jobs, times, statuses and counts: no personal data.
+Besides the periodic jobs: whether Redis answers, the document queue's length, RQ's failed
+jobs, the workers and the age of their freshest heartbeat, and document requests waiting,
+running or failed by the database's count. These are read at each scrape from Redis and
+the database, which every web process shares, so each process answers the same. Requests
+and their duration per route are counted in every web process and summed across them
+(:mod:`.request_metrics`).
 """
 
 from __future__ import annotations
@@ -16,12 +22,16 @@ import datetime as dt
 import hmac
 import ipaddress
 
+import peewee
 from flask import Blueprint, Flask, Response, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
+from ..jobs.health import redis_state
 from ..jobs.overview import STATUS_LABELS, job_states, run_counts
+from ..models import DocumentRequest
 from ..runtime import current_runtime
+from .request_metrics import add_request_metrics
 
 blueprint = Blueprint("metrics", __name__)
 PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
@@ -108,6 +118,49 @@ class PeriodicCollector:
         yield from (last_run, last_success, last_status, items, runs)
 
 
+class QueueCollector:
+    """Reads the document queue, its workers and the open document requests at each scrape."""
+
+    WAITING = ("queued", "started", "failed")
+
+    def __init__(self, settings):
+        self.settings = settings
+
+    def collect(self):
+        answers, figures = redis_state(self.settings)
+        yield GaugeMetricFamily("verbund_redis_up", "Redis answers a PING (1) or not (0)", answers)
+        if figures is not None:
+            yield GaugeMetricFamily(
+                "verbund_queue_length", "Document jobs waiting in the queue", figures.queued
+            )
+            yield GaugeMetricFamily(
+                "verbund_queue_failed_jobs", "Jobs in RQ's registry of failed jobs", figures.failed
+            )
+            yield GaugeMetricFamily(
+                "verbund_workers", "Workers registered for the document queue", figures.workers
+            )
+            if figures.heartbeat_age is not None:
+                yield GaugeMetricFamily(
+                    "verbund_worker_heartbeat_age_seconds",
+                    "Seconds since the freshest worker heartbeat",
+                    figures.heartbeat_age,
+                )
+        requests = GaugeMetricFamily(
+            "verbund_document_requests",
+            "Document requests waiting, running or failed (database)",
+            labels=["status"],
+        )
+        counted = dict(
+            DocumentRequest.select(DocumentRequest.status, peewee.fn.COUNT(DocumentRequest.id))
+            .where(DocumentRequest.status.in_(self.WAITING))
+            .group_by(DocumentRequest.status)
+            .tuples()
+        )
+        for status in self.WAITING:
+            requests.add_metric([status], float(counted.get(status, 0)))
+        yield requests
+
+
 def _seconds(moment) -> float:
     if moment is None:
         return 0.0
@@ -121,6 +174,8 @@ def metrics():
         return Response("Kein Zugriff auf /metrics.\n", 403, mimetype="text/plain")
     registry = CollectorRegistry(auto_describe=False)
     registry.register(PeriodicCollector(settings))
+    registry.register(QueueCollector(settings))
+    add_request_metrics(registry)
     return Response(generate_latest(registry), 200, {"Content-Type": CONTENT_TYPE_LATEST})
 
 

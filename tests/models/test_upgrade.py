@@ -202,6 +202,7 @@ def wipe(url: str) -> None:
 def test_a_backup_of_the_previous_release_restores_into_this_version(old_installation, tmp_path):
     config, url, env, facts = old_installation
     backup = tmp_path / "alt.sicherung"
+    # the backup before an upgrade works on the outdated database (and notes itself there)
     made = run(config, "backup", str(backup), "--unencrypted", env=env)
     assert made.returncode == 0, made.stdout + made.stderr
     database.close()
@@ -215,7 +216,9 @@ def test_a_backup_of_the_previous_release_restores_into_this_version(old_install
 
     open_database(url)
     with database.connection_context():
-        assert counts() == facts["counts"]
+        expected = dict(facts["counts"])
+        expected["audit_entry"] += 1  # the restore's own entry (backup.restore)
+        assert counts() == expected
         assert Record.get_by_id(facts["record_id"]).data == facts["data"]
         assert "deadline_closed_at_due_on" in {i.name for i in database.get_indexes("deadline")}
         assert SchemaVersion.get_by_id(1).note == "vorhandene Datenbank übernommen"

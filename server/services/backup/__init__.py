@@ -16,13 +16,11 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ... import clock
 from ...config import Settings
-from ...german import megabytes, number
 from ...version import __version__
 from .archive import KEY_VARIABLE, BackupError, new_key, read_archive, write_archive
 from .databases import (
@@ -35,8 +33,19 @@ from .databases import (
     snapshot_sqlite,
     sqlite_counts,
 )
+from .journal import note_backup, note_restore
+from .summary import BackupSummary
 
-__all__ = ["KEY_VARIABLE", "BackupError", "BackupSummary", "make_backup", "new_key", "restore"]
+__all__ = [
+    "KEY_VARIABLE",
+    "BackupError",
+    "BackupSummary",
+    "make_backup",
+    "new_key",
+    "note_backup",
+    "note_restore",
+    "restore",
+]
 
 SQLITE_MEMBER = "database.sqlite3"
 POSTGRES_MEMBER = "database.pgdump"
@@ -45,26 +54,6 @@ INSTANCE_PREFIX = "instance/"
 # address, half-written temporary files
 _RUNTIME_NAMES = {"redis.json", "redis.db", "redis.db.settings"}
 _RUNTIME_SUFFIXES = (".tmp", ".sock", ".pid", "-wal", "-shm", "-journal")
-
-
-@dataclass(frozen=True)
-class BackupSummary:
-    """What a backup or restore did, for the command's last line."""
-
-    path: Path
-    counts: dict[str, int]
-    size: int
-    encrypted: bool
-
-    def describe(self, verb: str) -> str:
-        records = self.counts.get("record", 0)
-        entries = self.counts.get("audit_entry", 0)
-        kind = "verschlüsselt" if self.encrypted else "unverschlüsselt"
-        return (
-            f"{self.path} {verb} ({kind}, {megabytes(self.size)}): {number(records)} Fälle, "
-            f"{number(sum(self.counts.values()))} Zeilen in {len(self.counts)} Tabellen, "
-            f"{number(entries)} Protokolleinträge."
-        )
 
 
 def _instance_files(settings: Settings) -> dict[str, Path]:
