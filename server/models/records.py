@@ -97,7 +97,7 @@ class DocumentRequest(BaseModel):
     requested_by = peewee.ForeignKeyField(User, null=True, backref="+")
     requested_at = peewee.DateTimeField(default=utcnow)
     started_at = peewee.DateTimeField(null=True)
-    finished_at = peewee.DateTimeField(null=True)
+    finished_at = peewee.DateTimeField(null=True, index=True)  # /metrics: the last hour
     error = peewee.TextField(default="")
     filename = peewee.CharField(max_length=255, default="")
     size = peewee.IntegerField(default=0)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import ipaddress
+import math
 
 import peewee
 from flask import Blueprint, Flask, Response, request
@@ -29,7 +30,7 @@ from prometheus_client.core import GaugeMetricFamily
 
 from ..jobs.health import redis_state
 from ..jobs.overview import STATUS_LABELS, job_states, run_counts
-from ..models import DocumentRequest
+from ..models import DocumentRequest, utcnow
 from ..runtime import current_runtime
 from .request_metrics import add_request_metrics
 
@@ -159,6 +160,50 @@ class QueueCollector:
         for status in self.WAITING:
             requests.add_metric([status], float(counted.get(status, 0)))
         yield requests
+        yield from last_hours_jobs()
+
+
+# the share of the last hour's document jobs that took at most this long (1 = the longest)
+QUANTILES = (0.5, 0.95, 1.0)
+
+
+def last_hours_jobs():
+    """How many document jobs ended in the last hour (finished, failed) and how long the
+    finished ones took from start to end; a range read on ``finished_at`` (indexed)."""
+    since = utcnow() - dt.timedelta(hours=1)
+    rows = (
+        DocumentRequest.select(
+            DocumentRequest.status, DocumentRequest.started_at, DocumentRequest.finished_at
+        )
+        .where(DocumentRequest.finished_at >= since)
+        .tuples()
+    )
+    ended = {"finished": 0, "failed": 0}
+    seconds = []
+    for status, started, finished in rows:
+        if status in ended:
+            ended[status] += 1
+        if status == "finished" and started is not None:
+            seconds.append(max(0.0, (finished - started).total_seconds()))
+    jobs = GaugeMetricFamily(
+        "verbund_document_jobs_last_hour",
+        "Document jobs that ended in the last hour",
+        labels=["status"],
+    )
+    for status, count in ended.items():
+        jobs.add_metric([status], float(count))
+    yield jobs
+    durations = GaugeMetricFamily(
+        "verbund_document_job_seconds_last_hour",
+        "Seconds from start to end of the last hour's finished document jobs",
+        labels=["quantile"],
+    )
+    seconds.sort()
+    for share in QUANTILES:
+        # nearest rank: the smallest duration that at least this share of the jobs stayed within
+        value = seconds[max(0, math.ceil(share * len(seconds)) - 1)] if seconds else 0.0
+        durations.add_metric([f"{share:g}"], value)
+    yield durations
 
 
 def _seconds(moment) -> float:

@@ -6,13 +6,14 @@ worker registration with its heartbeat; an unreachable Redis is a port nobody li
 
 from __future__ import annotations
 
+import datetime as dt
 import socket
 
 from prometheus_client.parser import text_string_to_metric_families
 
 from server import create_app
 from server.jobs.worker import make_worker
-from server.models import AuditEntry, database
+from server.models import AuditEntry, DocumentRequest, database, utcnow
 from server.queue.connection import forget_clients
 from server.runtime import current_runtime
 from tests.helpers import ANTRAG
@@ -78,6 +79,41 @@ def test_healthz_answers_without_login_and_leaves_nothing_behind(app, client, ap
         assert 0 <= metric(text, "verbund_worker_heartbeat_age_seconds") < 60
     finally:
         worker.register_death()
+
+
+def test_metrics_tell_how_long_the_last_hours_document_jobs_took(app, client, api):
+    clerk = api("sb.dauer", ["clerk"])
+    rid = clerk.post("/records", json={"workflow": "foerderung"}).json["id"]
+    clerk.put(f"/records/{rid}/forms/antrag", json={"data": ANTRAG, "version": 1})
+    clerk.post(f"/records/{rid}/transitions", json={"to": "eingereicht", "version": 2})
+    now = utcnow()
+    # four finished in the last hour (2, 4, 6 and 40 s), one failed, one finished yesterday
+    for seconds, status, ago in ((2, "finished", 5), (4, "finished", 10), (6, "finished", 20)):
+        ended = now - dt.timedelta(minutes=ago)
+        DocumentRequest.create(
+            record=rid,
+            document="eingang",
+            template="eingang.docx",
+            status=status,
+            started_at=ended - dt.timedelta(seconds=seconds),
+            finished_at=ended,
+        )
+    for seconds, status, ago in ((40, "finished", 30), (1, "failed", 40), (9, "finished", 1500)):
+        ended = now - dt.timedelta(minutes=ago)
+        DocumentRequest.create(
+            record=rid,
+            document="eingang",
+            template="eingang.docx",
+            status=status,
+            started_at=ended - dt.timedelta(seconds=seconds),
+            finished_at=ended,
+        )
+    text = client.get("/metrics").get_data(as_text=True)
+    assert metric(text, "verbund_document_jobs_last_hour", status="finished") == 4
+    assert metric(text, "verbund_document_jobs_last_hour", status="failed") == 1
+    assert metric(text, "verbund_document_job_seconds_last_hour", quantile="0.5") == 4
+    assert metric(text, "verbund_document_job_seconds_last_hour", quantile="0.95") == 40
+    assert metric(text, "verbund_document_job_seconds_last_hour", quantile="1") == 40
 
 
 def test_healthz_is_503_without_redis(config_dir, database_overrides):
