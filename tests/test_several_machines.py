@@ -7,7 +7,8 @@ and its own ``instance/``), and two ``verbund worker``, all on one database – 
 machine share it by design: WAL, ``BEGIN IMMEDIATE``; across machines it takes PostgreSQL).
 The instance keys come from the environment, as docs/betrieb.md tells a city's IT to do.
 
-It shows: a record saved on A is read on B; a login on A is a login on B (and a logout on B
+It shows: a record saved on A is read on B; a record handed over on A is the new owner's
+(and no longer the old owner's) on B; a login on A is a login on B (and a logout on B
 ends it on A); a form published on A is live on B; every document is made exactly once by one
 of the workers, also when the worker running one is killed mid-render; ``/metrics`` sums the
 requests of both gunicorn processes of A; ``/healthz`` on both.
@@ -186,11 +187,15 @@ def test_two_web_servers_and_two_workers_share_one_installation(
     env.pop("VERBUND_CONFIG", None)
     a, b = machine(tmp_path, "a"), machine(tmp_path, "b")
     assert run(a, "init", env=env).returncode == 0
-    for name, role, org in [("tsv", "applicant", "tsv-nord"), ("sachb", "clerk", "sportamt")]:
+    people = [("tsv", "applicant", "tsv-nord"), ("sachb", "clerk", "sportamt")]
+    people.append(("sfs", "applicant", "sf-sued"))
+    for name, role, org in people:
         added = run(a, "user", "add", name, "--role", role, "--org", org, "--password-stdin",
                     stdin=PASSWORD + "\n", env=env)  # fmt: skip
         assert added.returncode == 0, added.stderr
-    tokens = {name: run(a, "token", name, env=env).stdout.strip() for name in ("tsv", "admin")}
+    tokens = {
+        name: run(a, "token", name, env=env).stdout.strip() for name in ("tsv", "sfs", "admin")
+    }
 
     ports = {"a": free_port(), "b": free_port()}
     base = {m: f"http://127.0.0.1:{port}" for m, port in ports.items()}
@@ -226,6 +231,18 @@ def test_two_web_servers_and_two_workers_share_one_installation(
             "POST", f"/records/{rid}/transitions", {"to": "eingereicht", "version": seen["version"]}
         )
         assert status == 200, record
+
+        # 1b. a record handed over on A belongs to its new owner on B, and no longer to the old
+        status, draft = club["a"].call("POST", "/records", {"workflow": "foerderung"})
+        assert status == 201, draft
+        status, moved = club["a"].call(
+            "POST", f"/records/{draft['id']}/handover", {"owner": "sfs", "version": 1}
+        )
+        assert status == 200, moved
+        new_owner = Http(base["b"] + "/api/v1", tokens["sfs"])
+        status, theirs = new_owner.call("GET", f"/records/{draft['id']}")
+        assert status == 200 and theirs["owner"] == "sfs", theirs
+        assert club["b"].call("GET", f"/records/{draft['id']}")[0] == 404
 
         # 2. a login on A is a login on B; a logout on B ends it on A
         jar = http.cookiejar.CookieJar()  # like one browser behind a load balancer
