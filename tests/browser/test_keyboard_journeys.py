@@ -17,14 +17,13 @@ tests/browser/screenshots/keyboard_*.png.
 
 from __future__ import annotations
 
-import io
 import os
 
-import docx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from tests.browser.test_kim_journeys import paragraphs
 from tests.browser_support import DEMO_PASSWORD, needs_chromium
 
 pytestmark = [
@@ -119,12 +118,13 @@ def keyboard_login(page, base: str, username: str) -> None:
     page.wait_for_url(base + "/")
 
 
-def new_record(page, workflow_link: str, label: str) -> None:
+def new_record(page, workflow_link: str, label: str, shots) -> None:
     """From the start page: the workflow's list, "Neu", then the confirmation."""
     press_on(page, page.get_by_role("link", name=workflow_link, exact=True).first)
     press_on(page, page.get_by_role("link", name=f"Neu: {label}"))
     expect(page.get_by_role("heading", name=f"{label} neu anlegen?")).to_be_visible()
     no_axe_violations(page)
+    shots(page, "neu-anlegen")
     press_on(page, page.get_by_role("button", name=f"{label} anlegen"), "Space")
     expect(page.locator("#record-title")).to_be_visible()
 
@@ -137,7 +137,7 @@ def save(page, form: str, title: str) -> None:
 def test_case_manager_with_the_keyboard_only(kim_site, keyboard_page, shots):
     page = keyboard_page
     keyboard_login(page, kim_site, "cm.amt")
-    new_record(page, "KIM-Case-Management", "Fall")
+    new_record(page, "KIM-Case-Management", "Fall", shots)
     expect(page.locator("#record-state")).to_have_text("Klärungsphase (Intake)")
 
     type_into(page, page.locator("#intake-name"), "K. Tastatur")
@@ -148,8 +148,10 @@ def test_case_manager_with_the_keyboard_only(kim_site, keyboard_page, shots):
     press_on(page, consent, "Space")
     expect(consent).to_be_checked()
     date = page.locator("#intake-consent_date")
-    type_into(page, date, "02032026")
-    expect(date).to_have_value("2026-03-02")
+    # typed digit by digit into the date's parts; day = month, since headless Chromium may
+    # order the parts by its own language rather than the page's
+    type_into(page, date, "03032026")
+    expect(date).to_have_value("2026-03-03")
     type_into(page, page.locator('[name="intake-agencies-0-agency"]'), "Jobcenter")
     # back up with Shift+Tab to a field above: the name, corrected
     type_into(page, page.locator("#intake-name"), "K. Tastatur-Test")
@@ -157,7 +159,7 @@ def test_case_manager_with_the_keyboard_only(kim_site, keyboard_page, shots):
     shots(page, "intake")
 
     consents = page.locator("#einwilligungen")
-    type_into(page, consents.locator('input[name="given_at"]'), "02032026")
+    type_into(page, consents.locator('input[name="given_at"]'), "03032026")
     press_on(page, consents.get_by_role("button", name="Einwilligung erfassen"))
     expect(consents).to_contain_text("erteilt am")
 
@@ -187,7 +189,7 @@ def test_case_manager_with_the_keyboard_only(kim_site, keyboard_page, shots):
         page.keyboard.press("Enter")
     assert info.value.suggested_filename.endswith(".docx")
     with open(info.value.path(), "rb") as fh:
-        text = "\n".join(p.text for p in docx.Document(io.BytesIO(fh.read())).paragraphs)
+        text = paragraphs(fh.read())
     assert "Einwilligungserklärung" in text and "K. Tastatur-Test" in text
     no_axe_violations(page)
     shots(page, "einwilligung")
@@ -197,12 +199,13 @@ def test_case_manager_with_the_keyboard_only(kim_site, keyboard_page, shots):
 def test_secretary_records_two_agenda_items_with_the_keyboard_only(kim_site, keyboard_page, shots):
     page = keyboard_page
     keyboard_login(page, kim_site, "sekretariat")
-    new_record(page, "Gremiensitzungen", "Sitzung")
+    new_record(page, "Gremiensitzungen", "Sitzung", shots)
     choose(
         page, page.locator("#meeting-committee"), "Lenkungskreis Kommunales Integrationsmanagement"
     )
     type_into(page, page.locator("#meeting-title"), "Sitzung mit der Tastatur")
-    type_into(page, page.locator("#meeting-date"), "14092026")
+    type_into(page, page.locator("#meeting-date"), "09092026")
+    expect(page.locator("#meeting-date")).to_have_value("2026-09-09")
     type_into(page, page.locator("#meeting-minute_taker"), "Sina Sekretariat")
 
     agenda = page.get_by_role("group", name="Tagesordnung")
