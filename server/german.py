@@ -69,6 +69,20 @@ def local_time(value: dt.datetime | None, seconds: bool = False) -> str:
     return f"{text}:{local.second:02d}" if seconds else text
 
 
+def file_stamp(value: dt.datetime, minutes: bool = True) -> str:
+    """A moment for a download's file name, in Berlin local time: ``20261202-2135``
+    (``20261202`` without ``minutes``).
+
+    The name must match the time the screen shows beside the file (:func:`local_time`);
+    in UTC a document made at 00:30 in Berlin would carry the day before. A naive value
+    is UTC, as every timestamp in the database is.
+    """
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    local = value.astimezone(LOCAL_ZONE)
+    return local.strftime("%Y%m%d-%H%M" if minutes else "%Y%m%d")
+
+
 def parse_day(raw: Any) -> dt.date | None:
     """A date from ``YYYY-MM-DD`` or ``TT.MM.JJJJ`` (a ``date`` passes through); else None."""
     if isinstance(raw, dt.datetime):

@@ -92,6 +92,7 @@ ROUTES = {
     "records.index": "list",
     "records.list_records": "list",
     "records.create": "list",
+    "records.confirm_create": "list",  # "Fall neu anlegen?": asks, creates nothing
     "records.record": "record",
     "records.save": "record",
     "records.transition": "record",

@@ -26,6 +26,15 @@ class Conflict(ServiceError):
     status = 409
 
 
+class StaleVersion(Conflict):
+    """The record changed since the caller read it. ``changed`` says so, by whom and which
+    version it has now; screens keep the input and add what to do, the API says reload."""
+
+    def __init__(self, changed: str):
+        super().__init__(f"{changed} Bitte laden Sie ihn neu.")
+        self.changed = changed
+
+
 class Invalid(ServiceError):
     """Input the user can fix; ``errors`` is {field: [messages]} or a list of messages."""
 

@@ -12,12 +12,15 @@
     var name = table.getAttribute("data-name");
     var pattern = new RegExp("^" + name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "-(\\d+|__ROW__)-");
     rows(table).forEach(function (row, n) {
-      row.querySelectorAll("[name], [id], label[for]").forEach(function (el) {
-        ["name", "id", "for"].forEach(function (attr) {
+      row.querySelectorAll("[name], [id], label[for], [aria-describedby]").forEach(function (el) {
+        // aria-describedby lists the ids of the cell's messages (rendered by the server)
+        ["name", "id", "for", "aria-describedby"].forEach(function (attr) {
           var value = el.getAttribute(attr);
-          if (value && pattern.test(value)) {
-            el.setAttribute(attr, value.replace(pattern, name + "-" + n + "-"));
-          }
+          if (!value) { return; }
+          var renamed = value.split(" ").map(function (part) {
+            return pattern.test(part) ? part.replace(pattern, name + "-" + n + "-") : part;
+          }).join(" ");
+          if (renamed !== value) { el.setAttribute(attr, renamed); }
         });
       });
     });

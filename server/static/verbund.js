@@ -31,45 +31,11 @@
   document.querySelectorAll(".verbund-document").forEach(poll);
 })();
 
-/* Verbund staff screens: errors and help tied to their fields, focus after a form was sent
-   (WCAG 1.3.1, 3.3.1, 4.1.3). The field macros (templates/verbund/_fields.html) render the
-   messages next to each input; here every input learns which texts describe it. */
+/* Verbund staff screens: focus after a form was sent (WCAG 2.4.3, 4.1.3). Errors and help
+   are tied to their inputs by the server (templates/verbund/_widgets.html, aria-describedby,
+   aria-invalid, required), so they are right without this script too. */
 (function () {
   "use strict";
-  var count = 0;
-  function idOf(el) {
-    if (!el.id) { count += 1; el.id = "verbund-hinweis-" + count; }
-    return el.id;
-  }
-  function controls(box) {
-    return Array.prototype.slice.call(box.querySelectorAll("input:not([type=hidden]), select, textarea"));
-  }
-  function describe(box, texts, invalid, required) {
-    var ids = texts.map(idOf);
-    controls(box).forEach(function (control) {
-      var own = (control.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
-      ids.forEach(function (id) { if (own.indexOf(id) < 0) { own.push(id); } });
-      if (own.length) { control.setAttribute("aria-describedby", own.join(" ")); }
-      if (invalid || control.classList.contains("is-invalid")) { control.setAttribute("aria-invalid", "true"); }
-      if (required && control.type !== "checkbox") { control.setAttribute("aria-required", "true"); }
-    });
-  }
-  function direct(box, selector) {
-    return Array.prototype.slice.call(box.children).filter(function (el) { return el.matches(selector); });
-  }
-  document.querySelectorAll(".verbund-field").forEach(function (field) {
-    var label = field.querySelector(":scope > label, :scope > legend");
-    var required = !!(label && label.querySelector('[title="Pflichtfeld"]'));
-    var errors = direct(field, ".invalid-feedback");
-    // table cells: their own messages; the field's messages and help for its other inputs
-    field.querySelectorAll("td").forEach(function (cell) {
-      var own = direct(cell, ".invalid-feedback");
-      if (own.length) { describe(cell, own, true, false); }
-    });
-    var texts = errors.concat(direct(field, ".form-text"));
-    if (field.querySelector("table")) { return; }
-    describe(field, texts, errors.length > 0, required);
-  });
   // after sending a form: the error summary, else the message, takes the focus (and is read)
   var target = document.querySelector(".verbund-error-summary") ||
     document.querySelector("#meldungen-fehler:not(:empty)") ||

@@ -58,6 +58,36 @@ def form_panel(
     }
 
 
+def unsaved_input(form: FormDef, raw: dict[str, Any]) -> list[tuple[str, str]]:
+    """What someone typed into a form that this record no longer offers (a step was taken
+    meanwhile), as (label, text): shown on the page so that nothing typed is lost."""
+
+    def text(field: FieldDef, value: Any) -> str:
+        labels = {c.value: c.label for c in field.choices or ()}
+        if isinstance(value, list):
+            if all(isinstance(row, dict) for row in value):  # table rows
+                columns = {c.name: c for c in field.columns}
+                return " · ".join(
+                    ", ".join(
+                        f"{columns[k].label}: {text(columns[k], v)}"
+                        for k, v in row.items()
+                        if k in columns and v not in (None, "", [])
+                    )
+                    for row in value
+                )
+            return ", ".join(labels.get(str(v), str(v)) for v in value)
+        if field_type(field.type).widget == "checkbox":
+            return "Ja" if value else ""
+        return labels.get(str(value), str(value))
+
+    lines = []
+    for field in form.fields:
+        shown = text(field, raw.get(field.name)) if raw.get(field.name) is not None else ""
+        if shown.strip(" ·,"):
+            lines.append((field.label, shown))
+    return lines
+
+
 def page_extras(defs: Definitions, user: User, record: Record, forms: list[FormDef]) -> dict:
     """What the field macros need beyond values: the record's files and upload limits."""
     uploads = {

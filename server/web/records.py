@@ -9,7 +9,7 @@ from ..forms import raw_from_formdata
 from ..forms.error_cap import MORE_KEY, UNKNOWN_KEY
 from ..models import Organisation, Record, User
 from ..services.documents import requests as document_service
-from ..services.errors import Conflict, Invalid, NotFound, ServiceError
+from ..services.errors import Conflict, Invalid, NotFound, ServiceError, StaleVersion
 from ..services.records import listing as record_list
 from ..services.records.access import (
     can_create,
@@ -21,7 +21,7 @@ from ..services.records.assignment import assignable_users, hand_over
 from ..services.records.changes import apply_transition, create_record, get_readable, save_form
 from ..services.records.view import record_view
 from .base import StaffView, definitions, runtime
-from .form_page import attach_uploads, form_panel, page_extras, value_lookup
+from .form_page import attach_uploads, form_panel, page_extras, unsaved_input, value_lookup
 from .session import current_user
 
 DOCUMENTS_SHOWN = 50  # newest document requests on the record page
@@ -71,6 +71,26 @@ class RecordsView(StaffView):
             state_labels={s.id: s.label for s in workflow.states},
         )
 
+    @expose("/<workflow_id>/new", methods=["GET"])
+    def confirm_create(self, workflow_id: str):
+        """ "Neuen Fall anlegen?": a record is only created by the button on this page.
+
+        A record cannot be deleted by its creator (it is in the history and the audit log),
+        so one click on "Neu" only asks; the page says what will be created and offers the
+        way back. GET changes nothing, as everywhere.
+        """
+        workflow = self._workflow(workflow_id)
+        user = current_user()
+        if not can_create(user, workflow):
+            flash(f"Sie dürfen keine neuen Datensätze in „{workflow.title}“ anlegen.", "error")
+            return redirect(url_for(".list_records", workflow_id=workflow.id))
+        return self.render(
+            "verbund/record_new.html",
+            workflow=workflow,
+            initial=workflow.state(workflow.initial),
+            organisation=user.organisation.label if user.organisation_id else "",
+        )
+
     @expose("/<workflow_id>/new", methods=["POST"])
     def create(self, workflow_id: str):
         workflow = self._workflow(workflow_id)
@@ -93,7 +113,13 @@ class RecordsView(StaffView):
 
     @expose("/<workflow_id>/<int:record_id>")
     def record(
-        self, workflow_id: str, record_id: int, form_input=None, form_errors=None, status=200
+        self,
+        workflow_id: str,
+        record_id: int,
+        form_input=None,
+        form_errors=None,
+        status=200,
+        unsaved=None,
     ):
         defs, user = definitions(), current_user()
         try:
@@ -133,6 +159,7 @@ class RecordsView(StaffView):
             today=view.today,
             ref_options=view.reference_options,
             extras=page_extras(defs, user, record, [f["form"] for f in forms]),
+            unsaved=unsaved,
         )
         return body, status
 
@@ -170,8 +197,20 @@ class RecordsView(StaffView):
                 status=422,
             )
         except Conflict as exc:
+            said = exc.changed if isinstance(exc, StaleVersion) else exc.message
+            if form_id not in _state_forms(workflow_id, record_id):
+                # a step was taken meanwhile and the form left with it: what was typed is
+                # shown as text to carry over, never dropped
+                flash(
+                    f"{said} „{form.title}“ ist im jetzigen Zustand nicht mehr zu bearbeiten; "
+                    "Ihre Eingaben wurden nicht gespeichert und stehen unten zum Übernehmen.",
+                    "error",
+                )
+                unsaved = {"title": form.title, "lines": unsaved_input(form, raw)}
+                return self.record(workflow_id, record_id, unsaved=unsaved, status=409)
             flash(
-                exc.message + " Ihre Eingaben sind unten erhalten; bitte erneut speichern.", "error"
+                f"{said} Ihre Eingaben sind unten erhalten; bitte prüfen und erneut speichern.",
+                "error",
             )
             # the page is rendered with the current version and the user's input, so saving
             # again overwrites knowingly instead of losing what was typed
@@ -189,6 +228,13 @@ class RecordsView(StaffView):
         try:
             apply_transition(
                 definitions(), current_user(), record.id, request.form.get("to"), version
+            )
+        except StaleVersion as exc:
+            # nothing typed is lost (a step is one button); the page shows the current state
+            flash(
+                f"{exc.changed} Der Schritt wurde nicht ausgeführt; bitte prüfen Sie den "
+                "aktuellen Stand und wählen Sie ihn dann erneut.",
+                "error",
             )
         except ServiceError as exc:
             flash(exc.message, "error")
@@ -237,6 +283,14 @@ class RecordsView(StaffView):
         return redirect(
             url_for(".record", workflow_id=workflow_id, record_id=record_id) + "#dokumente"
         )
+
+
+def _state_forms(workflow_id: str, record_id: int) -> tuple[str, ...]:
+    """The forms of the record's current state (after a conflict: what the page offers)."""
+    workflow = definitions().workflows.get(workflow_id)
+    record = Record.get_or_none(Record.id == record_id)
+    state = workflow.state(record.state) if workflow and record else None
+    return state.forms if state else ()
 
 
 def _version() -> int | None:

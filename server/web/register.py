@@ -11,9 +11,10 @@ from urllib.parse import parse_qsl, urlencode
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 
+from .. import clock
 from ..documents.render import TemplateFailed
 from ..downloads import DOCX, DownloadAudit, send_download
-from ..models import utcnow
+from ..german import file_stamp
 from ..services.errors import NotFound, ServiceError
 from ..services.register import decisions as service
 from ..services.register.export import to_csv, to_docx, to_xlsx
@@ -89,7 +90,7 @@ class RegisterView(StaffView):
                 return redirect(url_for(".index") + (f"?{query}" if query else ""))
         return send_download(
             content,
-            f"beschlussregister-{utcnow():%Y%m%d}.{fmt}",
+            f"beschlussregister-{file_stamp(clock.now(), minutes=False)}.{fmt}",
             FORMATS[fmt],
             audited=DownloadAudit(
                 "register.export",

@@ -80,7 +80,11 @@ def _title(widget: Widget, default: str) -> str:
 def deadlines(widget: Widget, ctx: Context):
     mine = widget.mine is not False
     items = open_deadlines(ctx.defs, ctx.user, mine=mine, limit=widget.limit)
-    return {"title": _title(widget, "Meine Fristen" if mine else "Fristen"), "items": items}
+    return {
+        "title": _title(widget, "Meine Fristen" if mine else "Fristen"),
+        "items": items,
+        "mine": mine,  # the link to the deadlines page keeps the same choice
+    }
 
 
 def records(widget: Widget, ctx: Context):

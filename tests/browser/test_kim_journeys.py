@@ -77,7 +77,8 @@ def test_case_manager_takes_a_case_from_intake_to_the_consent_form(kim_site, new
     shots(page, "startseite")
 
     page.get_by_role("link", name="KIM-Case-Management").first.click()
-    page.get_by_role("button", name="Neu: Fall").click()
+    page.get_by_role("link", name="Neu: Fall").click()
+    page.get_by_role("button", name="Fall anlegen").click()  # "Neu" asks first
     expect(page.locator("#record-state")).to_have_text("Klärungsphase (Intake)")
 
     page.fill("#intake-name", "L. Beispiel")
@@ -182,7 +183,8 @@ def test_secretary_records_a_meeting_with_five_items_and_downloads_the_minutes(
     shots(page, "startseite")
 
     page.get_by_role("link", name="Gremiensitzungen").first.click()
-    page.get_by_role("button", name="Neu: Sitzung").click()
+    page.get_by_role("link", name="Neu: Sitzung").click()
+    page.get_by_role("button", name="Sitzung anlegen").click()
     page.select_option("#meeting-committee", value="lenkungskreis")
     page.fill("#meeting-title", "3. Sitzung 2026")
     page.fill("#meeting-date", "2026-09-14")

@@ -186,3 +186,31 @@ def test_dpo_and_admin_find_their_screens_as_tiles_on_the_start_page(demo_app):
         assert name in admin
     assert "Protokoll" in admin and "Auskunft (Art. 15)" not in admin  # only what the role may
     assert "verbund-tools" not in start_page(demo_app, "cm.amt")  # staff: no tools to show
+
+
+def deadline_links(html: str) -> list[str]:
+    """The record links of a deadline table, overdue ones first (the table's order)."""
+    rows = re.findall(r'<tr class="table-danger">.*?href="(/records/[^"]+)"', html, re.S)
+    return rows
+
+
+def test_the_team_leads_deadlines_agree_with_the_deadlines_page(demo_app):
+    client = demo_app.test_client()
+    login(client, "teamleitung", DEMO_PASSWORD)
+    home = client.get("/").get_data(as_text=True)
+    block = home[home.index('data-widget="deadlines"') :]
+    block = block[: block.index("</section>")]
+    assert "Fristen im Team" in block
+    listed = client.get("/deadlines/?overdue=1").get_data(as_text=True)
+    overdue = deadline_links(listed)
+    assert overdue, "the demo has overdue team deadlines"
+    # the start page shows the team's overdue deadlines the page shows, soonest first
+    assert deadline_links(block) == overdue[: len(deadline_links(block))]
+    assert deadline_links(block)
+    assert 'href="/deadlines/">Alle Fristen</a>' in block
+
+
+def test_own_deadline_blocks_link_to_own_deadlines(demo_app):
+    home = start_page(demo_app, "cm.amt")
+    block = home[home.index('data-widget="deadlines"') :]
+    assert 'href="/deadlines/?mine=1">Alle meine Fristen</a>' in block[: block.index("</section>")]

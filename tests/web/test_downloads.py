@@ -4,11 +4,15 @@ cached, never rendered in Verbund's origin – and the same bytes."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from urllib.parse import unquote
 
 import docx
+import pytest
 
+from server import clock
+from server.german import file_stamp
 from server.models import AuditEntry
 from tests.helpers import ANTRAG, login
 
@@ -75,3 +79,40 @@ def test_a_document_downloads_alike_from_page_and_api(app, api, work_jobs):
     assert page.headers["Content-Disposition"].startswith(f"attachment; filename=eingang-{rid}-")
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(page.data)).paragraphs)
     assert "SV Rhein" in text  # a real Word file, opened again
+
+
+@pytest.mark.parametrize(
+    "utc, local",
+    [
+        # the night the clocks go forward (29.03.2026, 02:00 -> 03:00) and back (25.10.2026)
+        (dt.datetime(2026, 3, 28, 23, 30), "20260329-0030"),  # after midnight in Berlin
+        (dt.datetime(2026, 3, 29, 1, 30), "20260329-0330"),  # summer time already
+        (dt.datetime(2026, 10, 24, 22, 15), "20261025-0015"),
+        (dt.datetime(2026, 10, 25, 1, 30), "20261025-0230"),  # winter time again
+    ],
+)
+def test_a_document_is_named_by_the_local_time_the_page_shows(app, api, work_jobs, utc, local):
+    club = api("club1", ["applicant"], "verein-a")
+    rid = club.post("/records", json={"workflow": "foerderung"}).json["id"]
+    club.put(f"/records/{rid}/forms/antrag", json={"data": ANTRAG, "version": 1})
+    club.post(f"/records/{rid}/transitions", json={"to": "eingereicht", "version": 2})
+    clock.freeze(utc.replace(tzinfo=dt.UTC))
+    try:
+        requested = club.post(f"/records/{rid}/documents", json={"document": "eingang"})
+    finally:
+        clock.freeze(None)
+    work_jobs()
+    browser = app.test_client()
+    login(browser, "club1")
+    page = browser.get(f"/records/foerderung/{rid}").get_data(as_text=True)
+    day, time = local.split("-")
+    shown = f"{day[6:]}.{day[4:6]}.{day[:4]} {time[:2]}:{time[2:]}"
+    assert shown in page  # the time beside the document on the record page
+    download = browser.get(f"/documents/{requested.json['id']}/file")
+    assert f"filename=eingang-{rid}-{local}.docx" in download.headers["Content-Disposition"]
+
+
+def test_file_stamps_are_berlin_time_on_both_sides_of_midnight():
+    assert file_stamp(dt.datetime(2026, 12, 31, 22, 59)) == "20261231-2359"
+    assert file_stamp(dt.datetime(2026, 12, 31, 23, 0)) == "20270101-0000"
+    assert file_stamp(dt.datetime(2026, 12, 31, 23, 0), minutes=False) == "20270101"

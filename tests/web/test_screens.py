@@ -145,9 +145,52 @@ def test_stale_save_says_who_changed_it_and_keeps_input(client, app, make_user):
     )
     assert response.status_code == 409
     html = response.get_data(as_text=True)
-    assert "inzwischen von sb3 geändert" in html
+    assert (
+        "Der Datensatz wurde inzwischen von sb3 geändert (jetzt Version 2). Ihre Eingaben sind "
+        "unten erhalten; bitte prüfen und erneut speichern."
+    ) in html
     assert 'value="Meine Fassung"' in html
     assert 'name="version" value="2"' in html  # saving again is possible
+
+    # a stale tab with a mistake in it: first the news that the record changed, input kept
+    bad = dict(mine, **{"antrag-email": "keine-adresse"})
+    again = client.post(
+        url + "/forms/antrag", data={**bad, "version": "1", "csrf_token": csrf_token(page)}
+    )
+    assert again.status_code == 409
+    assert 'value="keine-adresse"' in again.get_data(as_text=True)
+
+
+def test_a_stale_tab_step_says_who_changed_the_record_and_changes_nothing(client, app, make_user):
+    make_user("verein7", ["applicant"], "rc7")
+    make_user("sb7", ["clerk"])
+    login(client, "verein7")
+    url = new_record(client)
+    stale_page = client.get(url).get_data(as_text=True)  # version 1, kept open in a tab
+    other = app.test_client()
+    login(other, "sb7")
+    other_page = other.get(url).get_data(as_text=True)
+    saved = other.post(
+        url + "/forms/antrag",
+        data={**ANTRAG_FORM, "version": "1", "csrf_token": csrf_token(other_page)},
+    )
+    assert saved.status_code == 302
+    other_page = other.get(url).get_data(as_text=True)
+    moved = other.post(
+        url + "/transition",
+        data={"to": "eingereicht", "version": "2", "csrf_token": csrf_token(other_page)},
+    )
+    assert moved.status_code == 302
+    # the old tab asks for the same step: the answer is that the record changed, by whom
+    client.post(
+        url + "/transition",
+        data={"to": "eingereicht", "version": "1", "csrf_token": csrf_token(stale_page)},
+    )
+    html = client.get(url).get_data(as_text=True)
+    assert "Der Datensatz wurde inzwischen von sb7 geändert (jetzt Version 3)." in html
+    assert "Der Schritt wurde nicht ausgeführt" in html
+    assert "nicht erlaubt" not in html
+    assert Record.get_by_id(int(url.rsplit("/", 1)[1])).version == 3
 
 
 def test_guard_message_is_shown_on_the_record_page(client, make_user):
@@ -203,7 +246,7 @@ def test_password_is_never_in_a_page(client, make_user):
     assert PASSWORD not in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
-def test_new_record_asks_first_and_offers_the_way_back(client, app, make_user):
+def test_new_record_asks_first_and_offers_the_way_back(client, make_user):
     make_user("verein5", ["applicant"], "rc5")
     login(client, "verein5")
     listing = client.get("/records/foerderung/").get_data(as_text=True)
@@ -213,17 +256,49 @@ def test_new_record_asks_first_and_offers_the_way_back(client, app, make_user):
     asked = client.get("/records/foerderung/new")
     assert asked.status_code == 200
     html = asked.get_data(as_text=True)
-    assert "Antrag neu anlegen?" in html and "Entwurf" in html
-    assert 'href="/records/foerderung/"' in html and ">Abbrechen<" in html
+    assert "Antrag neu anlegen?" in html and "„Entwurf“" in html
+    assert ">Antrag anlegen</button>" in html
+    assert 'href="/records/foerderung/">Abbrechen</a>' in html
     assert Record.select().count() == before  # looking at the question creates nothing
     created = client.post("/records/foerderung/new", data={"csrf_token": csrf_token(html)})
     assert created.status_code == 302 and Record.select().count() == before + 1
 
 
 def test_the_question_is_not_offered_to_who_may_not_create(client, make_user):
-    make_user("sb6", ["clerk"])
-    login(client, "sb6")
-    assert 'id="neu"' not in client.get("/records/foerderung/").get_data(as_text=True)
+    make_user("chef6", ["head"])
+    login(client, "chef6")
+    listing = client.get("/records/foerderung/")
+    assert listing.status_code == 200 and 'id="neu"' not in listing.get_data(as_text=True)
     answer = client.get("/records/foerderung/new")
     assert answer.status_code == 302
     assert "keine neuen Datensätze" in client.get(answer.location).get_data(as_text=True)
+
+
+def test_a_stale_save_after_a_step_keeps_what_was_typed_on_the_page(client, app, make_user):
+    make_user("verein8", ["applicant"], "rc8")
+    make_user("sb8", ["clerk"])
+    login(client, "verein8")
+    url = new_record(client)
+    stale_page = client.get(url).get_data(as_text=True)
+    other = app.test_client()
+    login(other, "sb8")
+    other.post(
+        url + "/forms/antrag",
+        data={**ANTRAG_FORM, "version": "1", "csrf_token": page_token(other, url)},
+    )
+    moved = other.post(
+        url + "/transition",
+        data={"to": "eingereicht", "version": "2", "csrf_token": page_token(other, url)},
+    )
+    assert moved.status_code == 302
+    # the form has left with the step: the old tab's input is not saved, but shown
+    mine = dict(ANTRAG_FORM, **{"antrag-verein": "Meine Fassung", "antrag-sparten": ["turnen"]})
+    response = client.post(
+        url + "/forms/antrag", data={**mine, "version": "1", "csrf_token": csrf_token(stale_page)}
+    )
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "Der Datensatz wurde inzwischen von sb8 geändert (jetzt Version 3)." in html
+    assert "nicht mehr zu bearbeiten" in html
+    kept = html[html.index('id="nicht-gespeichert"') :]
+    assert "Meine Fassung" in kept and "Turnen" in kept and "Posten: Boot" in kept

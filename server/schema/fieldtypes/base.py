@@ -91,6 +91,9 @@ class FieldType:
     #: ``line`` widget the ``<input type>``
     widget = "line"
     input_kind = "text"
+    #: whether the widget's input carries HTML ``required`` when the field is required; a
+    #: group of inputs cannot (every box of it would have to be ticked): its legend says it
+    native_required = True
     #: the entry of ``CLEAN`` in ``static/verbund-input.js`` the browser cleans input with
     #: (for ``show_if``); a type without its own entry names the one closest to it
     browser_clean = ""
@@ -191,6 +194,42 @@ class FieldType:
     def input_attributes(self, field: FieldDef) -> dict[str, Any]:
         """Extra attributes of the ``line`` widget's ``<input>`` (limits, input mode)."""
         return {"maxlength": field.max_length} if field.max_length else {}
+
+    def aria(
+        self,
+        field: FieldDef,
+        name: str,
+        errors: list[str] | None,
+        disabled: bool = False,
+        has_help: Any = False,
+        required: bool | None = None,
+    ) -> dict[str, Any]:
+        """What the widget writes into its input(s) (``state`` in templates/verbund/_widgets.html).
+
+        Rendered on the server, so a field is right without JavaScript: ``required`` (the
+        HTML attribute, for a required field that can be edited and whose widget takes it;
+        ``required`` overrides the field's own), ``invalid`` (aria-invalid) and
+        ``describedby``: the ids of its messages (``<name>-fehler-<n>``) and of its help text
+        (``<name>-hilfe``), in that order (templates/verbund/_fields.html renders them).
+        """
+        ids = [f"{name}-fehler-{n}" for n in range(1, len(errors or []) + 1)]
+        if has_help:
+            ids.append(f"{name}-hilfe")
+        if required is None:
+            required = field.required and self.native_required
+        return {
+            "required": bool(required) and not disabled,
+            "invalid": bool(errors),
+            "describedby": " ".join(ids),
+        }
+
+    def focus_id(self, field: FieldDef, name: str) -> str:
+        """The id of the widget's first input for a field drawn under ``name``.
+
+        The error summary links there: a link must lead to something that takes the focus
+        (a group of checkboxes or a table is no input itself).
+        """
+        return name
 
     def template_value(self, field: FieldDef, value: Any) -> Any:
         """A saved value as a Word template sees it (typed; see :meth:`to_python`)."""

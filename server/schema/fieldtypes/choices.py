@@ -160,8 +160,12 @@ class MultiselectType(SelectType):
     explanation = "Beliebig viele Einträge aus einer festen Liste; Mindest- und Höchstzahl."
     keys = ("choices", "min_items", "max_items")
     widget = "checkboxes"
+    native_required = False
     empty: Any = []
     usable_as_title = False
+
+    def focus_id(self, field, name):
+        return f"{name}-1"  # the first box (templates/verbund/_widgets.html)
 
     def read_keys(self, c, table, keypath, where):
         values = {

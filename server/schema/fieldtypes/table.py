@@ -26,7 +26,15 @@ class TableType(FieldType):
     takes_default = False
     usable_as_title = False
     widget = "table"
+    native_required = False
     empty: Any = []
+
+    def focus_id(self, field, name):
+        # the first cell of the first row (templates/verbund/_fields.html names cells so)
+        if not field.columns:
+            return name
+        first = field.columns[0]
+        return field_type(first.type).focus_id(first, f"{name}-0-{first.name}")
 
     def read_keys(self, c, table, keypath, where):
         values = {

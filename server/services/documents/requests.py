@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ... import clock
 from ...config import Settings
 from ...documents.store import exports_file, latest
 from ...documents.variants import choose_template
-from ...models import DocumentFile, DocumentRequest, Record, User, transaction, utcnow
+from ...german import file_stamp
+from ...models import DocumentFile, DocumentRequest, Record, User, transaction
 from ...queue.documents import enqueue_document
 from ...schema.definitions import Definitions, DocumentDef
 from ...workflow.engine import documents_in_state
@@ -83,7 +85,7 @@ def _template_exists(settings: Settings):
 
 def document_filename(document: DocumentDef, record: Record) -> str:
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", f"{document.id}-{record.id}").strip("-")
-    return f"{stem}-{utcnow():%Y%m%d-%H%M}.docx"
+    return f"{stem}-{file_stamp(clock.now())}.docx"  # local time, as the screen shows it
 
 
 def get_document_request(defs: Definitions, user: User, request_id: Any) -> DocumentRequest:

@@ -12,9 +12,9 @@ from typing import Any
 from ...models import HandOver, Organisation, Record, User, is_anonymised, transaction
 from ...schema.definitions import Definitions, WorkflowDef
 from ..audit import audit
-from ..errors import Conflict, Forbidden, Invalid
+from ..errors import Forbidden, Invalid
 from .access import can_edit_state, user_roles
-from .changes import bump, expect_version, get_readable, stale_message, workflow_of
+from .changes import bump, expect_version, get_readable, stale, workflow_of
 from .hooks import ANONYMISED_MESSAGE, record_events
 
 
@@ -85,7 +85,7 @@ def hand_over(
             raise Invalid("Die Übergabe ist so nicht möglich.", errors)
         expected = expect_version(version)
         if expected != record.version:
-            raise Conflict(stale_message(record.id))
+            raise stale(record.id)
         before_owner, before_org = record.owner_id, record.organisation_id
         new_version = bump(
             record,

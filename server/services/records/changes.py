@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import peewee
+
 from ...forms import defaults, field_type, validate_form
 from ...forms.display import search_text
 from ...models import (
     FormSave,
+    HandOver,
     Record,
     TransitionLog,
     User,
@@ -23,7 +26,7 @@ from ...schema.definitions import Definitions, WorkflowDef
 from ...workflow import TransitionRefused, check_transition, expression_context
 from ...workflow.engine import transitions_from
 from ..audit import audit
-from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion
 from .access import (
     can_create,
     can_edit_state,
@@ -166,22 +169,47 @@ def bump(record: Record, expected: int, **changes: Any) -> int:
         .execute()
     )
     if updated != 1:
-        raise Conflict(stale_message(record.id))
+        raise stale(record.id)
     for key, value in changes.items():
         setattr(record, key, value)
     return expected + 1
 
 
 def stale_message(record_id: int) -> str:
-    last = (
-        FormSave.select(FormSave, User)
-        .join(User, on=(FormSave.author == User.id))
-        .where(FormSave.record == record_id)
-        .order_by(FormSave.id.desc())
-        .first()
-    )
-    who = f" von {last.author}" if last else ""
-    return f"Der Datensatz wurde inzwischen{who} geändert. Bitte laden Sie ihn neu."
+    """Who changed the record last, and its version now: the first sentence of a refusal
+    for a stale version (a form saved, a step taken or a hand-over since it was read).
+
+    Naming the colleague is no disclosure: whoever may act on the record sees its history.
+    """
+    latest: tuple[int, User | None] | None = None
+    for model, person in (
+        (FormSave, FormSave.author),
+        (TransitionLog, TransitionLog.user),
+        (HandOver, HandOver.user),
+    ):
+        row = (
+            model.select(model.record_version, User)
+            .join(User, peewee.JOIN.LEFT_OUTER, on=(person == User.id))
+            .where(model.record == record_id)
+            .order_by(model.record_version.desc())
+            .first()
+        )
+        if row is not None and (latest is None or row.record_version > latest[0]):
+            who = row.author if model is FormSave else row.user
+            latest = (row.record_version, who if who and who.id else None)
+    version = Record.select(Record.version).where(Record.id == record_id).scalar()
+    who = f" von {latest[1]}" if latest and latest[1] else ""
+    return f"Der Datensatz wurde inzwischen{who} geändert (jetzt Version {version})."
+
+
+def _is_stale(record: Record, version: Any) -> bool:
+    """A version was sent, and it is not the record's (a missing one is Invalid, later)."""
+    return isinstance(version, int) and not isinstance(version, bool) and version != record.version
+
+
+def stale(record_id: int) -> StaleVersion:
+    """The refusal of a change based on an old version of the record (409)."""
+    return StaleVersion(stale_message(record_id))
 
 
 def save_form(
@@ -196,14 +224,25 @@ def save_form(
     """
     record = get_readable(defs, user, record_id)
     workflow = workflow_of(defs, record.workflow)
-    _check_form_editable(user, workflow, record, form_id)
+    try:
+        _check_form_editable(user, workflow, record, form_id)
+    except Forbidden:
+        # a stale tab of someone who works on the record: the form may have left with a step
+        # taken meanwhile; "changed meanwhile" explains that, "not editable" would not
+        if _is_stale(record, version) and within_edit_scope(user, workflow, record):
+            raise stale(record.id) from None
+        raise
     form = defs.forms[form_id]
+    if _is_stale(record, version):
+        # a stale tab first hears that the record changed (its input is kept by the screen);
+        # messages about its input would be about a version that is no longer current
+        raise stale(record.id)
     result = validate_form(form, raw, RecordLinks(defs, user, record, form))
     if not result.ok:
         raise Invalid("Bitte prüfen Sie die markierten Felder.", result.errors)
     expected = expect_version(version)
     if expected != record.version:
-        raise Conflict(stale_message(record.id))
+        raise stale(record.id)
     with transaction():
         record = _locked_at_version(defs, user, record.id, expected)
         _check_form_editable(user, workflow, record, form_id)  # a withdrawal bumps no version
@@ -250,7 +289,7 @@ def _locked_at_version(defs: Definitions, user: User, record_id: int, expected: 
     """
     record = get_readable(defs, user, record_id, for_update=True)
     if record.version != expected:
-        raise Conflict(stale_message(record.id))
+        raise stale(record.id)
     return record
 
 
@@ -267,7 +306,16 @@ def apply_transition(
     workflow = workflow_of(defs, record.workflow)
     if not isinstance(to, str):
         raise Invalid("Der Zielzustand fehlt.", {"to": ["Bitte einen Zielzustand angeben."]})
-    _check_may_move(user, workflow, record, to)
+    try:
+        _check_may_move(user, workflow, record, to)
+    except Forbidden:
+        # a stale tab of someone who works on the record: the state it showed is gone
+        if _is_stale(record, version) and within_edit_scope(user, workflow, record):
+            raise stale(record.id) from None
+        raise
+    if _is_stale(record, version):
+        # a stale tab: say that the record changed, not what its new state refuses
+        raise stale(record.id)
     context = expression_context(defs, workflow, record_context(defs, record), record.data or {})
     try:
         transition = check_transition(workflow, record.state, to, user_roles(user), context)
@@ -278,7 +326,7 @@ def apply_transition(
         raise Invalid(exc.message, [exc.message]) from None
     expected = expect_version(version)
     if expected != record.version:
-        raise Conflict(stale_message(record.id))
+        raise stale(record.id)
     with transaction():
         record = _locked_at_version(defs, user, record.id, expected)
         _check_may_move(user, workflow, record, to)  # a withdrawal bumps no version

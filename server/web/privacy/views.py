@@ -12,6 +12,7 @@ from flask_admin import Admin, expose
 from ... import clock
 from ...downloads import DownloadAudit, send_download
 from ...forms.links import MAX_ID
+from ...german import file_stamp
 from ...models import Record, RecordPrivacy
 from ...services.errors import ServiceError
 from ...services.privacy import subject_access
@@ -107,7 +108,7 @@ class SubjectAccessView(PrivacyView):
             flash("Bitte mindestens einen Datensatz auswählen.", "error")
             return redirect(url_for(".index"))
         body = subject_access.build_export(definitions(), current_user(), ids)
-        stamp = clock.now().astimezone(clock.LOCAL_ZONE).strftime("%Y%m%d-%H%M")
+        stamp = file_stamp(clock.now())
         # audited by build_export, which reads the records
         return send_download(body, f"auskunft-{stamp}.zip", "application/zip")
 
