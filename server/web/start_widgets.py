@@ -79,8 +79,11 @@ def _title(widget: Widget, default: str) -> str:
 
 def deadlines(widget: Widget, ctx: Context):
     mine = widget.mine is not False
-    items = open_deadlines(ctx.defs, ctx.user, mine=mine, limit=widget.limit)
-    return {"title": _title(widget, "Meine Fristen" if mine else "Fristen"), "items": items}
+    items = open_deadlines(
+        ctx.defs, ctx.user, mine=mine, escalated=widget.escalated, limit=widget.limit
+    )
+    default = "Eskalierte Fristen" if widget.escalated else "Meine Fristen" if mine else "Fristen"
+    return {"title": _title(widget, default), "items": items}
 
 
 def records(widget: Widget, ctx: Context):

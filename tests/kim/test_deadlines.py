@@ -131,7 +131,11 @@ def test_an_overdue_contact_is_announced_once_and_escalated_to_the_own_team_lead
     login(client, "tl1")
     page = client.get("/deadlines/?escalated=1").get_data(as_text=True)
     assert "überfällig seit 14 Tagen" in page and "eskaliert an Teamleitung" in page
-    assert "an Sie eskaliert" in client.get("/").get_data(as_text=True)
+    home = client.get("/").get_data(as_text=True)
+    assert "an Sie eskaliert" in home  # the reminder
+    block = home.partition('aria-label="Team: eskalierte Fristen"')[2]  # the team view
+    team = block.partition("</section>")[0]
+    assert "Amal Beispiel" in team and "eskaliert an Teamleitung" in team
     answer = lead.get("/deadlines?escalated=1").get_json()["items"]
     assert [(d["label"], d["escalated_to"]) for d in answer] == [(MONITORING, "team_lead")]
 
