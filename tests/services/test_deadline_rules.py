@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import threading
 
 import pytest
 from playhouse.migrate import SchemaMigrator, migrate
 
 from server import clock
-from server.models import Deadline, Reminder, User, database
+from server.models import Deadline, Record, Reminder, User, database
 from server.models.migrate import add_missing_columns
 from server.runtime import current_runtime
-from server.services.records.deadline_escalation import escalate_deadlines
+from server.services.records.deadline_escalation import announce_deadlines, escalate_deadlines
+from server.services.records.hooks import record_events
 from tests.conftest import FIXTURES
 from tests.services.test_deadlines_and_handover import ANTRAG
 
@@ -110,3 +112,38 @@ def test_an_older_database_gets_the_new_deadline_columns(api):
         json={"data": {"entscheidung": "bewilligt"}, "version": record["version"]},
     ).json
     assert payout(saved) == ["2027-01-09"]
+
+
+def test_two_runs_side_by_side_send_each_deadline_event_once(api):
+    club = api("sf4", ["applicant"], "sf")
+    for _ in range(3):
+        submitted(club)
+    record_ids = [r.id for r in Record.select(Record.id)]
+    rows = [
+        {"record": record_ids[i % 3], "state": "eingereicht", "label": f"Frist {i}", "due_on": DAY}
+        for i in range(600)
+    ]
+    with database.atomic():
+        Deadline.insert_many(rows).execute()
+    due = Deadline.select().where(Deadline.due_on <= DAY).count()
+    seen: list[int] = []
+    lock = threading.Lock()
+
+    def listener(sender, deadline, **_):
+        with lock:
+            seen.append(deadline)
+
+    def run():
+        with database.connection_context():
+            announce_deadlines(DAY)
+
+    record_events.deadline_due.connect(listener)
+    try:
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    finally:
+        record_events.deadline_due.disconnect(listener)
+    assert len(seen) == due == len(set(seen))

@@ -1,10 +1,11 @@
 """Announcing due and overdue deadlines, and escalating those overdue too long.
 
 Both run in the periodic deadline job and may run any number of times, also side by side:
-each deadline row says what was already done (``announced``, ``escalated_at``), and a row
-is claimed by a conditional UPDATE before its event is sent, so every event goes out once.
-Each claim is its own short transaction, and the event is sent inside it: a listener (the
-notifications, later) writes with the claim or not at all.
+each deadline row says what was already done (``announced``, ``escalated_at``), and rows are
+claimed by a conditional UPDATE before their events are sent, so every event goes out once.
+Each claim is a short transaction (a page of announcements, or one escalation), and the
+events are sent inside it: a listener (the notifications, later) writes with the claim or
+not at all. Claiming a page uses UPDATE … RETURNING (PostgreSQL, SQLite from 3.35).
 
 Events carry ids only (see :class:`.hooks.RecordEvents`); nothing of the case is read here.
 """
@@ -14,14 +15,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+import peewee
+
 from ... import clock
 from ...models import Deadline, Record, Reminder, User, transaction, utcnow
 from ...schema.definitions import DeadlineDef, Definitions
+from ..errors import PeriodicIncomplete
 from .hooks import record_events
 
 log = logging.getLogger(__name__)
 
-CHUNK = 200  # deadlines read per page; each is then claimed in its own transaction
+CHUNK = 200  # deadlines read per page, then claimed in a short transaction
+TRIES = 3  # a claim refused by a lock is tried again this often
 
 
 def _pages(query):
@@ -36,27 +41,43 @@ def _pages(query):
 
 
 def _announce(kind: str, condition, before: tuple[str, ...], signal) -> int:
+    """Claim a page of deadlines at a time (UPDATE … RETURNING, one short transaction) and
+    send the event of each claimed one inside that transaction."""
     base = Deadline.select(Deadline.id).where(
         Deadline.closed_at.is_null() & condition & Deadline.announced.in_(before)
     )
     sent = 0
     for ids in _pages(base):
-        for deadline_id in ids:
-            with transaction():
-                claimed = (
-                    Deadline.update(announced=kind)
-                    .where(
-                        (Deadline.id == deadline_id)
-                        & Deadline.closed_at.is_null()
-                        & Deadline.announced.in_(before)
-                    )
-                    .execute()
-                )
-                if claimed:
-                    record_id = Deadline.get_by_id(deadline_id).record_id
-                    signal.send(record_id, deadline=deadline_id)
-                    sent += 1
+        sent += _retried(lambda ids=ids: _claim_page(kind, ids, before, signal), sent)
     return sent
+
+
+def _claim_page(kind: str, ids: list[int], before: tuple[str, ...], signal) -> int:
+    with transaction():
+        claimed = (
+            Deadline.update(announced=kind)
+            .where(
+                Deadline.id.in_(ids) & Deadline.closed_at.is_null() & Deadline.announced.in_(before)
+            )
+            .returning(Deadline.id, Deadline.record)
+            .execute()
+        )
+        rows = list(claimed)
+        for row in rows:
+            signal.send(row.record_id, deadline=row.id)
+        return len(rows)
+
+
+def _retried(write, done: int) -> int:
+    """``write()``, tried again when the database refuses the lock (SQLite while another
+    connection writes); still refused: the run is incomplete and RQ retries it."""
+    for attempt in range(TRIES):
+        try:
+            return write()
+        except peewee.OperationalError as exc:
+            if attempt + 1 == TRIES:
+                raise PeriodicIncomplete({"done": done}, exc) from exc
+    return 0
 
 
 def announce_deadlines(today: dt.date | None = None) -> int:
@@ -99,7 +120,10 @@ def escalate_deadlines(defs: Definitions, today: dt.date | None = None) -> int:
                 )
             )
             for ids in _pages(query):
-                escalated += sum(_escalate(d, deadline_id, recipients) for deadline_id in ids)
+                for deadline_id in ids:
+                    escalated += _retried(
+                        lambda i=deadline_id, d=d: _escalate(d, i, recipients), escalated
+                    )
     return escalated
 
 
