@@ -187,7 +187,9 @@ class DeadlineDef:
 
     def days_for(self, choice: object) -> int:
         """Days after entering the state for the value ``choice`` of ``days_field``."""
-        return dict(self.days_by_choice).get(choice, self.days)  # type: ignore[call-overload]
+        if not isinstance(choice, str):  # empty, or an old value of another type
+            return self.days
+        return dict(self.days_by_choice).get(choice, self.days)
 
 
 @dataclass(frozen=True)
