@@ -30,6 +30,11 @@ def start_of_day(day: dt.date) -> dt.datetime:
     return local.astimezone(dt.UTC).replace(tzinfo=None)
 
 
+def local_date(moment: dt.datetime) -> dt.date:
+    """The Berlin date of a naive UTC timestamp from the database."""
+    return moment.replace(tzinfo=dt.UTC).astimezone(LOCAL_ZONE).date()
+
+
 def frozen_at() -> dt.datetime | None:
     """The frozen moment, or None while the clock runs (to restore it after a freeze)."""
     return _frozen

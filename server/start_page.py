@@ -40,14 +40,15 @@ KEYS: dict[str, tuple[type, str]] = {
     "where": (str, "ein Text (Ja/Nein-Merkmal der Statistik)"),
     "date": (str, "ein Text (<formular>.<datumsfeld>)"),
     "days": (int, "eine ganze Zahl"),
+    "escalated": (bool, "wahr oder falsch"),
 }
 
 # widget -> (German description, keys it needs, keys it may have besides roles/widget/title)
 WIDGETS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "deadlines": (
-        "offene Fristen (eigene oder, mit mine = false, alle lesbaren)",
+        "offene Fristen (eigene oder, mit mine = false, alle lesbaren; escalated: nur eskalierte)",
         (),
-        ("mine", "limit"),
+        ("mine", "limit", "escalated"),
     ),
     "records": (
         "Liste von Datensätzen eines Ablaufs",
@@ -87,6 +88,7 @@ class Widget:
     where: str = ""
     date: str = ""
     days: int = 60
+    escalated: bool = False  # deadlines: only escalated ones (the team view)
 
 
 def entry_problems(entry: Any, known_roles: set[str]) -> list[tuple[str | None, str]]:

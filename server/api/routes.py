@@ -124,7 +124,8 @@ def post_handover(record_id: int):
 def get_deadlines():
     mine = request.args.get("mine") in ("1", "true", "ja")
     overdue = request.args.get("overdue") in ("1", "true", "ja")
-    items = open_deadlines(_defs(), g.user, mine=mine, overdue=overdue)
+    escalated = request.args.get("escalated") in ("1", "true", "ja")
+    items = open_deadlines(_defs(), g.user, mine=mine, overdue=overdue, escalated=escalated)
     return jsonify({"items": [deadline_json(d) for d in items]})
 
 

@@ -78,6 +78,8 @@ def deadline_json(deadline) -> dict[str, Any]:
         "label": deadline.label,
         "due_on": deadline.due_on.isoformat(),
         "overdue": deadline.due_on < clock.today(),
+        # addition: the role it was escalated to (its id), or None
+        "escalated_to": deadline.escalated_to or None,
     }
 
 

@@ -6,6 +6,7 @@ from ..directory_settings import DirectorySettings
 from ..models import database
 from ..runtime import current_runtime
 from ..services.accounts.directory_sync import sync_directory_accounts
+from ..services.records.deadline_escalation import announce_deadlines, escalate_deadlines
 from ..services.records.deadlines import create_reminders
 from ..services.records.unused_uploads import remove_unused_uploads as remove_unused
 
@@ -22,6 +23,16 @@ def create_deadline_reminders() -> int:
     current_runtime()
     with database.connection_context():
         return create_reminders()
+
+
+def announce_and_escalate_deadlines() -> dict[str, int]:
+    """Due/overdue events once per deadline, and escalations of those overdue too long."""
+    runtime = current_runtime()
+    with database.connection_context():
+        return {
+            "announced": announce_deadlines(),
+            "escalated": escalate_deadlines(runtime.definitions),
+        }
 
 
 def sync_directory() -> dict[str, int]:

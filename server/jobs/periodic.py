@@ -43,6 +43,12 @@ PERIODIC = (
         "Erinnerungen an fällige Fristen",
         "created",
     ),
+    Periodic(
+        "deadline-escalation",
+        "server.jobs.maintenance.announce_and_escalate_deadlines",
+        600,
+        "Fristen: Fälligkeit melden, Überfälliges eskalieren",
+    ),
     # retention (anonymise the day after the period ends), audit purge, login failures
     Periodic(
         "privacy",

@@ -12,8 +12,10 @@ from .records import Record
 class Deadline(BaseModel):
     """A due date of one record in one state ([[deadlines]] of its workflow).
 
-    It is closed when the record leaves the state; entering the state again plans a new one,
-    so the history of kept and missed deadlines stays visible.
+    It is closed when the record leaves the state (``closed_reason`` "left"), when the date
+    it was planned from changes ("replanned") or when a recurring one is done ("done", and
+    the next one is planned); entering the state again plans a new one, so the history of
+    kept and missed deadlines stays visible. State and label name its declaration.
     """
 
     record = peewee.ForeignKeyField(Record, backref="deadlines", on_delete="CASCADE")
@@ -22,6 +24,14 @@ class Deadline(BaseModel):
     due_on = peewee.DateField(index=True)
     created_at = peewee.DateTimeField(default=utcnow)
     closed_at = peewee.DateTimeField(null=True, index=True)
+    # the day it counts from: entering the state, the record's date, or the day after the
+    # last completion; a date entered in ``done_field`` from this day on completes it
+    planned_from = peewee.DateField(null=True)
+    closed_reason = peewee.CharField(max_length=16, default="")  # left | replanned | done
+    escalated_at = peewee.DateTimeField(null=True)
+    escalated_to = peewee.CharField(max_length=64, default="")  # role id
+    # the last event sent for it ("due", "overdue"), so each is sent once
+    announced = peewee.CharField(max_length=16, default="")
 
     class Meta:
         # open deadlines by due date: reminders, deadline lists, list filters (migration 0002)
@@ -36,7 +46,7 @@ class Reminder(BaseModel):
 
     deadline = peewee.ForeignKeyField(Deadline, backref="reminders", on_delete="CASCADE")
     user = peewee.ForeignKeyField(User, backref="reminders", on_delete="CASCADE")
-    kind = peewee.CharField(max_length=16)  # "due" | "overdue"
+    kind = peewee.CharField(max_length=16)  # "due" | "overdue" | "escalated"
     created_at = peewee.DateTimeField(default=utcnow)
     read_at = peewee.DateTimeField(null=True)
 

@@ -154,10 +154,42 @@ class DocumentDef:
 
 @dataclass(frozen=True)
 class DeadlineDef:
+    """A ``[[deadlines]]`` entry of a workflow (docs/configuration.md, "Fristen").
+
+    Due ``days`` after entering ``state`` (``days_field`` picks the days by a select's
+    value), or ``offset_days`` from each date in ``from_field``; recurring every
+    ``every_days`` after each date entered in ``done_field``; escalated to the people with
+    ``escalate_to`` once ``escalate_after_days`` overdue.
+    """
+
     state: str
     days: int
     label: str
     line: int = 0
+    # "<form>.<field>" or "<form>.<table>.<column>": the due date is this date + offset_days
+    from_field: str = ""
+    offset_days: int = 0
+    # "<form>.<select field>" and the days per choice value (missing value: ``days``)
+    days_field: str = ""
+    days_by_choice: tuple[tuple[str, int], ...] = ()
+    every_days: int = 0
+    # a date field or table column: a date on or after the start of the open deadline
+    # completes it (a contact logged), and the next one is planned from that date
+    done_field: str = ""
+    escalate_after_days: int | None = None
+    escalate_to: str = ""
+    # "organisation": people with the role in the record's organisation; "all": everybody
+    escalate_scope: str = "organisation"
+
+    def field_paths(self) -> tuple[str, ...]:
+        """The form fields this deadline is computed from."""
+        return tuple(p for p in (self.from_field, self.days_field, self.done_field) if p)
+
+    def days_for(self, choice: object) -> int:
+        """Days after entering the state for the value ``choice`` of ``days_field``."""
+        if not isinstance(choice, str):  # empty, or an old value of another type
+            return self.days
+        return dict(self.days_by_choice).get(choice, self.days)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .checking import Collector, id_problem, kind
+from .deadline_keys import deadline_link_problems
 from .definitions import SCOPES, Definitions, FieldDef, FormDef, Problem, RoleDef, WorkflowDef
 from .expression_check import budget_problem, show_if_contexts, when_contexts
 from .expressions import ExpressionError, referenced_names
@@ -242,6 +243,7 @@ def _check_workflow_links(ctx: _Context, wf: WorkflowDef) -> list[Problem]:
     if wf.title_field:
         if message := _title_field_problem(ctx, wf, wf.title_field):
             c.add(("title_field",), message)
+    deadline_link_problems(c, wf.form_ids, ctx.forms, wf.deadlines, ctx.role_problem)
     return c.problems
 
 

@@ -16,10 +16,10 @@ import posixpath
 from typing import Any
 
 from .checking import Collector, id_problem, kind
+from .deadline_keys import parse_deadlines
 from .definitions import (
     DEFAULT_POSITION,
     SCOPES,
-    DeadlineDef,
     DocumentDef,
     Problem,
     StateDef,
@@ -55,7 +55,6 @@ STATE_KEYS = ("id", "label", "forms", "edit_roles", "final")
 TRANSITION_KEYS = ("from", "to", "label", "roles", "when", "message")
 DOCUMENT_KEYS = ("id", "label", "template", "states", "formats", "language")
 DOCUMENT_FORMATS = ("docx", "pdf")
-DEADLINE_KEYS = ("state", "days", "label")
 
 
 def parse_workflow(
@@ -111,7 +110,7 @@ def parse_workflow(
         )
     transitions = _transitions(c, data, state_ids)
     documents = _documents(c, data, state_ids)
-    deadlines = _deadlines(c, data, state_ids)
+    deadlines = parse_deadlines(c, data, state_ids)
     retention = parse_retention(c, data, state_ids)
     consents = parse_consents(c, data)
     if initial in state_ids:
@@ -326,34 +325,6 @@ def _safe_template_name(name: str) -> bool:
     # point the document job at any file on the server
     normal = posixpath.normpath(name.replace("\\", "/"))
     return not (normal.startswith(("/", "../")) or normal == ".." or ":" in normal)
-
-
-def _deadlines(
-    c: Collector, data: dict[str, Any], states: dict[str, StateDef]
-) -> list[DeadlineDef]:
-    deadlines: list[DeadlineDef] = []
-    for index, table in enumerate(c.tables(data, "deadlines", ())):
-        at = ("deadlines", index)
-        where = f"Frist Nr. {index + 1}: "
-        c.unknown_keys(table, DEADLINE_KEYS, at, where)
-        state = c.text(table, "state", at, where, required=True)
-        label = c.text(table, "label", at, where, required=True)
-        days = c.count(table, "days", at, where, least=1)
-        if "days" not in table:
-            c.add(at, f"{where}„days“ fehlt (Tage seit Eintritt in den Zustand)")
-        if state and states and state not in states:
-            c.add(at + ("state",), f"{where}Zustand „{state}“ gibt es nicht")
-        elif state in states and states[state].final:
-            c.add(
-                at + ("state",),
-                f"{where}Zustand „{state}“ ist final; die Frist würde nie erledigt",
-                warning=True,
-            )
-        if days is not None and state:
-            deadlines.append(
-                DeadlineDef(state=state, days=days, label=label, line=c.lines.line(*at))
-            )
-    return deadlines
 
 
 def _check_graph(

@@ -16,7 +16,7 @@ from ..services.register.decisions import register_config
 from .accessibility import AccessibilityView
 from .auth import AuthView, enforce_second_factor
 from .base import definitions
-from .deadlines import DeadlinesView
+from .deadlines import DeadlinesView, deadline_notes
 from .documents import DocumentsView
 from .files import FilesView
 from .form_history import FormHistoryView
@@ -67,6 +67,7 @@ def init_web(app: Flask, menu: Admin) -> None:
     # the form widgets ask the field type registry (templates/verbund/_widgets.html)
     app.add_template_global(field_type, "field_type")
     app.add_template_global(upload_types, "upload_types")
+    app.add_template_global(deadline_notes, "deadline_notes")
 
     @app.context_processor
     def _navigation():

@@ -1,6 +1,8 @@
-"""The "Fristen" screen: open and overdue deadlines of the records a person may read."""
+"""The "Fristen" screen: open, overdue and escalated deadlines of the records a person may read."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from flask import abort, redirect, request, url_for
 from flask_admin import expose
@@ -16,12 +18,16 @@ class DeadlinesView(StaffView):
     def index(self):
         mine = request.args.get("mine") == "1"
         overdue = request.args.get("overdue") == "1"
-        items = open_deadlines(definitions(), current_user(), mine=mine, overdue=overdue)
+        escalated = request.args.get("escalated") == "1"
+        items = open_deadlines(
+            definitions(), current_user(), mine=mine, overdue=overdue, escalated=escalated
+        )
         return self.render(
             "verbund/deadlines.html",
             items=items,
             mine=mine,
             overdue=overdue,
+            escalated=escalated,
             today=clock.today(),
             workflows=definitions().workflows,
         )
@@ -31,3 +37,16 @@ class DeadlinesView(StaffView):
         if not mark_read(current_user(), reminder_id):
             abort(404)
         return redirect(url_for("admin.index"))
+
+
+def deadline_notes(deadline, today: dt.date) -> list[str]:
+    """What the deadline tables say beside the date (German): "überfällig seit 3 Tagen",
+    "eskaliert an Teamleitung" (the role's label from the configuration)."""
+    notes = []
+    late = (today - deadline.due_on).days
+    if late > 0:
+        notes.append(f"überfällig seit {late} {'Tag' if late == 1 else 'Tagen'}")
+    if deadline.escalated_to:
+        role = definitions().roles.get(deadline.escalated_to)
+        notes.append(f"eskaliert an {role.label if role else deadline.escalated_to}")
+    return notes

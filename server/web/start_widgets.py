@@ -79,11 +79,16 @@ def _title(widget: Widget, default: str) -> str:
 
 def deadlines(widget: Widget, ctx: Context):
     mine = widget.mine is not False
-    items = open_deadlines(ctx.defs, ctx.user, mine=mine, limit=widget.limit)
+    items = open_deadlines(
+        ctx.defs, ctx.user, mine=mine, escalated=widget.escalated, limit=widget.limit
+    )
+    default = "Eskalierte Fristen" if widget.escalated else "Meine Fristen" if mine else "Fristen"
     return {
-        "title": _title(widget, "Meine Fristen" if mine else "Fristen"),
+        "title": _title(widget, default),
         "items": items,
-        "mine": mine,  # the link to the deadlines page keeps the same choice
+        # the link to the deadlines page keeps the same choice
+        "mine": mine,
+        "escalated": bool(widget.escalated),
     }
 
 

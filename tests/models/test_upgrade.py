@@ -91,8 +91,12 @@ def fill_old_database(url: str) -> dict:
         TransitionLog.create(
             record=record, from_state="entwurf", to_state="eingereicht", record_version=3
         )
-        Deadline.create(
-            record=record, state="eingereicht", label="Prüfung", due_on=dt.date(2026, 12, 20)
+        # the columns the deadline had then (later migrations add more: the model has them)
+        p = database.param
+        database.execute_sql(
+            "INSERT INTO deadline (record_id, state, label, due_on, created_at) "
+            f"VALUES ({p}, {p}, {p}, {p}, {p})",
+            (record.id, "eingereicht", "Prüfung", dt.date(2026, 12, 20), dt.datetime(2026, 12, 1)),
         )
         for action in ("record.create", "record.save", "record.transition"):
             AuditEntry.create(user=clerk, username=clerk.username, action=action, record_id=1)

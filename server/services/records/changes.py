@@ -36,7 +36,7 @@ from .access import (
     user_roles,
     within_edit_scope,
 )
-from .deadlines import close_deadlines, plan_deadlines
+from .deadline_plans import close_deadlines, plan_deadlines, replan_after_save
 from .form_links import RecordLinks
 from .hooks import fact_provider, record_events, work_refusal
 
@@ -255,6 +255,7 @@ def save_form(
         FormSave.create(
             record=record, form=form_id, record_version=new_version, data=result.values, author=user
         )
+        replan_after_save(workflow, record, form_id)  # a date the deadlines count from
         audit(
             "form.save",
             user,

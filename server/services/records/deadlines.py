@@ -1,4 +1,7 @@
-"""Deadlines: planned when a record enters a state, closed when it leaves, reminded when due."""
+"""Deadlines: who sees which open ones, and the reminders when they are due.
+
+Planning them is :mod:`.deadline_plans`; escalating and announcing them :mod:`.deadline_escalation`.
+"""
 
 from __future__ import annotations
 
@@ -8,43 +11,24 @@ import peewee
 
 from ... import clock
 from ...models import Deadline, Record, Reminder, User, transaction, utcnow
-from ...models.fast import insert_row
-from ...schema.definitions import Definitions, WorkflowDef
+from ...schema.definitions import Definitions
 from ..errors import PeriodicIncomplete
 from .access import readable_records
 
 
-def plan_deadlines(workflow: WorkflowDef, record: Record, state_id: str) -> int:
-    """Create the due dates of ``state_id`` for a record that has just entered it."""
-    today = clock.today()
-    planned = 0
-    for d in workflow.deadlines:
-        if d.state == state_id:
-            due_on = today + dt.timedelta(days=d.days)
-            insert_row(Deadline, record=record.id, state=state_id, label=d.label, due_on=due_on)
-            planned += 1
-    return planned
-
-
-def close_deadlines(record: Record, state_id: str) -> int:
-    """Close the open due dates of ``state_id`` for a record that has just left it."""
-    return (
-        Deadline.update(closed_at=utcnow())
-        .where(
-            (Deadline.record == record.id)
-            & (Deadline.state == state_id)
-            & Deadline.closed_at.is_null()
-        )
-        .execute()
-    )
-
-
 def open_deadlines(
-    defs: Definitions, user: User, *, mine: bool = False, overdue: bool = False, limit: int = 500
+    defs: Definitions,
+    user: User,
+    *,
+    mine: bool = False,
+    overdue: bool = False,
+    escalated: bool = False,
+    limit: int = 500,
 ) -> list[Deadline]:
     """Open deadlines of records ``user`` may read, soonest first.
 
-    ``mine``: only records the user owns; ``overdue``: only those already past.
+    ``mine``: only records the user owns; ``overdue``: only those already past;
+    ``escalated``: only those escalated (the team view).
     """
     records = readable_records(defs, user, Record.select(Record.id))
     query = (
@@ -58,6 +42,8 @@ def open_deadlines(
         query = query.where(Record.owner == user.id)
     if overdue:
         query = query.where(Deadline.due_on < clock.today())
+    if escalated:
+        query = query.where(Deadline.escalated_at.is_null(False))
     return list(query)
 
 

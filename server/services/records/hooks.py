@@ -56,6 +56,13 @@ class RecordEvents:
     ``transitioned(record, user, from_state, to_state, version)``,
     ``handed_over(record, user, version)``, ``anonymised(record, user, reason)``
     (``user`` None when the retention job anonymised it).
+
+    Deadline events come from the periodic deadline job, once per deadline and kind, and
+    carry ids only (the sender is the record's id, ``deadline`` the deadline's id), so a
+    notification can be built later without any case content passing through:
+    ``deadline_due(record_id, deadline)``, ``deadline_overdue(record_id, deadline)``,
+    ``deadline_escalated(record_id, deadline, role, users)`` (``users``: ids of the people
+    it was escalated to).
     """
 
     created = _signals.signal("record-created")
@@ -63,6 +70,9 @@ class RecordEvents:
     transitioned = _signals.signal("record-transitioned")
     handed_over = _signals.signal("record-handed-over")
     anonymised = _signals.signal("record-anonymised")
+    deadline_due = _signals.signal("deadline-due")
+    deadline_overdue = _signals.signal("deadline-overdue")
+    deadline_escalated = _signals.signal("deadline-escalated")
 
 
 record_events = RecordEvents()
