@@ -84,12 +84,27 @@ DEFAULTS: dict[str, Any] = {
     "accessibility": {"contact": "", "reviewed": "", "enforcement": ""},
     # GET /metrics: addresses or networks that may read it, and/or a bearer token
     "metrics": {"allow": ["127.0.0.1", "::1"], "token": ""},
+    # e-mail of notifications over SMTP; empty host: none (server/services/notifications/mail.py)
+    "mail": {
+        "host": "",
+        "port": 587,
+        "from": "",
+        "security": "starttls",  # starttls | ssl | none
+        "user": "",
+        "password": "",  # better VERBUND_MAIL_PASSWORD
+        "base_url": "",  # how links in e-mails start, e.g. https://verbund.example.org
+        "timeout": 30,  # seconds one SMTP conversation may take
+        "digest_hour": 7,  # the daily digest goes out from this hour (Berlin) on
+        "resend_after": 900,  # seconds after which an unconfirmed send is tried again
+    },
     # directory login (LDAP / Active Directory); empty url: none (server/directory_settings.py)
     "ldap": LDAP_DEFAULTS,
     "roles": {},
     # the start page per role: [[start]] entries (server/start_page.py, docs/configuration.md)
     "start": [],
 }
+
+MAIL_SECURITY = ("starttls", "ssl", "none")
 
 # environment variable -> (section, key)
 ENV_OVERRIDES = {
@@ -99,6 +114,7 @@ ENV_OVERRIDES = {
     "VERBUND_PSEUDONYM_KEY": ("privacy", "pseudonym_key"),
     "VERBUND_METRICS_TOKEN": ("metrics", "token"),
     "VERBUND_LDAP_BIND_PASSWORD": ("ldap", "bind_password"),
+    "VERBUND_MAIL_PASSWORD": ("mail", "password"),
 }
 
 
@@ -259,6 +275,14 @@ def settings_problems(data: dict[str, Any], lines: Any, shown: str) -> list[Prob
                         shown,
                         lines.line(section, key),
                         f"[{section}] {key} darf nicht negativ sein",
+                    )
+                )
+            elif section == "mail" and key == "security" and item not in MAIL_SECURITY:
+                problems.append(
+                    Problem(
+                        shown,
+                        lines.line(section, key),
+                        f"[mail] security muss einer von {', '.join(MAIL_SECURITY)} sein",
                     )
                 )
             elif section == "metrics" and key == "allow":

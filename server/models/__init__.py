@@ -8,6 +8,7 @@ from .base import (
     JSONField,
     database,
     is_sqlite,
+    on_commit,
     open_database,
     short_write,
     transaction,
@@ -18,6 +19,13 @@ from .deadlines import Deadline, Reminder
 from .documents import MeasureStatus, TemplateRevision
 from .jobs import RUN_STATUSES, PeriodicRun
 from .migrate import add_missing_columns
+from .notifications import (
+    DELIVERY_STATES,
+    MAIL_MODES,
+    MailDelivery,
+    Notification,
+    NotificationPreference,
+)
 from .privacy import (
     AuditPurgePermit,
     Consent,
@@ -64,6 +72,9 @@ MODELS = [
     AuditPurgePermit,
     PeriodicRun,
     RoleGrant,
+    Notification,
+    NotificationPreference,
+    MailDelivery,
 ]
 
 
@@ -77,6 +88,12 @@ def create_tables() -> None:
 
 __all__ = [
     "CONFIG_KINDS",
+    "DELIVERY_STATES",
+    "MAIL_MODES",
+    "MailDelivery",
+    "Notification",
+    "NotificationPreference",
+    "on_commit",
     "DOCUMENT_STATUSES",
     "MODELS",
     "ApiToken",

@@ -1,0 +1,142 @@
+"""Events on main reach the right people: in the inbox and as one neutral e-mail each."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import icalendar
+
+from server.models import Notification, User
+from tests.kim.flow import create, move, save
+from tests.notifications.conftest import BASE_URL, with_email
+
+INTAKE = {
+    "name": "Amal Beispiel",
+    "access_channel": "welcome_point",
+    "target_group": "neuzugewandert",
+    "agencies": [{"agency": "Jobcenter"}, {"agency": "Ausländerbehörde"}],
+}
+PROPOSAL = {
+    "title": "Pool der Sprachmittlung erweitern",
+    "working_group": "AG Zugang",
+    "problem": "Wartezeiten",
+    "proposal": "Der Lenkungskreis beschließt die Erweiterung.",
+    "financial_impact": False,
+    "alignment": [{"office": "Kämmerei", "date": "2026-02-01", "result": "hinweise"}],
+}
+
+
+def _assert_neutral(message, *secrets: str) -> None:
+    text = message["Subject"] + message.get_body(("plain",)).get_content()
+    for secret in secrets:
+        assert secret not in text, secret
+
+
+def test_a_case_handed_over_tells_the_new_owner_once_without_content(api, work_jobs, mailbox):
+    giver, taker = api("cm1", ["case_manager"], "amt"), api("cm2", ["case_manager"], "amt")
+    User.update(display_name="Gerda Geberin").where(User.id == giver.user.id).execute()
+    with_email(taker.user, "cm2@stadt.example")
+    case = create(giver, "case_management", {"intake": INTAKE})
+    answer = giver.post(
+        f"/records/{case['id']}/handover", json={"owner": "cm2", "version": case["version"]}
+    )
+    assert answer.status_code == 200, answer.get_json()
+    work_jobs()
+    work_jobs()  # nothing more to send
+
+    [message] = mailbox.to("cm2@stadt.example")
+    assert message["Subject"] == f"Verbund: Fall Nr. {case['id']} wurde Ihnen übergeben"
+    _assert_neutral(message, "Amal", "Beispiel", "Gerda", "cm1", "Jobcenter", "welcome")
+    [notification] = Notification.select().where(Notification.user == taker.user.id)
+    link = f"{BASE_URL}/notifications/{notification.id}/open"
+    assert link in message.get_body(("plain",)).get_content()
+    assert message["Message-ID"].startswith("<") and "stadt.example" in message["Message-ID"]
+    assert Notification.select().where(Notification.user == giver.user.id).count() == 0
+
+
+def test_a_case_handed_to_an_organisation_tells_its_team_lead(api, work_jobs, mailbox):
+    giver = api("cm1", ["case_manager"], "amt")
+    lead = api("tl1", ["team_lead"], "awo")
+    colleague = api("cm3", ["case_manager"], "awo")  # scope own: cannot read it unassigned
+    with_email(lead.user, "tl1@awo.example")
+    with_email(colleague.user, "cm3@awo.example")
+    case = create(giver, "case_management", {"intake": INTAKE})
+    answer = giver.post(
+        f"/records/{case['id']}/handover", json={"organisation": "awo", "version": case["version"]}
+    )
+    assert answer.status_code == 200, answer.get_json()
+    work_jobs()
+    [message] = mailbox.to("tl1@awo.example")
+    assert (
+        message["Subject"] == f"Verbund: Fall Nr. {case['id']} wurde Ihrer Organisation übergeben"
+    )
+    assert mailbox.to("cm3@awo.example") == []
+
+
+def test_a_decided_proposal_tells_whom_the_workflow_names(api, work_jobs, mailbox):
+    coordination = api("koordination", ["coordination"], "amt")
+    colleague = api("koordination2", ["coordination"], "amt")
+    secretary = api("sekretariat", ["secretary"], "amt")
+    lead = api("tl1", ["team_lead"], "awo")
+    manager = api("cm1", ["case_manager"], "awo")
+    for person, address in (
+        (colleague, "k2@stadt.example"),
+        (lead, "tl1@awo.example"),
+        (manager, "cm1@awo.example"),
+        (coordination, "k1@stadt.example"),
+    ):
+        with_email(person.user, address)
+    proposal = create(coordination, "proposal", {"proposal": PROPOSAL})
+    proposal = move(coordination, proposal, "aligned")
+    proposal = move(coordination, proposal, "submitted")
+    work_jobs()
+    assert mailbox.messages == []  # steps without notify tell nobody
+    decision = {"decided_on": "2026-03-02", "decision_text": "Zustimmung."}
+    proposal = save(secretary, proposal, "proposal_decision", decision)
+    move(secretary, proposal, "adopted")
+    work_jobs()
+    subject = f"Verbund: Vorschlag Nr. {proposal['id']}: Beschlossen"
+    for address in ("k1@stadt.example", "k2@stadt.example", "tl1@awo.example"):
+        [message] = mailbox.to(address)
+        assert message["Subject"] == subject
+        _assert_neutral(message, "Sprachmittlung", "Zustimmung", "Kämmerei")
+    assert mailbox.to("cm1@awo.example") == []  # may not read proposals
+
+
+def test_a_meeting_invitation_carries_a_calendar_entry_with_its_date(api, work_jobs, mailbox):
+    office = api("sekretariat", ["secretary"], "amt")
+    lead = api("tl1", ["team_lead"], "awo")
+    with_email(lead.user, "TL1@awo.example")
+    meeting = {
+        "committee": "lenkungskreis",
+        "title": "4. Sitzung 2027 – Vertraulich",
+        "date": "2027-03-04",
+        "start_time": "14:00",
+        "end_time": "16:30",
+        "place": "Rathaus, Raum 3",
+        "attendance": [
+            {"name": "Tina Leitung", "email": "tl1@awo.example", "presence": "eingeladen"},
+            {"name": "Extern", "email": "extern@example.org", "presence": "eingeladen"},
+        ],
+    }
+    record = create(office, "meeting", {"meeting": meeting})
+    record = save(office, record, "meeting", {**meeting, "invitation_note": "Bitte Unterlagen"})
+    work_jobs()
+    [message] = mailbox.to("TL1@awo.example")  # once, though saved twice
+    assert message["Subject"] == f"Verbund: Einladung: Sitzung Nr. {record['id']}"
+    _assert_neutral(message, "Vertraulich", "Tina", "Extern")
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_content_type() == "text/calendar"
+    calendar = icalendar.Calendar.from_ical(attachment.get_content())
+    [event] = calendar.walk("VEVENT")
+    start = event.decoded("dtstart")
+    assert start.date() == dt.date(2027, 3, 4) and start.hour == 14
+    assert str(start.tzinfo) == "Europe/Berlin"
+    assert event.decoded("dtend").hour == 16
+    assert "Vertraulich" not in str(event.get("summary"))
+    assert mailbox.to("extern@example.org") == []  # no account in Verbund
+
+    # a new date invites again
+    save(office, record, "meeting", {**meeting, "date": "2027-03-11"})
+    work_jobs()
+    assert len(mailbox.to("TL1@awo.example")) == 2
