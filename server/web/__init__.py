@@ -19,8 +19,8 @@ from .base import definitions
 from .deadlines import DeadlinesView
 from .documents import DocumentsView
 from .files import FilesView
-from .notifications import NotificationsView, unread_for_menu
 from .form_history import FormHistoryView
+from .notifications import NotificationsView, unread_for_menu
 from .records import RecordsView
 from .register import RegisterView
 from .security import init_security
