@@ -49,8 +49,8 @@ def test_the_inbox_lists_only_ones_own_newest_first_and_marks_read(app, make_use
 def test_opening_goes_through_the_record_access_check(app, make_user, api):
     giver = api("cm1", ["case_manager"], "amt")
     make_user("cm2", ["case_manager"], "amt")
-    from tests.notifications.test_events import INTAKE
     from tests.kim.flow import create
+    from tests.notifications.test_events import INTAKE
 
     case = create(giver, "case_management", {"intake": INTAKE})
     answer = giver.post(
