@@ -26,6 +26,9 @@ from .session import current_user
 
 
 class NotificationsView(StaffView):
+    def is_visible(self) -> bool:
+        return False  # linked from the top bar with its unread count (verbund/_menu.html)
+
     @expose("/")
     def index(self):
         unread_only = request.args.get("unread") == "1"
