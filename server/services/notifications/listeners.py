@@ -42,11 +42,28 @@ def _receiver(wire: Wire) -> Callable[..., None]:
         if _provider is None:
             return
         settings, defs = _provider()
+        if isinstance(sender, Record) and not concerns(defs, wire, sender.workflow, event):
+            return  # most saves and steps notify nobody: decided without a query
+        # read again: the change updated the row, not the object the event carries
         record = Record.get_by_id(sender.id if isinstance(sender, Record) else int(sender))
         handle(settings, defs, wire, record, event)
 
     receive.__name__ = f"notify_{wire.kind}"
     return receive
+
+
+def concerns(defs: Definitions, wire: Wire, workflow_id: str, event: dict[str, Any]) -> bool:
+    """Whether ``event`` of a record of ``workflow_id`` can notify anyone under ``wire``."""
+    workflow = defs.workflows.get(workflow_id)
+    if workflow is None:
+        return False
+    if wire.kind == "transition":
+        step = transition_of(workflow, event.get("from_state"), event.get("to_state"))
+        return step is not None and bool(step.notify)
+    if wire.kind == "meeting_invitation":
+        invitation = INVITATIONS.get(workflow_id)
+        return invitation is not None and event.get("form") == invitation.form
+    return True
 
 
 def handle(
