@@ -140,3 +140,31 @@ def test_a_meeting_invitation_carries_a_calendar_entry_with_its_date(api, work_j
     save(office, record, "meeting", {**meeting, "date": "2027-03-11"})
     work_jobs()
     assert len(mailbox.to("TL1@awo.example")) == 2
+
+
+def test_a_failed_document_tells_who_requested_it(api, work_jobs, mailbox):
+    import docx
+
+    from tests.helpers import install_template
+
+    coordination = api("koordination", ["coordination"], "amt")
+    with_email(coordination.user, "k1@stadt.example")
+    proposal = create(coordination, "proposal", {"proposal": PROPOSAL})
+    evil = docx.Document()
+    evil.add_paragraph().add_run("{{ proposal.title.__class__ }}")
+    install_template("beschlussvorlage.docx", evil)
+    answer = coordination.post(
+        f"/records/{proposal['id']}/documents", json={"document": "beschlussvorlage"}
+    )
+    assert answer.status_code == 202
+    work_jobs()
+    assert coordination.get(f"/documents/{answer.get_json()['id']}").get_json()["status"] == (
+        "failed"
+    )
+    [message] = mailbox.to("k1@stadt.example")
+    assert message["Subject"] == (
+        f"Verbund: Dokument zu Vorschlag Nr. {proposal['id']} konnte nicht erstellt werden"
+    )
+    _assert_neutral(message, "Sprachmittlung", "__class__", "beschlussvorlage")
+    [notification] = Notification.select().where(Notification.kind == "document_failed")
+    assert notification.object_ref == f"document:{answer.get_json()['id']}"
