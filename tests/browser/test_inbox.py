@@ -80,9 +80,9 @@ def test_the_inbox_by_keyboard_with_its_count_in_words(page, kim_site, shots):
 
     page.set_viewport_size({"width": 320, "height": 800})
     page.reload()
+    shots(page, "postfach-320")
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     assert axe_violations(page) == []
-    shots(page, "postfach-320")
 
     page.get_by_role("link", name="Einstellungen (E-Mail)").click()
     expect(page.locator("h1")).to_have_text("Benachrichtigungen: Einstellungen")
