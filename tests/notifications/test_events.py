@@ -6,7 +6,7 @@ import datetime as dt
 
 import icalendar
 
-from server.models import Notification, User
+from server.models import AuditEntry, Notification, User
 from tests.kim.flow import create, move, save
 from tests.notifications.conftest import BASE_URL, with_email
 
@@ -52,6 +52,14 @@ def test_a_case_handed_over_tells_the_new_owner_once_without_content(api, work_j
     assert link in message.get_body(("plain",)).get_content()
     assert message["Message-ID"].startswith("<") and "stadt.example" in message["Message-ID"]
     assert Notification.select().where(Notification.user == giver.user.id).count() == 0
+    # the audit log says who was told of what: ids and kind only
+    told = {
+        e.action: e.detail
+        for e in AuditEntry.select().where(AuditEntry.action.startswith("notification."))
+    }
+    assert told["notification.create"] == {"kind": "handed_over", "user_id": taker.user.id}
+    assert told["notification.mail"]["user_id"] == taker.user.id
+    assert told["notification.mail"]["notification_id"] == notification.id
 
 
 def test_a_case_handed_to_an_organisation_tells_its_team_lead(api, work_jobs, mailbox):
