@@ -6,7 +6,7 @@ import datetime as dt
 
 import icalendar
 
-from server.models import AuditEntry, Notification, User
+from server.models import AuditEntry, Notification, NotificationPreference, User
 from tests.kim.flow import create, move, save
 from tests.notifications.conftest import BASE_URL, with_email
 
@@ -176,3 +176,26 @@ def test_a_failed_document_tells_who_requested_it(api, work_jobs, mailbox):
     _assert_neutral(message, "Sprachmittlung", "__class__", "beschlussvorlage")
     [notification] = Notification.select().where(Notification.kind == "document_failed")
     assert notification.object_ref == f"document:{answer.get_json()['id']}"
+
+
+def test_a_deadline_signal_is_wired_with_one_row(api, work_jobs, mailbox):
+    """What the deadline code (branch deadlines-16) will send: a blinker signal with ids only."""
+    from blinker import Namespace
+
+    from server.services.notifications.kinds import Wire
+    from server.services.notifications.listeners import connect_wire
+
+    escalated = Namespace().signal("deadline-escalated-test")
+    connect_wire(Wire(escalated, "deadline_escalated", ("owner", "given")))
+    manager = api("cm1", ["case_manager"], "awo")
+    lead = api("tl1", ["team_lead"], "awo")
+    with_email(manager.user, "cm1@awo.example")
+    with_email(lead.user, "tl1@awo.example")
+    NotificationPreference.create(user=lead.user.id, kind="*", mode="off")
+    case = create(manager, "case_management", {"intake": INTAKE})
+    for _ in range(2):  # the deadline job runs twice: one notification, one e-mail each
+        escalated.send(case["id"], deadline_id=7, user_ids=[lead.user.id])
+    work_jobs()
+    subject = f"Verbund: Frist eskaliert: Fall Nr. {case['id']}"
+    assert [m["Subject"] for m in mailbox.to("cm1@awo.example")] == [subject]
+    assert [m["Subject"] for m in mailbox.to("tl1@awo.example")] == [subject]  # cannot be off

@@ -9,9 +9,10 @@ plus those only code can name ("handover", "members", "given", "transition"); se
 The deadline kinds are declared here and shown in every person's choices; their events come
 from the deadline code (branch deadlines-16), which sends blinker signals with ids only. To
 wire them: add, e.g., ``Wire(deadline_events.due, "deadline_due", ("owner",))`` to
-:data:`WIRING` (sender: the record id; keyword ``event_id``: unique per occurrence, e.g.
-``"<deadline id>:<due date>"``; ``user_ids`` for the rule "given", e.g. an escalation's team
-leads).
+:data:`WIRING` (sender: the record or its id; keyword ``event_id`` or ``deadline_id``: what
+makes the occurrence unique; ``user_ids`` for the rule "given", e.g. an escalation's team
+leads). :func:`.listeners.connect_wire` connects one more row at run time (the test
+``test_a_deadline_signal_is_wired_with_one_row`` does exactly that).
 """
 
 from __future__ import annotations

@@ -32,9 +32,19 @@ def register_notifications(provider: Provider) -> None:
     if _receivers:
         return
     for wire in WIRING:
-        receiver = _receiver(wire)
-        _receivers.append(receiver)
-        wire.signal.connect(receiver, weak=False)
+        connect_wire(wire)
+
+
+def connect_wire(wire: Wire) -> None:
+    """Notify for one more event (a row like those of WIRING), e.g. a deadline signal.
+
+    The signal's sender is a record or a record id; its keywords may carry ``user`` (who
+    caused it: not told), ``event_id`` (what makes this occurrence unique; else
+    ``deadline_id``, else the record ``version``) and ``user_ids`` (for the rule "given").
+    """
+    receiver = _receiver(wire)
+    _receivers.append(receiver)
+    wire.signal.connect(receiver, weak=False)
 
 
 def _receiver(wire: Wire) -> Callable[..., None]:
@@ -75,7 +85,9 @@ def handle(
         return []
     base = record_title(defs, record)
     detail: dict[str, Any] = {}
-    occurrence = str(event.get("event_id") or event.get("version") or "")
+    occurrence = str(
+        event.get("event_id") or event.get("deadline_id") or event.get("version") or ""
+    )
     if wire.kind == "handed_over":
         detail["whom"] = "Ihnen" if record.owner_id else "Ihrer Organisation"
     elif wire.kind == "transition":
