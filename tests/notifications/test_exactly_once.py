@@ -6,13 +6,20 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
+import pytest
+
 from server.jobs.mail import send_digests, send_mail_job, sweep_mail
-from server.models import MailDelivery, NotificationPreference, database
+from server.models import MailDelivery, Notification, NotificationPreference, database
+from server.queue.documents import document_queue
 from server.queue.mail import enqueue_mail
 from server.runtime import current_runtime
 from server.services.notifications.create import notify
 from server.services.notifications.delivery import claim
+from server.services.records.assignment import hand_over
+from server.services.records.hooks import record_events
+from tests.kim.flow import create
 from tests.notifications.conftest import with_email
+from tests.notifications.test_events import INTAKE
 
 
 def _person(make_user, name="cm2", address="cm2@stadt.example"):
@@ -137,3 +144,29 @@ def test_escalations_cannot_be_switched_off(app, make_user, work_jobs, mailbox):
     work_jobs()
     [message] = mailbox.to("cm2@stadt.example")
     assert message["Subject"] == "Verbund: Frist eskaliert: Fall Nr. 2"
+
+
+def test_a_change_undone_sends_nothing(app, api, work_jobs, mailbox):
+    """A listener after ours fails: the hand-over is undone, so are its notification and
+    e-mail; no job was enqueued before the commit that never came."""
+
+    giver = api("cm1", ["case_manager"], "amt")
+    taker = api("cm2", ["case_manager"], "amt")
+    with_email(taker.user, "cm2@stadt.example")
+    case = create(giver, "case_management", {"intake": INTAKE})
+
+    def refuse(record, **event):
+        raise RuntimeError("a later listener refuses")
+
+    with record_events.handed_over.connected_to(refuse), pytest.raises(RuntimeError):
+        hand_over(
+            current_runtime(app).definitions,
+            giver.user,
+            case["id"],
+            owner="cm2",
+            version=case["version"],
+        )
+    assert Notification.select().count() == 0 and MailDelivery.select().count() == 0
+    assert document_queue(current_runtime(app).settings).count == 0
+    work_jobs()
+    assert mailbox.messages == []
