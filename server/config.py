@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .directory_settings import LDAP_DEFAULTS, ldap_problems
+from .mail_settings import MAIL_DEFAULTS, mail_problems
 from .schema.definitions import Problem
 from .schema.toml_lines import parse_toml
 from .start_page import entry_problems
@@ -84,27 +85,14 @@ DEFAULTS: dict[str, Any] = {
     "accessibility": {"contact": "", "reviewed": "", "enforcement": ""},
     # GET /metrics: addresses or networks that may read it, and/or a bearer token
     "metrics": {"allow": ["127.0.0.1", "::1"], "token": ""},
-    # e-mail of notifications over SMTP; empty host: none (server/services/notifications/mail.py)
-    "mail": {
-        "host": "",
-        "port": 587,
-        "from": "",
-        "security": "starttls",  # starttls | ssl | none
-        "user": "",
-        "password": "",  # better VERBUND_MAIL_PASSWORD
-        "base_url": "",  # how links in e-mails start, e.g. https://verbund.example.org
-        "timeout": 30,  # seconds one SMTP conversation may take
-        "digest_hour": 7,  # the daily digest goes out from this hour (Berlin) on
-        "resend_after": 900,  # seconds after which an unconfirmed send is tried again
-    },
+    # e-mail of notifications over SMTP (server/mail_settings.py)
+    "mail": MAIL_DEFAULTS,
     # directory login (LDAP / Active Directory); empty url: none (server/directory_settings.py)
     "ldap": LDAP_DEFAULTS,
     "roles": {},
     # the start page per role: [[start]] entries (server/start_page.py, docs/configuration.md)
     "start": [],
 }
-
-MAIL_SECURITY = ("starttls", "ssl", "none")
 
 # environment variable -> (section, key)
 ENV_OVERRIDES = {
@@ -244,6 +232,10 @@ def settings_problems(data: dict[str, Any], lines: Any, shown: str) -> list[Prob
             continue
         if section == "ldap":
             problems += _ldap_problems(data, lines, shown, value)
+        if section == "mail":
+            problems += [
+                Problem(shown, lines.line("mail", *at), m) for at, m in mail_problems(value)
+            ]
         for key, item in value.items():
             expected = DEFAULTS[section].get(key)
             if key not in DEFAULTS[section]:
@@ -275,14 +267,6 @@ def settings_problems(data: dict[str, Any], lines: Any, shown: str) -> list[Prob
                         shown,
                         lines.line(section, key),
                         f"[{section}] {key} darf nicht negativ sein",
-                    )
-                )
-            elif section == "mail" and key == "security" and item not in MAIL_SECURITY:
-                problems.append(
-                    Problem(
-                        shown,
-                        lines.line(section, key),
-                        f"[mail] security muss einer von {', '.join(MAIL_SECURITY)} sein",
                     )
                 )
             elif section == "metrics" and key == "allow":

@@ -10,6 +10,7 @@ import pytest
 
 from server.jobs.mail import send_digests, send_mail_job, sweep_mail
 from server.models import MailDelivery, Notification, NotificationPreference, database
+from server.queue.connection import get_redis
 from server.queue.documents import document_queue
 from server.queue.mail import enqueue_mail
 from server.runtime import current_runtime
@@ -91,10 +92,7 @@ def test_a_lost_job_is_found_by_the_sweep(app, make_user, work_jobs, mailbox, fr
     frozen(dt.datetime(2031, 5, 6, 10, 0, tzinfo=dt.UTC))
     person = _person(make_user)
     _one_delivery(app, person)
-    current_runtime(app)  # Redis lost the job:
-    from server.queue.connection import get_redis
-
-    get_redis(current_runtime(app).settings).flushall()
+    get_redis(current_runtime(app).settings).flushall()  # Redis lost the job
     work_jobs()
     assert mailbox.messages == []
     frozen(dt.datetime(2031, 5, 6, 10, 2, tzinfo=dt.UTC))
