@@ -15,7 +15,7 @@ def send_mail_job(delivery_id: int) -> str:
     """RQ job: send e-mail ``delivery_id`` once; a second run or a racing worker sends none."""
     runtime = current_runtime()
     with database.connection_context():
-        return deliver(runtime.settings, runtime.definitions, int(delivery_id))
+        return deliver(runtime.settings, int(delivery_id))
 
 
 def sweep_mail() -> int:

@@ -105,8 +105,11 @@ def test_the_daily_digest_goes_out_once_a_day(app, make_user, work_jobs, mailbox
     settings = current_runtime(app).settings
     person = _person(make_user)
     NotificationPreference.create(user=person.id, kind="*", mode="digest")
+    without_address = make_user("cm4", ["case_manager"], "amt")
+    NotificationPreference.create(user=without_address.id, kind="*", mode="digest")
     frozen(dt.datetime(2031, 5, 5, 15, 0, tzinfo=dt.UTC))
     notify(settings, "handed_over", [person], "7:3", "Fall Nr. 7 wurde Ihnen übergeben")
+    notify(settings, "handed_over", [without_address], "7:3", "Fall Nr. 7 …")
     notify(settings, "transition", [person], "8:4", "Vorschlag Nr. 8: Beschlossen")
     work_jobs()
     assert mailbox.messages == []  # nothing at once
@@ -116,6 +119,8 @@ def test_the_daily_digest_goes_out_once_a_day(app, make_user, work_jobs, mailbox
     frozen(dt.datetime(2031, 5, 6, 5, 30, tzinfo=dt.UTC))  # 07:30 in Berlin
     assert send_digests() == 1
     assert send_digests() == 0  # a second run, another worker: none
+    # no address, no digest; the notification stays in the inbox, not looked at again
+    assert Notification.get(Notification.user == without_address.id).digest_key == "-"
     work_jobs()
     [digest] = mailbox.to("cm2@stadt.example")
     body = digest.get_body(("plain",)).get_content()

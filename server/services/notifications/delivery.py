@@ -22,7 +22,6 @@ import smtplib
 
 from ...config import Settings
 from ...models import MailDelivery, Notification, Record, User, transaction, utcnow
-from ...schema.definitions import Definitions
 from ..audit import audit
 from .calendar import INVITATIONS, ics_for
 from .kinds import KIND_BY_NAME
@@ -64,9 +63,7 @@ FOOTER = (
 )
 
 
-def _single(
-    settings: Settings, defs: Definitions, mail: MailSettings, delivery: MailDelivery
-) -> tuple[str, str, tuple]:
+def _single(mail: MailSettings, delivery: MailDelivery) -> tuple[str, str, tuple]:
     notification = Notification.get_by_id(delivery.notification_id)
     kind = KIND_BY_NAME.get(notification.kind)
     link = _link(mail, notification.id)
@@ -111,7 +108,7 @@ def _digest(mail: MailSettings, delivery: MailDelivery) -> tuple[str, str, tuple
     return subject, body, ()
 
 
-def deliver(settings: Settings, defs: Definitions, delivery_id: int) -> str:
+def deliver(settings: Settings, delivery_id: int) -> str:
     """Send e-mail ``delivery_id`` unless it is sent or being sent; returns what happened."""
     mail = mail_settings(settings)
     if mail is None:
@@ -127,7 +124,7 @@ def deliver(settings: Settings, defs: Definitions, delivery_id: int) -> str:
         _finish(delivery, "failed", "no address" if not address else "too many attempts")
         return "failed"
     if delivery.notification_id:
-        subject, body, attachments = _single(settings, defs, mail, delivery)
+        subject, body, attachments = _single(mail, delivery)
     else:
         subject, body, attachments = _digest(mail, delivery)
     message = compose(mail, address, subject, body, delivery.message_id, attachments)

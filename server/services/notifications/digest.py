@@ -18,6 +18,8 @@ from ...config import Settings
 from ...models import MailDelivery, Notification, User, database, transaction
 from .mail import mail_settings
 
+NO_MAIL = "-"  # digest_key of digest notifications of a person without an e-mail address
+
 
 def make_digests(settings: Settings) -> list[int]:
     """Make today's digests that are due; returns the ids of the new deliveries."""
@@ -39,6 +41,12 @@ def make_digests(settings: Settings) -> list[int]:
     for user_id in user_ids:
         person = User.get_or_none(User.id == user_id)
         if person is None or not person.active or not (person.email or "").strip():
+            # no address: they stay in the inbox and are not read again every run
+            Notification.update(digest_key=NO_MAIL).where(
+                (Notification.user == user_id)
+                & (Notification.mail_mode == "digest")
+                & (Notification.digest_key.is_null())
+            ).execute()
             continue
         key = f"digest:{user_id}:{day.isoformat()}"
         with transaction():
