@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .directory_settings import LDAP_DEFAULTS, ldap_problems
+from .mail_settings import MAIL_DEFAULTS, mail_problems
 from .schema.definitions import Problem
 from .schema.toml_lines import parse_toml
 from .start_page import entry_problems
@@ -84,6 +85,8 @@ DEFAULTS: dict[str, Any] = {
     "accessibility": {"contact": "", "reviewed": "", "enforcement": ""},
     # GET /metrics: addresses or networks that may read it, and/or a bearer token
     "metrics": {"allow": ["127.0.0.1", "::1"], "token": ""},
+    # e-mail of notifications over SMTP (server/mail_settings.py)
+    "mail": MAIL_DEFAULTS,
     # directory login (LDAP / Active Directory); empty url: none (server/directory_settings.py)
     "ldap": LDAP_DEFAULTS,
     "roles": {},
@@ -99,6 +102,7 @@ ENV_OVERRIDES = {
     "VERBUND_PSEUDONYM_KEY": ("privacy", "pseudonym_key"),
     "VERBUND_METRICS_TOKEN": ("metrics", "token"),
     "VERBUND_LDAP_BIND_PASSWORD": ("ldap", "bind_password"),
+    "VERBUND_MAIL_PASSWORD": ("mail", "password"),
 }
 
 
@@ -228,6 +232,10 @@ def settings_problems(data: dict[str, Any], lines: Any, shown: str) -> list[Prob
             continue
         if section == "ldap":
             problems += _ldap_problems(data, lines, shown, value)
+        if section == "mail":
+            problems += [
+                Problem(shown, lines.line("mail", *at), m) for at, m in mail_problems(value)
+            ]
         for key, item in value.items():
             expected = DEFAULTS[section].get(key)
             if key not in DEFAULTS[section]:

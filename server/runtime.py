@@ -24,6 +24,7 @@ from .models import check_schema, database, open_database
 from .schema import build_definitions
 from .schema.definitions import Definitions, Problem
 from .services.configuration.store import latest_revision_id, live_sources
+from .services.notifications.listeners import register_notifications
 from .services.privacy.register import register_privacy
 from .services.records import hooks
 
@@ -134,9 +135,17 @@ def start_runtime(settings: Settings, *, schema_check: bool = True) -> Runtime:
         with database.connection_context():
             check_schema()
     register_privacy()
+    register_notifications(_settings_and_definitions)
     hooks.declare_installed()
     _process = runtime
     return runtime
+
+
+def _settings_and_definitions():
+    """For the notification listeners: the runtime in use (a request's app, else this
+    process's), found at each event, so several apps in one process (tests) stay apart."""
+    runtime = current_runtime()
+    return runtime.settings, runtime.definitions
 
 
 def prepare_database(runtime: Runtime) -> None:

@@ -12,6 +12,8 @@ import io
 import pytest
 
 from server.models import ApiToken, Organisation, Reminder, User
+from server.runtime import current_runtime
+from server.services.notifications.create import notify
 from server.services.records.deadlines import create_reminders
 from tests.helpers import csrf_token, login
 
@@ -27,7 +29,8 @@ ANTRAG = {
 # endpoint -> kind: "record" (about one record: readers pass, others 404), "list" (may be
 # reached by everybody logged in; must not show unreadable records), "public", "admin"
 # (role admin only, else 403; walked like "list" here, in detail in tests/admin/test_access.py),
-# or the ``[privacy]`` key naming the roles that may use a data-protection screen (others: 403)
+# or the ``[privacy]`` key naming the roles that may use a data-protection screen (others: 403),
+# or "own" (belongs to one person, "owner" here: everybody else gets 404)
 ADMIN_ROUTES = {
     f"{view}.{name}": "admin"
     for view, names in {
@@ -85,6 +88,12 @@ ROUTES = {
     "api.get_document_pdf": "record",
     "deadlines.index": "list",
     "deadlines.reminder_read": "record",
+    # one's own notifications: the person they belong to, everyone else 404
+    "notifications.index": "list",
+    "notifications.read_all": "list",
+    "notifications.settings": "list",
+    "notifications.open": "own",
+    "notifications.read": "own",
     "documents.index": "list",
     "documents.status": "record",
     "documents.download": "record",
@@ -191,7 +200,16 @@ def world(app, api, work_jobs):
     create_reminders()
     clock.freeze(None)
     reminder = Reminder.get().id
+    [notification] = notify(
+        current_runtime(app).settings,
+        "handed_over",
+        [owner.user],
+        f"{rid}:1",
+        f"Antrag Nr. {rid} wurde Ihnen übergeben",
+        record_id=rid,
+    )
     return {
+        "notification": notification,
         "clients": clients,
         "record": rid,
         "document": doc,
@@ -207,6 +225,7 @@ def url_for_rule(rule, world) -> str:
         "form_id": "antrag",
         "request_id": world["document"],
         "reminder_id": world["reminder"],
+        "notification_id": world["notification"],
         "upload_id": world["upload"],
         "template": "eingang.docx",
         "filename": "verbund.css",
@@ -310,6 +329,8 @@ def test_screen_routes_answer_by_scope(app, world, name, roles, org, reads):
                 else:
                     reads_here = reads
                 assert (response.status_code == 404) != reads_here, where
+            elif ROUTES[rule.endpoint] == "own":
+                assert (response.status_code == 404) != (name == "owner"), where
             elif ROUTES[rule.endpoint] == "admin":
                 assert (response.status_code == 403) == (name != "sysadmin"), where
             if ROUTES[rule.endpoint] != "record" and method == "GET":

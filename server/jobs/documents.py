@@ -33,6 +33,7 @@ from ..models import (
     utcnow,
 )
 from ..runtime import current_runtime
+from ..services.notifications.create import notify_document_failed
 from ..services.records.hooks import work_refusal
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,8 @@ def render_document_job(request_id: int) -> str:
         except TemplateFailed as exc:
             # a broken template, or one over a render limit (time, memory, size), fails the
             # same way every time: no retry, say why
-            _fail(request_id, str(exc))
+            if _fail(request_id, str(exc)):
+                _tell_requester(runtime, request_id)
             log.info("document %s failed: %s", request_id, exc)
             return "failed"
         except Exception as exc:
@@ -113,8 +115,8 @@ def render_document_job(request_id: int) -> str:
                     "ein neuer Versuch folgt automatisch.",
                     status="queued",
                 )
-            else:
-                _fail(request_id, f"Unerwarteter Fehler beim Erstellen ({type(exc).__name__}).")
+            elif _fail(request_id, f"Unerwarteter Fehler beim Erstellen ({type(exc).__name__})."):
+                _tell_requester(runtime, request_id)
             scrubbed = _scrubbed(exc)
             stack = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
             log.error("document %s: %s\n%s", request_id, scrubbed, stack.rstrip())
@@ -134,10 +136,23 @@ def _record(record_id: int) -> Record:
     )
 
 
-def _fail(request_id: int, error: str, status: str = "failed") -> None:
-    DocumentRequest.update(status=status, finished_at=utcnow(), error=error).where(
-        _unfinished(request_id)
-    ).execute()
+def _fail(request_id: int, error: str, status: str = "failed") -> int:
+    return (
+        DocumentRequest.update(status=status, finished_at=utcnow(), error=error)
+        .where(_unfinished(request_id))
+        .execute()
+    )
+
+
+def _tell_requester(runtime, request_id: int) -> None:
+    """The document failed for good: notify who requested it (kind and number only).
+
+    A notification that cannot be made must not hide the failure itself: logged, not raised.
+    """
+    try:
+        notify_document_failed(runtime.settings, runtime.definitions, request_id)
+    except Exception as exc:  # noqa: BLE001 - the request's own state is already written
+        log.error("document %s: requester not notified (%s)", request_id, type(exc).__name__)
 
 
 def pdf_of(settings, content: bytes, name: str, started_at: float) -> bytes:

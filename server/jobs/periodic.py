@@ -63,6 +63,22 @@ PERIODIC = (
         900,
         "Verzeichnis-Konten abgleichen (LDAP)",
     ),
+    # e-mails whose job never reached Redis, or whose worker died while sending
+    Periodic(
+        "mail-sweep",
+        "server.jobs.mail.sweep_mail",
+        60,
+        "E-Mails nachsenden (Benachrichtigungen)",
+        "enqueued",
+    ),
+    # once per person and day (digest key), from [mail] digest_hour on
+    Periodic(
+        "mail-digest",
+        "server.jobs.mail.send_digests",
+        900,
+        "Tägliche Zusammenfassung der Benachrichtigungen",
+        "digests",
+    ),
     Periodic(
         "unused-uploads",
         "server.jobs.maintenance.remove_unused_uploads",

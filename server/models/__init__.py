@@ -7,6 +7,7 @@ from .base import (
     JSONField,
     database,
     is_sqlite,
+    on_commit,
     open_database,
     short_write,
     transaction,
@@ -17,6 +18,13 @@ from .deadlines import Deadline, Reminder
 from .documents import MeasureStatus, TemplateRevision
 from .jobs import RUN_STATUSES, PeriodicRun
 from .migrations import apply_pending, ensure_current
+from .notifications import (
+    DELIVERY_STATES,
+    MAIL_MODES,
+    MailDelivery,
+    Notification,
+    NotificationPreference,
+)
 from .privacy import (
     AuditPurgePermit,
     Consent,
@@ -63,6 +71,9 @@ MODELS = [
     AuditPurgePermit,
     PeriodicRun,
     RoleGrant,
+    Notification,
+    NotificationPreference,
+    MailDelivery,
 ]
 
 
@@ -81,6 +92,12 @@ def check_schema() -> None:
 
 __all__ = [
     "CONFIG_KINDS",
+    "DELIVERY_STATES",
+    "MAIL_MODES",
+    "MailDelivery",
+    "Notification",
+    "NotificationPreference",
+    "on_commit",
     "DOCUMENT_STATUSES",
     "MODELS",
     "ApiToken",

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -56,11 +58,42 @@ def is_sqlite() -> bool:
     return isinstance(database.obj, peewee.SqliteDatabase)
 
 
+_after_commit = threading.local()
+
+
 @contextmanager
 def transaction():
-    """A write transaction (on SQLite BEGIN IMMEDIATE, see :func:`open_database`)."""
-    with database.atomic() as txn:
-        yield txn
+    """A write transaction (on SQLite BEGIN IMMEDIATE, see :func:`open_database`).
+
+    The outermost one runs what :func:`on_commit` registered once it has committed.
+    """
+    outermost = not database.in_transaction()
+    if outermost:
+        _after_commit.callbacks = []
+    try:
+        with database.atomic() as txn:
+            yield txn
+        callbacks = getattr(_after_commit, "callbacks", None) if outermost else None
+    finally:
+        if outermost:
+            _after_commit.callbacks = None
+    for callback in callbacks or ():
+        callback()
+
+
+def on_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the current :func:`transaction` has committed (now, outside one).
+
+    For effects outside the database (enqueueing a job): a job that ran before the commit
+    would not find its rows. Inside a transaction opened otherwise (a bare ``atomic()``) the
+    callback is dropped; callers keep a sweep for that case (e.g. e-mails, jobs/mail.py).
+    """
+    if not database.in_transaction():
+        callback()
+        return
+    callbacks = getattr(_after_commit, "callbacks", None)
+    if callbacks is not None:
+        callbacks.append(callback)
 
 
 SHORT_WAIT_MS = 1500  # bookkeeping writes on reads (audit, "last seen") wait this long at most

@@ -130,6 +130,9 @@ class TransitionDef:
     when: str | None = None
     message: str = ""
     line: int = 0
+    # who is told when a record takes this step: "owner", "creator", "organisation",
+    # "role:<id>" (docs/configuration.md, "Benachrichtigungen")
+    notify: tuple[str, ...] = ()
 
     def leaves(self, state: StateDef) -> bool:
         """True when this transition may start in ``state``."""

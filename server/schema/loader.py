@@ -233,6 +233,9 @@ def _check_workflow_links(ctx: _Context, wf: WorkflowDef) -> list[Problem]:
         for ri, role in enumerate(transition.roles):
             if message := ctx.role_problem(role):
                 c.add(("transitions", ti, "roles", ri), f"{where}{message}")
+        for ni, target in enumerate(transition.notify):
+            if target.startswith("role:") and (message := ctx.role_problem(target[5:])):
+                c.add(("transitions", ti, "notify", ni), f"{where}„notify“: {message}")
         if transition.when:
             messages = _when_problems(ctx, wf, transition.when)
             if not messages:  # only then can the samples reach all of it

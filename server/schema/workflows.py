@@ -52,7 +52,9 @@ WORKFLOW_KEYS = (
     "position",
 )
 STATE_KEYS = ("id", "label", "forms", "edit_roles", "final")
-TRANSITION_KEYS = ("from", "to", "label", "roles", "when", "message")
+TRANSITION_KEYS = ("from", "to", "label", "roles", "when", "message", "notify")
+# whom "notify" of a transition may name besides "role:<id>"
+NOTIFY_TARGETS = ("owner", "creator", "organisation")
 DOCUMENT_KEYS = ("id", "label", "template", "states", "formats", "language")
 DOCUMENT_FORMATS = ("docx", "pdf")
 
@@ -195,6 +197,14 @@ def _transitions(
         if when is not None and (message := check_expression(when)):
             c.add(at + ("when",), f"{where}„when“: {message}")
         message = c.text(table, "message", at, where)
+        notify = c.identifiers(table, "notify", at, where, "Empfängern")
+        for i, target in enumerate(notify):
+            if target not in NOTIFY_TARGETS and not target.startswith("role:"):
+                c.add(
+                    at + ("notify", i),
+                    f"{where}„notify“: „{target}“ ist kein Empfänger "
+                    f"(möglich: {', '.join(NOTIFY_TARGETS)}, role:<Rolle>)",
+                )
         transitions.append(
             TransitionDef(
                 from_states=from_states,
@@ -204,6 +214,7 @@ def _transitions(
                 when=when,
                 message=message,
                 line=c.lines.line(*at),
+                notify=notify,
             )
         )
     return transitions

@@ -20,6 +20,7 @@ from .deadlines import DeadlinesView, deadline_notes
 from .documents import DocumentsView
 from .files import FilesView
 from .form_history import FormHistoryView
+from .notifications import NotificationsView, unread_for_menu
 from .records import RecordsView
 from .register import RegisterView
 from .security import init_security
@@ -49,6 +50,9 @@ def init_web(app: Flask, menu: Admin) -> None:
     menu.add_view(DocumentsView(name="Dokumente", url="/documents", endpoint="documents"))
     menu.add_view(DeadlinesView(name="Fristen", url="/deadlines", endpoint="deadlines"))
     menu.add_view(FilesView(name="Dateien", url="/files", endpoint="files"))
+    menu.add_view(
+        NotificationsView(name="Benachrichtigungen", url="/notifications", endpoint="notifications")
+    )
     menu.add_view(FormHistoryView(name="Versionen", url="/records", endpoint="form_history"))
     register = register_config(current_runtime(app).settings)
     if register is not None:
@@ -83,7 +87,11 @@ def init_web(app: Flask, menu: Admin) -> None:
             if may_see_workflow(user, wf)
             and (scope_in(defs, user, wf) != "none" or can_create(user, wf))
         ]
-        return {"current_user": user, "menu_workflows": workflows}
+        return {
+            "current_user": user,
+            "menu_workflows": workflows,
+            "unread_notifications": unread_for_menu(),
+        }
 
     init_security(app)
 

@@ -109,6 +109,8 @@ PAGES: dict[tuple[str, str], Callable] = {
     ("cm.amt", "Versionen eines Formulars"): form_history,
     ("cm.amt", "Fristen"): path("/deadlines/"),
     ("cm.amt", "Erklärung zur Barrierefreiheit"): path("/barrierefreiheit/"),
+    ("cm.amt", "Benachrichtigungen"): path("/notifications/"),
+    ("cm.amt", "Benachrichtigungen: Einstellungen"): path("/notifications/settings"),
     ("cm.amt", "Nicht gefunden"): path("/records/case_management/999999"),
     ("sekretariat", "Sitzungsliste"): path("/records/meeting/"),
     ("sekretariat", "Sitzung"): record("meeting"),

@@ -44,6 +44,7 @@ KEPT_TABLES = (
     "consent",
     "record_privacy",
     "measure_status",  # decisions' measures: no personal data
+    "notification",  # neutral titles (kind + number), never content
 )
 
 
