@@ -88,26 +88,14 @@ def test_metrics_tell_how_long_the_last_hours_document_jobs_took(app, client, ap
     clerk.post(f"/records/{rid}/transitions", json={"to": "eingereicht", "version": 2})
     now = utcnow()
     # four finished in the last hour (2, 4, 6 and 40 s), one failed, one finished yesterday
-    for seconds, status, ago in ((2, "finished", 5), (4, "finished", 10), (6, "finished", 20)):
-        ended = now - dt.timedelta(minutes=ago)
+    jobs = [(2, "finished", 5), (4, "finished", 10), (6, "finished", 20), (40, "finished", 30)]
+    jobs += [(1, "failed", 40), (9, "finished", 1500)]
+    for seconds, status, minutes_ago in jobs:
+        ended = now - dt.timedelta(minutes=minutes_ago)
         DocumentRequest.create(
-            record=rid,
-            document="eingang",
-            template="eingang.docx",
-            status=status,
-            started_at=ended - dt.timedelta(seconds=seconds),
-            finished_at=ended,
-        )
-    for seconds, status, ago in ((40, "finished", 30), (1, "failed", 40), (9, "finished", 1500)):
-        ended = now - dt.timedelta(minutes=ago)
-        DocumentRequest.create(
-            record=rid,
-            document="eingang",
-            template="eingang.docx",
-            status=status,
-            started_at=ended - dt.timedelta(seconds=seconds),
-            finished_at=ended,
-        )
+            record=rid, document="eingang", template="eingang.docx", status=status,
+            started_at=ended - dt.timedelta(seconds=seconds), finished_at=ended,
+        )  # fmt: skip
     text = client.get("/metrics").get_data(as_text=True)
     assert metric(text, "verbund_document_jobs_last_hour", status="finished") == 4
     assert metric(text, "verbund_document_jobs_last_hour", status="failed") == 1
