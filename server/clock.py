@@ -19,6 +19,12 @@ def now() -> dt.datetime:
     return _frozen if _frozen is not None else dt.datetime.now(dt.UTC)
 
 
+def wall_now() -> dt.datetime:
+    """The real time, never frozen, in UTC: only to compare with times another program wrote
+    (an RQ worker's heartbeat), which a frozen test clock would make nonsense of."""
+    return dt.datetime.now(dt.UTC)
+
+
 def today() -> dt.date:
     """Today's date in Berlin."""
     return now().astimezone(LOCAL_ZONE).date()

@@ -20,6 +20,7 @@ from rq import Queue, Worker
 from rq.registry import FailedJobRegistry
 from rq.serializers import JSONSerializer
 
+from .. import clock
 from ..config import Settings
 from ..models import MODELS, database, is_sqlite
 from ..models.migrations import read_state
@@ -116,7 +117,7 @@ def queue_figures(settings: Settings, client: redis.Redis) -> QueueFigures:
     age = None
     if beats:
         newest = max(b if b.tzinfo else b.replace(tzinfo=dt.UTC) for b in beats)
-        age = max(0.0, (dt.datetime.now(dt.UTC) - newest).total_seconds())
+        age = max(0.0, (clock.wall_now() - newest).total_seconds())
     failed = FailedJobRegistry(queue=queue).count
     return QueueFigures(queued=queue.count, failed=failed, workers=len(workers), heartbeat_age=age)
 

@@ -141,15 +141,16 @@ def test_case_manager_takes_a_case_from_intake_to_the_consent_form(kim_site, new
     content = download(page, "Einwilligungserklärung")
     shots(page, "einwilligung-erstellt")
     text = paragraphs(content)
-    assert "Einwilligungserklärung" in text
+    # an interpreter for Arabic: the consent form comes in Arabic (exports/einwilligung.ar.docx)
+    assert "إقرار بالموافقة" in text
     assert "Landeshauptstadt Düsseldorf – Amt für Migration und Integration" in text
     assert "L. Beispiel" in text and "1999" in text
     assert "Clara Amt" in text  # the case manager
     assert ["Jobcenter Düsseldorf", "", "Ausbildung & Leistungen"] in table_rows(content)
     assert ["Ausländerbehörde", "", "Ausbildungsduldung"] in table_rows(content)
-    assert "(Sprache: Arabisch)" in text  # the label, not the stored "ar"
-    assert "Düsseldorf, den 02.03.2026" in text
-    assert re.search(r"Fall \d+ · Seite", text)
+    assert "(اللغة: Arabisch)" in text  # the label, not the stored "ar"
+    assert "دوسلدورف، في 02.03.2026" in text
+    assert re.search(r"الحالة \d+ · صفحة", text)
     # the consent form is archived as PDF/A too, offered beside the Word file
     pdf_link = page.locator(".verbund-document", has_text="Einwilligungserklärung").first.locator(
         "a.verbund-download-pdf"
