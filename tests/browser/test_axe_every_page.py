@@ -35,6 +35,9 @@ AXE = Axe()
 
 def axe_violations(page) -> list[str]:
     """Every WCAG 2.1 A/AA violation axe-core finds on the whole page: rule id and elements."""
+    # every stylesheet applied first: on a loaded machine a check right after a navigation saw
+    # Bootstrap's pale menu button before verbund.css had arrived
+    page.wait_for_load_state("load")
     options = {"runOnly": {"type": "tag", "values": WCAG_AA}, "resultTypes": ["violations"]}
     results = AXE.run(page, options=options)
     return [
