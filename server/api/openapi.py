@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from ..downloads import DOCX as DOCX_MIME
+from ..schema.fieldtypes import field_type, type_names
 from ..services.records.listing import SORTS as _SORTS
 from ..version import __version__
 from . import openapi_config
@@ -120,6 +121,17 @@ SCHEMAS = {
 }
 
 
+def field_values() -> dict:
+    """What a value of each field type looks like in ``data`` (read and written), by type
+    name; each field type describes its own (``FieldType.api_schema``)."""
+    return {
+        "type": "object",
+        "description": "Werte je Feldtyp (Schlüssel: type eines Felds aus GET /forms/{id}); "
+        "ein leeres Feld ist null.",
+        "properties": {name: field_type(name).api_schema() for name in type_names()},
+    }
+
+
 def spec() -> dict:
     """The whole OpenAPI document."""
     record = _ref("Record")
@@ -132,13 +144,21 @@ def spec() -> dict:
             "description": "Formulare, Abläufe und Dokumente. Werte: Datum YYYY-MM-DD, "
             "Dezimalzahlen als Zahl oder Text, Mehrfachauswahl als Liste, "
             "Tabellen als Liste von Objekten, Verweise als Datensatz-Id, Dateien als Id "
-            "eines Uploads (POST /records/{id}/files), gelesen als {id, name, size, type}.",
+            "eines Uploads (POST /records/{id}/files), gelesen als {id, name, size, type}; "
+            "Uhrzeit HH:MM, Zeitpunkt in UTC (2026-03-02T13:30:00Z), Telefon in E.164, "
+            "Geldbetrag als Text mit zwei Nachkommastellen, Skala als Zahl "
+            "(alle Typen: components.schemas.FieldValues).",
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {**SCHEMAS, "File": FILE, **openapi_config.SCHEMAS},
+            "schemas": {
+                **SCHEMAS,
+                "File": FILE,
+                "FieldValues": field_values(),
+                **openapi_config.SCHEMAS,
+            },
         },
         "paths": {
             "/workflows": {"get": _op("Abläufe", {"200": _json({"type": "array"}, "Liste")})},

@@ -20,7 +20,7 @@ from .. import clock
 from ..german import local_time
 from ..models import Record, TransitionLog, User
 from ..schema.definitions import Definitions, FieldDef, FormDef
-from ..schema.fieldtypes import ChoiceValue, field_type
+from ..schema.fieldtypes import ChoiceValue, ScaleValue, field_type
 from .references import resolve_references
 from .xml_text import xml_text
 
@@ -29,6 +29,8 @@ def safe(value: Any) -> Any:
     """``value`` with every string in it (also inside lists and dicts) made XML-safe."""
     if isinstance(value, ChoiceValue):
         return ChoiceValue(xml_text(str(value)), xml_text(value.label))
+    if isinstance(value, ScaleValue):
+        return ScaleValue(int(value), xml_text(value.label))
     if isinstance(value, str):
         return xml_text(value)
     if isinstance(value, dict):

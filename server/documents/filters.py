@@ -8,6 +8,7 @@
     {{ intake.consent|janein }}                Ja
     {{ intake.target_group|label }}            18–27 Jahre mit Duldung
     {{ intake.languages|label }}               Arabisch, Deutsch
+    {{ evaluation.satisfaction|label }}        zufrieden (ein Punkt einer Skala)
 
 Every filter accepts an empty value (a form not saved yet) and gives empty text, and a value
 it cannot read is printed unchanged: a template never fails because of data. The formats
@@ -19,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..german import datum, euro, janein, zahl
-from ..schema.fieldtypes.template_data import ChoiceValue
+from ..schema.fieldtypes.template_data import ChoiceValue, ScaleValue
 
 
 def label(value: Any, trenner: str = ", ") -> Any:
@@ -28,7 +29,9 @@ def label(value: Any, trenner: str = ", ") -> Any:
         return ""
     if isinstance(value, list | tuple):
         return trenner.join(str(label(v)) for v in value if v is not None and v != "" and v != [])
-    return getattr(value, "label", value) if isinstance(value, ChoiceValue) else value
+    if isinstance(value, ChoiceValue | ScaleValue):
+        return value.label
+    return value
 
 
 GERMAN_FILTERS = {

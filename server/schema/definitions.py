@@ -26,6 +26,12 @@ FIELD_TYPES = (
     "table",
     "reference",
     "file",
+    # issue 20
+    "time",
+    "datetime",
+    "phone",
+    "money",
+    "scale",
 )
 
 SCOPES = ("own", "organisation", "all", "none")

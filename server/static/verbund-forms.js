@@ -76,6 +76,10 @@
       case "checkbox":
         el = control(form, name);
         return el && el.checked ? (el.value || "on") : "";
+      case "scale": {
+        var chosen = form.querySelector('[name="' + name + '"]:checked');
+        return chosen ? chosen.value : "";
+      }
       case "checkboxes":
         return Array.prototype.slice.call(form.querySelectorAll('[name="' + name + '"]'))
           .filter(function (box) { return box.checked; })

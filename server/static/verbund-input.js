@@ -74,6 +74,96 @@
     return cleaned && cleaned !== "." && cleaned !== ".." ? cleaned : "datei";
   }
 
+
+  // ---- issue 20: time, datetime, phone, money, scale (server/schema/fieldtypes/) ----------
+  var ASCII_WS = "[ \\t\\n\\r\\f\\v]*";
+  var TIME = new RegExp("^([0-9]{1,2})(?:[:.]([0-9]{2})(?::([0-9]{2}))?)?(?:" + ASCII_WS + "Uhr)?$");
+  var ISO_LOCAL = /^([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?$/;
+  var ISO_ZONED = /^([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]{1,6})?)?(Z|([+-])([01][0-9]|2[0-3]):([0-5][0-9]))$/;
+  var GERMAN_MOMENT = new RegExp("^([0-9]{1,2})\\.([0-9]{1,2})\\.([0-9]{4}),?[ \\t\\n\\r\\f\\v]+" +
+    "([0-9]{1,2})[:.]([0-9]{2})(?::([0-9]{2}))?(?:" + ASCII_WS + "Uhr)?(?:" + ASCII_WS +
+    "(MESZ|MEZ))?$", "i");
+  var HOUR = 3600000, FIRST_YEAR = 1900, LAST_YEAR = 2199;
+  var BERLIN = null;
+
+  function pad(n, width) { return String(n).padStart(width || 2, "0"); }
+
+  /* Berlin's wall clock at a UTC instant (ms), as [y, m, d, h, mi, s]. */
+  function berlinWall(ms) {
+    BERLIN = BERLIN || new Intl.DateTimeFormat("en-US", { timeZone: "Europe/Berlin",
+      hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric",
+      minute: "numeric", second: "numeric" });
+    var out = {};
+    BERLIN.formatToParts(new Date(ms)).forEach(function (p) { out[p.type] = Number(p.value); });
+    return [out.year, out.month, out.day, out.hour, out.minute, out.second];
+  }
+
+  function validWall(y, mo, d, h, mi, s) {
+    return makeDate(y, mo, d) !== null && h <= 23 && mi <= 59 && s <= 59;
+  }
+
+  /* Berlin wall time to UTC ms like the server (moments.py from_local): a time that does not
+     exist is null, the doubled hour is the first (summer time) unless zone names MEZ/MESZ. */
+  function fromBerlin(y, mo, d, h, mi, s, zone) {
+    if (!validWall(y, mo, d, h, mi, s) || y < FIRST_YEAR || y > LAST_YEAR) { return null; }
+    var naive = Date.UTC(y, mo - 1, d, h, mi, s), wall = [y, mo, d, h, mi, s].join(",");
+    var offsets = zone ? [zone.toUpperCase() === "MESZ" ? 2 : 1] : [3, 2, 1];
+    for (var i = 0; i < offsets.length; i += 1) {
+      if (berlinWall(naive - offsets[i] * HOUR).join(",") === wall) { return naive - offsets[i] * HOUR; }
+    }
+    return null;
+  }
+
+  function utcText(ms) {
+    if (ms === null) { return null; }
+    var year = berlinWall(ms)[0];
+    if (year < FIRST_YEAR || year > LAST_YEAR) { return null; }
+    return new Date(ms).toISOString().slice(0, 19) + "Z";
+  }
+
+  function moment(raw) {
+    if (blank(raw) || typeof raw !== "string") { return null; }
+    var text = strip(raw), m = ISO_ZONED.exec(text);
+    if (m) {
+      var n = m.slice(1, 7).map(function (x) { return Number(x || 0); });
+      if (!validWall(n[0], n[1], n[2], n[3], n[4], n[5])) { return null; }
+      var offset = m[7] === "Z" ? 0 : (m[8] === "-" ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10])) * 60000;
+      return utcText(Date.UTC(n[0], n[1] - 1, n[2], n[3], n[4], n[5]) - offset);
+    }
+    if ((m = ISO_LOCAL.exec(text))) {
+      return utcText(fromBerlin(+m[1], +m[2], +m[3], +m[4], +m[5], +(m[6] || 0), null));
+    }
+    if ((m = GERMAN_MOMENT.exec(text))) {
+      return utcText(fromBerlin(+m[3], +m[2], +m[1], +m[4], +m[5], +(m[6] || 0), m[7] || null));
+    }
+    return null;
+  }
+
+  var GERMAN_AMOUNT = /^(?:[-+]?[0-9]{1,3}(\.[0-9]{3})*(,[0-9]*)?|[-+]?[0-9]+(,[0-9]*)?|[-+]?,[0-9]+)$/;
+  var PLAIN_AMOUNT = /^([-+]?)([0-9]*)(?:\.([0-9]*))?$/;
+  var GROUPS_ONLY = /^[-+]?[0-9]{1,3}(\.[0-9]{3})+$/;
+
+  /* An amount like money.py parse_amount: a Decimal with two places, or null. */
+  function amount(raw, currency) {
+    if (blank(raw) || typeof raw !== "string") { return null; }
+    var text = strip(raw);
+    ["€", "EUR", currency || "EUR"].forEach(function (sign) {
+      if (text.toUpperCase().endsWith(sign)) { text = text.slice(0, text.length - sign.length); }
+      if (text.toUpperCase().startsWith(sign)) { text = text.slice(sign.length); }
+    });
+    text = text.replace(/[\u00a0 ]/g, "");
+    if (text.indexOf(",") !== -1 || GROUPS_ONLY.test(text)) {
+      if (!GERMAN_AMOUNT.test(text)) { return null; }
+      text = text.replace(/\./g, "").replace(/,/g, ".");
+    }
+    var m = PLAIN_AMOUNT.exec(text);
+    if (!m || (m[2] === "" && !m[3]) || (m[2] + (m[3] || "")).length > 17) { return null; }
+    var frac = m[3] || "";
+    if (/[1-9]/.test(frac.slice(2)) || m[2].replace(/^0+/, "").length > 15) { return null; }
+    var mantissa = BigInt((m[2] || "0") + (frac + "00").slice(0, 2));
+    return new Decimal(m[1] === "-" ? -mantissa : mantissa, 2);
+  }
+
   // each returns the typed value (what a condition sees), null for empty or refused input
   var CLEAN = {
     text: function (raw) {
@@ -133,6 +223,36 @@
       var items = typeof raw === "string" ? [raw] : raw;
       if (!items.every(function (x) { return field.choices.indexOf(x) !== -1; })) { return null; }
       return field.choices.filter(function (c) { return items.indexOf(c) !== -1; });
+    },
+    time: function (raw) {
+      if (blank(raw) || typeof raw !== "string") { return null; }
+      var m = TIME.exec(strip(raw));
+      if (!m || (m[2] === undefined && raw.indexOf("Uhr") === -1)) { return null; }
+      var h = Number(m[1]), mi = Number(m[2] || 0);
+      if (h > 23 || mi > 59 || (m[3] !== undefined && Number(m[3]) !== 0)) { return null; }
+      return pad(h) + ":" + pad(mi);
+    },
+    datetime: function (raw) { return moment(raw); },
+    phone: function (raw) {
+      // the shape of E.164 only: libphonenumber's list of valid numbers is not here, and a
+      // number the server refuses cannot be saved anyway (docs/configuration.md)
+      if (blank(raw) || typeof raw !== "string") { return null; }
+      var text = strip(raw);
+      if (text.length > 60) { return null; }
+      text = text.replace(/\(0\)/g, "").replace(/[ \-\/().]/g, "");
+      if (/^00/.test(text)) { text = "+" + text.slice(2); }
+      else if (/^0/.test(text)) { text = "+49" + text.slice(1); }
+      else if (text[0] !== "+") { text = "+49" + text; }
+      return /^\+[1-9][0-9]{6,14}$/.test(text) ? text : null;
+    },
+    money: function (raw, field) { return amount(raw, field.currency); },
+    scale: function (raw, field) {
+      if (typeof raw === "number") { raw = Number.isInteger(raw) ? String(raw) : "x"; }
+      if (blank(raw) || typeof raw !== "string") { return null; }
+      var text = strip(raw);
+      if (!/^[0-9]{1,2}$/.test(text)) { return null; }
+      var point = Number(text);
+      return point >= 1 && point <= (field.points || 5) ? BigInt(point) : null;
     },
     reference: function (raw) {
       if (raw === null || raw === undefined || raw === "") { return null; }

@@ -227,7 +227,7 @@ def test_a_broken_file_is_left_out_but_does_not_cascade():
     assert [str(p) for p in problems] == [
         "forms/intake.toml:8: Feld „consent“: unbekannter Feldtyp „bool“ (erlaubt: text, "
         "textarea, integer, decimal, date, boolean, select, multiselect, email, table, "
-        "reference, file)"
+        "reference, file, time, datetime, phone, money, scale)"
     ]
 
 

@@ -22,9 +22,13 @@ from .base import (
 )
 from .choices import BooleanType, MultiselectType, SelectType
 from .links import FileType, Links, ReferenceType
+from .moments import DateTimeType, TimeType
+from .money import MoneyType
 from .numbers import DateType, DecimalType, IntegerType
+from .phone import PhoneType
+from .scale import ScaleType
 from .table import TableType
-from .template_data import ANY, VALUE, ChoiceValue, Shape
+from .template_data import ANY, VALUE, ChoiceValue, Moment, Money, ScaleValue, Shape
 from .text import EmailType, TextareaType, TextType
 
 BUILT_IN = (
@@ -40,6 +44,11 @@ BUILT_IN = (
     TableType,
     ReferenceType,
     FileType,
+    TimeType,
+    DateTimeType,
+    PhoneType,
+    MoneyType,
+    ScaleType,
 )
 assert tuple(cls.name for cls in BUILT_IN) == FIELD_TYPES, "definitions.FIELD_TYPES lists them"
 for _cls in BUILT_IN:
@@ -54,6 +63,9 @@ __all__ = [
     "FieldError",
     "FieldType",
     "Links",
+    "Money",
+    "Moment",
+    "ScaleValue",
     "Shape",
     "count",
     "field_type",

@@ -191,6 +191,19 @@ class FieldType:
         """A clean value as the widget's HTML input wants it."""
         return "" if is_empty(value) else str(value)
 
+    def input_type(self, field: FieldDef, value: Any) -> str:
+        """The ``<input type>`` of the ``line`` widget for an input-ready ``value``.
+
+        A type whose HTML input accepts only its own format (``time``, ``datetime-local``)
+        answers ``text`` for a value saved before in another form, which that input would
+        silently drop.
+        """
+        return self.input_kind
+
+    def api_schema(self, field: FieldDef | None = None) -> dict[str, Any]:
+        """The JSON schema of a value of this type in the API (``GET /openapi.json``)."""
+        return {"type": ["string", "null"]}
+
     def input_attributes(self, field: FieldDef) -> dict[str, Any]:
         """Extra attributes of the ``line`` widget's ``<input>`` (limits, input mode)."""
         return {"maxlength": field.max_length} if field.max_length else {}

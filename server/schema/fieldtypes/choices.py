@@ -102,6 +102,9 @@ class BooleanType(FieldType):
     def input_value(self, field, value):
         return bool(value)
 
+    def api_schema(self, field=None):
+        return {"type": ["boolean", "null"]}
+
     def sample(self, field, high):
         return high
 
@@ -143,6 +146,9 @@ class SelectType(FieldType):
 
     def template_shape(self, field, path):
         return Shape("value", f"„{path}“", {"label": VALUE}, type="select", choices=True)
+
+    def api_schema(self, field=None):
+        return {"type": ["string", "null"], "description": "einer der Werte aus choices"}
 
     def sample(self, field, high):
         values = [c.value for c in field.choices]
@@ -251,6 +257,9 @@ class MultiselectType(SelectType):
         shown = f"„{path}“"
         item = Shape("value", f"ein Eintrag von {shown}", {"label": VALUE}, choices=True)
         return Shape("list", shown, item=item, type="multiselect", choices=True)
+
+    def api_schema(self, field=None):
+        return {"type": "array", "items": {"type": "string"}}
 
     def sample(self, field, high):
         return [c.value for c in field.choices] if high else []

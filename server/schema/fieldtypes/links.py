@@ -80,6 +80,9 @@ class ReferenceType(FieldType):
             return lookup.reference(field, value)
         return "" if is_empty(value) else f"Nr. {value}"
 
+    def api_schema(self, field=None):
+        return {"type": ["integer", "null"], "description": "Id eines Datensatzes"}
+
     def sample(self, field, high):
         return 1 if high else None
 
@@ -145,6 +148,12 @@ class FileType(FieldType):
         if is_empty(value):
             return ""
         return str(value.get("id", "")) if isinstance(value, dict) else str(value)
+
+    def api_schema(self, field=None):
+        return {
+            "type": ["integer", "object", "null"],
+            "description": "Id eines Uploads; gelesen als {id, name, size, type}",
+        }
 
     def sample(self, field, high):
         return {"id": 1} if high else None

@@ -132,6 +132,9 @@ class IntegerType(RangeType):
             attrs["max"] = field.max
         return {**attrs, **super().input_attributes(field)}
 
+    def api_schema(self, field=None):
+        return {"type": ["integer", "null"]}
+
     def sample(self, field, high):
         return _number(field.max, 100, int) if high else _number(field.min, 0, int)
 
@@ -180,6 +183,9 @@ class DecimalType(RangeType):
 
     def input_attributes(self, field):
         return {"inputmode": "decimal", **super().input_attributes(field)}
+
+    def api_schema(self, field=None):
+        return {"type": ["string", "number", "null"], "example": "12.5"}
 
     def sample(self, field, high):
         if high:
@@ -254,6 +260,9 @@ class DateType(RangeType):
     def template_shape(self, field, path):
         members = dict.fromkeys(("year", "month", "day"), VALUE)
         return Shape("value", f"„{path}“", members, type="date")
+
+    def api_schema(self, field=None):
+        return {"type": ["string", "null"], "format": "date", "example": "2026-03-02"}
 
     def sample(self, field, high):
         return clock.today() if high else dt.date(2000, 1, 1)

@@ -170,6 +170,13 @@ class TableType(FieldType):
         row = Shape("object", f"die Tabelle {shown}", columns, member_word="Spalte")
         return Shape("list", shown, item=row, type="table")
 
+    def api_schema(self, field=None):
+        return {
+            "type": "array",
+            "items": {"type": "object"},
+            "description": "Zeilen: {Spalte: Wert}",
+        }
+
     def sample(self, field, high):
         row = {c.name: field_type(c.type).sample(c, high) for c in field.columns}
         return [dict(row) for _ in range(3)] if high else []

@@ -19,6 +19,7 @@ MAX_TEXT = 100_000  # no single value may exceed this, whatever the form says
 # some input; matched with this limit, one save can never hold a web process for long.
 PATTERN_SECONDS = 0.2
 TEXT_KEYS = ("min_length", "max_length", "pattern")
+MAX_ROWS = 30  # the height of the input in lines; more would not fit a screen
 
 
 def text_input(field, raw: Any) -> str:
@@ -80,9 +81,13 @@ class TextType(FieldType):
     name = "text"
     label = "Text"
     explanation = "Eine Zeile Text, z. B. ein Name; Länge und Muster einstellbar."
-    keys = TEXT_KEYS
+    keys = (*TEXT_KEYS, "rows")
 
     def read_keys(self, c, table, keypath, where):
+        rows = c.count(table, "rows", keypath, where, 1)
+        if rows is not None and rows > MAX_ROWS:
+            c.add(keypath + ("rows",), f"{where}„rows“ darf höchstens {MAX_ROWS} sein")
+            rows = None
         values = {
             "min_length": c.count(table, "min_length", keypath, where, 0),
             "max_length": c.count(table, "max_length", keypath, where, 1),
@@ -90,6 +95,8 @@ class TextType(FieldType):
         c.ordered(keypath, where, "min_length", values["min_length"], "max_length",
                   values["max_length"])  # fmt: skip
         values["pattern"] = read_pattern(c, table, keypath, where)
+        if rows is not None:  # an option only where given: other fields stay as they were
+            values["rows"] = rows
         return values
 
     def read_default(self, c, value, at, where, values):
@@ -102,7 +109,13 @@ class TextType(FieldType):
             c.add(at, f"{where}„default“ passt nicht zu „pattern“")
         return value
 
+    def multiline(self, field) -> bool:
+        """A text with ``rows`` above 1 is drawn as a text area and keeps its line breaks."""
+        return (field.option("rows") or 1) > 1
+
     def clean(self, field, raw):
+        if self.multiline(field):
+            return TextareaType.clean(self, field, raw)
         text = text_input(field, raw).strip()
         if "\n" in text or "\r" in text:
             text = " ".join(text.split())
@@ -110,6 +123,12 @@ class TextType(FieldType):
 
     def constraints(self, field, value):
         return length_constraints(field, value)
+
+    def browser_spec(self, field):
+        spec = super().browser_spec(field)
+        if self.multiline(field) and spec["clean"] == "text":
+            spec["clean"] = "textarea"  # line breaks stay, as on the server
+        return spec
 
 
 class TextareaType(TextType):
@@ -127,6 +146,7 @@ class EmailType(TextType):
     name = "email"
     label = "E-Mail-Adresse"
     explanation = "Eine E-Mail-Adresse; die Form wird geprüft."
+    keys = TEXT_KEYS
     input_kind = "email"
 
     def clean(self, field, raw):
