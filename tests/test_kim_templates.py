@@ -126,7 +126,7 @@ SAMPLE = {
         "summary": "Verlauf & Ergebnis <gut>",
         "closing_reason": "ziele_erreicht",
         "closing_date": "2026-12-15",
-        "satisfaction": "zufrieden",
+        "satisfaction": 3,
     },
     "barriers": {
         "entries": [

@@ -24,9 +24,10 @@ from typing import Any
 
 from ...models import Organisation, Record
 from ...schema.definitions import Definitions, FieldDef, WorkflowDef
+from ...schema.fieldtypes import field_type
 from ..errors import Invalid
 
-CHOICE_TYPES = ("select", "multiselect", "boolean")
+CHOICE_TYPES = ("select", "multiselect", "boolean", "scale")
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ def _field_values(field: FieldDef, value: Any) -> list[str]:
         return ["Ja" if value else "Nein"]
     if field.type == "multiselect" and isinstance(value, list):
         return [field.choice_label(v) for v in value] or ["(keine Angabe)"]
+    if field.type == "scale":  # "3 von 4 – zufrieden"
+        return [field_type(field.type).display(field, value)]
     return [field.choice_label(value)]
 
 
