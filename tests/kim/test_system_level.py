@@ -152,7 +152,9 @@ AGREEMENT = {
     "obligations": [{"party": "Jobcenter Düsseldorf", "obligation": "feste Ansprechperson"}],
     "data_exchange": True,
     "data_categories": "Name und Anliegen, nur mit Einwilligung",
-    "contacts": [{"party": "Jobcenter Düsseldorf", "name": "Frau Beispiel", "phone": "0211 8991234"}],
+    "contacts": [
+        {"party": "Jobcenter Düsseldorf", "name": "Frau Beispiel", "phone": "0211 8991234"}
+    ],
     "valid_from": "2026-04-01",
     "notice": "drei Monate zum Quartalsende",
     "signed_on": "2026-03-20",
