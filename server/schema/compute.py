@@ -9,7 +9,7 @@ two short evaluators with identical, exact arithmetic (tests/forms/test_compute_
 What a ``compute`` may use:
 
 * names of fields of the form (bare or ``<form>.<field>``); ``<table>.<column>`` is the
-  column's cells, for ``sum``/``count``;
+  column's cells, for ``sum``/``count``; ``.year``/``.month``/``.day`` of a date;
 * numbers (``12``, ``0.5``), texts, ``true``/``false``/``none``;
 * ``+ - * /`` and unary ``-`` on numbers, exact (decimals, never floats; ``/`` to 20 places);
 * ``sum(table.column)``, ``count(table)`` / ``count(table.column)`` / ``count(multiselect)``,
@@ -35,8 +35,10 @@ from .definitions import FieldDef
 from .expressions import ExpressionError, _parse, quoted
 
 FUNCTIONS = ("sum", "count", "age", "days", "round")
+DATE_PARTS = ("year", "month", "day")
 MAX_ROUND = 10  # places; a decimal field keeps ten
 MAX_CONSTANT = 10**30  # the evaluator's range (compute_eval.MAX_WHOLE)
+MAX_SCALE = 20  # decimals the evaluator keeps (compute_eval.MAX_SCALE)
 _ARITH = {nodes.Add: "+", nodes.Sub: "-", nodes.Mul: "*", nodes.Div: "/"}
 _COMPARE = ("eq", "ne", "lt", "lteq", "gt", "gteq")
 
@@ -214,6 +216,8 @@ class _Builder:
         if isinstance(inner, nodes.Name) and inner.name == self.prefix:
             return self.field(node.attr)
         base = self.tree(inner)
+        if node.attr in DATE_PARTS and self.kind(base) in ("date", "none"):
+            return {"t": "part", "x": base, "n": node.attr}
         if base["t"] == "name" and self.kinds[base["n"]] == "table":
             columns = self.columns[base["n"]]
             if node.attr not in columns:
@@ -232,7 +236,10 @@ class _Builder:
             number = Decimal(value) if isinstance(value, int) else Decimal(repr(value))
             if abs(number) >= MAX_CONSTANT:
                 raise _Problem("eine Zahl außerhalb des Wertebereichs")
-            return number_node(number)
+            node = number_node(number)
+            if node["s"] > MAX_SCALE:
+                raise _Problem(f"eine Zahl mit mehr als {MAX_SCALE} Nachkommastellen")
+            return node
         if isinstance(value, str):
             return {"t": "str", "v": value}
         raise _Problem(f"der Wert {value!r}")
@@ -272,9 +279,18 @@ class _Builder:
         if t == "neg":
             self.expect(node["x"], ("number", "none"), "bei „-“")
             return "number"
-        if t in ("and", "or", "not", "cmp"):
+        if t == "part":
+            return "number"
+        if t in ("and", "or", "not"):
             for child in _children(node):
                 self.kind(child)
+            return "bool"
+        if t == "cmp":
+            for child in _children(node):
+                kind = self.kind(child)
+                if kind in ("table", "list") or kind.startswith("col:"):
+                    raise _Problem(f"Vergleich: {_described(child, kind)}; verglichen werden "
+                                   "Zahlen, Daten, Texte und Ja/Nein")  # fmt: skip
             return "bool"
         if t == "cond":
             self.kind(node["test"])

@@ -105,6 +105,7 @@ def check_column_conditions(
         if isinstance(t, dict):
             index_of.setdefault(t.get("name"), i)
     owner = table.get("name")
+    before = len(c.problems)
     for column in columns:
         for key in ("show_if", "required_if"):
             source = getattr(column, key)
@@ -131,6 +132,8 @@ def check_column_conditions(
             problem = problem or show_if_problem(source, "")
             if problem:
                 c.add(at, f"{where}: {problem}")
+    if len(c.problems) > before:
+        return  # a self-reference would be reported again as a cycle
     conditions = {col.name: col.show_if for col in columns if col.show_if}
     try:
         cycle = show_if_cycle("", conditions, names)

@@ -160,6 +160,9 @@ class _Evaluator:
         if t == "neg":
             a = self.run(node["x"])
             return None if a is None else Num(-_num(a).m, _num(a).s)
+        if t == "part":
+            day = self.run(node["x"])
+            return None if day is None else Num(getattr(_date(day), node["n"]), 0)
         if t == "and":
             left = self.run(node["l"])
             return _truthy(left) and _truthy(self.run(node["r"]))
