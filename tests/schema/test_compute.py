@@ -301,3 +301,26 @@ def test_compute_problem_accepts_the_documented_examples(plan):
     ):
         # the form is called like its table "plan": then it has no prefix (a bare name wins)
         assert compute_problem(source, "", plan.fields) is None, source
+
+
+def test_a_computation_over_its_budget_leaves_the_field_empty(plan, caplog):
+    from server.schema.expression_budget import budget
+
+    raw = {"plan": rows(*["1"] * 1000), "rate": "2"}
+    assert validate_form(plan, raw).values["total_hours"] == "1000"
+    with budget("die ganze Speicherung", seconds=0):  # no time left at all
+        result = validate_form(plan, raw)
+    assert result.ok  # the save still goes through, the value stays empty
+    assert result.values["total_hours"] is None and result.values["cost"] is None
+    assert "Feld total_hours bleibt leer" in caplog.text
+    assert "Leistung" not in caplog.text  # the log names the form and field, not the data
+
+
+def test_check_refuses_row_conditions_in_a_circle():
+    text = HEAD + field("tb", "table")
+    text += '[[fields.columns]]\nname = "x"\ntype = "text"\nlabel = "X"\nshow_if = "y"\n'
+    text += '[[fields.columns]]\nname = "y"\ntype = "text"\nlabel = "Y"\nshow_if = "x"\n'
+    assert problems_of(text) == [
+        "forms/t.toml:10: Spalte „x“ von Feld „tb“: „show_if“-Bedingungen hängen im Kreis "
+        "voneinander ab: x → y → x"
+    ]
