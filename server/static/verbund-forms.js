@@ -1,6 +1,6 @@
 /* Verbund: forms on the record page — show_if while typing, table rows and their per-row
  * conditions, calculated fields shown live, file size check.
- * Needs verbund-expr.js and verbund-input.js first. No inline scripts: data attributes only. */
+ * Needs verbund-expr.js, verbund-compute.js and verbund-input.js first. No inline scripts: data attributes only. */
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -141,7 +141,7 @@
     }
     Object.keys(values).forEach(function (name) {
       var el = control(form, prefix + name);
-      var text = window.VerbundExpr.inputText(values[name]);
+      var text = window.VerbundCompute.inputText(values[name]);
       if (el && el.value !== text) { el.value = text; }
     });
   }

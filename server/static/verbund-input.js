@@ -10,11 +10,11 @@
 (function (root, factory) {
   "use strict";
   if (typeof module === "object" && module.exports) {
-    module.exports = factory(require("./verbund-expr.js"));
+    module.exports = factory(require("./verbund-expr.js"), require("./verbund-compute.js"));
   } else {
-    root.VerbundInput = factory(root.VerbundExpr);
+    root.VerbundInput = factory(root.VerbundExpr, root.VerbundCompute);
   }
-})(this, function (expr) {
+})(this, function (expr, calc) {
   "use strict";
   var Decimal = expr.Decimal, PyDate = expr.PyDate, PyDict = expr.PyDict;
   var WS = expr.WS, strip = expr.strip, codePoints = expr.codePoints;
@@ -208,10 +208,10 @@
     c.order.forEach(function (name) {
       var stored = null;
       if (decided.hidden.indexOf(name) === -1) {
-        stored = expr.storedValue(c.types[name], expr.compute(c.trees[name], names, today));
+        stored = calc.storedValue(c.types[name], calc.compute(c.trees[name], names, today));
       }
       out[name] = stored;
-      names.set(name, expr.typedStored(c.types[name], stored));
+      names.set(name, calc.typedStored(c.types[name], stored));
     });
     return out;
   }
