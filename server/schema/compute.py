@@ -3,7 +3,7 @@
 A ``compute = "sum(plan.hours)"`` is parsed by Jinja's own parser (like every expression,
 :mod:`.expressions`) and turned into a small JSON tree (:func:`compute_tree`). The server
 walks the tree in :mod:`.compute_eval`, the record page walks the same tree in
-``server/static/verbund-expr.js`` while the user types, so "the same rules" is one tree and
+``server/static/verbund-compute.js`` while the user types, so "the same rules" is one tree and
 two short evaluators with identical, exact arithmetic (tests/forms/test_compute_agreement.py).
 
 What a ``compute`` may use:

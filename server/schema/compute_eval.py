@@ -1,5 +1,5 @@
 """Evaluating a ``compute`` tree (:mod:`.compute`) on the server; the browser's twin is
-``compute`` in ``server/static/verbund-expr.js``.
+``compute`` in ``server/static/verbund-compute.js``.
 
 Numbers are exact: a mantissa and a scale (``Num(1250, 2)`` is 12.50), whole numbers and
 decimals alike, so ``0.1 + 0.2`` is 0.3 and the browser (BigInt) gets the same digits.
