@@ -11,6 +11,7 @@ from ..schema.expression_budget import ExpressionBudgetExceeded
 from ..schema.expressions import evaluate_condition
 from ..schema.fieldtypes import FieldError, field_type, quoted
 from ..schema.show_if import show_if_order
+from .computed import apply_computed
 from .error_cap import cap_errors, unknown_keys_errors
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,9 @@ def validate_form(form: FormDef, raw: Any, links: Any = None) -> FormResult:
     cell_errors: dict[str, dict[str, list[str]]] = {}
     for f in form.fields:
         ftype = field_type(f.type)
+        if f.compute:  # the server computes it below; what a client sent is ignored
+            cleaned[f.name] = None
+            continue
         try:
             # a type with parts (a table) reports their errors as its own keys (table.0.col)
             cleaned[f.name], cells = ftype.clean_cells(f, raw.get(f.name), links)
@@ -103,6 +107,7 @@ def validate_form(form: FormDef, raw: Any, links: Any = None) -> FormResult:
             cleaned[f.name] = None
 
     _, hidden = visible_fields(form, cleaned)
+    apply_computed(form, cleaned, hidden)
     values: dict[str, Any] = {}
     for f in form.fields:
         if f.name in hidden:

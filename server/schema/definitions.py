@@ -68,6 +68,9 @@ class FieldDef:
     min_items: int | None = None
     max_items: int | None = None
     show_if: str | None = None
+    # a calculated field's expression (server/schema/compute.py); a column's per-row condition
+    compute: str | None = None
+    required_if: str | None = None
     workflow: str | None = None
     min_rows: int | None = None
     max_rows: int | None = None

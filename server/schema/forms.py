@@ -12,6 +12,7 @@ import dataclasses
 from typing import Any
 
 from .checking import Collector, id_problem, kind
+from .compute_checks import check_column_conditions, check_computed
 from .definitions import FieldDef, FormDef, Problem
 from .expressions import ExpressionError, referenced_names
 from .fieldtypes import field_type, type_names
@@ -29,6 +30,8 @@ COMMON_KEYS = (
     "show_if",
     "section",
     "personal",
+    "compute",
+    "required_if",
 )
 # the keys of a FieldDef a type's ``read_keys`` may fill; any other key becomes an option
 _FIELD_ATTRIBUTES = frozenset(f.name for f in dataclasses.fields(FieldDef))
@@ -78,6 +81,8 @@ def parse_form(form_id: str, text: str, path: str) -> tuple[FormDef | None, list
         _check_show_if(c, form_id, table, ("fields", index), written)
     if not c.errors:
         _check_show_if_cycle(c, form_id, raw_fields, written)
+    if not c.errors:
+        check_computed(c, form_id, raw_fields, fields)
 
     c.problems.sort(key=lambda p: p.line)
     if c.errors:
@@ -139,10 +144,11 @@ def _parse_field(
     homes = _key_homes()
     allowed = list(COMMON_KEYS) + list(kind_.keys if kind_ is not None else homes)
     elsewhere = dict(homes)
-    if column_of is not None:
-        for key in ("show_if", "section"):
-            allowed.remove(key)
-            elsewhere[key] = "nicht in Tabellenspalten"
+    # a column's conditions are per row; a computed value is one per form
+    in_column = column_of is not None
+    for key in ("section", "compute") if in_column else ("required_if",):
+        allowed.remove(key)
+        elsewhere[key] = "nicht in Tabellenspalten" if in_column else "nur in Tabellenspalten"
     c.unknown_keys(table, allowed, keypath, where, elsewhere)
 
     label = c.text(table, "label", keypath, where, required=True)
@@ -152,6 +158,8 @@ def _parse_field(
         "help": c.text(table, "help", keypath, where),
         "section": c.text(table, "section", keypath, where).strip(),
         "show_if": c.text(table, "show_if", keypath, where) or None,
+        "compute": c.text(table, "compute", keypath, where) or None,
+        "required_if": c.text(table, "required_if", keypath, where) or None,
     }
     if "section" in table and not values["section"] and isinstance(table["section"], str):
         c.add(keypath + ("section",), f"{where}„section“ braucht eine Überschrift")
@@ -161,6 +169,7 @@ def _parse_field(
     own = kind_.read_keys(c, table, keypath, where)
     if "columns" in kind_.keys:
         own["columns"] = _columns(c, table, keypath, where, name)
+        check_column_conditions(c, table, keypath, own["columns"])
     if "default" in table:
         at = keypath + ("default",)
         if kind_.takes_default:

@@ -264,6 +264,8 @@
     PyDict: PyDict,
     WS: WS,
     codePoints: codePoints,
+    ORDER: ORDER,
+    codePointCompare: strCompare,
     condition: condition,
     strip: strip
   };

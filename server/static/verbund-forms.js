@@ -1,5 +1,6 @@
-/* Verbund: forms on the record page — show_if while typing, table rows, file size check.
- * Needs verbund-expr.js and verbund-input.js first. No inline scripts: data attributes only. */
+/* Verbund: forms on the record page — show_if while typing, table rows and their per-row
+ * conditions, calculated fields shown live, file size check.
+ * Needs verbund-expr.js, verbund-compute.js and verbund-input.js first. No inline scripts: data attributes only. */
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -129,6 +130,62 @@
     spec.order.forEach(function (name) {
       var box = form.querySelector('.verbund-field[data-field="' + name + '"]');
       if (box) { box.hidden = hidden.indexOf(name) !== -1; }
+    });
+    (spec.tables || []).forEach(function (name) { updateRows(form, prefix + name, spec.fields[name]); });
+    if (spec.compute) { showComputed(form, prefix, spec, raw); }
+  }
+
+  // ---- calculated fields: the server's computation, shown while typing ---------------------
+  function showComputed(form, prefix, spec, raw) {
+    var values;
+    try {
+      values = window.VerbundInput.computedValues(spec, raw);
+    } catch (e) {
+      return; // the server computes on saving in any case
+    }
+    Object.keys(values).forEach(function (name) {
+      var el = control(form, prefix + name);
+      var text = window.VerbundCompute.inputText(values[name]);
+      if (el && el.value !== text) { el.value = text; }
+    });
+  }
+
+  // ---- conditions inside tables: each row shows and requires its cells by its own values ---
+  function updateRows(form, name, field) {
+    var table = form.querySelector('table.verbund-table[data-name="' + name + '"]');
+    if (!table || !field || !field.rows) { return; }
+    rows(table).forEach(function (row, n) {
+      var raw = {};
+      field.columns.forEach(function (column) {
+        raw[column.name] = rawValue(row, name + "-" + n + "-" + column.name, column);
+      });
+      var states;
+      try {
+        states = window.VerbundInput.rowStates(field, raw);
+      } catch (e) {
+        return;
+      }
+      field.columns.forEach(function (column, index) {
+        var cell = row.cells[index];
+        if (!cell) { return; }
+        var hide = states.hidden.indexOf(column.name) !== -1;
+        Array.prototype.forEach.call(cell.children, function (child) { child.hidden = hide; });
+        if (!(column.name in field.rows.required_if)) { return; }
+        var needed = states.required.indexOf(column.name) !== -1;
+        var input = control(cell, name + "-" + n + "-" + column.name);
+        if (input) { input.required = needed; }
+        var label = cell.querySelector(".verbund-cell-label");
+        var star = label && label.querySelector(".verbund-row-required");
+        if (label && needed && !star) {
+          star = document.createElement("span");
+          star.className = "verbund-row-required";
+          star.setAttribute("aria-hidden", "true");
+          star.textContent = " *";
+          label.appendChild(star);
+        } else if (star && !needed) {
+          star.remove();
+        }
+      });
     });
   }
 

@@ -10,11 +10,11 @@
 (function (root, factory) {
   "use strict";
   if (typeof module === "object" && module.exports) {
-    module.exports = factory(require("./verbund-expr.js"));
+    module.exports = factory(require("./verbund-expr.js"), require("./verbund-compute.js"));
   } else {
-    root.VerbundInput = factory(root.VerbundExpr);
+    root.VerbundInput = factory(root.VerbundExpr, root.VerbundCompute);
   }
-})(this, function (expr) {
+})(this, function (expr, calc) {
   "use strict";
   var Decimal = expr.Decimal, PyDate = expr.PyDate, PyDict = expr.PyDict;
   var WS = expr.WS, strip = expr.strip, codePoints = expr.codePoints;
@@ -292,9 +292,10 @@
   /* The value of an unfilled field: a list for list types (multiselect, table). */
   function emptyValue(field) { return field.list ? [] : null; }
 
-  /* The fields show_if hides, for raw input {field: value as the form would submit it}.
+  /* The cleaned values and the fields show_if hides, for raw input {field: value as the
+     form would submit it}; a hidden field counts as empty from then on.
      spec: {"fields": {name: {type, choices?, columns?}}, "order": [...], "conditions": {...}} */
-  function hiddenFields(spec, raw) {
+  function decide(spec, raw) {
     var names = new Map();
     Object.keys(spec.fields).forEach(function (name) {
       var field = spec.fields[name], value = cleaner(field)(raw[name], field);
@@ -307,8 +308,61 @@
         if (names.has(name)) { names.set(name, emptyValue(spec.fields[name])); }
       }
     });
-    return hidden;
+    return { names: names, hidden: hidden };
   }
 
-  return { clean: CLEAN, hiddenFields: hiddenFields, safeFilename: safeFilename };
+  function hiddenFields(spec, raw) { return decide(spec, raw).hidden; }
+
+  function isoDate(text) {
+    return new PyDate(+text.slice(0, 4), +text.slice(5, 7), +text.slice(8, 10));
+  }
+
+  /* The computed fields' values as the server will store them ({field: text or null}),
+     like server/forms/computed.py apply_computed: after show_if, what was typed into a
+     computed field is ignored, each computation sees those before it. */
+  function computedValues(spec, raw) {
+    var c = spec.compute, out = {};
+    if (!c) { return out; }
+    var decided = decide(spec, raw), names = decided.names, today = isoDate(c.today);
+    c.order.forEach(function (name) { names.set(name, null); });
+    c.order.forEach(function (name) {
+      var stored = null;
+      if (decided.hidden.indexOf(name) === -1) {
+        stored = calc.storedValue(c.types[name], calc.compute(c.trees[name], names, today));
+      }
+      out[name] = stored;
+      names.set(name, calc.typedStored(c.types[name], stored));
+    });
+    return out;
+  }
+
+  /* One table row's column states, like server/schema/row_conditions.py row_states:
+     {hidden: [...], required: [...]} for the raw cells {column: value} of the row. */
+  function rowStates(field, rawRow) {
+    var rows = field.rows, names = new Map(), byName = {};
+    field.columns.forEach(function (column) {
+      byName[column.name] = column;
+      var value = cleaner(column)(rawRow[column.name], column);
+      names.set(column.name, value === null ? emptyValue(column) : value);
+    });
+    var hidden = [];
+    rows.order.forEach(function (name) {
+      if (!expr.condition(rows.show_if[name], names)) {
+        hidden.push(name);
+        names.set(name, emptyValue(byName[name]));
+      }
+    });
+    var required = Object.keys(rows.required_if).filter(function (name) {
+      return hidden.indexOf(name) === -1 && expr.condition(rows.required_if[name], names);
+    });
+    return { hidden: hidden, required: required };
+  }
+
+  return {
+    clean: CLEAN,
+    computedValues: computedValues,
+    hiddenFields: hiddenFields,
+    rowStates: rowStates,
+    safeFilename: safeFilename
+  };
 });

@@ -25,13 +25,26 @@ class NodeShowIf:
             encoding="utf-8",
         )
 
-    def hidden(self, spec: dict, raw: dict) -> set[str]:
-        self.process.stdin.write(json.dumps({"spec": spec, "raw": raw}) + "\n")
+    def ask(self, request: dict) -> dict:
+        """One request to the runner (see show_if_runner.js); a script error fails the test."""
+        self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
         answer = json.loads(self.process.stdout.readline())
         if "error" in answer:
             raise AssertionError(f"verbund-input.js or verbund-expr.js failed: {answer['error']}")
-        return set(answer["hidden"])
+        return answer
+
+    def hidden(self, spec: dict, raw: dict) -> set[str]:
+        return set(self.ask({"spec": spec, "raw": raw})["hidden"])
+
+    def computed(self, spec: dict, raw: dict) -> dict[str, str | None]:
+        """The computed fields' stored values as the browser computes them."""
+        return self.ask({"op": "compute", "spec": spec, "raw": raw})["values"]
+
+    def row(self, field_spec: dict, raw_row: dict) -> tuple[set[str], set[str]]:
+        """(hidden, required) columns of one table row, as the browser decides them."""
+        answer = self.ask({"op": "row", "field": field_spec, "raw": raw_row})
+        return set(answer["hidden"]), set(answer["required"])
 
     def close(self) -> None:
         self.process.stdin.close()

@@ -209,3 +209,46 @@ def test_a_case_ends_as_not_admitted_or_withdrawn_only_with_its_reason(people):
     assert answer.status_code == 200, answer.get_json()
     running = manager.get(f"/records/{running['id']}").get_json()
     assert move(manager, running, "withdrawn")["state"] == "withdrawn"
+
+
+def test_the_service_plan_computes_its_hours_and_asks_per_row(people, app):
+    from server.runtime import current_runtime
+    from server.schema.expressions import evaluate_condition
+    from server.workflow.engine import expression_context
+
+    manager = people["manager"]
+    case = move(manager, open_case(manager), "assessment")
+    case = move(
+        manager, save(manager, case, "assessment", {"life_areas": [{"area": "sprache"}]}), "goals"
+    )
+    case = move(manager, save(manager, case, "goals", {"goals": [{"goal": "B1"}]}), "planning")
+    measures = [
+        {"measure": "Kurs anmelden", "hours": "2.25", "status": "vermittelt"},
+        {"measure": "Termin Jobcenter", "hours": "1,25", "status": "abgebrochen"},
+    ]
+    # a cancelled measure needs its reason, in its own row
+    answer = manager.put(
+        f"/records/{case['id']}/forms/planning",
+        json={"data": {"measures": measures}, "version": case["version"]},
+    )
+    assert answer.status_code == 422
+    assert answer.get_json()["errors"] == {
+        "measures.1.stop_reason": [
+            "Zeile 2, Spalte „Grund des Abbruchs“: bitte ausfüllen "
+            "(in dieser Zeile eine Pflichtangabe)."
+        ]
+    }
+    measures[1]["stop_reason"] = "nicht erschienen"
+    measures[0]["stop_reason"] = "bleibt nicht stehen"  # not cancelled: the cell is hidden
+    # what a client sends for a computed field is ignored; the server computes
+    data = {"measures": measures, "total_hours": "999", "measure_count": 7}
+    case = save(manager, case, "planning", data)
+    plan = case["data"]["planning"]
+    assert plan["total_hours"] == "3.5" and plan["measure_count"] == 2
+    assert plan["measures"][0]["stop_reason"] is None
+    # guards read the stored value like any other
+    defs = current_runtime(app).definitions
+    context = expression_context(
+        defs, defs.workflows["case_management"], {"state": "planning"}, case["data"]
+    )
+    assert evaluate_condition("planning.total_hours > 3 and planning.measure_count == 2", context)

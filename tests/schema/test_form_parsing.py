@@ -279,7 +279,7 @@ BROKEN = """\
         (37, "„min_items“ (2) ist größer als „max_items“ (1)"),
         (44, "„min_rows“ (3) ist größer als „max_rows“ (1)"),
         (49, "Spalte „upload“ von Feld „rows“: eine Tabellenspalte kann nicht vom Typ „file“"),
-        (51, "Schlüssel „show_if“ ist hier nicht erlaubt (nicht in Tabellenspalten)"),
+        (51, "Spalte „upload“ von Feld „rows“: „show_if“: nennt „age“, das keine Spalte dieser"),
         (54, "Spaltenname „upload“ ist doppelt vergeben"),
         (58, "Feld „ref“: „workflow“ fehlt"),
         (68, "Feld „pick“: „choices“ fehlt"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..definitions import FieldDef
+from ..row_conditions import has_row_conditions, row_spec, row_states
 from .base import FieldError, FieldType, count, field_type, is_empty, quoted
 from .template_data import Shape
 
@@ -80,25 +81,56 @@ class TableType(FieldType):
         return rows, errors
 
     def _clean_row(self, field, index: int, raw_row: dict, links: Any, errors: dict) -> dict:
+        values: dict[str, Any] = {}
+        problems: dict[str, list[str]] = {}
+        for column in field.columns:
+            try:
+                values[column.name], _ = field_type(column.type).clean_cells(
+                    column, raw_row.get(column.name), links
+                )
+            except FieldError as exc:
+                problems[column.name] = [str(exc)]
+                values[column.name] = None
+        hidden: set[str] = set()
+        required_here: set[str] = set()
+        if has_row_conditions(field):
+            # per row: a cell its column's show_if hides is neither checked nor stored
+            hidden, required_here = row_states(field, self._typed_row(field, values))
         row: dict[str, Any] = {}
         for column in field.columns:
             ctype = field_type(column.type)
             key = f"{field.name}.{index}.{column.name}"
-            try:
-                value, _ = ctype.clean_cells(column, raw_row.get(column.name), links)
-            except FieldError as exc:
-                errors.setdefault(key, []).append(str(exc))
-                value = None
-            if ctype.missing(column, value):
-                if column.required and key not in errors:
+            value = values[column.name]
+            if column.name in hidden:
+                row[column.name] = ctype.empty_value()
+                continue
+            if column.name in problems:
+                errors.setdefault(key, []).extend(problems[column.name])
+            elif ctype.missing(column, value):
+                if column.required:
                     errors.setdefault(key, []).append(
                         f"{quoted(column)} (Zeile {index + 1}) ist ein Pflichtfeld."
+                    )
+                elif column.name in required_here:
+                    errors.setdefault(key, []).append(
+                        f"Zeile {index + 1}, Spalte {quoted(column)}: bitte ausfüllen "
+                        "(in dieser Zeile eine Pflichtangabe)."
                     )
             else:
                 for message in ctype.constraints(column, value):
                     errors.setdefault(key, []).append(message)
             row[column.name] = value if not is_empty(value) else ctype.empty_value()
         return row
+
+    @staticmethod
+    def _typed_row(field: FieldDef, values: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for column in field.columns:
+            ctype = field_type(column.type)
+            value = values.get(column.name)
+            empty = value is None
+            out[column.name] = ctype.empty_value() if empty else ctype.to_python(column, value)
+        return out
 
     def from_formdata(self, field, formdata, key):
         """Rows from inputs named ``<key>-<n>-<column>``; ``<key>-<n>-_remove`` drops a row."""
@@ -186,6 +218,8 @@ class TableType(FieldType):
         spec["columns"] = [
             {"name": c.name, **field_type(c.type).browser_spec(c)} for c in field.columns
         ]
+        if has_row_conditions(field):
+            spec["rows"] = row_spec(field)
         return spec
 
 

@@ -102,6 +102,8 @@ def _rules(f: FieldDef) -> FieldDef:
         help="",
         default=None,
         show_if=None,
+        required_if=None,  # per row, like required: only stored values are looked at
+        compute=None,  # recomputed on the next save, never refused
         section="",
         personal=False,
         line=0,
