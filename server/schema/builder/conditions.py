@@ -16,6 +16,8 @@ from decimal import Decimal, InvalidOperation
 from jinja2 import nodes
 
 from ..expressions import ExpressionError, _parse
+from ..fieldtypes import REGISTRY
+from ..fieldtypes.numbers import DecimalType, IntegerType
 
 # comparison -> German wording in the builder
 COMPARISONS = {
@@ -173,3 +175,8 @@ def shown_value(clause: Clause) -> str:
     """The clause's value as the builder's input shows it."""
     return ", ".join(str(v).replace(".", ",") if isinstance(v, float) else str(v)
                      for v in clause.value)  # fmt: skip
+
+
+def compares_as_number(type_name: str) -> bool:
+    """Whether values of the type compare as numbers (integer, decimal and their kin)."""
+    return isinstance(REGISTRY.get(type_name), (IntegerType, DecimalType))

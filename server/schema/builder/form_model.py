@@ -22,6 +22,7 @@ from tomlkit.items import AoT, Array, InlineTable, Table
 
 from ..checking import id_problem
 from ..fieldtypes import field_type, type_names
+from ..toml_lines import parse_toml
 from .toml_edit import (
     choice_item,
     delete_table,
@@ -321,3 +322,17 @@ class FormModel:
         (:mod:`server.services.configuration.choice_usage`)."""
         array = self._choice_array(path)
         del array[self._choice_index(array, value)]
+
+
+def field_at_line(text: str, line: int) -> str | None:
+    """The name of the top-level field whose ``[[fields]]`` table holds ``line`` (None: the
+    line is above the first field or the text does not parse)."""
+    data, lines, _ = parse_toml(text)
+    if data is None or not isinstance(data.get("fields"), list):
+        return None
+    found = None
+    for index, table in enumerate(data["fields"]):
+        if lines.line("fields", index) > line:
+            break
+        found = table.get("name") if isinstance(table, dict) else None
+    return found if isinstance(found, str) else None
