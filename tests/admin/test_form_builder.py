@@ -36,11 +36,11 @@ class Builder:
         self.page = client.get(BUILDER).get_data(as_text=True)
         self.status = 200
 
-    def press(self, action: str, path: str = "", **inputs) -> str:
+    def press(self, action: str, path: str = "", toml: str | None = None, **inputs) -> str:
         base = re.search(r'name="base_revision" value="(-?\d*)"', self.page).group(1)
         data = {
             "csrf_token": csrf_token(self.page),
-            "toml": draft(self.page),
+            "toml": draft(self.page) if toml is None else toml,
             "base_revision": base,
             "path": path,
             "action": action,
@@ -138,3 +138,41 @@ def test_moving_fields_with_buttons(admin_client):
     builder.press("down|verein")
     names = re.findall(r'^name = "(\w+)"', draft(builder.page), re.M)
     assert names[:2] == ["email", "verein"]
+
+
+@pytest.mark.parametrize(
+    ("action", "inputs"),
+    [
+        ("edit|gibtsnicht", {}),
+        ("up|verein/x", {}),
+        ("down|posten", {}),  # the last field
+        ("add-field", {"new-type": "uhrzeit", "new-label": "Zeit"}),
+        ("add-field", {"new-type": "text", "new-label": "  "}),
+        ("add-field", {"new-type": "select", "new-label": "X", "new-parent": "verein"}),
+        ("choice-add", {"path": "verein", "new-choice-label": "A"}),
+        ("choice-remove|nix", {"path": "sparten"}),
+        ("save", {"path": "mitglieder", "set-min": "1.2.2026x"}),
+        ("save", {"path": "sparten", "cond-mode": "rows", "cond-rows": "x"}),
+        (
+            "save",
+            {
+                "path": "sparten",
+                "cond-mode": "rows",
+                "cond-rows": "1",
+                "cond-field-0": "verein",
+                "cond-op-0": "??",
+            },
+        ),
+        ("save", {"path": "posten/betrag", "label": "Betrag"}),
+        ("cond-add", {"path": "zweck"}),
+        ("", {"toml": "title = [\n"}),
+        ("edit|verein", {"toml": "title = 'x'\nfields = 3\n"}),
+        ("publish", {"message": ""}),
+    ],
+)
+def test_odd_input_gets_a_german_answer_never_a_500(admin_client, action, inputs):
+    builder = Builder(admin_client)
+    path = inputs.pop("path", "")
+    page = builder.press(action, path, inputs.pop("toml", None), **inputs)
+    assert builder.status in (200, 409, 422), page[:500]
+    assert "Traceback" not in page
