@@ -69,3 +69,13 @@ def test_values_typed_in_german_become_numbers_for_number_fields():
     assert clause_from_input("status", "eq", " 2 ", numeric=False).value == ("2",)
     with pytest.raises(ValueError, match="Wert"):
         clause_from_input("status", "eq", "", numeric=False)
+
+
+def test_a_transitions_guard_is_read_with_form_and_field():
+    names = {"intake.consent", "assessment.life_areas"}
+    condition = read_condition('intake.consent and assessment.life_areas != ""', "", names)
+    assert condition == Condition(
+        (Clause("intake.consent", "set"), Clause("assessment.life_areas", "ne", ("",)))
+    )
+    assert read_condition(write_condition(condition), "", names) == condition
+    assert read_condition("record.consent_given", "", names) is None  # stays text

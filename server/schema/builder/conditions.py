@@ -51,11 +51,15 @@ class Condition:
 
 
 def _field(node: nodes.Node, form_id: str, names: set[str]) -> str | None:
+    """The field ``node`` names: ``x`` or ``<form_id>.x`` for a field of the form; for a
+    workflow's ``when`` (form_id "") the names are ``form.field`` and are kept so."""
     if isinstance(node, nodes.Name) and node.name in names:
         return node.name
     if isinstance(node, nodes.Getattr) and isinstance(node.node, nodes.Name):
         if node.node.name == form_id and node.attr in names:
             return node.attr
+        if not form_id and f"{node.node.name}.{node.attr}" in names:
+            return f"{node.node.name}.{node.attr}"
     return None
 
 
@@ -92,7 +96,10 @@ def _clause(node: nodes.Node, form_id: str, names: set[str]) -> Clause | None:
 
 
 def read_condition(source: str, form_id: str, field_names) -> Condition | None:
-    """The condition ``source`` as rows, or None when the builder cannot show it."""
+    """The condition ``source`` as rows, or None when the builder cannot show it.
+
+    For a ``show_if`` ``form_id`` is the form and ``field_names`` its fields; for a
+    transition's ``when`` ``form_id`` is "" and ``field_names`` are ``form.field`` names."""
     if not source or not source.strip():
         return Condition(())
     try:
