@@ -18,6 +18,7 @@ from .organisations import OrganisationsView
 from .templates import TemplatesAdmin
 from .tokens import TokensView
 from .users import UsersView
+from .workflow_builder import WorkflowBuilderView
 
 # (view class, menu label, URL, endpoint)
 VIEWS = (
@@ -26,6 +27,7 @@ VIEWS = (
     (TokensView, "API-Tokens", "/admin/tokens", "admin_tokens"),
     (ConfigView, "Formulare und Abläufe", "/admin/config", "admin_config"),
     (FormBuilderView, "Formular-Baukasten", "/admin/builder", "admin_builder"),
+    (WorkflowBuilderView, "Ablauf-Baukasten", "/admin/workflow-builder", "admin_workflow_builder"),
     (TemplatesAdmin, "Word-Vorlagen", "/admin/templates", "word_templates"),
     (RevisionsView, "Veröffentlichungen", "/admin/revisions", "admin_revisions"),
     (JobsView, "Hintergrund-Aufträge", "/admin/jobs", "admin_jobs"),

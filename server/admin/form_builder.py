@@ -34,6 +34,35 @@ def _base(raw: str | None) -> int | None:
         return None
 
 
+def publish_draft(view, kind: str, name: str, text: str, base: int | None):
+    """Publish a builder's draft through the one publishing service (impact, revision,
+    reload); on refusal ``view._page`` shows the draft again with the reason."""
+    try:
+        result = publishing.publish(
+            runtime(),
+            current_user(),
+            kind,
+            name,
+            text,
+            request.form.get("message", ""),
+            confirm=request.form.get("confirm") == "1",
+            base_revision=base,
+        )
+    except publishing.NeedsConfirmation as exc:
+        return view._page(name, text, base, status=409, impact=exc.impact, notice=exc.message)
+    except (publishing.ConfigInvalid, Conflict, Invalid, NotFound) as exc:
+        return view._page(name, text, base, status=422, notice=exc.message)
+    if result.unchanged:
+        flash("Keine Änderung gegenüber der veröffentlichten Fassung.", "info")
+    else:
+        flash(
+            f"{store.KIND_LABELS[kind]} „{name}“ ist veröffentlicht "
+            f"(Revision {result.revision.id}) und gilt sofort überall.",
+            "success",
+        )
+    return redirect(url_for(".show", config_id=name))
+
+
 class FormBuilderView(AdminView):
     """/admin/builder/forms/<id>: reached from the configuration editor, not from the menu."""
 
@@ -108,33 +137,7 @@ class FormBuilderView(AdminView):
         return path
 
     def _publish(self, config_id: str, text: str, base: int | None):
-        message = request.form.get("message", "")
-        try:
-            result = publishing.publish(
-                runtime(),
-                current_user(),
-                "form",
-                config_id,
-                text,
-                message,
-                confirm=request.form.get("confirm") == "1",
-                base_revision=base,
-            )
-        except publishing.NeedsConfirmation as exc:
-            return self._page(
-                config_id, text, base, status=409, impact=exc.impact, notice=exc.message
-            )
-        except (publishing.ConfigInvalid, Conflict, Invalid, NotFound) as exc:
-            return self._page(config_id, text, base, status=422, notice=exc.message)
-        if result.unchanged:
-            flash("Keine Änderung gegenüber der veröffentlichten Fassung.", "info")
-        else:
-            flash(
-                f"Formular „{config_id}“ ist veröffentlicht (Revision {result.revision.id}) "
-                "und gilt sofort überall.",
-                "success",
-            )
-        return redirect(url_for(".show", config_id=config_id))
+        return publish_draft(self, "form", config_id, text, base)
 
     def _page(self, name, text, base, *, status=200, selected="", notice="", impact=None):
         settings = runtime().settings

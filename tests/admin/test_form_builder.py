@@ -176,3 +176,60 @@ def test_odd_input_gets_a_german_answer_never_a_500(admin_client, action, inputs
     page = builder.press(action, path, inputs.pop("toml", None), **inputs)
     assert builder.status in (200, 409, 422), page[:500]
     assert "Traceback" not in page
+
+
+WF_BUILDER = "/admin/workflow-builder/workflows/foerderung"
+
+
+def test_workflow_builder_adds_a_state_with_a_guarded_transition_and_publishes(admin_client):
+    page = admin_client.get(WF_BUILDER).get_data(as_text=True)
+    assert 'href="#zustand-entwurf"' in page  # the diagram's states are links
+
+    def press(page, action, **inputs):
+        base = re.search(r'name="base_revision" value="(-?\d*)"', page).group(1)
+        selected = re.search(r'name="selected" value="([^"]*)"', page).group(1)
+        data = {
+            "csrf_token": csrf_token(page),
+            "toml": draft(page),
+            "base_revision": base,
+            "selected": selected,
+            "action": action,
+            **inputs,
+        }
+        response = admin_client.post(WF_BUILDER, data=data)
+        if response.status_code == 302:
+            return admin_client.get(response.headers["Location"]).get_data(as_text=True)
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        return response.get_data(as_text=True)
+
+    page = press(
+        page, "add-state", **{"new-state-label": "Vorprüfung", "new-state-after": "entwurf"}
+    )
+    page = press(
+        page,
+        "add-transition",
+        **{"new-from": "entwurf", "new-to": "vorpruefung", "new-transition-label": "Vorprüfen"},
+    )
+    page = press(
+        page,
+        "save",
+        label="Vorprüfen",
+        **{
+            "from": "entwurf",
+            "to": "vorpruefung",
+            "roles": "clerk",
+            "cond-mode": "rows",
+            "cond-rows": "1",
+            "cond-field-0": "antrag.mitglieder",
+            "cond-op-0": "gteq",
+            "cond-value-0": "10",
+            "message": "Erst ab zehn Mitgliedern.",
+        },
+    )
+    text = draft(page)
+    assert 'when = "antrag.mitglieder >= 10"' in text
+    assert 'message = "Erst ab zehn Mitgliedern."' in text
+    assert "Der Entwurf ist fehlerfrei." in page, page
+    page = press(page, "publish", message="Vorprüfung")
+    assert "ist veröffentlicht (Revision" in page
+    assert ConfigRevision.get().text == text

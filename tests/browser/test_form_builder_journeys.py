@@ -182,3 +182,66 @@ def test_form_builder_journeys(admin, kim_site, new_page, shots):
     assert axe_violations(admin) == []
     shots(admin, "auswahl-in-gebrauch")
     assert admin.errors == [] and case_manager.errors == []
+
+
+GUARD_MESSAGE = "Bitte zuerst festhalten, dass eine Sprachmittlung nötig ist."
+
+
+def test_workflow_builder_journey(admin, kim_site, new_page, shots):
+    """A state between two phases with a guarded transition; a case is refused with its message."""
+    admin.goto(kim_site + "/admin/config/")
+    admin.get_by_role("link", name="Ablauf case_management im Baukasten bearbeiten").click()
+    expect(admin.locator("#geprueft")).to_be_visible()
+    # the diagram is a map: a click on a state leads to its entry
+    admin.get_by_role("link", name="Zustand „Klärungsphase (Intake)“").click()
+    assert admin.url.endswith("#zustand-intake")
+    assert axe_violations(admin) == []
+    shots(admin, "ablauf")
+
+    admin.get_by_label("Bezeichnung", exact=True).first.fill("Klärung der Sprachmittlung")
+    admin.locator("#new-state-after").select_option(label="nach „Klärungsphase (Intake)“")
+    admin.get_by_role("button", name="Zustand hinzufügen").click()
+    expect(
+        admin.get_by_role("heading", name="Zustand „Klärung der Sprachmittlung“ bearbeiten")
+    ).to_be_visible()
+    admin.locator("#new-from-intake").check()
+    admin.locator("#new-to").select_option(label="Klärung der Sprachmittlung")
+    admin.locator("#new-transition-label").fill("Sprachmittlung klären")
+    admin.get_by_role("button", name="Übergang hinzufügen").click()
+    expect(
+        admin.get_by_role("heading", name="Übergang „Sprachmittlung klären“ bearbeiten")
+    ).to_be_visible()
+    admin.locator("#roles-case_manager").check()
+    admin.locator("#cond-field-0").select_option("intake.interpreter_needed")
+    admin.locator("#cond-op-0").select_option("set")
+    admin.locator("#message").fill(GUARD_MESSAGE)
+    admin.get_by_role("button", name="Übernehmen").first.click()
+    expect(admin.locator("#geprueft")).to_be_visible()
+    entry = admin.locator("li[id^=uebergang-]", has_text="Sprachmittlung klären")
+    expect(entry).to_contain_text(GUARD_MESSAGE)
+    assert axe_violations(admin) == []
+    assert fits_320(admin, shots, "ablauf-320px")
+    shots(admin, "zustand-und-uebergang")
+    admin.locator("#publish-message").fill("Klärung der Sprachmittlung als eigene Phase")
+    admin.get_by_role("button", name="Veröffentlichen").click()
+    expect(admin.get_by_text(re.compile(r"ist veröffentlicht \(Revision"))).to_be_visible()
+
+    case_manager = new_page()
+    log_in(case_manager, kim_site, "cm.awo")
+    case_url = open_case(case_manager, kim_site)
+    button = case_manager.get_by_role("button", name="Sprachmittlung klären", exact=True)
+    for _ in range(20):
+        if button.count():
+            break
+        case_manager.wait_for_timeout(250)
+        case_manager.goto(case_url)
+    checkbox = case_manager.get_by_label("Sprach- und Kulturmittlung nötig")
+    if checkbox.is_checked():
+        checkbox.uncheck()
+        case_manager.locator("#form-intake button[type=submit]").click()
+        expect(case_manager.get_by_text("„Klärung / Intake“ wurde gespeichert.")).to_be_visible()
+    case_manager.get_by_role("button", name="Sprachmittlung klären", exact=True).click()
+    expect(case_manager.get_by_text(GUARD_MESSAGE)).to_be_visible()
+    expect(case_manager.locator("#record-state")).to_have_text("Klärungsphase (Intake)")
+    shots(case_manager, "abgewiesen-mit-meldung")
+    assert admin.errors == [] and case_manager.errors == []
