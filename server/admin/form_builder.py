@@ -174,6 +174,9 @@ class FormBuilderView(AdminView):
             "selected": selected,
             "view": view,
             "condition": self._condition(view, name, fields),
+            "show_if_choices": [
+                (f.name, f.label or f.name) for f in fields if view is None or f.name != view.name
+            ],
             "problems": check.errors,
             "warnings": check.warnings,
             "at_field": at_field,
