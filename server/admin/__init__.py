@@ -12,11 +12,13 @@ from .audit_log import AuditLogView
 from .base import CATEGORY
 from .config_editor import ConfigView
 from .config_history import RevisionsView
+from .form_builder import FormBuilderView
 from .jobs import JobsView
 from .organisations import OrganisationsView
 from .templates import TemplatesAdmin
 from .tokens import TokensView
 from .users import UsersView
+from .workflow_builder import WorkflowBuilderView
 
 # (view class, menu label, URL, endpoint)
 VIEWS = (
@@ -24,6 +26,8 @@ VIEWS = (
     (OrganisationsView, "Organisationen", "/admin/organisations", "admin_organisations"),
     (TokensView, "API-Tokens", "/admin/tokens", "admin_tokens"),
     (ConfigView, "Formulare und Abläufe", "/admin/config", "admin_config"),
+    (FormBuilderView, "Formular-Baukasten", "/admin/builder", "admin_builder"),
+    (WorkflowBuilderView, "Ablauf-Baukasten", "/admin/workflow-builder", "admin_workflow_builder"),
     (TemplatesAdmin, "Word-Vorlagen", "/admin/templates", "word_templates"),
     (RevisionsView, "Veröffentlichungen", "/admin/revisions", "admin_revisions"),
     (JobsView, "Hintergrund-Aufträge", "/admin/jobs", "admin_jobs"),

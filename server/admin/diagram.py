@@ -135,8 +135,12 @@ def _label_width(label: str) -> float:
     return max(len(line) for line in _wrap(label, LABEL_CHARS)) * 6.6 + 8
 
 
-def workflow_svg(workflow: WorkflowDef) -> str:
-    """The SVG markup (a complete ``<svg>`` element) of ``workflow``."""
+def workflow_svg(workflow: WorkflowDef, href=None) -> str:
+    """The SVG markup (a complete ``<svg>`` element) of ``workflow``.
+
+    With ``href`` (the workflow builder) every state and arrow is a link:
+    ``href("state", id)`` and ``href("transition", index)`` give the addresses.
+    """
     ids = {s.id for s in workflow.states}
     edges: list[tuple[str, str, str]] = []
     owner: list[int] = []  # the transition each drawn edge belongs to
@@ -181,31 +185,49 @@ def workflow_svg(workflow: WorkflowDef) -> str:
 
     for i, (src, dst, name) in enumerate(edges):
         label = name if labelled.get(owner[i]) == i else ""
-        a, b = boxes[src], boxes[dst]
-        span = rank[dst] - rank[src]
-        if src == dst:
-            p0, p3 = (a.x + a.w - 20, a.y), (a.x + a.w, a.y + 14)
-            canvas.curve(p0, (p0[0] + 10, p0[1] - 40), (p3[0] + 40, p3[1] - 10), p3, name, label)
-        elif span == 1:
-            shift = 10 * nth("side", src, dst)
-            p0, p3 = (a.x + a.w, a.cy + shift), (b.x, b.cy + shift)
-            mid = (p0[0] + p3[0]) / 2
-            canvas.curve(p0, (mid, p0[1]), (mid, p3[1]), p3, name, label)
-        elif span > 1:
-            high = min(a.y, b.y) - 40 - 26 * (span - 1) - 10 * nth("top", span)
-            p0 = (a.cx + 10 + 10 * nth("top-out", src), a.y)
-            p3 = (b.cx - 10 - 10 * nth("top-in", dst), b.y)
-            canvas.curve(p0, (p0[0], high), (p3[0], high), p3, name, label)
-        elif span == 0:
-            out = a.x + a.w + 50 + 12 * nth("right", src, dst)
-            p0, p3 = (a.x + a.w, a.cy + 8), (b.x + b.w, b.cy - 8)
-            canvas.curve(p0, (out, p0[1]), (out, p3[1]), p3, name, label)
-        else:
-            low = bottom + 36 + 26 * (-span - 1) + 10 * nth("bottom", span)
-            p0 = (a.cx - 10 - 10 * nth("bottom-out", src), a.y + a.h)
-            p3 = (b.cx + 10 + 10 * nth("bottom-in", dst), b.y + b.h)
-            canvas.curve(p0, (p0[0], low), (p3[0], low), p3, name, label)
+        if href is not None:
+            canvas.parts.append(_link(href("transition", owner[i]), f"Übergang „{name}“"))
+        _edge(canvas, boxes, rank, bottom, nth, src, dst, name, label)
+        if href is not None:
+            canvas.parts.append("</a>")
+    _rest(canvas, workflow, boxes, bottom, star_labels, href)
+    return _svg(canvas, workflow, href is not None)
 
+
+def _link(address: str, name: str) -> str:
+    return f'<a href="{escape(address)}" aria-label="{escape(name)}">'
+
+
+def _edge(canvas, boxes, rank, bottom, nth, src, dst, name, label) -> None:
+    """One arrow from ``src`` to ``dst``, routed by how far apart their columns are."""
+    a, b = boxes[src], boxes[dst]
+    span = rank[dst] - rank[src]
+    if src == dst:
+        p0, p3 = (a.x + a.w - 20, a.y), (a.x + a.w, a.y + 14)
+        canvas.curve(p0, (p0[0] + 10, p0[1] - 40), (p3[0] + 40, p3[1] - 10), p3, name, label)
+    elif span == 1:
+        shift = 10 * nth("side", src, dst)
+        p0, p3 = (a.x + a.w, a.cy + shift), (b.x, b.cy + shift)
+        mid = (p0[0] + p3[0]) / 2
+        canvas.curve(p0, (mid, p0[1]), (mid, p3[1]), p3, name, label)
+    elif span > 1:
+        high = min(a.y, b.y) - 40 - 26 * (span - 1) - 10 * nth("top", span)
+        p0 = (a.cx + 10 + 10 * nth("top-out", src), a.y)
+        p3 = (b.cx - 10 - 10 * nth("top-in", dst), b.y)
+        canvas.curve(p0, (p0[0], high), (p3[0], high), p3, name, label)
+    elif span == 0:
+        out = a.x + a.w + 50 + 12 * nth("right", src, dst)
+        p0, p3 = (a.x + a.w, a.cy + 8), (b.x + b.w, b.cy - 8)
+        canvas.curve(p0, (out, p0[1]), (out, p3[1]), p3, name, label)
+    else:
+        low = bottom + 36 + 26 * (-span - 1) + 10 * nth("bottom", span)
+        p0 = (a.cx - 10 - 10 * nth("bottom-out", src), a.y + a.h)
+        p3 = (b.cx + 10 + 10 * nth("bottom-in", dst), b.y + b.h)
+        canvas.curve(p0, (p0[0], low), (p3[0], low), p3, name, label)
+
+
+def _rest(canvas, workflow, boxes, bottom, star_labels, href) -> None:
+    """The box „aus jedem offenen Zustand“, the states and the start marker."""
     if star_labels:
         lowest = max(canvas.ys + [bottom])
         any_box = _Box(0, lowest + 50, NODE_W + 40, 34)
@@ -223,6 +245,8 @@ def workflow_svg(workflow: WorkflowDef) -> str:
     for state in workflow.states:
         box = boxes[state.id]
         stroke = "#007bff" if state.id == workflow.initial else "#495057"
+        if href is not None:
+            canvas.parts.append(_link(href("state", state.id), f"Zustand „{state.label}“"))
         canvas.parts.append(
             f'<g class="zustand" data-state="{escape(state.id)}"><title>{escape(state.id)}</title>'
             f'<rect x="{box.x}" y="{box.y}" width="{box.w}" height="{box.h}" rx="8" '
@@ -237,7 +261,7 @@ def workflow_svg(workflow: WorkflowDef) -> str:
         first = box.cy + 5 - 8 * (len(lines) - 1)
         for i, line in enumerate(lines):
             canvas.text(box.cx, first + 16 * i, line, font_weight="bold" if i == 0 else "normal")
-        canvas.parts.append("</g>")
+        canvas.parts.append("</g></a>" if href is not None else "</g>")
         canvas.cover((box.x, box.y), (box.x + box.w, box.y + box.h))
     start = boxes.get(workflow.initial)
     if start is not None:
@@ -248,11 +272,15 @@ def workflow_svg(workflow: WorkflowDef) -> str:
         )
         canvas.cover((start.x - 42, start.cy - 8))
 
+
+def _svg(canvas, workflow, linked: bool) -> str:
+    # with links the diagram is a group of them, not one picture (role=img hides its links)
+    role = "group" if linked else "img"
     pad = 16
     min_x, min_y = min(canvas.xs) - pad, min(canvas.ys) - pad
     width, height = max(canvas.xs) - min_x + pad, max(canvas.ys) - min_y + pad
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="verbund-diagramm" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="verbund-diagramm" role="{role}" '
         f'aria-label="Ablauf {escape(workflow.title)}" '
         f'viewBox="{min_x:.0f} {min_y:.0f} {width:.0f} {height:.0f}" '
         f'width="{width:.0f}" height="{height:.0f}">'

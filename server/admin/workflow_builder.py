@@ -1,0 +1,148 @@
+"""The workflow builder: states and transitions as lists, the diagram as a map to click.
+
+Same construction as the form builder (:mod:`.form_builder`): the draft TOML travels in a
+hidden field, each button is one edit of :class:`~server.schema.builder.workflow_model.
+WorkflowModel`, the draft is checked after every change (German message with ``path:line``),
+the diagram of the draft is drawn with a link on every state and arrow, and publishing calls
+the one publishing service.
+"""
+
+from __future__ import annotations
+
+from flask import abort, redirect, request, url_for
+from flask_admin import expose
+from markupsafe import Markup
+
+from ..schema.builder.conditions import COMPARISONS, JOINS, read_condition, shown_value
+from ..schema.builder.form_model import BuilderError
+from ..schema.builder.workflow_model import WorkflowModel
+from ..services.configuration import publish as publishing
+from ..services.configuration import store
+from ..services.errors import Invalid
+from ..web.base import definitions, runtime
+from . import workflow_builder_edits as edits
+from .base import AdminView
+from .diagram import workflow_svg
+from .form_builder import _base, publish_draft
+
+
+def _number(text: str) -> int:
+    return int(text) if text.isdigit() else -1
+
+
+class WorkflowBuilderView(AdminView):
+    """/admin/workflow-builder/workflows/<id>: reached from the configuration editor."""
+
+    def is_visible(self) -> bool:
+        return False
+
+    @expose("/")
+    def index(self):
+        return redirect(url_for("admin_config.index"))
+
+    @expose("/workflows/<config_id>", methods=["GET"])
+    def show(self, config_id: str):
+        current = store.current_text(runtime().settings, "workflow", config_id)
+        if current is None:
+            abort(404)
+        return self._page(config_id, current.text, current.revision_id)
+
+    @expose("/workflows/<config_id>", methods=["POST"])
+    def change(self, config_id: str):
+        if store.current_text(runtime().settings, "workflow", config_id) is None:
+            abort(404)
+        try:
+            text = publishing.normalise_text(request.form.get("toml", ""))
+        except Invalid as exc:
+            abort(422, exc.message)
+        base = _base(request.form.get("base_revision"))
+        action, _, argument = (request.form.get("action") or "").partition("|")
+        if action == "publish":
+            return publish_draft(self, "workflow", config_id, text, base)
+        selected = request.form.get("selected") or ""
+        try:
+            model = WorkflowModel(text)
+            selected = self._apply(model, action, argument, selected)
+        except BuilderError as exc:
+            return self._page(
+                config_id, text, base, status=422, selected=selected, notice=exc.message
+            )
+        return self._page(config_id, model.text, base, selected=selected)
+
+    def _apply(self, model: WorkflowModel, action: str, argument: str, selected: str) -> str:
+        form, defs = request.form, definitions()
+        if action in ("", "show"):
+            return selected
+        if action == "edit":
+            return argument
+        if action == "close":
+            return ""
+        if action in ("state-up", "state-down"):
+            model.move_state(argument, -1 if action == "state-up" else 1)
+            return selected
+        if action == "add-state":
+            return "state:" + edits.add_state(model, form)
+        if action == "add-transition":
+            return f"transition:{edits.add_transition(model, form)}"
+        if action == "remove-transition":
+            model.remove_transition(_number(argument))
+            return ""
+        kind, _, key = selected.partition(":")
+        if kind == "state" and action == "save":
+            edits.save_state(model, key, form, list(defs.forms), list(defs.roles))
+        elif kind == "transition" and action in ("save", "cond-add"):
+            guards = edits.guard_fields(defs, model)
+            edits.save_transition(model, _number(key), form, guards, list(defs.roles))
+        else:
+            raise BuilderError("Bitte zuerst einen Zustand oder Übergang zum Bearbeiten wählen.")
+        return selected
+
+    def _page(self, name, text, base, *, status=200, selected="", notice="", impact=None):
+        defs = definitions()
+        path = store.display_path(runtime().settings, "workflow", name)
+        check = publishing.check_change(runtime(), "workflow", name, text)
+        try:
+            model = WorkflowModel(text)
+            states, transitions = model.states(), model.transitions()
+        except BuilderError as exc:
+            model, states, transitions, notice = None, [], [], notice or exc.message
+        kind, _, key = selected.partition(":")
+        state = next((s for s in states if kind == "state" and s.id == key), None)
+        transition = next(
+            (t for t in transitions if kind == "transition" and str(t.index) == key), None
+        )
+        guards = edits.guard_fields(defs, model) if model else {}
+        diagram = None
+        if check.ok and name in check.after.workflows:
+            diagram = Markup(workflow_svg(check.after.workflows[name], href=_anchor))
+        context = {
+            "name": name,
+            "title": str(model.doc.get("title", name)) if model else name,
+            "path": path,
+            "text": text,
+            "base": base,
+            "states": states,
+            "transitions": transitions,
+            "state_labels": {s.id: s.label for s in states},
+            "selected": selected,
+            "state": state,
+            "transition": transition,
+            "guard_choices": [(key, label) for key, (label, _type) in guards.items()],
+            "condition": read_condition(transition.when, "", guards) if transition else None,
+            "comparisons": COMPARISONS,
+            "joins": JOINS,
+            "shown_value": shown_value,
+            "added_row": request.form.get("action") == "cond-add",
+            "forms": defs.forms,
+            "roles": defs.roles,
+            "problems": check.errors,
+            "warnings": check.warnings,
+            "notice": notice,
+            "impact": impact,
+            "diagram": diagram,
+        }
+        return self.render("verbund/admin/workflow_builder.html", **context), status
+
+
+def _anchor(what: str, key) -> str:
+    return f"#zustand-{key}" if what == "state" else f"#uebergang-{key}"
