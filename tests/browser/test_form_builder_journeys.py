@@ -95,7 +95,7 @@ def test_form_builder_journeys(admin, kim_site, new_page, shots):
     admin.get_by_role("button", name="Feld hinzufügen").click()
     # no choices yet: the check says so at the field, with the line of the text
     problem = admin.locator("#fehler-wohnsituation")
-    expect(problem).to_contain_text("choices")
+    expect(problem).to_contain_text("Noch keine Auswahlmöglichkeiten")
     expect(problem).to_contain_text(re.compile(r"forms/intake\.toml:\d+"))
     assert axe_violations(admin) == []
     shots(admin, "fehler-am-feld")
