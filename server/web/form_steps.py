@@ -69,7 +69,13 @@ def _where(form: FormDef, key: str) -> str:
 
 
 def _filled(form: FormDef, names: tuple[str, ...], values: dict[str, Any]) -> bool:
-    return any(not is_empty(values.get(n)) for n in names if form.field(n) is not None)
+    """Something was entered: a value, other than the field's fixed default (an unticked
+    box that starts unticked says nothing about whether the step was done)."""
+    for name in names:
+        field, value = form.field(name), values.get(name)
+        if field is not None and not is_empty(value) and value != field.default:
+            return True
+    return False
 
 
 def step_panel(
@@ -115,7 +121,8 @@ def step_panel(
             "url": step_url(workflow_id, record_id, form, index, _target(form, key)),
         }
         for index, keyed in sorted(pending.items())
-        if index != current
+        # on a step: the open points of the steps before it; on the summary: all
+        if index < current
         for key, messages in keyed.items()
         for message in messages
     ]
