@@ -152,3 +152,38 @@ def test_stepped_intake_without_javascript(kim_site, chromium, shots):
         shots(page, "ohne-javascript")
     finally:
         context.close()
+
+
+def test_goals_copied_into_the_service_plan(kim_site, keyboard_page, shots):  # noqa: F811
+    """ "Aus Zielvereinbarung übernehmen": one row per goal, the measures are to be written;
+    completed and saved, a second copy adds nothing."""
+    page = keyboard_page
+    keyboard_login(page, kim_site, "cm.amt")
+    page.goto(kim_site + "/records/case_management/?state=goals")
+    page.locator("table tbody a[href*='/records/']").first.click()
+    goals = page.locator('#form-goals table[data-name="goals-goals"] tbody tr.verbund-row')
+    expect(goals.first).to_be_visible()
+    count = goals.count() - 1  # the blank row for a new goal
+    press_on(page, page.get_by_role("button", name="Hilfeplan erstellen"))
+    expect(page.locator("#record-state")).to_have_text("Hilfeplanung")
+
+    press_on(page, page.get_by_role("button", name="Aus Zielvereinbarung übernehmen"))
+    expect(page.get_by_text("Die übernommenen Zeilen sind noch nicht gespeichert")).to_be_visible()
+    rows = page.locator('table[data-name="planning-measures"] tbody tr.verbund-row')
+    expect(rows).to_have_count(count + 1)
+    first = page.locator("#planning-measures-0-measure")
+    expect(first).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#planning-measures-0-goal")).not_to_have_value("")
+    no_axe_violations(page)
+    shots(page, "uebernommen-zu-ergaenzen")
+    for n in range(count):
+        type_into(page, page.locator(f"#planning-measures-{n}-measure"), f"Maßnahme {n + 1}")
+    press_on(page, page.locator("#form-planning form.verbund-form button[type=submit]"))
+    expect(page.get_by_text("„Hilfeplanung“ wurde gespeichert.")).to_be_visible()
+
+    press_on(page, page.get_by_role("button", name="Aus Zielvereinbarung übernehmen"))
+    expect(page.get_by_text("Es gibt nichts Neues zu übernehmen")).to_be_visible()
+    expect(rows).to_have_count(count + 1)
+    no_axe_violations(page)
+    shots(page, "nichts-doppelt")
+    assert page.errors == []
