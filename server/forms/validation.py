@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..schema.definitions import FieldDef, FormDef
+from ..schema.dynamic_defaults import dynamic_default
 from ..schema.expression_budget import ExpressionBudgetExceeded
 from ..schema.expressions import evaluate_condition
 from ..schema.fieldtypes import FieldError, field_type, quoted
@@ -143,14 +144,29 @@ def raw_from_formdata(form: FormDef, formdata: Any, prefix: str = "") -> dict[st
     }
 
 
-def defaults(form: FormDef) -> dict[str, Any]:
-    """Initial values of a form nobody has saved yet."""
+def defaults(form: FormDef, lookup: Any = None) -> dict[str, Any]:
+    """Initial values of a form nobody has saved yet.
+
+    ``lookup(field)`` gives the raw value of a looked-up default (``user.name``,
+    ``previous.<field>``: :mod:`server.schema.dynamic_defaults`), or None for none; without
+    it (a preview) such fields start empty. A value that no longer fits the field is dropped.
+    """
     out = {}
     for f in form.fields:
-        if f.default is not None:
-            ftype = field_type(f.type)
-            try:
-                out[f.name] = ftype.clean(f, ftype.default_value(f))
-            except FieldError:
+        if f.default is None:
+            continue
+        ftype = field_type(f.type)
+        dynamic = dynamic_default(f.default) is not None
+        if dynamic and lookup is None:
+            continue
+        try:
+            raw = lookup(f) if dynamic else ftype.default_value(f)
+            if raw is None:
                 continue
+            value = ftype.clean(f, raw)
+            # a looked-up value may break this field's limits (an organisation's long name)
+            if not dynamic or not (ftype.missing(f, value) or ftype.constraints(f, value)):
+                out[f.name] = value
+        except FieldError:
+            continue
     return out

@@ -50,6 +50,36 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class CopyDef:
+    """``[fields.copy]`` of a table: take rows over from the table ``source`` ("form.field")
+    of the same record; ``columns`` maps (target column, source column), ``match`` names the
+    target columns by which a row counts as copied already (docs/configuration.md)."""
+
+    source: str
+    columns: tuple[tuple[str, str], ...]
+    match: tuple[str, ...]
+    label: str = ""
+    line: int = 0
+
+    @property
+    def form(self) -> str:
+        return self.source.split(".", 1)[0]
+
+    @property
+    def field(self) -> str:
+        return self.source.split(".", 1)[-1]
+
+
+@dataclass(frozen=True)
+class StepDef:
+    """One ``[[steps]]`` of a form: a title and the fields shown together, in form order."""
+
+    title: str
+    fields: tuple[str, ...]
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class FieldDef:
     """One field of a form (or one column of a table field)."""
 
@@ -83,6 +113,8 @@ class FieldDef:
     # keys of a registered type that are no attribute above, as sorted (key, value) pairs
     # (a tuple, so a FieldDef stays hashable)
     options: tuple[tuple[str, Any], ...] = ()
+    # a table's ``[fields.copy]``: rows it takes over from another form's table
+    copy: CopyDef | None = None
 
     def option(self, key: str, default: Any = None) -> Any:
         """The value of a type's own TOML key (see ``FieldType.read_keys``)."""
@@ -105,6 +137,15 @@ class FormDef:
     fields: tuple[FieldDef, ...]
     description: str = ""
     path: str = ""
+    # empty: the whole form on one screen; else one step at a time (server/web/form_steps.py)
+    steps: tuple[StepDef, ...] = ()
+
+    def step_of(self, name: str) -> int | None:
+        """The index of the step that shows field ``name`` (None without steps)."""
+        for index, step in enumerate(self.steps):
+            if name in step.fields:
+                return index
+        return None
 
     def field(self, name: str) -> FieldDef | None:
         """The field called ``name``, or None."""

@@ -14,12 +14,15 @@ from typing import Any
 from .checking import Collector, id_problem, kind
 from .compute_checks import check_column_conditions, check_computed
 from .definitions import FieldDef, FormDef, Problem
+from .dynamic_defaults import dynamic_default, previous_problems, read_dynamic_default
 from .expressions import ExpressionError, referenced_names
 from .fieldtypes import field_type, type_names
+from .form_copy import read_copy
+from .form_steps import parse_steps
 from .show_if import form_prefix, show_if_cycle, show_if_problem
 from .toml_lines import KeyPath, parse_toml
 
-FORM_KEYS = ("title", "description", "fields")
+FORM_KEYS = ("title", "description", "fields", "steps")
 COMMON_KEYS = (
     "name",
     "type",
@@ -83,12 +86,21 @@ def parse_form(form_id: str, text: str, path: str) -> tuple[FormDef | None, list
         _check_show_if_cycle(c, form_id, raw_fields, written)
     if not c.errors:
         check_computed(c, form_id, raw_fields, fields)
+    by_name = {t.get("name"): i for i, t in enumerate(raw_fields)}
+    for field, message in previous_problems(fields):
+        c.add(("fields", by_name.get(field.name, 0), "default"), f"Feld „{field.name}“: {message}")
+    steps = parse_steps(c, data, form_id, fields, raw_fields)
 
     c.problems.sort(key=lambda p: p.line)
     if c.errors:
         return None, c.problems
     form = FormDef(
-        id=form_id, title=title, fields=tuple(fields), description=description, path=path
+        id=form_id,
+        title=title,
+        fields=tuple(fields),
+        description=description,
+        path=path,
+        steps=steps,
     )
     return form, c.problems
 
@@ -144,6 +156,10 @@ def _parse_field(
     homes = _key_homes()
     allowed = list(COMMON_KEYS) + list(kind_.keys if kind_ is not None else homes)
     elsewhere = dict(homes)
+    if kind_ is not None and "columns" in kind_.keys and column_of is None:
+        allowed.append("copy")  # [fields.copy]: rows from another form (schema/form_copy.py)
+    else:
+        elsewhere["copy"] = "nur bei Tabellenfeldern"
     # a column's conditions are per row; a computed value is one per form
     in_column = column_of is not None
     for key in ("section", "compute") if in_column else ("required_if",):
@@ -170,9 +186,18 @@ def _parse_field(
     if "columns" in kind_.keys:
         own["columns"] = _columns(c, table, keypath, where, name)
         check_column_conditions(c, table, keypath, own["columns"])
+    if "copy" in table and "copy" in allowed:
+        columns = own.get("columns", ())
+        own["copy"] = read_copy(c, table["copy"], keypath + ("copy",), where, columns)
     if "default" in table:
         at = keypath + ("default",)
-        if kind_.takes_default:
+        if column_of is not None and dynamic_default(table["default"]):
+            c.add(at, f"{where}„user.*“ und „previous.*“ gibt es nur für Felder, nicht Spalten")
+        elif kind_.takes_default and dynamic_default(table["default"]):
+            # looked up when the form is first shown (schema/dynamic_defaults.py)
+            read_dynamic_default(c, table["default"], at, where, ftype, table)
+            own["default"] = table["default"]
+        elif kind_.takes_default:
             own["default"] = kind_.read_default(c, table["default"], at, where, own)
         else:
             c.add(at, f"{where}ein Feld vom Typ „{ftype}“ kann keinen „default“ haben")

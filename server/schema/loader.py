@@ -22,6 +22,7 @@ from .definitions import SCOPES, Definitions, FieldDef, FormDef, Problem, RoleDe
 from .expression_check import budget_problem, show_if_contexts, when_contexts
 from .expressions import ExpressionError, referenced_names
 from .fieldtypes import field_type
+from .form_copy import copy_problems
 from .forms import parse_form
 from .toml_lines import LineMap, line_map
 from .workflows import parse_workflow
@@ -309,6 +310,17 @@ def _check_form_links(ctx: _Context, form: FormDef) -> list[Problem]:
         check_reference(field, ("fields", fi), f"Feld „{field.name}“: ")
         if field.show_if and (message := budget_problem(field.show_if, show_if_contexts(form))):
             c.add(("fields", fi, "show_if"), f"Feld „{field.name}“: „show_if“: {message}")
+        for message in copy_problems(form, field, ctx.forms):
+            c.add(("fields", fi, "copy"), f"Feld „{field.name}“: {message}")
+        if field.copy is not None and field.copy.form in ctx.forms:
+            for wf in ctx.workflows.values():
+                if form.id in wf.form_ids and field.copy.form not in wf.form_ids:
+                    c.add(
+                        ("fields", fi, "copy", "from"),
+                        f"Feld „{field.name}“: „copy.from“: Formular „{field.copy.form}“ gehört "
+                        f"nicht zum Ablauf „{wf.id}“, der dieses Formular verwendet "
+                        "(übernommen wird nur aus demselben Datensatz)",
+                    )
         for ci, column in enumerate(field.columns):
             check_reference(
                 column,

@@ -12,6 +12,7 @@ from ..forms import field_type, validate_form
 from ..forms.conditions import browser_spec
 from ..forms.filekinds import KINDS
 from ..forms.links import accepted, size_label
+from ..forms.steps import copy_label
 from ..forms.validation import visible_fields
 from ..models import Record, Upload, User
 from ..schema.definitions import Definitions, FieldDef, FormDef
@@ -155,3 +156,22 @@ def attach_uploads(
     if problems:
         errors = {**validate_form(form, raw).errors, **problems}
         raise Invalid("Bitte prüfen Sie die markierten Felder.", errors)
+
+
+def copy_buttons(defs: Definitions, state_forms) -> dict[str, list[dict[str, str]]]:
+    """For each form of the page, its tables that take rows over from another form
+    (``[fields.copy]``): the field, the table's label and the button's text."""
+    out: dict[str, list[dict[str, str]]] = {}
+    for item in state_forms:
+        for field in item.form.fields:
+            if field.copy is None:
+                continue
+            source = defs.forms.get(field.copy.form)
+            out.setdefault(item.form.id, []).append(
+                {
+                    "field": field.name,
+                    "table": field.label,
+                    "label": copy_label(field, source.title if source else field.copy.form),
+                }
+            )
+    return out

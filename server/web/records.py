@@ -19,9 +19,18 @@ from ..services.records.access import (
 )
 from ..services.records.assignment import assignable_users, hand_over
 from ..services.records.changes import apply_transition, create_record, get_readable, save_form
+from ..services.records.form_fill import copy_rows, save_form_step
 from ..services.records.view import record_view
 from .base import StaffView, definitions, runtime
-from .form_page import attach_uploads, form_panel, page_extras, unsaved_input, value_lookup
+from .form_page import (
+    attach_uploads,
+    copy_buttons,
+    form_panel,
+    page_extras,
+    unsaved_input,
+    value_lookup,
+)
+from .form_steps import requested_step, step_panel, step_url
 from .session import current_user
 
 DOCUMENTS_SHOWN = 50  # newest document requests on the record page
@@ -120,6 +129,7 @@ class RecordsView(StaffView):
         form_errors=None,
         status=200,
         unsaved=None,
+        form_step=None,
     ):
         defs, user = definitions(), current_user()
         try:
@@ -137,6 +147,15 @@ class RecordsView(StaffView):
             )
             for item in view.state_forms
         ]
+        for panel, item in zip(forms, view.state_forms, strict=True):
+            form = item.form
+            if form.steps:  # one step at a time (server/web/form_steps.py)
+                step = (form_step or {}).get(form.id, requested_step(form, request.args))
+                saved = (view.record.data or {}).get(form.id) or item.values
+                panel["stepped"] = step_panel(
+                    form, saved, step, workflow_id, record_id, panel["errors"]
+                )
+        copies = copy_buttons(defs, view.state_forms)
         lookup = value_lookup(defs, user, [(f.form, f.values) for f in view.workflow_forms])
         record, workflow = view.record, view.workflow
         body = self.render(
@@ -160,6 +179,7 @@ class RecordsView(StaffView):
             ref_options=view.reference_options,
             extras=page_extras(defs, user, record, [f["form"] for f in forms]),
             unsaved=unsaved,
+            copies=copies,
         )
         return body, status
 
@@ -181,9 +201,13 @@ class RecordsView(StaffView):
             abort(404)
         raw = raw_from_formdata(form, request.form, prefix=f"{form_id}-")
         version = _version()
+        step = _step(form)
         try:
             attach_uploads(defs, user, record, form, request.files, raw)
-            save_form(defs, user, record.id, form_id, raw, version)
+            if step is None:
+                save_form(defs, user, record.id, form_id, raw, version)
+            else:
+                save_form_step(defs, user, record.id, form_id, raw, version, step)
         except Invalid as exc:
             # the cells past the cap have no place beside a field: the summary says how many
             errors = exc.errors if isinstance(exc.errors, dict) else {}
@@ -192,9 +216,10 @@ class RecordsView(StaffView):
             return self.record(
                 workflow_id,
                 record_id,
-                form_input={form_id: raw},
+                form_input={form_id: getattr(exc, "input", raw)},
                 form_errors={form_id: exc.errors or {}},
                 status=422,
+                form_step={form_id: step} if step is not None else None,
             )
         except Conflict as exc:
             said = exc.changed if isinstance(exc, StaleVersion) else exc.message
@@ -214,12 +239,67 @@ class RecordsView(StaffView):
             )
             # the page is rendered with the current version and the user's input, so saving
             # again overwrites knowingly instead of losing what was typed
-            return self.record(workflow_id, record_id, form_input={form_id: raw}, status=409)
+            return self.record(
+                workflow_id,
+                record_id,
+                form_input={form_id: raw},
+                status=409,
+                form_step={form_id: step} if step is not None else None,
+            )
         except ServiceError as exc:
             flash(exc.message, "error")
             return redirect(url_for(".record", workflow_id=workflow_id, record_id=record_id))
+        if step is not None:
+            # onwards (the summary follows the last step) or back, each after saving
+            target = step - 1 if request.form.get("go") == "back" else step + 1
+            where = form.steps[step].title
+            flash(f"„{form.title}“, Schritt „{where}“ wurde gespeichert.", "success")
+            return redirect(step_url(workflow_id, record_id, form, max(target, 0)))
         flash(f"„{form.title}“ wurde gespeichert.", "success")
         return redirect(url_for(".record", workflow_id=workflow_id, record_id=record_id))
+
+    @expose("/<workflow_id>/<int:record_id>/forms/<form_id>/copy/<field>", methods=["POST"])
+    def copy(self, workflow_id: str, record_id: int, form_id: str, field: str):
+        """ "Aus Ziele übernehmen": rows from another form of the record, saved at once."""
+        defs, user = definitions(), current_user()
+        record = self._record(workflow_id, record_id)
+        form = defs.forms.get(form_id)
+        if form is None:
+            abort(404)
+        step = form.step_of(field) if form.steps else None
+        back = (
+            step_url(workflow_id, record_id, form, step)
+            if step is not None
+            else url_for(".record", workflow_id=workflow_id, record_id=record_id)
+            + f"#form-{form_id}"
+        )
+        try:
+            _, added = copy_rows(defs, user, record.id, form_id, field, _version())
+        except Invalid as exc:
+            flash(
+                f"{exc.message} Die übernommenen Zeilen sind noch nicht gespeichert: bitte "
+                "ergänzen und speichern.",
+                "error",
+            )
+            return self.record(
+                workflow_id,
+                record_id,
+                form_input={form_id: getattr(exc, "input", None) or {}},
+                form_errors={form_id: exc.errors or {}},
+                status=422,
+                form_step={form_id: step} if step is not None else None,
+            )
+        except StaleVersion as exc:
+            flash(f"{exc.changed} Es wurde nichts übernommen; bitte erneut wählen.", "error")
+            return redirect(back)
+        except ServiceError as exc:
+            flash(exc.message, "error")
+            return redirect(back)
+        if added:
+            flash(f"{added} Zeile(n) übernommen und gespeichert.", "success")
+        else:
+            flash("Es gibt nichts Neues zu übernehmen: alle Zeilen sind schon da.", "info")
+        return redirect(back)
 
     @expose("/<workflow_id>/<int:record_id>/transition", methods=["POST"])
     def transition(self, workflow_id: str, record_id: int):
@@ -291,6 +371,17 @@ def _state_forms(workflow_id: str, record_id: int) -> tuple[str, ...]:
     record = Record.get_or_none(Record.id == record_id)
     state = workflow.state(record.state) if workflow and record else None
     return state.forms if state else ()
+
+
+def _step(form) -> int | None:
+    """The step a stepped form's screen posted (0-based), None for a whole-form save."""
+    if not form.steps:
+        return None
+    try:
+        step = int(request.form.get("step", ""))
+    except ValueError:
+        return None
+    return step if 0 <= step < len(form.steps) else None
 
 
 def _version() -> int | None:

@@ -42,6 +42,12 @@ def open_record(page, base: str, workflow: str, query: str = "") -> None:
     expect(page.locator("#record-title")).to_be_visible()
 
 
+def open_step(page, number: int) -> None:
+    """Step ``number`` of the stepped intake on the record page that is open."""
+    page.goto(page.url.split("#")[0].split("?")[0] + f"?form=intake&step={number}")
+    expect(page.locator('#form-intake [aria-current="step"]')).to_be_visible()
+
+
 def no_sideways_scrolling(page) -> None:
     widths = page.evaluate(
         "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
@@ -65,8 +71,10 @@ def test_skip_link_landmarks_and_headings(kim_site, new_page):
     assert levels.count(1) == 1 and levels[0] == 1
     for before, after in zip(levels, levels[1:], strict=False):
         assert after <= before + 1, f"heading levels jump: {levels}"
-    # groups of inputs are fieldsets named by their legend
+    # groups of inputs are fieldsets named by their legend (steps 2 and 5 of the intake)
+    open_step(page, 2)
     expect(page.get_by_role("group", name="Sprachen")).to_be_visible()
+    open_step(page, 5)
     agencies = page.get_by_role("group", name="Beteiligte Stellen")
     expect(agencies.get_by_role("textbox", name="Stelle").first).to_be_visible()
     assert page.errors == []
@@ -129,6 +137,7 @@ def test_removing_a_table_row_keeps_the_focus_in_the_table(kim_site, new_page):
     page = new_page()
     log_in(page, kim_site, "cm.amt")
     open_record(page, kim_site, "case_management", "?state=intake")
+    open_step(page, 5)
     table = page.locator('table[data-name="intake-agencies"]')
     before = table.locator("tr.verbund-row").count()
     table.locator(".verbund-row-remove").first.focus()

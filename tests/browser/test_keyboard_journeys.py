@@ -134,15 +134,25 @@ def save(page, form: str, title: str) -> None:
     expect(page.get_by_text(f"„{title}“ wurde gespeichert.")).to_be_visible()
 
 
+def onwards(page, step_title: str) -> None:
+    """ "Speichern und weiter" on a step of the stepped intake, with Enter."""
+    press_on(page, page.get_by_role("button", name="Speichern und weiter"))
+    expect(page.get_by_text(f"Schritt „{step_title}“ wurde gespeichert.")).to_be_visible()
+
+
 def test_case_manager_with_the_keyboard_only(kim_site, keyboard_page, shots):
     page = keyboard_page
     keyboard_login(page, kim_site, "cm.amt")
     new_record(page, "KIM-Case-Management", "Fall", shots)
     expect(page.locator("#record-state")).to_have_text("Klärungsphase (Intake)")
 
+    # the intake, step by step (forms/intake.toml [[steps]])
     type_into(page, page.locator("#intake-name"), "K. Tastatur")
-    choose(page, page.locator("#intake-access_channel"), "Welcome Point")
-    choose(page, page.locator("#intake-target_group"), "Neuzugewanderte")
+    type_into(page, page.locator("#intake-birth_year"), "1990")
+    # back up with Shift+Tab to a field above: the name, corrected
+    type_into(page, page.locator("#intake-name"), "K. Tastatur-Test")
+    onwards(page, "Person")
+    onwards(page, "Sprache")
     # the consent date appears once the box is ticked (show_if), right after it
     consent = page.get_by_label("Einwilligung liegt vor")
     press_on(page, consent, "Space")
@@ -152,10 +162,12 @@ def test_case_manager_with_the_keyboard_only(kim_site, keyboard_page, shots):
     # order the parts by its own language rather than the page's
     type_into(page, date, "03032026")
     expect(date).to_have_value("2026-03-03")
+    onwards(page, "Einwilligung")
+    choose(page, page.locator("#intake-access_channel"), "Welcome Point")
+    choose(page, page.locator("#intake-target_group"), "Neuzugewanderte")
+    onwards(page, "Zugang und Zielgruppe")
     type_into(page, page.locator('[name="intake-agencies-0-agency"]'), "Jobcenter")
-    # back up with Shift+Tab to a field above: the name, corrected
-    type_into(page, page.locator("#intake-name"), "K. Tastatur-Test")
-    save(page, "intake", "Klärung / Intake")
+    onwards(page, "Beteiligte Stellen")
     shots(page, "intake")
 
     consents = page.locator("#einwilligungen")
@@ -171,8 +183,10 @@ def test_case_manager_with_the_keyboard_only(kim_site, keyboard_page, shots):
     no_axe_violations(page)
     shots(page, "aufnahmebedingung")
 
+    steps = page.get_by_role("navigation", name="Schritte von „Klärung / Intake“")
+    press_on(page, steps.get_by_role("link", name="Beteiligte Stellen"))
     type_into(page, page.locator('[name="intake-agencies-1-agency"]'), "Ausländerbehörde")
-    save(page, "intake", "Klärung / Intake")
+    onwards(page, "Beteiligte Stellen")
     press_on(page, page.get_by_role("button", name="Arbeitsbündnis steht – Assessment beginnen"))
     expect(page.locator("#record-state")).to_have_text("Assessment")
     no_axe_violations(page)

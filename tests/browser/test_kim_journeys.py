@@ -65,6 +65,12 @@ def step(page, label: str) -> None:
     page.get_by_role("button", name=label, exact=True).click()
 
 
+def onwards(page, step_title: str) -> None:
+    """ "Speichern und weiter" on a step of the stepped intake."""
+    page.get_by_role("button", name="Speichern und weiter").click()
+    expect(page.get_by_text(f"Schritt „{step_title}“ wurde gespeichert.")).to_be_visible()
+
+
 def save(page, form: str, title: str) -> None:
     page.locator(f"#form-{form} button[type=submit]").click()
     expect(page.get_by_text(f"„{title}“ wurde gespeichert.")).to_be_visible()
@@ -81,9 +87,11 @@ def test_case_manager_takes_a_case_from_intake_to_the_consent_form(kim_site, new
     page.get_by_role("button", name="Fall anlegen").click()  # "Neu" asks first
     expect(page.locator("#record-state")).to_have_text("Klärungsphase (Intake)")
 
+    # the intake is filled step by step (forms/intake.toml [[steps]])
     page.fill("#intake-name", "L. Beispiel")
     page.fill("#intake-birth_year", "1999")
     page.select_option("#intake-residence_status", label="Duldung")
+    onwards(page, "Person")
     page.get_by_label("Arabisch", exact=True).check()
     page.get_by_label("Deutsch", exact=True).check()
     # a field that appears only when needed: the language of the interpreter
@@ -92,6 +100,10 @@ def test_case_manager_takes_a_case_from_intake_to_the_consent_form(kim_site, new
     page.get_by_label("Sprach- und Kulturmittlung nötig").check()
     expect(interpreter).to_be_visible()
     page.select_option("#intake-interpreter_language", label="Arabisch")
+    onwards(page, "Sprache")
+    page.get_by_label("Einwilligung liegt vor").check()
+    page.fill("#intake-consent_date", "2026-03-02")
+    onwards(page, "Einwilligung")
     referral = field(page, "intake", "referred_by")
     expect(referral).to_be_hidden()
     page.select_option("#intake-access_channel", label="Verweisung durch eine Stelle")
@@ -99,12 +111,11 @@ def test_case_manager_takes_a_case_from_intake_to_the_consent_form(kim_site, new
     page.fill("#intake-referred_by", "Jobcenter Düsseldorf-Mitte")
     page.select_option("#intake-district", value="sb03")
     page.select_option("#intake-target_group", label="18–27 Jahre mit Duldung")
-    page.get_by_label("Einwilligung liegt vor").check()
-    page.fill("#intake-consent_date", "2026-03-02")
+    onwards(page, "Zugang und Zielgruppe")
     page.fill('[name="intake-agencies-0-agency"]', "Jobcenter Düsseldorf")
     page.fill('[name="intake-agencies-0-topic"]', "Ausbildung & Leistungen")
     shots(page, "intake-ausgefuellt")
-    save(page, "intake", "Klärung / Intake")
+    onwards(page, "Beteiligte Stellen")
 
     # the signed consent is recorded in its own section
     consents = page.locator("#einwilligungen")
@@ -118,9 +129,10 @@ def test_case_manager_takes_a_case_from_intake_to_the_consent_form(kim_site, new
     expect(page.locator("#record-state")).to_have_text("Klärungsphase (Intake)")
     shots(page, "aufnahmebedingung")
 
+    page.locator("#form-intake nav").get_by_role("link", name="Beteiligte Stellen").click()
     page.fill('[name="intake-agencies-1-agency"]', "Ausländerbehörde")
     page.fill('[name="intake-agencies-1-topic"]', "Ausbildungsduldung")
-    save(page, "intake", "Klärung / Intake")
+    onwards(page, "Beteiligte Stellen")
     step(page, "Arbeitsbündnis steht – Assessment beginnen")
     expect(page.locator("#record-state")).to_have_text("Assessment")
     shots(page, "assessment")
@@ -263,7 +275,9 @@ def test_admin_adds_a_field_and_a_case_manager_sees_it_at_once(kim_site, new_pag
     case_manager.goto(kim_site + "/records/case_management/?state=intake")
     case_manager.locator("table tbody a").first.click()
     expect(case_manager.locator("#record-state")).to_have_text("Klärungsphase (Intake)")
-    case_url = case_manager.url
+    # a field added at the end joins the last section, "Aufnahmeentscheidung": the last step
+    case_url = case_manager.url.split("#")[0].split("?")[0] + "?form=intake&step=6"
+    case_manager.goto(case_url)
     expect(case_manager.get_by_text("Erreichbarkeit (beste Zeit für Anrufe)")).to_have_count(0)
 
     admin = new_page()
@@ -287,7 +301,7 @@ def test_admin_adds_a_field_and_a_case_manager_sees_it_at_once(kim_site, new_pag
         case_manager.wait_for_timeout(250)
     expect(label).to_be_visible()
     case_manager.fill("#intake-reachability", "vormittags")
-    save(case_manager, "intake", "Klärung / Intake")
-    expect(case_manager.locator("#intake-reachability")).to_have_value("vormittags")
+    onwards(case_manager, "Aufnahmeentscheidung")
+    expect(case_manager.locator("#form-intake")).to_contain_text("vormittags")  # the summary
     shots(case_manager, "neues-feld")
     assert case_manager.errors == [] and admin.errors == []

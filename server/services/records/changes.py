@@ -10,7 +10,7 @@ from typing import Any
 
 import peewee
 
-from ...forms import defaults, field_type, validate_form
+from ...forms import field_type, validate_form
 from ...forms.display import search_text
 from ...models import (
     FormSave,
@@ -37,6 +37,7 @@ from .access import (
     within_edit_scope,
 )
 from .deadline_plans import close_deadlines, plan_deadlines, replan_after_save
+from .form_defaults import initial_values
 from .form_links import RecordLinks
 from .hooks import fact_provider, record_events, work_refusal
 
@@ -117,7 +118,7 @@ def create_record(defs: Definitions, user: User, workflow_id: Any) -> Record:
         initial = workflow.state(workflow.initial)
         for form_id in initial.forms if initial else ():
             form = defs.forms.get(form_id)
-            if form is not None and (values := defaults(form)):
+            if form is not None and (values := initial_values(defs, user, form, workflow.id)):
                 data[form_id] = values
         record = Record.create(
             workflow=workflow.id,
@@ -225,7 +226,7 @@ def save_form(
     record = get_readable(defs, user, record_id)
     workflow = workflow_of(defs, record.workflow)
     try:
-        _check_form_editable(user, workflow, record, form_id)
+        check_form_editable(user, workflow, record, form_id)
     except Forbidden:
         # a stale tab of someone who works on the record: the form may have left with a step
         # taken meanwhile; "changed meanwhile" explains that, "not editable" would not
@@ -240,20 +241,36 @@ def save_form(
     result = validate_form(form, raw, RecordLinks(defs, user, record, form))
     if not result.ok:
         raise Invalid("Bitte prüfen Sie die markierten Felder.", result.errors)
+    return write_form(defs, user, workflow, record, form_id, result.values, version)
+
+
+def write_form(
+    defs: Definitions,
+    user: User,
+    workflow: WorkflowDef,
+    record: Record,
+    form_id: str,
+    values: dict[str, Any],
+    version: Any,
+    **detail: Any,
+) -> Record:
+    """Save validated ``values`` as the form's data: the new version, its history entry and
+    the audit entry in one transaction (``detail``: what else the audit entry says, e.g. the
+    step of a stepped form or where copied rows came from)."""
     expected = expect_version(version)
     if expected != record.version:
         raise stale(record.id)
     with transaction():
         record = _locked_at_version(defs, user, record.id, expected)
-        _check_form_editable(user, workflow, record, form_id)  # a withdrawal bumps no version
+        check_form_editable(user, workflow, record, form_id)  # a withdrawal bumps no version
         data = dict(record.data or {})
-        data[form_id] = result.values
+        data[form_id] = values
         record.data = data
         title = title_from_data(defs, workflow, record)
         text = search_text(defs.forms, data, title)
         new_version = bump(record, expected, data=data, title=title, search_text=text)
         FormSave.create(
-            record=record, form=form_id, record_version=new_version, data=result.values, author=user
+            record=record, form=form_id, record_version=new_version, data=values, author=user
         )
         replan_after_save(workflow, record, form_id)  # a date the deadlines count from
         audit(
@@ -262,13 +279,14 @@ def save_form(
             record_id=record.id,
             object_type="form",
             object_id=form_id,
-            detail={"version": new_version, "fields": sorted(result.values)},
+            detail={"version": new_version, "fields": sorted(values), **detail},
         )
         record_events.saved.send(record, user=user, form=form_id, version=new_version)
     return record
 
 
-def _check_form_editable(user: User, workflow: WorkflowDef, record: Record, form_id: Any) -> None:
+def check_form_editable(user: User, workflow: WorkflowDef, record: Record, form_id: Any) -> None:
+    """Forbidden unless ``user`` may edit ``form_id`` of ``record`` in its state now."""
     state = workflow.state(record.state)
     if not isinstance(form_id, str) or form_id not in (state.forms if state else ()):
         raise Forbidden(

@@ -19,7 +19,6 @@ from typing import Any
 
 from ... import clock
 from ...documents.availability import unavailable_documents
-from ...forms import defaults
 from ...models import Deadline, DocumentRequest, Organisation, Record, User
 from ...schema.definitions import (
     Definitions,
@@ -32,6 +31,7 @@ from ...schema.definitions import (
 from ...workflow.engine import allowed_transitions, documents_in_state
 from .access import can_edit_state, get_readable, readable_records, within_edit_scope
 from .assignment import assignable_users
+from .form_defaults import initial_values
 from .timeline import timeline
 
 REFERENCE_OPTIONS = 500  # records a reference field offers on the page, per workflow
@@ -169,7 +169,9 @@ def view_of(
         form = defs.forms.get(form_id)
         if form is not None:
             saved = data.get(form_id)
-            state_forms.append(FormValues(form, saved if saved is not None else defaults(form)))
+            if saved is None:  # never saved: what it starts with, looked-up defaults included
+                saved = initial_values(defs, user, form, record.workflow, record.id)
+            state_forms.append(FormValues(form, saved))
     other_forms = [
         FormValues(defs.forms[f], data.get(f) or {})
         for f in (workflow.form_ids if workflow else ())
