@@ -25,6 +25,7 @@ from typing import Any
 from ...models import Organisation, Record
 from ...schema.definitions import Definitions, FieldDef, WorkflowDef
 from ..errors import Invalid
+from .grouped import grouped_units
 
 CHOICE_TYPES = ("select", "multiselect", "boolean")
 
@@ -153,25 +154,24 @@ def count_table(
             {"columns": ["Bitte nur eine Tabellenspalte wählen."]},
         )
     table = next(iter(tables), None)
-    records = Record.select(Record.id, Record.state, Record.organisation, Record.data).where(
-        Record.workflow == workflow.id
-    )
+    # the database counts each combination of raw values; the labels are applied per group
+    keys = [d.key for d in chosen if d is not None]
     counts: Counter = Counter()
     row_totals: Counter = Counter()
     column_totals: Counter = Counter()
     total = 0
-    for record, row in _units(records, table):
+    for record, row, n in grouped_units(workflow.id, keys, table):
         if where_dim is not None and "Ja" not in where_dim.values(record, row):
             continue
-        total += 1
+        total += n
         row_values = set(row_dim.values(record, row))
         column_values = set(column_dim.values(record, row)) if column_dim else {"Anzahl"}
         for r in row_values:
-            row_totals[r] += 1
+            row_totals[r] += n
             for c in column_values:
-                counts[(r, c)] += 1
+                counts[(r, c)] += n
         for c in column_values:
-            column_totals[c] += 1
+            column_totals[c] += n
     rows = sorted(row_totals)
     columns = sorted(column_totals) if column_dim else ["Anzahl"]
     cells = [[counts[(r, c)] for c in columns] for r in rows]
