@@ -78,15 +78,16 @@ def dimension_keys(defs: Definitions, workflow: WorkflowDef) -> dict[str, tuple[
 def dimensions(defs: Definitions, workflow: WorkflowDef) -> list[Dimension]:
     """Every dimension the workflow's records can be counted by."""
     states = {s.id: s.label for s in workflow.states}
-    orgs = {o.id: o.label for o in Organisation.select()}
+    orgs: dict = {}
+
+    def organisation(r, row) -> list[str]:
+        if not orgs:  # read when first needed: most tables do not count by organisation
+            orgs.update({o.id: o.label for o in Organisation.select()} or {None: "(keine)"})
+        return [orgs.get(r.organisation_id, "(keine)")]
+
     out = [
         Dimension("state", "Phase / Zustand", None, lambda r, row: [states.get(r.state, r.state)]),
-        Dimension(
-            "organisation",
-            "Organisation",
-            None,
-            lambda r, row: [orgs.get(r.organisation_id, "(keine)")],
-        ),
+        Dimension("organisation", "Organisation", None, organisation),
     ]
     for key, label, table, f in _choice_fields(defs, workflow):
         if table is None:
