@@ -22,7 +22,7 @@ def count_by(query: peewee.ModelSelect, *fields: peewee.Field) -> Counter:
     """How many records of ``query`` have each combination of ``fields`` (one value: no tuple).
 
     The query's conditions are kept; its columns are replaced by the grouped ones."""
-    grouped = query.select(*fields, peewee.fn.COUNT(Record.id)).group_by(*fields).order_by()
+    grouped = query.select(*fields, peewee.fn.COUNT(peewee.SQL("*"))).group_by(*fields).order_by()
     counts: Counter = Counter()
     for *key, n in grouped.tuples():
         counts[key[0] if len(key) == 1 else tuple(key)] += n
