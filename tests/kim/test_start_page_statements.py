@@ -152,3 +152,67 @@ def test_the_statistics_page_stays_within_the_statement_budget(big_demo, query):
     page, log = counted_get(big_demo, "koordination", f"/statistik/?{query}")
     assert "<table" in page
     assert len(log) <= PAGE_BUDGET, log.report()
+
+
+def upcoming_in_python(records, first: dt.date, last: dt.date) -> list:
+    """The upcoming block before issue 21: every record read, its date parsed here."""
+    items = []
+    for record in records:
+        raw = ((record.data or {}).get("meeting") or {}).get("date")
+        try:
+            day = dt.date.fromisoformat(raw) if isinstance(raw, str) else None
+        except ValueError:
+            day = None
+        if day is not None and first <= day <= last:
+            items.append((day, record))
+    items.sort(key=lambda item: (item[0], item[1].id))
+    return items
+
+
+def test_upcoming_dates_come_soonest_first_as_before_and_odd_values_are_left_out(big_demo):
+    from server.services.records.figures import dated_between
+
+    first, last = dt.date(2030, 1, 10), dt.date(2030, 4, 10)
+    values = [
+        "2030-01-10",  # the first day counts
+        "2030-01-10T09:00",  # text in the range, but no date: left out
+        "2030-01-10T10:00",
+        "2030-01-10 11:00",
+        "2030-01-31",
+        "2030-01-32",  # no date
+        "2030-02-01",
+        "2030-02-01",  # the same day twice: by id
+        "2030-04-10",  # the last day counts
+        "2030-04-11",
+        "2030-01-09",
+        "bald",
+        20300115,
+        None,
+        "",
+    ]
+    with big_demo.app_context():
+        rows = [
+            {
+                "workflow": "meeting",
+                "state": "planned",
+                "title": f"Datumsprobe {n}",
+                "data": {"meeting": {"date": value}},
+            }
+            for n, value in enumerate(values)
+        ]
+        rows.append({"workflow": "meeting", "state": "planned", "title": "Datumsprobe leer"})
+        Record.insert_many(rows).execute()
+        query = Record.select().where(
+            (Record.workflow == "meeting") & Record.title.startswith("Datumsprobe")
+        )
+        expected = upcoming_in_python(list(query), first, last)
+        assert [day.isoformat() for day, _ in expected] == [
+            "2030-01-10",
+            "2030-01-31",
+            "2030-02-01",
+            "2030-02-01",
+            "2030-04-10",
+        ]
+        for limit in range(1, 8):
+            got = dated_between(query, "meeting.date", first, last, limit)
+            assert [(d, r.id) for d, r in got] == [(d, r.id) for d, r in expected[:limit]]
