@@ -40,6 +40,8 @@ class Record(BaseModel):
             (("workflow", "organisation", "updated_at"), False),
             (("workflow", "organisation", "state", "updated_at"), False),
             (("workflow", "owner", "updated_at"), False),
+            # counts by person and state within an organisation (team lead), index only
+            (("workflow", "organisation", "owner", "state"), False),
         )
 
 

@@ -26,6 +26,7 @@ from ..services.errors import ServiceError
 from ..services.privacy.statistics import count_table
 from ..services.records.access import may_see_workflow, readable_records, scope_in
 from ..services.records.deadlines import open_deadlines
+from ..services.records.figures import count_by, counts_per_workflow, dated_between, with_owners
 from ..services.register import decisions as register_service
 from ..start_page import Widget
 from .charts import BAR_COLOURS, OVERDUE, bar_chart, stacked_bar_chart
@@ -82,6 +83,7 @@ def deadlines(widget: Widget, ctx: Context):
     items = open_deadlines(
         ctx.defs, ctx.user, mine=mine, escalated=widget.escalated, limit=widget.limit
     )
+    with_owners(d.record for d in items)  # the list names each case's owner
     default = "Eskalierte Fristen" if widget.escalated else "Meine Fristen" if mine else "Fristen"
     return {
         "title": _title(widget, default),
@@ -98,6 +100,8 @@ def records(widget: Widget, ctx: Context):
         return None
     query = _records_query(widget, ctx, workflow)
     items = list(query.order_by(Record.updated_at.desc()).limit(widget.limit))
+    if not widget.mine:
+        with_owners(items)  # the list names each case's owner
     due: dict[int, Deadline] = {}
     if items:
         open_ = Deadline.select().where(
@@ -119,7 +123,7 @@ def by_state(widget: Widget, ctx: Context):
     workflow = _workflow(widget, ctx)
     if workflow is None:
         return None
-    counts = Counter(r.state for r in _records_query(widget, ctx, workflow, Record.state))
+    counts = count_by(_records_query(widget, ctx, workflow), Record.state)
     shown = _states(widget, workflow) or [s.id for s in workflow.states]
     shown = [s for s in shown if workflow.state(s)]
     order = [s.id for s in workflow.states]
@@ -134,8 +138,7 @@ def by_owner(widget: Widget, ctx: Context):
     workflow = _workflow(widget, ctx)
     if workflow is None:
         return None
-    query = _records_query(widget, ctx, workflow, Record.state, Record.owner)
-    counts: Counter = Counter((r.owner_id, r.state) for r in query)
+    counts = count_by(_records_query(widget, ctx, workflow), Record.owner, Record.state)
     owners = {u.id: str(u) for u in User.select().where(User.id.in_({o for o, _ in counts}))}
     state_ids = [s for s in (_states(widget, workflow) or [s.id for s in workflow.states])]
     states = [s for s in state_ids if any(counts.get((o, s)) for o, _ in counts)]
@@ -231,24 +234,14 @@ def upcoming(widget: Widget, ctx: Context):
     workflow = _workflow(widget, ctx)
     if workflow is None:
         return None
-    form_id, _, name = widget.date.partition(".")
     until = ctx.today + dt.timedelta(days=widget.days)
     query = _records_query(widget, ctx, workflow).where(
         Record.state.in_([s.id for s in workflow.states if not s.final])
     )
-    items = []
-    for record in query:
-        raw = ((record.data or {}).get(form_id) or {}).get(name)
-        try:
-            day = dt.date.fromisoformat(raw) if isinstance(raw, str) else None
-        except ValueError:
-            day = None
-        if day is not None and ctx.today <= day <= until:
-            items.append((day, record))
-    items.sort(key=lambda item: (item[0], item[1].id))
+    items = dated_between(query, widget.date, ctx.today, until, widget.limit)
     return {
         "title": _title(widget, f"Anstehend: {workflow.title}"),
-        "items": items[: widget.limit],
+        "items": items,
         "workflow": workflow,
         "days": widget.days,
     }
@@ -256,12 +249,9 @@ def upcoming(widget: Widget, ctx: Context):
 
 def workflows(widget: Widget, ctx: Context):
     visible = [w for w in ctx.defs.workflows.values() if may_see_workflow(ctx.user, w)]
-    counts = {}
-    for workflow in visible:
-        if scope_in(ctx.defs, ctx.user, workflow) != "none":
-            counts[workflow.id] = readable_records(
-                ctx.defs, ctx.user, Record.select(Record.id), workflow_id=workflow.id
-            ).count()
+    # one grouped count for every workflow the person works in
+    working = [w.id for w in visible if scope_in(ctx.defs, ctx.user, w) != "none"]
+    counts = counts_per_workflow(ctx.defs, ctx.user, working)
     visible = [w for w in visible if w.id in counts]
     return {"title": _title(widget, "Ihre Bereiche"), "workflows": visible, "counts": counts}
 

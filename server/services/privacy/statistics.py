@@ -26,6 +26,7 @@ from ...models import Organisation, Record
 from ...schema.definitions import Definitions, FieldDef, WorkflowDef
 from ...schema.fieldtypes import field_type
 from ..errors import Invalid
+from .grouped import grouped_units
 
 CHOICE_TYPES = ("select", "multiselect", "boolean", "scale")
 
@@ -80,15 +81,16 @@ def dimension_keys(defs: Definitions, workflow: WorkflowDef) -> dict[str, tuple[
 def dimensions(defs: Definitions, workflow: WorkflowDef) -> list[Dimension]:
     """Every dimension the workflow's records can be counted by."""
     states = {s.id: s.label for s in workflow.states}
-    orgs = {o.id: o.label for o in Organisation.select()}
+    orgs: dict = {}
+
+    def organisation(r, row) -> list[str]:
+        if not orgs:  # read when first needed: most tables do not count by organisation
+            orgs.update({o.id: o.label for o in Organisation.select()} or {None: "(keine)"})
+        return [orgs.get(r.organisation_id, "(keine)")]
+
     out = [
         Dimension("state", "Phase / Zustand", None, lambda r, row: [states.get(r.state, r.state)]),
-        Dimension(
-            "organisation",
-            "Organisation",
-            None,
-            lambda r, row: [orgs.get(r.organisation_id, "(keine)")],
-        ),
+        Dimension("organisation", "Organisation", None, organisation),
     ]
     for key, label, table, f in _choice_fields(defs, workflow):
         if table is None:
@@ -156,25 +158,24 @@ def count_table(
             {"columns": ["Bitte nur eine Tabellenspalte wählen."]},
         )
     table = next(iter(tables), None)
-    records = Record.select(Record.id, Record.state, Record.organisation, Record.data).where(
-        Record.workflow == workflow.id
-    )
+    # the database counts each combination of raw values; the labels are applied per group
+    keys = [d.key for d in chosen if d is not None]
     counts: Counter = Counter()
     row_totals: Counter = Counter()
     column_totals: Counter = Counter()
     total = 0
-    for record, row in _units(records, table):
+    for record, row, n in grouped_units(workflow.id, keys, table):
         if where_dim is not None and "Ja" not in where_dim.values(record, row):
             continue
-        total += 1
+        total += n
         row_values = set(row_dim.values(record, row))
         column_values = set(column_dim.values(record, row)) if column_dim else {"Anzahl"}
         for r in row_values:
-            row_totals[r] += 1
+            row_totals[r] += n
             for c in column_values:
-                counts[(r, c)] += 1
+                counts[(r, c)] += n
         for c in column_values:
-            column_totals[c] += 1
+            column_totals[c] += n
     rows = sorted(row_totals)
     columns = sorted(column_totals) if column_dim else ["Anzahl"]
     cells = [[counts[(r, c)] for c in columns] for r in rows]

@@ -1,0 +1,104 @@
+"""Statistics and start-page figures: counted by the database against Python's counting.
+
+The baseline, in the same process, is the counting before issue 21: every case record of
+the KIM configuration read into Python and counted there (the reference of
+tests/privacy/test_statistics_in_sql.py). Both count the same generated records, so the
+tables are also compared. Run:
+
+    .venv/bin/python bench/bench_statistics.py [--sizes 1000,100000] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from common import arguments, report, timed
+
+from server import create_app
+from server.models import Organisation, Record, database
+from server.runtime import current_runtime
+from server.services.privacy.statistics import count_table
+from server.services.records.figures import count_by
+from tests.kim_site import copy_kim, empty_postgres
+from tests.privacy.test_statistics_in_sql import WORKFLOW, generate, reference_table
+
+TABLES = [
+    ("state", None, None),
+    ("organisation", "state", None),
+    ("intake.languages", "intake.district", None),
+    ("barriers.entries.category", None, "barriers.entries.system_level"),
+]
+
+
+def once(fn) -> float:
+    """Seconds of one run: the baseline takes seconds at 100k records, a median is no use."""
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def measure(size: int, args) -> list[tuple[str, float]]:
+    site = copy_kim(Path(tempfile.mkdtemp(prefix="verbund-bench-")) / "kim")
+    overrides: dict = {}
+    if args.database_url:
+        empty_postgres(args.database_url)
+        overrides["database"] = {"url": args.database_url}
+    app = create_app(str(site / "config.toml"), overrides)
+    rows: list[tuple[str, float]] = []
+    with app.app_context():
+        database.connect(reuse_if_open=True)
+        defs = current_runtime(app).definitions
+        workflow = defs.workflows[WORKFLOW]
+        with database.atomic():
+            for n in range(8):
+                Organisation.create(name=f"org{n}", label=f"Träger {n}")
+        generate(defs, size)
+        repeat = max(3, min(args.repeat, 2_000_000 // size))
+        for row, column, where in TABLES:
+            name = f"{row} x {column or '-'}{' where ' + where if where else ''}"
+
+            def in_sql(row=row, column=column, where=where):
+                return count_table(defs, workflow, row, column, 5, where)
+
+            def in_python(row=row, column=column, where=where):
+                records = Record.select(
+                    Record.id, Record.state, Record.organisation, Record.data
+                ).where(Record.workflow == WORKFLOW)
+                return reference_table(defs, workflow, records, row, column, 5, where)
+
+            if size <= 10_000:
+                assert in_sql() == in_python(), name
+            rows.append((f"{size:>7} SQL     {name}", timed(in_sql, repeat)))
+            rows.append((f"{size:>7} Python  {name}", once(in_python)))
+        # the team lead's figure: her organisation's open cases by person and state
+        first = Organisation.select().order_by(Organisation.id).first()
+        open_states = [s.id for s in workflow.states if not s.final]
+        query = Record.select().where(
+            (Record.workflow == WORKFLOW)
+            & (Record.organisation == first.id)
+            & Record.state.in_(open_states)
+        )
+
+        def owners_in_sql():
+            return count_by(query, Record.owner, Record.state)
+
+        def owners_in_python():
+            return Counter((r.owner_id, r.state) for r in query.select(Record.state, Record.owner))
+
+        rows.append((f"{size:>7} SQL     by owner and state", timed(owners_in_sql, repeat)))
+        rows.append((f"{size:>7} Python  by owner and state", once(owners_in_python)))
+        database.close()
+    return rows
+
+
+def main() -> None:
+    args = arguments(__doc__.splitlines()[0])
+    for size in (int(s) for s in args.sizes.split(",")):
+        report(f"{size} case records ({args.database_url or 'SQLite'})", measure(size, args))
+
+
+if __name__ == "__main__":
+    main()
