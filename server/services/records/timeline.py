@@ -22,10 +22,18 @@ def _who(user: User | None) -> str:
     return str(user) if user is not None else "System"
 
 
-def timeline(defs: Definitions, record: Record, lookup: Any = None) -> list[dict[str, Any]]:
+def timeline(
+    defs: Definitions,
+    record: Record,
+    lookup: Any = None,
+    organisations: dict[int, Organisation] | None = None,
+    documents: list[DocumentRequest] | None = None,
+) -> list[dict[str, Any]]:
     """Every event of ``record``, newest first: {at, who, kind, text, changes, form}.
 
-    ``lookup`` shows referenced records by title to a viewer who may read them.
+    ``lookup`` shows referenced records by title to a viewer who may read them;
+    ``organisations`` (by id) and ``documents`` (every document request of the record, with
+    ``requested_by``) save reading them again when the caller has them.
     """
     workflow = defs.workflows.get(record.workflow)
     events: list[dict[str, Any]] = []
@@ -62,12 +70,18 @@ def timeline(defs: Definitions, record: Record, lookup: Any = None) -> list[dict
         event["changes"] = diff
         event["form"] = s.form if form else None
         events.append(event)
-    owners = {}
-    orgs = {o.id: o for o in Organisation.select()}
-    for h in HandOver.select().where(HandOver.record == record.id):
-        for uid in (h.user_id, h.to_owner_id, h.from_owner_id):
-            if uid is not None and uid not in owners:
-                owners[uid] = User.get_or_none(User.id == uid)
+    handovers = list(HandOver.select().where(HandOver.record == record.id))
+    # the people and organisations they name, one query each (not one per hand-over)
+    people = {h_id for h in handovers for h_id in (h.user_id, h.to_owner_id) if h_id}
+    owners = {u.id: u for u in User.select().where(User.id.in_(people))} if people else {}
+    org_ids = {h.to_organisation_id for h in handovers if h.to_organisation_id}
+    if organisations is not None:
+        orgs = organisations
+    elif org_ids:
+        orgs = {o.id: o for o in Organisation.select().where(Organisation.id.in_(org_ids))}
+    else:
+        orgs = {}
+    for h in handovers:
         to_owner = owners.get(h.to_owner_id)
         to_org = orgs.get(h.to_organisation_id)
         target = ", ".join(
@@ -75,11 +89,13 @@ def timeline(defs: Definitions, record: Record, lookup: Any = None) -> list[dict
         )
         text = f"übergeben an {target}" + (f": {h.note}" if h.note else "")
         events.append(_event(h.at, owners.get(h.user_id), "handover", text, h.id))
-    for d in (
-        DocumentRequest.select(DocumentRequest, User)
-        .join(User, on=(DocumentRequest.requested_by == User.id), join_type=JOIN.LEFT_OUTER)
-        .where(DocumentRequest.record == record.id)
-    ):
+    if documents is None:
+        documents = (
+            DocumentRequest.select(DocumentRequest, User)
+            .join(User, on=(DocumentRequest.requested_by == User.id), join_type=JOIN.LEFT_OUTER)
+            .where(DocumentRequest.record == record.id)
+        )
+    for d in documents:
         text = f"Dokument „{d.label}“ angefordert ({DOCUMENT_STATUS.get(d.status, d.status)})"
         events.append(
             _event(

@@ -20,5 +20,7 @@ def record_privacy(record: Record, workflow: WorkflowDef) -> dict[str, Any]:
         "may_record": user is not None and may_record_consent(user, workflow),
         "anonymised": row.anonymised_at if row else None,
         "hold": row.hold_reason if row and row.hold else "",
-        "refusal": work_refusal(workflow, record),
+        "refusal": work_refusal(
+            workflow, record, anonymised=bool(row and row.anonymised_at is not None)
+        ),
     }
