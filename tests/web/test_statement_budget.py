@@ -239,3 +239,21 @@ def test_inbox_in_few_statements(site):
     count, report, html = _count(_as(app, "cm.amt", password), "/notifications/")
     assert count <= PAGE_BUDGET, report
     assert html.count("/open") <= 25
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/admin/users/", "/admin/organisations/", "/admin/tokens/", "/admin/audit/"],
+)
+def test_admin_lists_in_few_statements(site, path):
+    app, password, _ = site
+    count, report, _ = _count(_as(app, "verwaltung", password), path)
+    assert count <= PAGE_BUDGET, report
+
+
+def test_record_list_of_the_team_lead_in_few_statements(site):
+    app, password, _ = site
+    client = _as(app, "teamleitung", password)
+    count, report, html = _count(client, "/records/case_management/?page=2")
+    assert count <= PAGE_BUDGET, report
+    assert 'aria-label="Seiten der Liste"' in html and 'aria-current="page">2<' in html
