@@ -31,7 +31,7 @@ GROW = """
 import datetime as dt
 from server import clock
 from server.config import load_settings
-from server.models import Deadline, Organisation, Record, User
+from server.models import Deadline, FormSave, Organisation, Record, TransitionLog, User
 from server.runtime import start_runtime
 start_runtime(load_settings())
 amt = Organisation.get(Organisation.name == "amt")
@@ -41,6 +41,12 @@ for i in range(130):
                            title=f"Fall Seite {i:03}", owner=owner, organisation=amt)
     Deadline.create(record=record, state="assessment", label="Erstgespräch",
                     due_on=clock.today() + dt.timedelta(days=i))
+for n in range(60):  # a long history of the first one
+    TransitionLog.create(record=Record.get(Record.title == "Fall Seite 000"), from_state="intake",
+                         to_state="assessment", label=f"Schritt {n}", user=owner, record_version=n)
+for n in range(25):  # and many versions of its intake form
+    FormSave.create(record=Record.get(Record.title == "Fall Seite 000"), form="intake",
+                    record_version=100 + n, data={"phone": f"0211 {n}"}, author=owner)
 agenda = [{"no": str(n), "topic": f"Thema {n}", "decision": "beschlossen", "measure": "tun"}
           for n in range(1, 4)]
 for i in range(25):
@@ -125,3 +131,35 @@ def test_team_lead_pages_through_the_cases_by_keyboard(long_site, page_for, shot
     assert "page=2" in page.url
     assert axe_violations(page) == []
     both_widths(page, shots, "long_lists_faelle")
+
+
+def test_team_lead_reads_older_history_by_keyboard(long_site, page_for, shots):
+    page = page_for(long_site, "teamleitung")
+    page.goto(long_site + "/deadlines/")
+    page.get_by_role("link", name="Fall Seite 000").click()
+    history = page.locator("#verlauf")
+    expect(history.locator("li.list-group-item")).to_have_count(50)
+    nav = page.get_by_role("navigation", name="Seiten des Verlaufs")
+    tab_to(page, nav.get_by_role("link", name="ältere Einträge"))
+    page.keyboard.press("Enter")
+    page.wait_for_url("**verlauf=2**")
+    nav = page.get_by_role("navigation", name="Seiten des Verlaufs")
+    expect(nav.locator("[aria-current=page]")).to_have_text("Seite 2")
+    expect(nav.get_by_role("link", name="neuere Einträge")).to_be_visible()
+    expect(page.locator("#verlauf")).to_contain_text("Schritt 0 →")  # the oldest event
+    assert axe_violations(page) == []
+    both_widths(page, shots, "long_lists_verlauf")
+
+
+def test_team_lead_pages_through_form_versions_by_keyboard(long_site, page_for, shots):
+    page = page_for(long_site, "teamleitung")
+    page.goto(long_site + "/deadlines/")
+    page.get_by_role("link", name="Fall Seite 000").click()
+    page.locator("a.verbund-form-history[href$='/forms/intake/history']").first.click()
+    expect(page.locator(".verbund-version")).to_have_count(20)
+    expect(page.locator("#version-25")).to_be_visible()
+    next_page_by_keyboard(page, "Seiten der Versionen", 2)
+    expect(page.locator(".verbund-version")).to_have_count(5)
+    expect(page.locator("#version-1")).to_be_visible()
+    assert axe_violations(page) == []
+    both_widths(page, shots, "long_lists_versionen")

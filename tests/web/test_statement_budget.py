@@ -101,9 +101,9 @@ def _grow(app) -> int:
         person = people[i]
         FormSave.create(
             record=busy,
-            form=("intake", "barriers", "assessment")[i % 3],
+            form=("intake", "assessment")[i % 2],
             record_version=busy.version + i,
-            data={"notes": f"Stand {i}"},
+            data={"phone": f"0211 {i}"} if i % 2 == 0 else {"assessment_date": f"2026-01-{i:02}"},
             author=person,
         )
         TransitionLog.create(
@@ -136,6 +136,14 @@ def _grow(app) -> int:
             uploaded_by=person,
         )
         Deadline.create(record=busy, state=busy.state, label=f"Frist {i}", due_on=today)
+    for i in range(30):  # the newest events are saves: a short page ends in the middle of them
+        FormSave.create(
+            record=busy,
+            form=("intake", "assessment")[i % 2],
+            record_version=busy.version + HISTORY + i,
+            data={"phone": f"0221 {i}"} if i % 2 == 0 else {"assessment_date": f"2026-03-{i:02}"},
+            author=people[i],
+        )
     Record.update(state="assessment", owner=cm, organisation=amt).where(
         Record.id == busy.id
     ).execute()
@@ -257,3 +265,58 @@ def test_record_list_of_the_team_lead_in_few_statements(site):
     count, report, html = _count(client, "/records/case_management/?page=2")
     assert count <= PAGE_BUDGET, report
     assert 'aria-label="Seiten der Liste"' in html and 'aria-current="page">2<' in html
+
+
+def test_history_pages_together_are_the_whole_history(site):
+    """The record page reads its "Verlauf" a page at a time; the pages put together are the
+    timeline read whole, changes of every save included (told against the save before)."""
+    app, _, busy = site
+    from server.services.records.timeline import timeline
+    from server.services.records.view import record_view
+
+    defs = current_runtime(app).definitions
+    view = record_view(defs, User.get(User.username == "teamleitung"), busy)
+    whole = view.timeline()
+    assert len(whole) > 100  # three pages of 50
+    pages, page, older = [], 1, True
+    while older:
+        events, older = view.timeline_page(None, page)
+        pages.extend(events)
+        page += 1
+    assert page - 1 == -(-len(whole) // 50)
+    assert pages == whole
+    # the oldest save on each page still says what it changed (the save before was read)
+    saves = [e for e in pages if e["kind"] == "save" and e["form"] in ("intake", "assessment")]
+    assert all(e["changes"] for e in saves), [e["text"] for e in saves if not e["changes"]]
+    # a page cut among the saves: the oldest save shown is told against the one before it
+    for newest in (1, 2, 3, 5, 8, 40):
+        cut = timeline(defs, view.record, newest=newest)
+        assert cut == whole[:newest]
+        assert cut[-1]["kind"] != "save" or cut[-1]["changes"]
+
+
+def test_history_page_two_of_the_record_page(site):
+    app, password, busy = site
+    client = _as(app, "teamleitung", password)
+    count, report, html = _count(client, f"/records/case_management/{busy}?verlauf=2")
+    assert count <= PAGE_BUDGET, report
+    assert 'aria-label="Seiten des Verlaufs"' in html
+    assert "neuere Einträge" in html and "ältere Einträge" in html
+
+
+def test_form_versions_page_by_page(site):
+    """The versions of one form, 20 a page: numbered from the oldest, each page's oldest
+    still told against the version before it, in few statements."""
+    app, password, busy = site
+    client = _as(app, "teamleitung", password)
+    path = f"/records/case_management/{busy}/forms/intake/history"
+    count, report, first = _count(client, path)
+    assert count <= PAGE_BUDGET, report
+    total = FormSave.select().where((FormSave.record == busy) & (FormSave.form == "intake")).count()
+    assert total > 20
+    assert f'id="version-{total}"' in first and f'id="version-{total - 20}"' not in first
+    _, _, second = _count(client, path + "?page=2")
+    assert f'id="version-{total - 20}"' in second and 'aria-current="page">2<' in second
+    # the oldest version on page 1 shows what it changed against the newest of page 2
+    oldest = first.split(f'id="version-{total - 19}"')[1].split("verbund-version")[0]
+    assert "Gespeichert ohne Änderung" not in oldest and "verbund-changes" in oldest

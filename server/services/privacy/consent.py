@@ -10,6 +10,9 @@ anonymised: saving, other transitions and new documents are refused with a Germa
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from peewee import JOIN
@@ -29,8 +32,29 @@ WITHDRAWN_MESSAGE = (
 )
 
 
+# record id -> its latest consents, inside a ``consents_read_once`` block only
+_read_once: ContextVar[dict[int, dict[str, Consent]] | None] = ContextVar(
+    "consents_read_once", default=None
+)
+
+
+@contextmanager
+def consents_read_once() -> Iterator[None]:
+    """Inside the block each record's consents are read from the database once: a page
+    that shows them and asks the consent guard would otherwise read them twice. Only for
+    reading; a block that records a consent must not use it."""
+    token = _read_once.set({})
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
 def current_consents(record_id: int) -> dict[str, Consent]:
     """The latest consent row of each purpose of a record."""
+    memo = _read_once.get()
+    if memo is not None and record_id in memo:
+        return memo[record_id]
     latest: dict[str, Consent] = {}
     # with the person who recorded it: the page names them (one query, not one per row)
     rows = (
@@ -41,6 +65,8 @@ def current_consents(record_id: int) -> dict[str, Consent]:
     )
     for row in rows:
         latest[row.purpose] = row
+    if memo is not None:
+        memo[record_id] = latest
     return latest
 
 

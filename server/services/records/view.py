@@ -36,6 +36,7 @@ from .access import can_edit_state, get_readable, readable_records, within_edit_
 from .assignment import assignable_users
 from .timeline import timeline
 
+HISTORY_PER_PAGE = 50  # events of the record page's "Verlauf" at a time
 REFERENCE_OPTIONS = 500  # records a reference field offers on the page, per workflow
 
 
@@ -108,6 +109,18 @@ class RecordView:
         # the document requests already read serve the timeline when none were left out
         documents = self.documents if self.documents_complete else None
         return timeline(self.defs, self.record, lookup, self.organisations, documents)
+
+    def timeline_page(
+        self, lookup: Any = None, page: int = 1, per_page: int = HISTORY_PER_PAGE
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """Page ``page`` of the timeline (``per_page`` events, newest first) and whether
+        older events follow; reads at most ``page * per_page + 1`` rows of each kind."""
+        newest = page * per_page + 1
+        documents = self.documents if self.documents_complete else None
+        events = timeline(
+            self.defs, self.record, lookup, self.organisations, documents, newest=newest
+        )
+        return events[(page - 1) * per_page : page * per_page], len(events) > page * per_page
 
     @cached_property
     def organisations(self) -> dict[int, Organisation]:
