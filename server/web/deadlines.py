@@ -8,7 +8,7 @@ from flask import abort, redirect, request, url_for
 from flask_admin import expose
 
 from .. import clock
-from ..services.records.deadlines import mark_read, open_deadlines
+from ..services.records.deadlines import mark_read, open_deadlines_page
 from .base import StaffView, definitions
 from .session import current_user
 
@@ -19,12 +19,25 @@ class DeadlinesView(StaffView):
         mine = request.args.get("mine") == "1"
         overdue = request.args.get("overdue") == "1"
         escalated = request.args.get("escalated") == "1"
-        items = open_deadlines(
-            definitions(), current_user(), mine=mine, overdue=overdue, escalated=escalated
+        page = open_deadlines_page(
+            definitions(),
+            current_user(),
+            request.args.get("page", 1),
+            mine=mine,
+            overdue=overdue,
+            escalated=escalated,
         )
+        # the filters as they are, kept on every page link
+        args = {
+            k: "1"
+            for k, on in (("mine", mine), ("overdue", overdue), ("escalated", escalated))
+            if on
+        }
         return self.render(
             "verbund/deadlines.html",
-            items=items,
+            items=page.items,
+            page=page,
+            args=args,
             mine=mine,
             overdue=overdue,
             escalated=escalated,

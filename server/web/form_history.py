@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, url_for
+from flask import abort, redirect, request, url_for
 from flask_admin import expose
 from peewee import JOIN
 
 from ..models import FormSave, User
 from ..services.errors import NotFound
+from ..services.paging import page_number
 from ..services.records.changes import get_readable
 from .base import StaffView, definitions
 from .form_page import value_lookup
 from .session import current_user
 from .values import changes
+
+VERSIONS_PER_PAGE = 20  # versions of one form on one page (each with all its values)
 
 
 class FormHistoryView(StaffView):
@@ -36,16 +39,30 @@ class FormHistoryView(StaffView):
         form = defs.forms.get(form_id)
         if record.workflow != workflow_id or form is None or form_id not in workflow.form_ids:
             abort(404)
+        # a page of versions, newest first, plus the one before the page's oldest (to tell
+        # what that one changed): a form saved a thousand times is never read whole
+        of_form = (FormSave.record == record.id) & (FormSave.form == form.id)
+        total = FormSave.select().where(of_form).count()
+        pages = max(1, -(-total // VERSIONS_PER_PAGE))
+        page = min(page_number(request.args.get("page", 1)), pages)
+        offset = (page - 1) * VERSIONS_PER_PAGE
         saves = list(
             FormSave.select(FormSave, User)
             .join(User, on=(FormSave.author == User.id), join_type=JOIN.LEFT_OUTER)
-            .where((FormSave.record == record.id) & (FormSave.form == form.id))
-            .order_by(FormSave.id)
+            .where(of_form)
+            .order_by(FormSave.id.desc())
+            .offset(offset)
+            .limit(VERSIONS_PER_PAGE + 1)
         )
+        saves.reverse()
+        before: dict = {}
+        if len(saves) > VERSIONS_PER_PAGE:  # the version before the page's oldest
+            before = saves.pop(0).data or {}
         lookup = value_lookup(defs, user, [(form, s.data) for s in saves])
         versions = []
-        previous: dict = {}
-        for number, save in enumerate(saves, start=1):
+        previous = before
+        first_number = total - offset - len(saves) + 1
+        for number, save in enumerate(saves, start=first_number):
             data = save.data or {}
             versions.append(
                 {
@@ -69,4 +86,6 @@ class FormHistoryView(StaffView):
             workflow=workflow,
             form=form,
             versions=versions,
+            page=page,
+            pages=pages,
         )

@@ -10,6 +10,7 @@ from ..forms.error_cap import MORE_KEY, UNKNOWN_KEY
 from ..models import Organisation, Record, User
 from ..services.documents import requests as document_service
 from ..services.errors import Conflict, Invalid, NotFound, ServiceError, StaleVersion
+from ..services.paging import page_number
 from ..services.records import listing as record_list
 from ..services.records.access import (
     can_create,
@@ -158,6 +159,8 @@ class RecordsView(StaffView):
         copies = copy_buttons(defs, view.state_forms)
         lookup = value_lookup(defs, user, [(f.form, f.values) for f in view.workflow_forms])
         record, workflow = view.record, view.workflow
+        history_page = page_number(request.args.get("verlauf", 1))
+        history, older = view.timeline_page(lookup, history_page)
         body = self.render(
             "verbund/record.html",
             record=record,
@@ -169,7 +172,9 @@ class RecordsView(StaffView):
             transitions=view.transitions,
             documents=view.available_documents,
             requests=view.documents,
-            history=view.timeline(lookup),
+            history=history,
+            history_page=history_page,
+            history_older=older,
             unavailable_documents=view.unavailable_documents,
             display=lookup.display,
             order={s.id: i for i, s in enumerate(workflow.states)},

@@ -6,6 +6,7 @@ access rule: somebody who may not read the meetings gets a 404 on every path, me
 
 from __future__ import annotations
 
+from math import ceil
 from urllib.parse import parse_qsl, urlencode
 
 from flask import abort, flash, redirect, request, url_for
@@ -16,12 +17,14 @@ from ..documents.render import TemplateFailed
 from ..downloads import DOCX, DownloadAudit, send_download
 from ..german import file_stamp
 from ..services.errors import NotFound, ServiceError
+from ..services.paging import page_number
 from ..services.register import decisions as service
 from ..services.register.export import to_csv, to_docx, to_xlsx
 from .base import StaffView, definitions, runtime
 from .session import current_user
 
 FILTER_KEYS = ("gremium", "stand", "art", "verantwortlich", "suche", "von", "bis", "eskalation")
+PER_PAGE = 50  # register entries on one screen page (the exports hold every entry)
 FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
@@ -53,10 +56,19 @@ class RegisterView(StaffView):
         entries = self._entries(filters)
         settings = runtime().settings
         query = urlencode(self._query())
+        # one page is rendered: the whole register of a large installation is megabytes
+        pages = max(1, ceil(len(entries) / PER_PAGE))
+        page = min(page_number(request.args.get("seite", 1)), pages)
+        shown = entries[(page - 1) * PER_PAGE : page * PER_PAGE]
         return self.render(
             "verbund/register.html",
             title=service.register_config(settings).title,
-            entries=entries,
+            entries=shown,
+            filter_args=self._query(),
+            total=len(entries),
+            page=page,
+            pages=pages,
+            back=urlencode({**self._query(), **({"seite": page} if page > 1 else {})}),
             filters=filters,
             args=request.args,
             query=query,
@@ -118,6 +130,10 @@ class RegisterView(StaffView):
         else:
             flash("Der Stand wurde gespeichert.", "success")
         # back to the same filters; only known filter keys survive the round trip
-        kept = [(k, v) for k, v in parse_qsl(request.form.get("back", "")) if k in FILTER_KEYS]
+        kept = [
+            (k, v)
+            for k, v in parse_qsl(request.form.get("back", ""))
+            if k in FILTER_KEYS or k == "seite"
+        ]
         query = urlencode(kept)
         return redirect(url_for(".index") + (f"?{query}" if query else ""))

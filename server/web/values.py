@@ -37,7 +37,9 @@ class ValueLookup:
         wanted = {i for i in ids if isinstance(i, int) and 0 < i < 2**63} - set(self._titles)
         if not wanted:
             return
-        for record in Record.select().where(Record.id.in_(sorted(wanted))):
+        # the columns the access check and the title need, not every record's form data
+        columns = (Record.id, Record.workflow, Record.title, Record.owner, Record.organisation)
+        for record in Record.select(*columns).where(Record.id.in_(sorted(wanted))):
             readable = can_read(self.defs, self.user, record)
             self._titles[record.id] = (record.workflow, record.title) if readable else None
         for missing in wanted - set(self._titles):

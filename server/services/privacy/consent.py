@@ -10,7 +10,12 @@ anonymised: saving, other transitions and new documents are refused with a Germa
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
+
+from peewee import JOIN
 
 from ... import clock
 from ...german import date_text, parse_day
@@ -27,11 +32,41 @@ WITHDRAWN_MESSAGE = (
 )
 
 
+# record id -> its latest consents, inside a ``consents_read_once`` block only
+_read_once: ContextVar[dict[int, dict[str, Consent]] | None] = ContextVar(
+    "consents_read_once", default=None
+)
+
+
+@contextmanager
+def consents_read_once() -> Iterator[None]:
+    """Inside the block each record's consents are read from the database once: a page
+    that shows them and asks the consent guard would otherwise read them twice. Only for
+    reading; a block that records a consent must not use it."""
+    token = _read_once.set({})
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
 def current_consents(record_id: int) -> dict[str, Consent]:
     """The latest consent row of each purpose of a record."""
+    memo = _read_once.get()
+    if memo is not None and record_id in memo:
+        return memo[record_id]
     latest: dict[str, Consent] = {}
-    for row in Consent.select().where(Consent.record == record_id).order_by(Consent.id):
+    # with the person who recorded it: the page names them (one query, not one per row)
+    rows = (
+        Consent.select(Consent, User)
+        .join(User, JOIN.LEFT_OUTER, on=(Consent.recorded_by == User.id))
+        .where(Consent.record == record_id)
+        .order_by(Consent.id)
+    )
+    for row in rows:
         latest[row.purpose] = row
+    if memo is not None:
+        memo[record_id] = latest
     return latest
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import peewee
 
-from ...models import Record, User, is_sqlite
+from ...models import Organisation, Record, User, is_sqlite
 from ...schema.definitions import Definitions, WorkflowDef
 from ..errors import NotFound
 
@@ -155,8 +155,14 @@ def can_edit_state(
     return bool(user_roles(user) & set(state.edit_roles))
 
 
-def get_readable(defs: Definitions, user: User, record_id: Any, *, for_update=False) -> Record:
-    """The record if ``user`` may read it, else NotFound (also for ids that do not exist)."""
+def get_readable(
+    defs: Definitions, user: User, record_id: Any, *, for_update=False, related=False
+) -> Record:
+    """The record if ``user`` may read it, else NotFound (also for ids that do not exist).
+
+    ``related``: its owner and organisation are read in the same query (pages that name
+    them would otherwise send one query each).
+    """
     try:
         record_id = int(record_id)
     except (TypeError, ValueError):
@@ -164,6 +170,14 @@ def get_readable(defs: Definitions, user: User, record_id: Any, *, for_update=Fa
     if not 0 < record_id < 2**63:  # beyond any id; the database would overflow
         raise NotFound("Datensatz nicht gefunden.")
     query = Record.select().where(Record.id == record_id)
+    if related:
+        query = (
+            Record.select(Record, User, Organisation)
+            .join(User, peewee.JOIN.LEFT_OUTER, on=(Record.owner == User.id))
+            .switch(Record)
+            .join(Organisation, peewee.JOIN.LEFT_OUTER, on=(Record.organisation == Organisation.id))
+            .where(Record.id == record_id)
+        )
     if for_update and not is_sqlite():
         # PostgreSQL: lock the row; SQLite already holds the write lock (BEGIN IMMEDIATE)
         query = query.for_update()

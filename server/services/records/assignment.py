@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from peewee import JOIN
+
 from ...models import HandOver, Organisation, Record, User, is_anonymised, transaction
 from ...schema.definitions import Definitions, WorkflowDef
 from ..audit import audit
@@ -35,7 +37,12 @@ def assignable_users(workflow: WorkflowDef, organisation: Organisation | None = 
     for pages shown on every request.
     """
     roles = workflow_roles(workflow)
-    query = User.select().where(User.active == True)  # noqa: E712 - peewee expression
+    # each person with their organisation in one query: the hand-over list names both
+    query = (
+        User.select(User, Organisation)
+        .join(Organisation, JOIN.LEFT_OUTER, on=(User.organisation == Organisation.id))
+        .where(User.active == True)  # noqa: E712 - peewee expression
+    )
     if organisation is not None:
         query = query.where(User.organisation == organisation.id)
     return [u for u in query.order_by(User.display_name) if user_roles(u) & roles]

@@ -6,6 +6,7 @@ Planning them is :mod:`.deadline_plans`; escalating and announcing them :mod:`.d
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import peewee
 
@@ -13,7 +14,32 @@ from ... import clock
 from ...models import Deadline, Record, Reminder, User, transaction, utcnow
 from ...schema.definitions import Definitions
 from ..errors import PeriodicIncomplete
+from ..paging import Paged, paginate
 from .access import readable_records
+
+DEADLINES_PER_PAGE = 50  # rows of the "Fristen" screen
+
+
+def _open_query(
+    defs: Definitions, user: User, *, mine: bool, overdue: bool, escalated: bool
+) -> peewee.ModelSelect:
+    """Open deadlines of records ``user`` may read, with record and owner, soonest first."""
+    records = readable_records(defs, user, Record.select(Record.id))
+    query = (
+        # the record and its owner in the same query: the tables name both on every row
+        Deadline.select(Deadline, Record, User)
+        .join(Record)
+        .join(User, peewee.JOIN.LEFT_OUTER, on=(Record.owner == User.id))
+        .where(Deadline.closed_at.is_null() & Deadline.record.in_(records))
+        .order_by(Deadline.due_on, Deadline.id)
+    )
+    if mine:
+        query = query.where(Record.owner == user.id)
+    if overdue:
+        query = query.where(Deadline.due_on < clock.today())
+    if escalated:
+        query = query.where(Deadline.escalated_at.is_null(False))
+    return query
 
 
 def open_deadlines(
@@ -25,26 +51,28 @@ def open_deadlines(
     escalated: bool = False,
     limit: int = 500,
 ) -> list[Deadline]:
-    """Open deadlines of records ``user`` may read, soonest first.
+    """Open deadlines of records ``user`` may read, soonest first (at most ``limit``).
 
     ``mine``: only records the user owns; ``overdue``: only those already past;
     ``escalated``: only those escalated (the team view).
     """
-    records = readable_records(defs, user, Record.select(Record.id))
-    query = (
-        Deadline.select(Deadline, Record)
-        .join(Record)
-        .where(Deadline.closed_at.is_null() & Deadline.record.in_(records))
-        .order_by(Deadline.due_on, Deadline.id)
-        .limit(limit)
-    )
-    if mine:
-        query = query.where(Record.owner == user.id)
-    if overdue:
-        query = query.where(Deadline.due_on < clock.today())
-    if escalated:
-        query = query.where(Deadline.escalated_at.is_null(False))
-    return list(query)
+    query = _open_query(defs, user, mine=mine, overdue=overdue, escalated=escalated)
+    return list(query.limit(limit))
+
+
+def open_deadlines_page(
+    defs: Definitions,
+    user: User,
+    page: Any = 1,
+    *,
+    mine: bool = False,
+    overdue: bool = False,
+    escalated: bool = False,
+    per_page: int = DEADLINES_PER_PAGE,
+) -> Paged:
+    """One page of :func:`open_deadlines` (the "Fristen" screen), with the number of pages."""
+    query = _open_query(defs, user, mine=mine, overdue=overdue, escalated=escalated)
+    return paginate(query, page, per_page)
 
 
 REMINDER_CHUNK = 500  # deadlines per write transaction: short, so requests never wait long

@@ -113,13 +113,20 @@ def _require_installed() -> None:
         )
 
 
-def work_refusal(workflow: WorkflowDef, record: Record, target: str | None = None) -> str | None:
+def work_refusal(
+    workflow: WorkflowDef,
+    record: Record,
+    target: str | None = None,
+    *,
+    anonymised: bool | None = None,
+) -> str | None:
     """Why the record may not be worked on now, or None.
 
     ``target`` is the state of a transition (a guard may allow closing a record it refuses
-    to save); None for saving, uploading and documents.
+    to save); None for saving, uploading and documents. ``anonymised``: whether the record
+    was anonymised, when the caller has just read it (saves asking the database again).
     """
-    if is_anonymised(record.id):
+    if anonymised if anonymised is not None else is_anonymised(record.id):
         return ANONYMISED_MESSAGE
     _require_installed()
     for guard in _guards.values():

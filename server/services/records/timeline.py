@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from peewee import JOIN
+import peewee
+from peewee import JOIN, SQL, fn
 
 from ...forms.display import changes
 from ...models import DocumentRequest, FormSave, HandOver, Organisation, Record, TransitionLog, User
@@ -22,18 +23,32 @@ def _who(user: User | None) -> str:
     return str(user) if user is not None else "System"
 
 
-def timeline(defs: Definitions, record: Record, lookup: Any = None) -> list[dict[str, Any]]:
+def timeline(
+    defs: Definitions,
+    record: Record,
+    lookup: Any = None,
+    organisations: dict[int, Organisation] | None = None,
+    documents: list[DocumentRequest] | None = None,
+    newest: int | None = None,
+) -> list[dict[str, Any]]:
     """Every event of ``record``, newest first: {at, who, kind, text, changes, form}.
 
-    ``lookup`` shows referenced records by title to a viewer who may read them.
+    ``lookup`` shows referenced records by title to a viewer who may read them;
+    ``organisations`` (by id) and ``documents`` (every document request of the record, with
+    ``requested_by``) save reading them again when the caller has them. ``newest``: only the
+    newest this many events (each kind reads at most as many rows: a long history is never
+    read whole for one page of it).
     """
     workflow = defs.workflows.get(record.workflow)
     events: list[dict[str, Any]] = []
-    for t in (
+    transitions = (
         TransitionLog.select(TransitionLog, User)
         .join(User, on=(TransitionLog.user == User.id), join_type=JOIN.LEFT_OUTER)
         .where(TransitionLog.record == record.id)
-    ):
+    )
+    if newest:
+        transitions = transitions.order_by(TransitionLog.at.desc(), TransitionLog.id.desc())
+    for t in transitions.limit(newest):
         target = workflow.state(t.to_state) if workflow else None
         label = target.label if target else t.to_state
         text = (
@@ -43,15 +58,12 @@ def timeline(defs: Definitions, record: Record, lookup: Any = None) -> list[dict
         )
         events.append(_event(t.at, t.user if t.user_id else None, "transition", text, t.id))
     previous: dict[str, dict] = {}
-    for s in (
-        FormSave.select(FormSave, User)
-        .join(User, on=(FormSave.author == User.id), join_type=JOIN.LEFT_OUTER)
-        .where(FormSave.record == record.id)
-        .order_by(FormSave.id)
-    ):
+    for s in _saves(record, newest):
         form = defs.forms.get(s.form)
         diff = changes(form, previous.get(s.form, {}), s.data or {}, lookup) if form else []
         previous[s.form] = s.data or {}
+        if not s.shown:
+            continue  # the save before the newest ones: only what they changed is shown
         event = _event(
             s.saved_at,
             s.author if s.author_id else None,
@@ -62,12 +74,21 @@ def timeline(defs: Definitions, record: Record, lookup: Any = None) -> list[dict
         event["changes"] = diff
         event["form"] = s.form if form else None
         events.append(event)
-    owners = {}
-    orgs = {o.id: o for o in Organisation.select()}
-    for h in HandOver.select().where(HandOver.record == record.id):
-        for uid in (h.user_id, h.to_owner_id, h.from_owner_id):
-            if uid is not None and uid not in owners:
-                owners[uid] = User.get_or_none(User.id == uid)
+    handovers = HandOver.select().where(HandOver.record == record.id)
+    if newest:
+        handovers = handovers.order_by(HandOver.at.desc(), HandOver.id.desc())
+    handovers = list(handovers.limit(newest))
+    # the people and organisations they name, one query each (not one per hand-over)
+    people = {h_id for h in handovers for h_id in (h.user_id, h.to_owner_id) if h_id}
+    owners = {u.id: u for u in User.select().where(User.id.in_(people))} if people else {}
+    org_ids = {h.to_organisation_id for h in handovers if h.to_organisation_id}
+    if organisations is not None:
+        orgs = organisations
+    elif org_ids:
+        orgs = {o.id: o for o in Organisation.select().where(Organisation.id.in_(org_ids))}
+    else:
+        orgs = {}
+    for h in handovers:
         to_owner = owners.get(h.to_owner_id)
         to_org = orgs.get(h.to_organisation_id)
         target = ", ".join(
@@ -75,11 +96,17 @@ def timeline(defs: Definitions, record: Record, lookup: Any = None) -> list[dict
         )
         text = f"übergeben an {target}" + (f": {h.note}" if h.note else "")
         events.append(_event(h.at, owners.get(h.user_id), "handover", text, h.id))
-    for d in (
-        DocumentRequest.select(DocumentRequest, User)
-        .join(User, on=(DocumentRequest.requested_by == User.id), join_type=JOIN.LEFT_OUTER)
-        .where(DocumentRequest.record == record.id)
-    ):
+    if documents is None:
+        documents = (
+            DocumentRequest.select(DocumentRequest, User)
+            .join(User, on=(DocumentRequest.requested_by == User.id), join_type=JOIN.LEFT_OUTER)
+            .where(DocumentRequest.record == record.id)
+        )
+        if newest:
+            documents = documents.order_by(
+                DocumentRequest.requested_at.desc(), DocumentRequest.id.desc()
+            ).limit(newest)
+    for d in documents:
         text = f"Dokument „{d.label}“ angefordert ({DOCUMENT_STATUS.get(d.status, d.status)})"
         events.append(
             _event(
@@ -91,7 +118,32 @@ def timeline(defs: Definitions, record: Record, lookup: Any = None) -> list[dict
             )
         )
     events.sort(key=lambda e: (e["at"], e["order"]), reverse=True)
-    return events
+    return events[:newest] if newest else events
+
+
+def _saves(record: Record, newest: int | None):
+    """The record's saves by id, each with ``shown``; with ``newest`` only the newest that
+    many, plus (``shown`` false) the save before them of each form, so what the oldest
+    shown save changed can still be told. One statement either way."""
+    rows = FormSave.select(FormSave, User, peewee.Value(True).alias("shown"))
+    if newest:
+        own = FormSave.record == record.id
+        ids = FormSave.select(FormSave.id).where(own).order_by(FormSave.id.desc()).limit(newest)
+        first = FormSave.select(fn.MIN(SQL("n.id"))).from_(ids.alias("n"))
+        before = (
+            FormSave.select(fn.MAX(FormSave.id))
+            .where(own & (FormSave.id < first))
+            .group_by(FormSave.form)
+        )
+        shown = peewee.Case(None, [(FormSave.id >= first, True)], False)
+        rows = FormSave.select(FormSave, User, shown.alias("shown")).where(
+            FormSave.id.in_(ids) | FormSave.id.in_(before)
+        )
+    return (
+        rows.join(User, on=(FormSave.author == User.id), join_type=JOIN.LEFT_OUTER)
+        .where(FormSave.record == record.id)
+        .order_by(FormSave.id)
+    )
 
 
 KIND_ORDER = {"transition": 0, "handover": 1, "save": 2, "document": 3}

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from peewee import JOIN
+
 from ... import clock
 from ...documents.availability import unavailable_documents
 from ...models import Deadline, DocumentRequest, Organisation, Record, User
@@ -34,6 +36,7 @@ from .assignment import assignable_users
 from .form_defaults import initial_values
 from .timeline import timeline
 
+HISTORY_PER_PAGE = 50  # events of the record page's "Verlauf" at a time
 REFERENCE_OPTIONS = 500  # records a reference field offers on the page, per workflow
 
 
@@ -71,6 +74,8 @@ class RecordView:
     #: open deadlines, soonest first
     deadlines: list[Deadline]
     today: dt.date = field(default_factory=clock.today)
+    #: ``documents`` holds every request of the record (it was not cut at a limit)
+    documents_complete: bool = True
 
     @property
     def editable_forms(self) -> list[str]:
@@ -101,7 +106,27 @@ class RecordView:
 
     def timeline(self, lookup: Any = None) -> list[dict[str, Any]]:
         """Every event of the record, newest first (see :mod:`.timeline`)."""
-        return timeline(self.defs, self.record, lookup)
+        # the document requests already read serve the timeline when none were left out
+        documents = self.documents if self.documents_complete else None
+        return timeline(self.defs, self.record, lookup, self.organisations, documents)
+
+    def timeline_page(
+        self, lookup: Any = None, page: int = 1, per_page: int = HISTORY_PER_PAGE
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """Page ``page`` of the timeline (``per_page`` events, newest first) and whether
+        older events follow; reads at most ``page * per_page + 1`` rows of each kind."""
+        newest = page * per_page + 1
+        documents = self.documents if self.documents_complete else None
+        events = timeline(
+            self.defs, self.record, lookup, self.organisations, documents, newest=newest
+        )
+        return events[(page - 1) * per_page : page * per_page], len(events) > page * per_page
+
+    @cached_property
+    def organisations(self) -> dict[int, Organisation]:
+        """Every organisation by id, ordered by label: read once for the timeline and the
+        hand-over targets (a short table; one query instead of one per use)."""
+        return {o.id: o for o in Organisation.select().order_by(Organisation.label)}
 
     @cached_property
     def handover_targets(self) -> list[tuple[str, str]]:
@@ -109,10 +134,7 @@ class RecordView:
         who could take the record; empty for someone who may not edit it here."""
         if not self.editable or self.workflow is None:
             return []
-        targets = [
-            (f"@{o.name}", f"{o.label} (ohne Person)")
-            for o in Organisation.select().order_by(Organisation.label)
-        ]
+        targets = [(f"@{o.name}", f"{o.label} (ohne Person)") for o in self.organisations.values()]
         for person in assignable_users(self.workflow):
             org = person.organisation
             targets.append(
@@ -149,7 +171,7 @@ def record_view(
 
     ``documents_limit`` caps the document requests listed (the page shows the newest 50).
     """
-    record = get_readable(defs, user, record_id)
+    record = get_readable(defs, user, record_id, related=True)
     return view_of(defs, user, record, documents_limit=documents_limit)
 
 
@@ -177,6 +199,7 @@ def view_of(
         for f in (workflow.form_ids if workflow else ())
         if f in defs.forms and f not in state_form_ids and data.get(f)
     ]
+    documents = _documents(record, documents_limit)
     transitions = (
         allowed_transitions(workflow, record.state, frozenset(user.roles or []))
         if workflow is not None and may_change
@@ -194,13 +217,19 @@ def view_of(
         state_forms=state_forms,
         other_forms=other_forms,
         available_documents=documents_in_state(workflow, record.state) if workflow else [],
-        documents=_documents(record, documents_limit),
+        documents=documents,
         deadlines=_open_deadlines(record) if workflow else [],
+        documents_complete=not documents_limit or len(documents) < documents_limit,
     )
 
 
 def _documents(record: Record, limit: int | None) -> list[DocumentRequest]:
-    query = DocumentRequest.select().where(DocumentRequest.record == record.id)
+    # with the person who asked: the timeline names them
+    query = (
+        DocumentRequest.select(DocumentRequest, User)
+        .join(User, JOIN.LEFT_OUTER, on=(DocumentRequest.requested_by == User.id))
+        .where(DocumentRequest.record == record.id)
+    )
     query = query.order_by(DocumentRequest.id.desc())
     return list(query.limit(limit) if limit else query)
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from ...models import Record, RecordPrivacy
 from ...schema.definitions import WorkflowDef
-from ...services.privacy.consent import consent_json, may_record_consent
+from ...services.privacy.consent import consent_json, consents_read_once, may_record_consent
 from ...services.records.hooks import work_refusal
 from ..session import current_user
 
@@ -15,10 +15,13 @@ def record_privacy(record: Record, workflow: WorkflowDef) -> dict[str, Any]:
     """Template global ``record_privacy(record, workflow)`` for verbund/_privacy_record.html."""
     row = RecordPrivacy.get_or_none(RecordPrivacy.record == record.id)
     user = current_user()
-    return {
-        "consents": consent_json(workflow, record.id),
-        "may_record": user is not None and may_record_consent(user, workflow),
-        "anonymised": row.anonymised_at if row else None,
-        "hold": row.hold_reason if row and row.hold else "",
-        "refusal": work_refusal(workflow, record),
-    }
+    anonymised = bool(row and row.anonymised_at is not None)
+    # the panel lists the consents and asks the consent guard: one read serves both
+    with consents_read_once():
+        return {
+            "consents": consent_json(workflow, record.id),
+            "may_record": user is not None and may_record_consent(user, workflow),
+            "anonymised": row.anonymised_at if row else None,
+            "hold": row.hold_reason if row and row.hold else "",
+            "refusal": work_refusal(workflow, record, anonymised=anonymised),
+        }

@@ -1,0 +1,54 @@
+"""One page of a query: the rows of that page and how many pages there are.
+
+Long lists on screens (deadlines, register, …) show one page at a time, so a request never
+loads more than one page of rows into Python, whatever the table holds. Counting stops at
+``COUNT_LIMIT``: an exact count of a huge result costs time proportional to the table, and
+nobody pages through ten thousand rows (the screens then say "mehr als").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import ceil
+from typing import Any
+
+import peewee
+
+COUNT_LIMIT = 10_000
+MAX_PAGE = 10**6
+
+
+@dataclass
+class Paged:
+    """The rows of one page; ``total`` is capped at COUNT_LIMIT (then ``capped`` is true)."""
+
+    items: list[Any]
+    page: int
+    pages: int
+    total: int
+    capped: bool = False
+
+
+def page_number(raw: Any) -> int:
+    """A page number from a request argument; anything unreadable is the first page."""
+    try:
+        number = int(str(raw).strip())
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), MAX_PAGE)
+
+
+def count_upto(query: peewee.ModelSelect, limit: int = COUNT_LIMIT) -> tuple[int, bool]:
+    """How many rows ``query`` matches, counting no further than ``limit`` + 1."""
+    model = query.model
+    inner = query.select(model._meta.primary_key).order_by().limit(limit + 1)
+    count = model.select(peewee.fn.COUNT(peewee.SQL("*"))).from_(inner.alias("c")).scalar()
+    return (limit, True) if count > limit else (count, False)
+
+
+def paginate(query: peewee.ModelSelect, page: Any, per_page: int) -> Paged:
+    """Page ``page`` (1-based; past the end: the last page) of the ordered ``query``."""
+    total, capped = count_upto(query)
+    pages = max(1, ceil(total / per_page))
+    number = min(page_number(page), pages)
+    return Paged(list(query.paginate(number, per_page)), number, pages, total, capped)
