@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from server.models import MODELS, Record, database, is_sqlite, open_database
 from server.models.migrations import apply_pending
-from server.services.records.search import search_condition
+from server.services.records.search import apply_search
 from tests.models.test_upgrade import database_url, fill_old_database, load_old_schema
 
 
 def ids(search: str) -> list[int]:
-    return [r.id for r in Record.select(Record.id).where(search_condition(search))]
+    return [r.id for r in apply_search(Record.select(Record.id), search)]
 
 
 def test_existing_records_are_found_after_the_migration(config_dir, database_overrides):

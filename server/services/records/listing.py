@@ -21,7 +21,7 @@ from ...models import Deadline, Organisation, Record, User
 from ...schema.definitions import Definitions
 from ..errors import Invalid
 from .access import readable_records
-from .search import search_condition
+from .search import apply_search
 
 SORTS = {
     "updated": Record.updated_at,
@@ -103,9 +103,7 @@ def filtered(defs: Definitions, user: User, q: ListQuery) -> peewee.ModelSelect:
         elif q.due == "week":
             deadlines = deadlines.where(Deadline.due_on <= today + dt.timedelta(days=7))
         query = query.where(Record.id.in_(deadlines))
-    condition = search_condition(q.search)
-    if condition is not None:
-        query = query.where(condition)
+    query = apply_search(query, q.search)
     return query
 
 
