@@ -85,6 +85,7 @@ def test_words_in_very_many_records_give_the_same_answer(office, cases, monkeypa
     # above INDEX_LIMIT matches SQLite tests the list's own rows instead of asking the index
     lead, both = office["leitung"], sorted([cases["mine"]["amira"], cases["colleague"]])
     monkeypatch.setattr(search, "INDEX_LIMIT", 1)
+    monkeypatch.setattr(search, "MIN_LIMIT", 1)
     assert found(lead, "amira") == both
     assert found(lead, "amira kolleg") == [cases["colleague"]]
     assert found(lead, "example.org") == sorted([*cases["mine"].values(), cases["colleague"]])

@@ -9,9 +9,9 @@ SQLite answers words of three or more characters from the FTS5 trigram table
 ``record_search`` with ``LIKE`` (never ``MATCH``: typed ``"``, ``*``, ``NEAR``, ``-`` or ``:``
 are plain characters then, no query syntax). Shorter words, and words with ``LIKE``'s own
 ``%``/``_``/``\\``, have no trigram to look up; they are checked on ``record.search_text``
-of the rows the other conditions leave. Words in more than :data:`INDEX_LIMIT` records are
-checked the same way (the index would hand over all of them; see :func:`_few_matches`).
-PostgreSQL answers every word with ``ILIKE`` on
+of the rows the other conditions leave. Words in many records (above a tenth of them or
+:data:`INDEX_LIMIT`) are checked the same way (the index would hand over all of them; see
+:func:`_few_matches`). PostgreSQL answers every word with ``ILIKE`` on
 ``record.search_text``, which its ``pg_trgm`` GIN index serves.
 """
 
@@ -27,6 +27,7 @@ _LIKE_SPECIAL = ("%", "_", "\\")
 # SQLite: above this many matching records a search reads the list's rows instead (see
 # _few_matches); the count the list shows stops at the same number (listing.COUNT_LIMIT)
 INDEX_LIMIT = 10_000
+MIN_LIMIT = 100  # small databases: the index for up to this many matches all the same
 
 
 def search_words(text: str | None) -> list[str]:
@@ -80,17 +81,20 @@ def _index_lookup(words: list[str]) -> peewee.SQL:
 
 
 def _few_matches(words: list[str]) -> bool:
-    """Whether at most :data:`INDEX_LIMIT` records contain the words (SQLite).
+    """Whether few records contain the words (SQLite): at most a tenth of them, and at
+    most :data:`INDEX_LIMIT`.
 
     The index answers with every matching record before the scope and the paging apply;
-    for a word in nearly every record ("verein", "beratung") that is slower than reading
-    the list's own rows in order and testing their text, which stops after one page and
-    the capped count. The index streams, so asking it for one more than the limit costs
-    little either way; the answer decides the plan, not the result.
+    for a word in many records ("verein", "beratung") that is slower than reading the
+    list's own rows in order and testing their text, which stops after one page and the
+    capped count. The index streams, so asking it for one more than the limit costs little
+    either way; the answer decides the plan, not the result.
     """
+    newest = Record.select(peewee.fn.MAX(Record.id)).scalar() or 0  # rowid: no scan
+    limit = min(INDEX_LIMIT, max(MIN_LIMIT, newest // 10))
     sql, params = _lookup_sql(words)
     probe = f"SELECT COUNT(*) FROM ({sql} LIMIT ?)"
-    return database.execute_sql(probe, [*params, INDEX_LIMIT + 1]).fetchone()[0] <= INDEX_LIMIT
+    return database.execute_sql(probe, [*params, limit + 1]).fetchone()[0] <= limit
 
 
 def purge_removed_text() -> None:
@@ -98,9 +102,10 @@ def purge_removed_text() -> None:
 
     SQLite's FTS5 deletes by writing delete markers; the trigrams of the old text stay in
     older segments until they are merged. After anonymisation they must go: ``optimize``
-    merges the index into one segment without them (about 1 s per 100,000 records here, so
-    once per batch, not per record). PostgreSQL keeps old row versions, with their index
-    entries, until (auto)vacuum – for the whole row, not only the index; nothing to do here.
+    merges the index into one segment without them (about 1 s per 100,000 records here;
+    a batch of anonymisations purges once at its end). PostgreSQL keeps old row versions,
+    with their index entries, until (auto)vacuum – for the whole row, not only the index;
+    nothing to do here.
     """
     if is_sqlite():
         database.execute_sql("INSERT INTO record_search(record_search) VALUES ('optimize')")
