@@ -7,6 +7,11 @@ import peewee
 from .accounts import Organisation, User
 from .base import BaseModel, JSONField, utcnow
 
+# the search index over ``Record.search_text`` is not a model index: it differs by database
+# (migration m0008: an FTS5 table ``record_search`` with triggers on SQLite, this GIN index
+# with pg_trgm on PostgreSQL); the services search it in server/services/records/search.py
+SEARCH_INDEX_NAMES = frozenset({"record_search_text_trgm"})
+
 
 class Record(BaseModel):
     """One case, meeting, proposal …: an instance of a workflow.

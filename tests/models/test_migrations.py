@@ -24,6 +24,7 @@ from server.models.migrations import (
     ensure_current,
     read_state,
 )
+from server.models.records import SEARCH_INDEX_NAMES
 from server.queue.connection import forget_clients
 from tests.models.test_upgrade import database_url, fill_old_database, load_old_schema
 
@@ -34,7 +35,9 @@ def index_names(table: str) -> set[str]:
     return {
         index.name
         for index in database.get_indexes(table)
-        if not index.name.endswith("_pkey") and not index.name.startswith("sqlite_autoindex")
+        if not index.name.endswith("_pkey")
+        and not index.name.startswith("sqlite_autoindex")
+        and index.name not in SEARCH_INDEX_NAMES
     }
 
 

@@ -31,6 +31,7 @@ from ...schema.definitions import Definitions, FieldDef, FormDef
 from ..audit import audit
 from ..records.changes import title_from_data
 from ..records.hooks import record_events
+from ..records.search import purge_removed_text
 
 # tables of things attached to a record that anonymisation deletes, by table name, so a
 # table added by another part (uploads) is covered as soon as it exists; every table with a
@@ -80,9 +81,19 @@ def attachment_models() -> list:
 
 
 def anonymise_record(
-    defs: Definitions, record_id: int, *, reason: str, user: User | None = None
+    defs: Definitions,
+    record_id: int,
+    *,
+    reason: str,
+    user: User | None = None,
+    purge: bool = True,
 ) -> bool:
-    """Anonymise one record; False when it was already anonymised (idempotent)."""
+    """Anonymise one record; False when it was already anonymised (idempotent).
+
+    ``purge``: afterwards remove the old text from the search index's storage too (see
+    :func:`purge_removed_text`); a caller anonymising many records passes False and purges
+    once at the end.
+    """
     with transaction():
         query = Record.select().where(Record.id == record_id)
         if not is_sqlite():
@@ -139,4 +150,6 @@ def anonymise_record(
             detail={"reason": reason, "state": record.state, "deleted": deleted},
         )
         record_events.anonymised.send(record, user=user, reason=reason)
+    if purge:
+        purge_removed_text()
     return True

@@ -19,6 +19,7 @@ from ...models import Record, RecordPrivacy, TransitionLog, User, transaction, u
 from ...schema.definitions import Definitions, RetentionDef, WorkflowDef
 from ..audit import audit
 from ..errors import Forbidden, Invalid, NotFound
+from ..records.search import purge_removed_text
 from .anonymise import anonymise_record
 from .dates import add_period
 
@@ -99,8 +100,10 @@ def apply_retention(defs: Definitions, today: dt.date | None = None) -> int:
     """Anonymise every record past its retention that is not held; returns how many."""
     done = 0
     for due in due_records(defs, today):
-        if not due.held and anonymise_record(defs, due.record_id, reason="retention"):
+        if not due.held and anonymise_record(defs, due.record_id, reason="retention", purge=False):
             done += 1
+    if done:
+        purge_removed_text()  # once for the batch: it rewrites the whole search index
     return done
 
 

@@ -1,8 +1,9 @@
 """Listing records: scoped to what the user may read, filtered, searched, sorted, paged.
 
 One query builder for the list screen and ``GET /api/v1/records`` so both always agree.
-Counting and paging run on indexed columns; search uses ``Record.search_text``, a lower-case
-copy of the title and the displayed form values kept up to date on every save.
+Counting and paging run on indexed columns; search runs on the text index over
+``Record.search_text`` (a lower-case copy of the title and the displayed form values kept up
+to date on every save), see :mod:`.search`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ...models import Deadline, Organisation, Record, User
 from ...schema.definitions import Definitions
 from ..errors import Invalid
 from .access import readable_records
+from .search import apply_search
 
 SORTS = {
     "updated": Record.updated_at,
@@ -101,9 +103,7 @@ def filtered(defs: Definitions, user: User, q: ListQuery) -> peewee.ModelSelect:
         elif q.due == "week":
             deadlines = deadlines.where(Deadline.due_on <= today + dt.timedelta(days=7))
         query = query.where(Record.id.in_(deadlines))
-    if q.search:
-        for word in q.search.lower().split()[:5]:
-            query = query.where(Record.search_text.contains(word))
+    query = apply_search(query, q.search)
     return query
 
 
