@@ -44,9 +44,8 @@ ROOT = BENCH.parent
 sys.path[:0] = [str(ROOT), str(BENCH)]
 
 import page_bare  # noqa: E402
-from page_data import SEARCH_WORD, prepare  # noqa: E402
+from page_data import PASSWORD, SEARCH_WORD, prepare  # noqa: E402
 
-PASSWORD = "Verbund-Demo-2026"  # the KIM demo's (demo/users.toml)
 MEMORY_GOAL_MB = 300
 SCALE_GOAL = 1.5
 

@@ -56,6 +56,7 @@ FIRST = "Amina Ali Bogdan Chen Darya Elif Emre Fatima Goran Hamid Ilona Jamal Ka
 FIRST += "Nadia Olena Omar Petra Rami Samir Sara Tariq Yusuf Zeynep Ivan Mehmet Aylin Dmytro Rana"
 LAST = "Ahmadi Bondarenko Demir Haddad Hussein Ivanova Kaya Kowalski Kovalenko Mansour Nguyen "
 LAST += "Novak Osman Petrov Rahimi Saleh Schmidt Sharif Tesfaye Yilmaz Yusuf Zaman Popescu Celik"
+PASSWORD = "Verbund-Demo-2026"  # the KIM demo's, for every person (demo/users.toml)
 SEARCH_WORD = "tesfaye"  # one of LAST: the search page looks for it
 INSTITUTIONS = ("Jobcenter", "Ausländerbehörde", "Wohnungsamt", "Familienkasse", "Schule")
 DESCRIPTIONS = ("Formulare nur auf Deutsch", "Termin erst in drei Monaten", "Keiner zuständig")
