@@ -313,9 +313,14 @@ def main(argv=None) -> None:
         for page in PAGES:
             if chosen and page.key not in chosen:
                 continue
+            began = time.perf_counter()
             results[page.key] = measure_page(app, page, who, owner, args)
             if not args.no_memory:
                 results[page.key]["memory"] = memory_of(page, office, owner)
+            spent = time.perf_counter() - began
+            print(
+                f"  ({size:,}: {page.label} measured in {spent:.0f} s)", file=sys.stderr, flush=True
+            )
         all_results[size] = results
         print_size(kind, size, office, results, args)
     print_scaling(all_results)
