@@ -11,7 +11,7 @@ case manager; decision register; record page of one case – it prints:
   same process) and the ratio,
 * the SQL statements one request sends (``tests/sql_statements.py``),
 * the response size, and the peak resident memory of one request in a fresh process
-  (``ru_maxrss`` after the request minus before it; the process's peak beside it).
+  (``VmHWM`` reset just before the request, minus ``VmRSS`` before it; the peak beside it).
 
 After the sizes: each page's time at the largest size over its time at the smallest (goal
 ≤ 1.5x), and the load run at the largest size (``page_load.py``: ``verbund serve`` against a
@@ -25,6 +25,7 @@ Usage (the repository's venv; PostgreSQL needs a database of its own, see page_d
         --database-url postgresql://verbund:verbund@localhost/verbund_bench
     options: --repeat 30 --budget 20 --pages record,search --no-load --clients 1,8,32
              --load-seconds 8 --json results.json --fresh (generate anew, cache nothing)
+             --no-memory, --memory-only (only the fresh-process memory figures)
 """
 
 from __future__ import annotations
@@ -112,6 +113,7 @@ def arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--budget", type=float, default=20.0, help="seconds per page at most")
     parser.add_argument("--pages", default="", help="page keys, comma-separated (default all)")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory processes")
+    parser.add_argument("--memory-only", action="store_true", help="only the memory processes")
     parser.add_argument("--no-load", action="store_true", help="skip the load run")
     parser.add_argument("--clients", default="1,8,32")
     parser.add_argument("--load-seconds", type=float, default=8.0)
@@ -334,7 +336,10 @@ def main(argv=None) -> None:
             if chosen and page.key not in chosen:
                 continue
             began = time.perf_counter()
-            results[page.key] = measure_page(app, page, who, owner, args)
+            if args.memory_only:
+                results[page.key] = {"status": 200, "kb": 0.0, "bare": None}
+            else:
+                results[page.key] = measure_page(app, page, who, owner, args)
             if not args.no_memory:
                 results[page.key]["memory"] = memory_of(page, office, owner)
             spent = time.perf_counter() - began
