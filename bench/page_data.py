@@ -1,0 +1,215 @@
+"""KIM case records in bulk for ``bench_pages.py``: generated fast, cached per size.
+
+The database starts as ``verbund init --demo`` makes it (the migration runner creates the
+schema, the KIM demo gives people, meetings, barriers, the case with the longest history);
+then ``size`` case records in all are added in one transaction with generated ids –
+``executemany`` on SQLite, ``COPY`` on PostgreSQL – not through the services, which would
+take hours at a million. Each bulk case has realistic data: a demo case of the same phase
+as template, every choice field drawn anew (the statistics and start pages group by them),
+0–3 barriers, a name; its owner is one of ``size // 500`` case managers spread over the
+demo's organisations; it has its intake save, its first transition, a closed intake
+deadline and, in a phase with deadlines, an open one (some overdue, some escalated).
+Meetings with agendas grow with the size (one per 2,000 cases) for the decision register.
+
+Consistency: ``search_text`` is made by the app's own function; reminders by the app's
+periodic job; then :func:`server.models.derived.rebuild_derived_data` rebuilds every
+search index or counters table the app keeps (registered there by whoever adds one);
+PostgreSQL gets ``ANALYZE`` as autovacuum would after such an insert.
+
+Cache: SQLite files ``<cache>/kim-<size>.db`` (cache: ``$VERBUND_BENCH_CACHE``, default
+``/tmp/verbund-bench-pages``) with a ``.json`` marker; on PostgreSQL one schema per size in
+the one database given (the size in use is ``public``, the others wait renamed as
+``bench_<size>``; the marker is the schema's comment). A cached database is migrated to the
+current schema when opened; if a migration ran, the derived data is rebuilt. Bump
+``GENERATOR`` when the generated data changes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+GENERATOR = 1
+CACHE = Path(os.environ.get("VERBUND_BENCH_CACHE", "/tmp/verbund-bench-pages"))
+NAME = "qqnameqq"  # placeholder of a case's name in its template's JSON and search text
+CASES_PER_MANAGER = 500
+CASES_PER_MEETING = 2000
+VARIANTS_PER_STATE = 40
+# the phases of the bulk cases: most cases of a long-running office are closed
+STATE_WEIGHTS = {
+    "intake": 5,
+    "assessment": 5,
+    "goals": 4,
+    "planning": 4,
+    "monitoring": 9,
+    "evaluation": 3,
+    "closed": 55,
+    "not_admitted": 8,
+    "withdrawn": 7,
+}
+FIRST = "Amina Ali Bogdan Chen Darya Elif Emre Fatima Goran Hamid Ilona Jamal Karim Lina Maryam "
+FIRST += "Nadia Olena Omar Petra Rami Samir Sara Tariq Yusuf Zeynep Ivan Mehmet Aylin Dmytro Rana"
+LAST = "Ahmadi Bondarenko Demir Haddad Hussein Ivanova Kaya Kowalski Kovalenko Mansour Nguyen "
+LAST += "Novak Osman Petrov Rahimi Saleh Schmidt Sharif Tesfaye Yilmaz Yusuf Zaman Popescu Celik"
+PASSWORD = "Verbund-Demo-2026"  # the KIM demo's, for every person (demo/users.toml)
+SEARCH_WORD = "tesfaye"  # one of LAST: the search page looks for it
+INSTITUTIONS = ("Jobcenter", "Ausländerbehörde", "Wohnungsamt", "Familienkasse", "Schule")
+DESCRIPTIONS = ("Formulare nur auf Deutsch", "Termin erst in drei Monaten", "Keiner zuständig")
+
+
+@dataclass
+class Office:
+    """A prepared benchmark database: the config to start the app with and what is in it."""
+
+    config: Path
+    overrides: dict
+    url: str
+    size: int
+    generated_seconds: float | None  # None: taken from the cache
+
+
+def site() -> Path:
+    """The KIM configuration of the repository, copied once under the cache directory."""
+    from tests.kim_site import copy_kim
+
+    target = CACHE / "site"
+    if not (target / "config.toml").exists():
+        if target.exists():
+            shutil.rmtree(target)
+        copy_kim(target)
+    return target
+
+
+def prepare(size: int, database_url: str = "", *, fresh: bool = False) -> Office:
+    """The benchmark database with ``size`` case records, from the cache or generated.
+
+    ``fresh``: generate anew into ``public`` (PostgreSQL) or a new file and cache nothing
+    (for the test that keeps the benchmark from rotting)."""
+    config = site() / "config.toml"
+    if database_url:
+        url = database_url
+        ready = _activate_schema(url, size, fresh)
+    else:
+        path = CACHE / (f"kim-{size}-fresh.db" if fresh else f"kim-{size}.db")
+        url = f"sqlite:///{path}"
+        marker = path.with_suffix(".json")
+        ready = not fresh and _marker_ok(marker, size)
+        if not ready:
+            for stale in (path, marker, *path.parent.glob(path.name + "-*")):
+                stale.unlink(missing_ok=True)
+    overrides = {"database": {"url": url}}
+    seconds = None
+    if ready:
+        _migrate_cached(url)
+    else:
+        started = time.perf_counter()
+        generate(config, overrides, size)
+        seconds = time.perf_counter() - started
+        if database_url and not fresh:
+            _set_schema_marker(url, size)
+        elif not database_url and not fresh:
+            marker.write_text(json.dumps({"size": size, "generator": GENERATOR}))
+    return Office(config, overrides, url, size, seconds)
+
+
+def _marker_ok(marker: Path, size: int) -> bool:
+    try:
+        found = json.loads(marker.read_text())
+    except (OSError, ValueError):
+        return False
+    return found == {"size": size, "generator": GENERATOR}
+
+
+def _marker_text(size: int) -> str:
+    return f"verbund-bench size={size} generator={GENERATOR}"
+
+
+def _activate_schema(url: str, size: int, fresh: bool) -> bool:
+    """Make the schema of ``size`` the ``public`` one; True if it holds generated data."""
+    import psycopg2
+
+    conn = psycopg2.connect(url)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute("SELECT nspname, obj_description(oid) FROM pg_namespace")
+            comments = {name: comment or "" for name, comment in cur.fetchall()}
+            current = comments.get("public", "")
+            if current == _marker_text(size) and not fresh:
+                return True
+            if current.startswith("verbund-bench size=") and not fresh:
+                other = current.split()[1].split("=")[1]
+                cur.execute(f'DROP SCHEMA IF EXISTS "bench_{int(other)}" CASCADE')
+                cur.execute(f'ALTER SCHEMA public RENAME TO "bench_{int(other)}"')
+            else:
+                cur.execute("DROP SCHEMA IF EXISTS public CASCADE")
+            waiting = f"bench_{size}"
+            if not fresh and comments.get(waiting) == _marker_text(size):
+                cur.execute(f'ALTER SCHEMA "{waiting}" RENAME TO public')
+                return True
+            cur.execute(f'DROP SCHEMA IF EXISTS "{waiting}" CASCADE')
+            cur.execute("CREATE SCHEMA public")
+            return False
+    finally:
+        conn.close()
+
+
+def _set_schema_marker(url: str, size: int) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(url)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(f"COMMENT ON SCHEMA public IS '{_marker_text(size)}'")
+    finally:
+        conn.close()
+
+
+def _migrate_cached(url: str) -> None:
+    """Bring a cached database to this version's schema; rebuild derived data if it moved."""
+    from server.models import MODELS, apply_pending, database, open_database
+    from server.models.derived import rebuild_derived_data
+
+    open_database(url)
+    database.connect(reuse_if_open=True)
+    try:
+        _state, applied = apply_pending(MODELS)
+        if applied:
+            rebuild_derived_data()
+    finally:
+        database.close()
+
+
+def generate(config: Path, overrides: dict, size: int, seed: int = 21) -> None:
+    """Demo first (through the services), then the bulk rows in one transaction."""
+    from page_rows import Bulk, CaseMaker
+
+    from server import create_app
+    from server.demo import load_demo
+    from server.models import database, is_sqlite
+    from server.models.derived import rebuild_derived_data
+    from server.runtime import current_runtime
+    from server.services.records.deadlines import create_reminders
+
+    app = create_app(str(config), overrides)
+    database.connect(reuse_if_open=True)
+    try:
+        runtime = current_runtime(app)
+        load_demo(runtime)
+        maker = CaseMaker(runtime.definitions, random.Random(seed))
+        with database.atomic():
+            bulk = Bulk()
+            managers = maker.add_case_managers(max(0, size // CASES_PER_MANAGER))
+            maker.add_cases(bulk, size, managers)
+            maker.add_meetings(bulk, size // CASES_PER_MEETING)
+            bulk.finish()
+        create_reminders()
+        rebuild_derived_data()
+        if not is_sqlite():
+            database.execute_sql("ANALYZE")
+    finally:
+        database.close()
