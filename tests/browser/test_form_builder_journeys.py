@@ -139,8 +139,10 @@ def test_form_builder_journeys(admin, kim_site, new_page, shots):
     case_manager.locator("#intake-residence_status").select_option("duldung")
     expect(field).to_be_visible()
     field.select_option(label=CHOICES[1])
-    case_manager.locator("#form-intake button[type=submit]").click()
-    expect(case_manager.get_by_text("„Klärung / Intake“ wurde gespeichert.")).to_be_visible()
+    # the intake is shown in steps: the new field joined the step of its neighbour („Person“)
+    case_manager.get_by_role("button", name="Speichern und weiter").click()
+    expect(case_manager.get_by_text("Schritt „Person“ wurde gespeichert.")).to_be_visible()
+    case_manager.goto(case_url + "?form=intake&step=1")  # back on step „Person“: it was kept
     expect(case_manager.locator("#intake-wohnsituation")).to_have_value("gemeinschaftsunterkunft")
     shots(case_manager, "fallmanagerin-fuellt-aus")
 
@@ -235,11 +237,13 @@ def test_workflow_builder_journey(admin, kim_site, new_page, shots):
             break
         case_manager.wait_for_timeout(250)
         case_manager.goto(case_url)
+    case_manager.goto(case_url + "?form=intake&step=2")  # the intake's step „Sprache“
     checkbox = case_manager.get_by_label("Sprach- und Kulturmittlung nötig")
     if checkbox.is_checked():
         checkbox.uncheck()
-        case_manager.locator("#form-intake button[type=submit]").click()
-        expect(case_manager.get_by_text("„Klärung / Intake“ wurde gespeichert.")).to_be_visible()
+        case_manager.get_by_role("button", name="Speichern und weiter").click()
+        expect(case_manager.get_by_text("Schritt „Sprache“ wurde gespeichert.")).to_be_visible()
+        case_manager.goto(case_url)
     case_manager.get_by_role("button", name="Sprachmittlung klären", exact=True).click()
     expect(case_manager.get_by_text(GUARD_MESSAGE)).to_be_visible()
     expect(case_manager.locator("#record-state")).to_have_text("Klärungsphase (Intake)")

@@ -14,6 +14,8 @@ from server.schema.forms import parse_form
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted([*ROOT.glob("forms/*.toml"), *ROOT.glob("workflows/*.toml")])
 INTAKE = (ROOT / "forms" / "intake.toml").read_text(encoding="utf-8")
+# the intake without its [[steps]]: moving a field between sections moves it between steps
+INTAKE_FLAT = INTAKE[: INTAKE.index("\n[[steps]]")] + "\n"
 
 
 def changed(before: str, after: str) -> list[str]:
@@ -64,13 +66,15 @@ def test_a_new_select_field_with_choices_and_condition_is_a_valid_form():
     new = form.field("wohnform")
     assert [c.label for c in new.choices] == ["Eigene Wohnung", "Unterkunft", "Andere"]
     assert form.field_names.index("wohnform") == form.field_names.index("residence_status") + 1
-    # only added lines, and every comment of the shipped file is still there
-    assert all(line.startswith("+") for line in changed(INTAKE, model.text))
+    # only added lines (and the Person step's list of fields), every comment still there
+    lines = [line for line in changed(INTAKE, model.text) if not line[1:].startswith("fields = [")]
+    assert all(line.startswith("+") for line in lines)
+    assert len(lines) < len(changed(INTAKE, model.text))
     assert comments(INTAKE) == [c for c in comments(model.text) if c in comments(INTAKE)]
 
 
 def test_moving_a_field_keeps_banners_and_headings_in_place_and_is_reversible():
-    model = FormModel(INTAKE)
+    model = FormModel(INTAKE_FLAT)
     model.move_field("consent", -1)  # first field of „Einwilligung“ moves into the section before
     form, problems = parse_form("intake", model.text, "forms/intake.toml")
     assert form is not None, problems
@@ -82,9 +86,9 @@ def test_moving_a_field_keeps_banners_and_headings_in_place_and_is_reversible():
     banner = "# Einwilligung – die Teilnahme ist freiwillig (Konzept 3.4)"
     assert text.index(banner) < text.index('name = "interpreter_language"')
     model.move_field("consent", 1)
-    assert model.text == INTAKE
+    assert model.text == INTAKE_FLAT
     with pytest.raises(BuilderError, match="ganz oben"):
-        FormModel(INTAKE).move_field("name", -1)
+        FormModel(INTAKE_FLAT).move_field("name", -1)
 
 
 def test_labels_help_limits_and_required_change_only_their_lines():
@@ -151,3 +155,15 @@ def test_removing_a_field_keeps_the_banner_before_the_next_one():
     # every comment line stays (the removed field's own end-of-line comment goes with it)
     lines = [ln for ln in INTAKE.splitlines() if ln.startswith("#")]
     assert [ln for ln in text.splitlines() if ln.startswith("#")] == lines
+
+
+def test_a_field_added_to_a_stepped_form_joins_its_neighbours_step_and_leaves_with_it():
+    """The intake is shown in steps; a field in no step would be refused at publishing."""
+    model = FormModel((ROOT / "forms" / "intake.toml").read_text(encoding="utf-8"))
+    model.add_field("text", "nickname", "Rufname", after="birth_year")
+    form, problems = parse_form("intake", model.text, "forms/intake.toml")
+    assert form is not None, problems
+    person = next(s for s in form.steps if s.title == "Person")
+    assert "nickname" in person.fields
+    model.remove_field("nickname")
+    assert model.text == (ROOT / "forms" / "intake.toml").read_text(encoding="utf-8")

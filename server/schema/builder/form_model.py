@@ -219,8 +219,24 @@ class FormModel:
         position = len(aot) - 1
         if after:
             _, position = self._siblings(f"{parent}/{after}" if parent else after)
+        if not parent and len(aot):
+            self._join_step(own, str(aot[position].get("name", "")))
         insert_table(aot, position, new)
         return name
+
+    def _step_lists(self) -> list[Array]:
+        """The ``fields`` lists of the form's [[steps]] (steps by section need no care)."""
+        steps = self.doc.get("steps")
+        if not isinstance(steps, AoT):
+            return []
+        return [s["fields"] for s in steps if isinstance(s.get("fields"), Array)]
+
+    def _join_step(self, name: str, neighbour: str) -> None:
+        # a stepped form needs every field in a step: the new one joins its neighbour's
+        for names in self._step_lists():
+            if neighbour in names:
+                names.insert(list(names).index(neighbour) + 1, name)
+                return
 
     def move_field(self, path: str, step: int) -> None:
         """Move a field one place up (``step`` -1) or down (+1); headings stay in place."""
@@ -245,6 +261,10 @@ class FormModel:
         heading = aot[index].get("section")
         if heading is not None and index + 1 < len(aot) and "section" not in aot[index + 1]:
             set_key(aot[index + 1], "section", _plain(heading))
+        if "/" not in path:
+            for names in self._step_lists():
+                if path in names:
+                    del names[list(names).index(path)]
         delete_table(aot, index)
 
     def set_value(self, path: str, key: str, value: Any) -> None:
