@@ -71,7 +71,7 @@ def test_service_plan_total_and_a_column_per_row(page, kim_site, shots):
 
     # saved without the reason: the server names row and column, tied to the cell
     page.evaluate("document.querySelector('#form-planning').noValidate = true")
-    page.locator("#form-planning button[type=submit]").click()
+    page.locator("#form-planning").get_by_role("button", name="Speichern", exact=True).click()
     message = "Zeile 2, Spalte „Grund des Abbruchs“: bitte ausfüllen"
     expect(page.locator(".invalid-feedback", has_text=message)).to_be_visible()
     reason1 = cell(1, "stop_reason")
@@ -86,7 +86,7 @@ def test_service_plan_total_and_a_column_per_row(page, kim_site, shots):
     shots(page, "service_plan_error")
 
     reason1.fill("Termin nicht wahrgenommen")
-    page.locator("#form-planning button[type=submit]").click()
+    page.locator("#form-planning").get_by_role("button", name="Speichern", exact=True).click()
     expect(page.locator(".alert-success, .alert-info").first).to_be_visible()
     expect(page.locator("#planning-total_hours")).to_have_value("2,65")  # stored by the server
     expect(page.locator("#planning-measure_count")).to_have_value("2")
