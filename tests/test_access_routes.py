@@ -48,6 +48,8 @@ ADMIN_ROUTES = {
             "delete",
         ),
         "admin_revisions": ("index", "show", "rollback", "file", "restore_file"),
+        "admin_builder": ("index", "show", "change"),  # the form builder (issue 15)
+        "admin_workflow_builder": ("index", "show", "change"),
         "admin_jobs": ("index", "retry", "retry_all"),
         "admin_audit": ("index",),
         "api": (
@@ -104,6 +106,7 @@ ROUTES = {
     "records.confirm_create": "list",  # "Fall neu anlegen?": asks, creates nothing
     "records.record": "record",
     "records.save": "record",
+    "records.copy": "record",  # table rows copied from another form of the record
     "records.transition": "record",
     "records.handover": "record",
     "records.request_document": "record",
@@ -242,6 +245,7 @@ def url_for_rule(rule, world) -> str:
         "job_id": "document-1",
         "purpose": "teilnahme",
         "grant_id": 1,
+        "field": "posten",  # records.copy: a table of the fixture form
     }
     return rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1]
 
