@@ -34,6 +34,22 @@ def _base(raw: str | None) -> int | None:
         return None
 
 
+def posted_draft(kind: str, config_id: str) -> tuple[str, int | None, str, str]:
+    """The draft a builder page posted: ``(text, base revision, action, argument)``.
+
+    404 for a file that does not exist, 422 with the German reason for a text that cannot
+    be a configuration file; both builders read their button presses the same way."""
+    if store.current_text(runtime().settings, kind, config_id) is None:
+        abort(404)
+    try:
+        text = publishing.normalise_text(request.form.get("toml", ""))
+    except Invalid as exc:
+        abort(422, exc.message)
+    base = _base(request.form.get("base_revision"))
+    action, _, argument = (request.form.get("action") or "").partition("|")
+    return text, base, action, argument
+
+
 def publish_draft(view, kind: str, name: str, text: str, base: int | None):
     """Publish a builder's draft through the one publishing service (impact, revision,
     reload); on refusal ``view._page`` shows the draft again with the reason."""
@@ -82,14 +98,7 @@ class FormBuilderView(AdminView):
 
     @expose("/forms/<config_id>", methods=["POST"])
     def change(self, config_id: str):
-        if store.current_text(runtime().settings, "form", config_id) is None:
-            abort(404)
-        try:
-            text = publishing.normalise_text(request.form.get("toml", ""))
-        except Invalid as exc:
-            abort(422, exc.message)
-        base = _base(request.form.get("base_revision"))
-        action, _, argument = (request.form.get("action") or "").partition("|")
+        text, base, action, argument = posted_draft("form", config_id)
         if action == "publish":
             return self._publish(config_id, text, base)
         selected = request.form.get("path") or ""

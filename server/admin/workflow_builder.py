@@ -18,12 +18,11 @@ from ..schema.builder.form_model import BuilderError
 from ..schema.builder.workflow_model import WorkflowModel
 from ..services.configuration import publish as publishing
 from ..services.configuration import store
-from ..services.errors import Invalid
 from ..web.base import definitions, runtime
 from . import workflow_builder_edits as edits
 from .base import AdminView
 from .diagram import workflow_svg
-from .form_builder import _base, publish_draft
+from .form_builder import posted_draft, publish_draft
 
 
 def _number(text: str) -> int:
@@ -49,14 +48,7 @@ class WorkflowBuilderView(AdminView):
 
     @expose("/workflows/<config_id>", methods=["POST"])
     def change(self, config_id: str):
-        if store.current_text(runtime().settings, "workflow", config_id) is None:
-            abort(404)
-        try:
-            text = publishing.normalise_text(request.form.get("toml", ""))
-        except Invalid as exc:
-            abort(422, exc.message)
-        base = _base(request.form.get("base_revision"))
-        action, _, argument = (request.form.get("action") or "").partition("|")
+        text, base, action, argument = posted_draft("workflow", config_id)
         if action == "publish":
             return publish_draft(self, "workflow", config_id, text, base)
         selected = request.form.get("selected") or ""
