@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser_support import chromium, new_page  # noqa: F401 - fixtures of test_browser.py
+from tests.forms.node_runner import node  # noqa: F401 - the agreement tests' browser side
 
 EXTRA = Path(__file__).parent / "fixture_extra"
 

@@ -7,6 +7,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 RUNNER = Path(__file__).with_name("show_if_runner.js")
 
 
@@ -49,3 +51,14 @@ class NodeShowIf:
     def close(self) -> None:
         self.process.stdin.close()
         self.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def node():
+    """One node process per test module; the module is skipped where node is not installed."""
+    try:
+        runner = NodeShowIf()
+    except RuntimeError:
+        pytest.skip("node is not installed: the browser side cannot be run")
+    yield runner
+    runner.close()

@@ -27,7 +27,6 @@ from server.schema.fieldtypes import FieldError, field_type
 from server.schema.fieldtypes.table import TableType
 from server.schema.row_conditions import row_states
 from server.schema.show_if import show_if_problem
-from tests.forms.node_runner import NodeShowIf
 
 FORM_TOML = dedent(
     """\
@@ -106,16 +105,6 @@ FORM_TOML = dedent(
 BASE, problems = parse_form("rechnen", FORM_TOML, "forms/rechnen.toml")
 assert BASE is not None, problems
 TODAY = dt.date(2026, 12, 3)
-
-
-@pytest.fixture(scope="module")
-def node():
-    try:
-        runner = NodeShowIf()
-    except RuntimeError:
-        pytest.skip("node is not installed: the browser side cannot be run")
-    yield runner
-    runner.close()
 
 
 @pytest.fixture(autouse=True)

@@ -20,7 +20,6 @@ from server.forms import validate_form
 from server.forms.conditions import browser_spec
 from server.schema import parse_form
 from server.schema.show_if import show_if_problem
-from tests.forms.node_runner import NodeShowIf
 
 FORM_TOML = dedent(
     """\
@@ -113,16 +112,6 @@ class StoredFiles:
         from server.forms.filekinds import safe_filename
 
         return {"id": upload_id, "name": safe_filename(name), "size": 10, "type": "pdf"}
-
-
-@pytest.fixture(scope="module")
-def node():
-    try:
-        runner = NodeShowIf()
-    except RuntimeError:
-        pytest.skip("node is not installed: the browser side cannot be run")
-    yield runner
-    runner.close()
 
 
 def form_with(condition: str):

@@ -24,7 +24,6 @@ from server.forms.conditions import browser_spec
 from server.forms.display import display
 from server.schema import parse_form
 from server.schema.fieldtypes import Moment, Money, ScaleValue, field_type
-from tests.forms.node_runner import NodeShowIf
 
 FORM_TOML = dedent(
     """\
@@ -346,16 +345,6 @@ def test_display_and_template_values():
 
 
 # ---- browser and server decide show_if alike ---------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def node():
-    try:
-        runner = NodeShowIf()
-    except RuntimeError:
-        pytest.skip("node is not installed: the browser side cannot be run")
-    yield runner
-    runner.close()
 
 
 def form_with(condition: str):
