@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).parent / "browser" / "screenshots"
@@ -109,3 +110,20 @@ def log_in(page, base: str, username: str, password: str = DEMO_PASSWORD) -> Non
     page.get_by_label("Passwort").fill(password)
     page.get_by_role("button", name="Anmelden").click()
     page.wait_for_url(base + "/")
+
+
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE = Axe()
+
+
+def axe_violations(page) -> list[str]:
+    """Every WCAG 2.1 A/AA violation axe-core finds on the whole page: rule id and elements."""
+    # every stylesheet applied first: on a loaded machine a check right after a navigation saw
+    # Bootstrap's pale menu button before verbund.css had arrived
+    page.wait_for_load_state("load")
+    options = {"runOnly": {"type": "tag", "values": WCAG_AA}, "resultTypes": ["violations"]}
+    results = AXE.run(page, options=options)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:8]}"
+        for v in results.response["violations"]
+    ]

@@ -16,10 +16,9 @@ import os
 from collections.abc import Callable
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.browser_support import log_in, needs_chromium
+from tests.browser_support import axe_violations, log_in, needs_chromium  # noqa: F401 - re-exported
 
 pytestmark = [
     needs_chromium,
@@ -28,22 +27,6 @@ pytestmark = [
         reason="the HTML does not depend on the database: checked on the SQLite pass",
     ),
 ]
-
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-AXE = Axe()
-
-
-def axe_violations(page) -> list[str]:
-    """Every WCAG 2.1 A/AA violation axe-core finds on the whole page: rule id and elements."""
-    # every stylesheet applied first: on a loaded machine a check right after a navigation saw
-    # Bootstrap's pale menu button before verbund.css had arrived
-    page.wait_for_load_state("load")
-    options = {"runOnly": {"type": "tag", "values": WCAG_AA}, "resultTypes": ["violations"]}
-    results = AXE.run(page, options=options)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:8]}"
-        for v in results.response["violations"]
-    ]
 
 
 def open_first_record(page, base: str, workflow: str, query: str = "") -> None:

@@ -8,9 +8,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_axe_every_page import axe_violations
 from tests.browser.test_bitv_forms import no_sideways_scrolling, open_record
-from tests.browser_support import log_in, needs_chromium
+from tests.browser_support import axe_violations, log_in, needs_chromium
 
 pytestmark = needs_chromium
 

@@ -12,8 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import SITES
-from tests.browser.test_axe_every_page import axe_violations
-from tests.browser_support import log_in, needs_chromium
+from tests.browser_support import axe_violations, log_in, needs_chromium
 
 pytestmark = needs_chromium
 

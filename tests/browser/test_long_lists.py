@@ -19,9 +19,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import SITES
-from tests.browser.test_axe_every_page import axe_violations
 from tests.browser.test_screens_a11y import both_widths, page_for
-from tests.browser_support import needs_chromium
+from tests.browser_support import axe_violations, needs_chromium
 
 __all__ = ["page_for"]  # the fixture, used by name below
 

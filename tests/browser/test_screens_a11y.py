@@ -21,11 +21,10 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.browser.conftest import SITES
-from tests.browser_support import log_in, needs_chromium
+from tests.browser_support import WCAG_AA, log_in, needs_chromium
 
 pytestmark = needs_chromium
 
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SCREEN = ".verbund-screen"  # the part of the page a screen's own template renders
 
 FAILED_RUNS = """
