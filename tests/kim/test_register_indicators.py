@@ -12,7 +12,7 @@ import pytest
 from server.models import AuditEntry, MeasureValue
 from tests.helpers import csrf_token, login
 from tests.kim.test_meetings import move, new_meeting
-from tests.kim.test_register import screen
+from tests.kim.test_register import rows, screen
 
 TODAY = dt.date.today()
 MEETING_DAY = TODAY - dt.timedelta(days=100)
@@ -60,14 +60,6 @@ def approved(api):
     return move(office, record, "approved")
 
 
-def rows(page: str) -> list[str]:
-    """The register's rows (its cells hold tables of their own: split on the row class)."""
-    body = page[page.index('id="register"') :].split("</table>\n</div>")[0]
-    return [
-        chunk for chunk in body.split('\n    <tr class="')[1:] if "Keine Einträge." not in chunk
-    ]
-
-
 def post_value(client, page, record, row, day, value, follow=True):
     return client.post(
         "/register/wert",
@@ -99,7 +91,8 @@ def test_actual_values_draw_the_indicator_against_the_target(client, make_user, 
     assert f'aria-labelledby="ind-{rid}-0-titel ind-{rid}-0-beschreibung"' in first
     assert "<desc" in first and "zuletzt 24,5\u00a0% am" in first
     assert "Ziel 50\u00a0%" in first and "laut Plan 30\u00a0%" in first
-    assert "<caption>Istwerte</caption>" in first and first.count("<circle") == 2
+    assert "Istwerte:" in first and first.count("<circle") == 2
+    assert first.count("<li>") == 2 and "24,5\u00a0%</li>" in first  # the values as text
     # 24.5 is behind the plan's 30: labelled in words, not only by colour
     assert "Indikator nicht im Plan" in first and "table-warning" in first
     assert len(rows(screen(client, stand="nicht_im_plan"))) == 1
