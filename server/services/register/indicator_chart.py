@@ -21,8 +21,8 @@ TARGET = "#3b7d58"
 PLAN = "#555555"
 BEHIND = "#b23b3e"
 
-WIDTH, HEIGHT = 320, 196
-LEFT, RIGHT, TOP, BOTTOM = 48, 14, 12, 58  # room for the axis labels and the legend
+WIDTH, HEIGHT = 260, 180
+LEFT, RIGHT, TOP, BOTTOM = 40, 10, 12, 52  # room for the axis labels and the legend
 
 
 def _domain(ind: Indicator) -> tuple[dt.date, dt.date, Decimal, Decimal]:
@@ -36,7 +36,9 @@ def _domain(ind: Indicator) -> tuple[dt.date, dt.date, Decimal, Decimal]:
     numbers += [n for n in (ind.baseline, ind.expected) if n is not None]
     low, high = min(numbers), max(numbers)
     pad = (high - low) / 10 if high > low else max(abs(high) / 10, Decimal(1))
-    return first, last, low - pad, high + pad
+    # no negative axis for figures that cannot be negative (shares, days, people)
+    bottom = low - pad if low < 0 or low - pad >= 0 else Decimal(0)
+    return first, last, bottom, high + pad
 
 
 def indicator_svg(ind: Indicator, ident: str, title: str) -> Markup:
@@ -65,14 +67,15 @@ def indicator_svg(ind: Indicator, ident: str, title: str) -> Markup:
         'stroke="#767676"/>',
     ]
     for value in (high, low):
+        shown = value.quantize(Decimal(1) if abs(value) >= 10 else Decimal("0.1"))
         parts.append(
-            f'<text x="{LEFT - 4}" y="{y(value) + 4:.1f}" font-size="10" text-anchor="end">'
-            f"{escape(number_text(value.quantize(Decimal('0.1'))))}</text>"
+            f'<text x="{LEFT - 4}" y="{y(value) + 4:.1f}" font-size="11" text-anchor="end">'
+            f"{escape(number_text(shown))}</text>"
         )
     base_y = TOP + span_y + 14
-    parts.append(f'<text x="{LEFT}" y="{base_y}" font-size="10">{escape(_day(first))}</text>')
+    parts.append(f'<text x="{LEFT}" y="{base_y}" font-size="11">{escape(_day(first))}</text>')
     parts.append(
-        f'<text x="{LEFT + span_x}" y="{base_y}" font-size="10" text-anchor="end">'
+        f'<text x="{LEFT + span_x}" y="{base_y}" font-size="11" text-anchor="end">'
         f"{escape(_day(last))}</text>"
     )
     # the target: dotted across the whole chart, labelled
@@ -80,7 +83,7 @@ def indicator_svg(ind: Indicator, ident: str, title: str) -> Markup:
     parts.append(
         f'<line x1="{LEFT}" y1="{ty:.1f}" x2="{LEFT + span_x}" y2="{ty:.1f}" stroke="{TARGET}" '
         'stroke-width="1.5" stroke-dasharray="2 3"/>'
-        f'<text x="{LEFT + 4}" y="{ty - 4:.1f}" font-size="10" fill="{TARGET}">'
+        f'<text x="{LEFT + 4}" y="{ty - 4:.1f}" font-size="11" fill="{TARGET}">'
         f"Ziel {escape(number_text(ind.target, unit))}</text>"
     )
     # the plan: dashed from the line's start to the target on the due date
@@ -121,13 +124,13 @@ def indicator_svg(ind: Indicator, ident: str, title: str) -> Markup:
     parts.append(
         f'<line x1="{LEFT}" y1="{ly}" x2="{LEFT + 18}" y2="{ly}" stroke="{ACTUAL}" '
         'stroke-width="2.5"/>'
-        f'<text x="{LEFT + 22}" y="{ly + 4}" font-size="10">Ist</text>'
+        f'<text x="{LEFT + 22}" y="{ly + 4}" font-size="11">Ist</text>'
         f'<line x1="{LEFT + 48}" y1="{ly}" x2="{LEFT + 66}" y2="{ly}" stroke="{PLAN}" '
         'stroke-width="1.5" stroke-dasharray="6 4"/>'
-        f'<text x="{LEFT + 70}" y="{ly + 4}" font-size="10">Plan</text>'
+        f'<text x="{LEFT + 70}" y="{ly + 4}" font-size="11">Plan</text>'
         f'<line x1="{LEFT + 102}" y1="{ly}" x2="{LEFT + 120}" y2="{ly}" stroke="{TARGET}" '
         'stroke-width="1.5" stroke-dasharray="2 3"/>'
-        f'<text x="{LEFT + 124}" y="{ly + 4}" font-size="10">Ziel</text>'
+        f'<text x="{LEFT + 124}" y="{ly + 4}" font-size="11">Ziel</text>'
     )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -55,6 +55,8 @@ def number_text(value: Decimal | None, unit: str = "") -> str:
     """``12.5`` and „%“ -> „12,5 %“ (German, no trailing zeros)."""
     if value is None:
         return "–"
+    if value.as_tuple().exponent < -2:  # a computed plan value: two decimals are enough
+        value = value.quantize(Decimal("0.01"))
     text = zahl(value)
     return f"{text}\u00a0{unit}" if unit else text
 
