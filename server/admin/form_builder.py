@@ -16,6 +16,7 @@ from flask_admin import expose
 from ..forms import defaults
 from ..schema.builder.conditions import COMPARISONS, JOINS, read_condition, shown_value
 from ..schema.builder.form_model import BuilderError, FormModel, field_at_line
+from ..schema.builder.key_names import KEY_INFO, german_message
 from ..schema.fieldtypes import REGISTRY
 from ..services.configuration import publish as publishing
 from ..services.configuration import store
@@ -198,12 +199,23 @@ class FormBuilderView(AdminView):
             "settings_shown": edits.settings_shown(view) if view else {},
             "setting_keys": edits.type_setting_keys(view.type) if view else (),
             "setting_labels": edits.setting_labels(view.type) if view else {},
+            "setting_explanations": edits.setting_explanations(view.type) if view else {},
+            "german": self._german(fields),
+            "key_info": KEY_INFO,
             "choice_types": edits.types_with("choices"),
             "table_types": edits.types_with("columns"),
             "shown_value": shown_value,
             "added_row": request.form.get("action") == "cond-add",
         }
         return self.render("verbund/admin/form_builder.html", **context), status
+
+    @staticmethod
+    def _german(fields):
+        """The checker's messages with German key names (those of the form's types too)."""
+        names: dict[str, str] = {}
+        for ftype in {f.type for f in fields} | {c.type for f in fields for c in f.columns}:
+            names.update(edits.setting_labels(ftype))
+        return lambda message: german_message(message, names)
 
     @staticmethod
     def _condition(view, form_id, fields):
