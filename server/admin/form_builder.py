@@ -26,6 +26,7 @@ from ..web.form_page import form_panel
 from ..web.session import current_user
 from . import form_builder_edits as edits
 from .base import AdminView
+from .builder_check import live_result
 
 
 def _base(raw: str | None) -> int | None:
@@ -115,6 +116,26 @@ class FormBuilderView(AdminView):
                 config_id, text, base, status=422, selected=selected, notice=exc.message
             )
         return self._page(config_id, model.text, base, selected=selected)
+
+    @expose("/forms/<config_id>/check", methods=["POST"])
+    def live_check(self, config_id: str):
+        """The field editor's inputs applied to the draft and checked (JSON, nothing kept)."""
+        text, _base, _action, _argument = posted_draft("form", config_id)
+        path = request.form.get("path") or ""
+        notice = ""
+        try:
+            model = FormModel(text)
+            if path:
+                self._apply(model, config_id, "save", "", path)
+            text = model.text
+        except BuilderError as exc:
+            notice = exc.message
+        check = publishing.check_change(runtime(), "form", config_id, text)
+        fields = FormModel(text).fields() if not notice else []
+        top = path.partition("/")[0]
+        return live_result(
+            check, text, self._german(fields), lambda line: field_at_line(text, line) == top, notice
+        )
 
     def _apply(self, model: FormModel, form_id: str, action: str, argument: str, path: str):
         """Carry out one button; returns the path of the field to show in the editor."""

@@ -25,6 +25,7 @@ from ..web.base import definitions, runtime
 from . import workflow_builder_edits as edits
 from . import workflow_builder_parts as parts
 from .base import AdminView
+from .builder_check import live_result
 from .diagram import workflow_svg
 from .form_builder import posted_draft, publish_draft
 
@@ -64,6 +65,22 @@ class WorkflowBuilderView(AdminView):
                 config_id, text, base, status=422, selected=selected, notice=exc.message
             )
         return self._page(config_id, model.text, base, selected=selected)
+
+    @expose("/workflows/<config_id>/check", methods=["POST"])
+    def live_check(self, config_id: str):
+        """The open editor's inputs applied to the draft and checked (JSON, nothing kept)."""
+        text, _base, _action, _argument = posted_draft("workflow", config_id)
+        selected = request.form.get("selected") or ""
+        notice = ""
+        try:
+            model = WorkflowModel(text)
+            if selected:
+                self._apply(model, "save", "", selected)
+            text = model.text
+        except BuilderError as exc:
+            notice = exc.message
+        check = publishing.check_change(runtime(), "workflow", config_id, text)
+        return live_result(check, text, german_message, _belongs(text, selected), notice)
 
     def _apply(self, model: WorkflowModel, action: str, argument: str, selected: str) -> str:
         form, defs = request.form, definitions()
@@ -184,6 +201,23 @@ class WorkflowBuilderView(AdminView):
             "number_keys": parts.NUMBER_KEYS,
             "scopes": parts.SCOPES,
         }
+
+
+def _belongs(text: str, selected: str):
+    """Whether a line of ``text`` lies in the entry ``selected`` (``kind:key``) shows."""
+    kind, _, key = selected.partition(":")
+    if kind == "state":
+        try:
+            ids = [s.id for s in WorkflowModel(text).states()]
+        except BuilderError:
+            ids = []
+        key = str(ids.index(key)) if key in ids else ""
+    table = {"state": "states", "transition": "transitions"}.get(kind, kind + "s")
+
+    def belongs(line: int) -> bool:
+        return bool(kind) and str(entry_at_line(text, table, line)) == key
+
+    return belongs
 
 
 def _anchor(what: str, key) -> str:
