@@ -194,6 +194,7 @@ class WorkflowBuilderView(AdminView):
             "document": document,
             "at_part": at_part,
             "field_choices": fields,
+            "path_labels": {path: label for pairs in fields.values() for path, label in pairs},
             "choice_days": parts.choices_of(defs, days_field) if days_field else [],
             "templates": parts.document_templates(template_names(defs, settings, None)),
             "deadline_keys": parts.key_info(DEADLINE_ORDER),
