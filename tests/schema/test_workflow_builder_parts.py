@@ -109,3 +109,7 @@ def test_checker_messages_get_german_key_names_but_given_names_stay():
         "Feld „show_if“: „Sichtbar nur, wenn“ liest „Tage nach Eintritt“ aus Schritt 2; "
         "„Tage vor oder nach dem Datum“ gilt nur"
     )
+    # a value after „nicht“ is what somebody wrote, not a key
+    assert german_message("„type“ muss bekannt sein, nicht „label“") == (
+        "„Art des Felds“ muss bekannt sein, nicht „label“"
+    )

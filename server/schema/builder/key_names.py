@@ -106,7 +106,7 @@ KEY_INFO: dict[str, tuple[str, str]] = {
 
 KEY_NAMES = {key: name for key, (name, _help) in KEY_INFO.items()}
 
-# a quoted word right after one of these is a name the person gave, not a key
+# a quoted word right after one of these is a name or value somebody gave, not a key
 _NAMED = (
     "Feld",
     "Spalte",
@@ -123,6 +123,8 @@ _NAMED = (
     "Ablauf",
     "Vorlage",
     "Wert",
+    "Typ",
+    "nicht",
 )
 _QUOTED = re.compile(r"(\S+\s)?„([a-z_]+)“")
 
