@@ -74,7 +74,9 @@ def test_a_deadline_and_a_document_added_in_the_builder_reach_a_case(
     type_into(admin, admin.locator("#new-deadline-days"), "30")
     tab_to(admin, admin.get_by_role("button", name="Frist hinzufügen"))
     admin.keyboard.press("Enter")
-    expect(admin.get_by_role("heading", name=f"Frist „{DEADLINE}“ bearbeiten")).to_be_visible(timeout=SLOW)
+    expect(admin.get_by_role("heading", name=f"Frist „{DEADLINE}“ bearbeiten")).to_be_visible(
+        timeout=SLOW
+    )
     shots(admin, "frist-neu")
 
     # the live check while typing: an offset without a date, named in German at its input
@@ -134,7 +136,9 @@ def test_a_deadline_and_a_document_added_in_the_builder_reach_a_case(
 
     admin.locator("#publish-message").fill("Frist zur Einwilligung, Kurzbericht")
     admin.get_by_role("button", name="Veröffentlichen").click()
-    expect(admin.get_by_text(re.compile(r"ist veröffentlicht \(Revision"))).to_be_visible(timeout=SLOW)
+    expect(admin.get_by_text(re.compile(r"ist veröffentlicht \(Revision"))).to_be_visible(
+        timeout=SLOW
+    )
     published = admin.locator("textarea[name=toml]").first.input_value()
     assert f'from_field = "{DATE_FIELD}"\noffset_days = 30\nlabel = "{DEADLINE}"' in published
     assert 'escalate_to = "team_lead"' in published and 'id = "kurzbericht_intake"' in published
@@ -146,7 +150,9 @@ def test_a_deadline_and_a_document_added_in_the_builder_reach_a_case(
     for _ in range(20):  # the other processes load the new revision within a second
         case_manager.goto(case_url + "?form=intake&step=1")
         case_manager.get_by_role("button", name="Speichern und weiter").click()
-        expect(case_manager.get_by_text("Schritt „Person“ wurde gespeichert.")).to_be_visible(timeout=SLOW)
+        expect(case_manager.get_by_text("Schritt „Person“ wurde gespeichert.")).to_be_visible(
+            timeout=SLOW
+        )
         case_manager.goto(case_url)
         if case_manager.get_by_text(DEADLINE).count():
             break
