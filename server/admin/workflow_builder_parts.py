@@ -101,7 +101,9 @@ def save_deadline(model: WorkflowModel, index: int, form, defs) -> None:
     for key in (*PATH_KEYS, "escalate_to"):
         wanted[key] = str(form.get(key, view.get(key, ""))).strip()
     scope = str(form.get("escalate_scope", view.get("escalate_scope", "")))
-    wanted["escalate_scope"] = scope if scope == "all" else ""
+    # "organisation" is the default: written only where the file already spells it out
+    written = scope == "all" or scope == view.get("escalate_scope")
+    wanted["escalate_scope"] = scope if written and scope in SCOPES else ""
     wanted["days_by_choice"] = _days_by_choice(form, view, wanted["days_field"], defs)
     for key, value in wanted.items():
         if value != view.get(key, None) and not (value in ("", None) and key not in view.values):

@@ -141,3 +141,24 @@ def test_odd_input_gets_a_german_answer_never_a_500(admin_client, action, inputs
     assert "Traceback" not in page
     if builder.status == 422:
         assert re.search(r'class="alert alert-danger verbund-message" role="alert"', page)
+
+
+def test_saving_a_deadline_changes_only_what_was_changed(admin_client):  # noqa: F811
+    builder = WorkflowBuilder(admin_client)
+    text = draft(builder.page).replace(
+        'label = "Bescheid fällig"',
+        'label = "Bescheid fällig"\nescalate_after_days = 0  # sofort\nescalate_to = "head"\n'
+        'escalate_scope = "organisation"',
+    )
+    builder.press("edit|deadline:0", toml=text)
+    page = builder.press(
+        "save",
+        state="eingereicht",
+        label="Bescheid fällig",
+        days="21",
+        escalate_after_days="0",
+        escalate_to="head",
+        escalate_scope="organisation",
+    )
+    after = draft(page)
+    assert after == text.replace("days = 14", "days = 21"), after
