@@ -48,8 +48,9 @@ ADMIN_ROUTES = {
             "delete",
         ),
         "admin_revisions": ("index", "show", "rollback", "file", "restore_file"),
-        "admin_builder": ("index", "show", "change"),  # the form builder (issue 15)
-        "admin_workflow_builder": ("index", "show", "change"),
+        # the form and workflow builders (issue 15); live_check: the draft checked as JSON
+        "admin_builder": ("index", "show", "change", "live_check"),
+        "admin_workflow_builder": ("index", "show", "change", "live_check"),
         "admin_jobs": ("index", "retry", "retry_all"),
         "admin_audit": ("index",),
         "api": (

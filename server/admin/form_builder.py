@@ -16,6 +16,7 @@ from flask_admin import expose
 from ..forms import defaults
 from ..schema.builder.conditions import COMPARISONS, JOINS, read_condition, shown_value
 from ..schema.builder.form_model import BuilderError, FormModel, field_at_line
+from ..schema.builder.key_names import KEY_INFO, german_message
 from ..schema.fieldtypes import REGISTRY
 from ..services.configuration import publish as publishing
 from ..services.configuration import store
@@ -25,6 +26,7 @@ from ..web.form_page import form_panel
 from ..web.session import current_user
 from . import form_builder_edits as edits
 from .base import AdminView
+from .builder_check import live_result
 
 
 def _base(raw: str | None) -> int | None:
@@ -115,6 +117,26 @@ class FormBuilderView(AdminView):
             )
         return self._page(config_id, model.text, base, selected=selected)
 
+    @expose("/forms/<config_id>/check", methods=["POST"])
+    def live_check(self, config_id: str):
+        """The field editor's inputs applied to the draft and checked (JSON, nothing kept)."""
+        text, _base, _action, _argument = posted_draft("form", config_id)
+        path = request.form.get("path") or ""
+        notice = ""
+        try:
+            model = FormModel(text)
+            if path:
+                self._apply(model, config_id, "save", "", path)
+            text = model.text
+        except BuilderError as exc:
+            notice = exc.message
+        check = publishing.check_change(runtime(), "form", config_id, text)
+        fields = FormModel(text).fields() if not notice else []
+        top = path.partition("/")[0]
+        return live_result(
+            check, text, self._german(fields), lambda line: field_at_line(text, line) == top, notice
+        )
+
     def _apply(self, model: FormModel, form_id: str, action: str, argument: str, path: str):
         """Carry out one button; returns the path of the field to show in the editor."""
         form = request.form
@@ -198,12 +220,23 @@ class FormBuilderView(AdminView):
             "settings_shown": edits.settings_shown(view) if view else {},
             "setting_keys": edits.type_setting_keys(view.type) if view else (),
             "setting_labels": edits.setting_labels(view.type) if view else {},
+            "setting_explanations": edits.setting_explanations(view.type) if view else {},
+            "german": self._german(fields),
+            "key_info": KEY_INFO,
             "choice_types": edits.types_with("choices"),
             "table_types": edits.types_with("columns"),
             "shown_value": shown_value,
             "added_row": request.form.get("action") == "cond-add",
         }
         return self.render("verbund/admin/form_builder.html", **context), status
+
+    @staticmethod
+    def _german(fields):
+        """The checker's messages with German key names (those of the form's types too)."""
+        names: dict[str, str] = {}
+        for ftype in {f.type for f in fields} | {c.type for f in fields for c in f.columns}:
+            names.update(edits.setting_labels(ftype))
+        return lambda message: german_message(message, names)
 
     @staticmethod
     def _condition(view, form_id, fields):

@@ -27,8 +27,8 @@ from ..services.errors import Conflict
 _INT = re.compile(r"-?\d+")
 _DECIMAL = re.compile(r"-?\d+[.,]\d+")
 _GERMAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
-# keys whose value is a list of words (file kinds)
-_LISTS = ("accept",)
+# keys whose value is a list of words (file kinds, the labels of a scale's points)
+_LISTS = ("accept", "labels")
 
 
 def technical_name(label: str) -> str:
@@ -198,10 +198,26 @@ SETTING_LABELS = {
 }
 
 
+SETTING_EXPLANATIONS = {
+    "min": "Kleinere Werte werden nicht angenommen (bei Datumsfeldern auch „today“: heute).",
+    "max": "Größere Werte werden nicht angenommen (bei Datumsfeldern auch „today“: heute).",
+    "pattern": "Nur Eingaben, die ganz auf dieses Muster passen, werden angenommen.",
+    "accept": "Andere Dateiarten werden beim Hochladen abgelehnt.",
+    "max_bytes": "Größere Dateien werden beim Hochladen abgelehnt (z. B. 5000000 für 5 MB).",
+    "workflow": "Die Id des Ablaufs, dessen Datensätze hier gewählt werden.",
+}
+
+
 def setting_labels(type_name: str) -> dict[str, str]:
     """German names of the type's keys: the table above, refined by the type's own."""
     ftype = REGISTRY.get(type_name)
     return {**SETTING_LABELS, **dict(getattr(ftype, "key_labels", {}) or {})}
+
+
+def setting_explanations(type_name: str) -> dict[str, str]:
+    """One-line explanations of the type's keys (the type's own win over the table)."""
+    ftype = REGISTRY.get(type_name)
+    return {**SETTING_EXPLANATIONS, **dict(getattr(ftype, "key_explanations", {}) or {})}
 
 
 def types_with(key: str) -> set[str]:

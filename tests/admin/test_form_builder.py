@@ -95,7 +95,10 @@ def test_a_mistake_is_shown_at_the_field_with_its_line_and_nothing_is_published(
     builder = Builder(admin_client)
     builder.press("add-field", **{"new-type": "select", "new-label": "Leer"})
     assert "Fehler im Entwurf" in builder.page
-    assert re.search(r'id="fehler-leer".*?„choices“.*?forms/antrag\.toml:\d+', builder.page, re.S)
+    # the key in German (the builder's names), next to the text's path:line
+    assert re.search(
+        r'id="fehler-leer".*?„Auswahlmöglichkeiten“.*?forms/antrag\.toml:\d+', builder.page, re.S
+    )
     builder.press("publish", message="geht nicht")
     assert builder.status == 422 and ConfigRevision.select().count() == 0
 

@@ -167,3 +167,40 @@ def test_a_field_added_to_a_stepped_form_joins_its_neighbours_step_and_leaves_wi
     assert "nickname" in person.fields
     model.remove_field("nickname")
     assert model.text == (ROOT / "forms" / "intake.toml").read_text(encoding="utf-8")
+
+
+STEP_MESSAGES = ("steht in keinem Schritt", "steht schon in Schritt")
+
+
+def _step_problems(text: str) -> list[str]:
+    _form, problems = parse_form("intake", text, "forms/intake.toml")
+    return [p.message for p in problems if any(m in p.message for m in STEP_MESSAGES)]
+
+
+@pytest.mark.parametrize("step", (-1, 1), ids=("up", "down"))
+def test_every_move_in_the_stepped_intake_leaves_every_field_in_exactly_one_step(step):
+    """Across a border of steps (named fields or sections) a field joins the step of the
+    field it passed; nothing ends in no step or in two."""
+    names = [f.name for f in FormModel(INTAKE).fields()]
+    for name in names[1:] if step < 0 else names[:-1]:
+        model = FormModel(INTAKE)
+        model.move_field(name, step)
+        assert _step_problems(model.text) == [], f"{name} {step:+d}"
+
+
+def test_moving_the_last_field_of_a_step_down_puts_it_in_the_next_step():
+    model = FormModel(INTAKE)
+    model.move_field("residence_status", 1)  # the last field of „Person“, past „languages“
+    form, _ = parse_form("intake", model.text, "forms/intake.toml")
+    steps = {s.title: s.fields for s in form.steps}
+    assert steps["Sprache"][:2] == ("languages", "residence_status")
+    assert "residence_status" not in steps["Person"]
+    # up past „languages“ it stays in the step of the field it passed; once more up, past
+    # „email“, it is back in „Person“
+    model.move_field("residence_status", -1)
+    form, _ = parse_form("intake", model.text, "forms/intake.toml")
+    assert {s.title: s.fields for s in form.steps}["Sprache"][0] == "residence_status"
+    model.move_field("residence_status", -1)
+    form, problems = parse_form("intake", model.text, "forms/intake.toml")
+    assert form is not None, [p.message for p in problems]
+    assert "residence_status" in {s.title: s.fields for s in form.steps}["Person"]

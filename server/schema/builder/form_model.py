@@ -23,6 +23,7 @@ from tomlkit.items import AoT, Array, InlineTable, Table
 from ..checking import id_problem
 from ..fieldtypes import field_type, type_names
 from ..toml_lines import parse_toml
+from .form_steps_edit import follow_move
 from .toml_edit import (
     choice_item,
     delete_table,
@@ -67,10 +68,14 @@ class FieldView:
     # the type's own simple keys (limits, pattern, …) as written, key -> value
     settings: dict[str, Any] = field(default_factory=dict)
     known_type: bool = True
+    # keys the builder shows but leaves to the text editor (default, compute, copy, …)
+    text_only: dict[str, Any] = field(default_factory=dict)
 
 
 # keys with their own editor (choices, columns) or none in the builder
 _OWN_EDITOR = ("choices", "columns")
+# keys shown with their German name, edited in the text (an expression, a table of rules)
+TEXT_ONLY = ("default", "compute", "copy", "required_if")
 
 
 def _plain(value: Any) -> Any:
@@ -148,6 +153,7 @@ class FormModel:
             columns=tuple(self._view(c, name) for c in columns) if isinstance(columns, AoT) else (),
             settings=settings,
             known_type=known,
+            text_only={k: _plain(table[k]) for k in TEXT_ONLY if k in table},
         )
 
     def field(self, path: str) -> FieldView:
@@ -245,6 +251,7 @@ class FormModel:
         if step not in (-1, 1) or not 0 <= other < len(aot):
             raise BuilderError("Das Feld steht schon ganz " + ("oben." if step < 0 else "unten."))
         headings = [aot[index].get("section"), aot[other].get("section")]
+        names = [str(aot[index].get("name", "")), str(aot[other].get("name", ""))]
         swap_tables(aot, index, other)
         # the heading of a section belongs to its position, not to the field that started it
         for position, heading in ((index, headings[0]), (other, headings[1])):
@@ -254,6 +261,8 @@ class FormModel:
             elif table.get("section") != heading:
                 remove_key(table, "section")
                 set_key(table, "section", _plain(heading))
+        if "/" not in path:
+            follow_move(self.doc, names[0], names[1], step)
 
     def remove_field(self, path: str) -> None:
         """Remove the field (its stored values stay in records; publishing counts them)."""

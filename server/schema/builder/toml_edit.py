@@ -129,6 +129,8 @@ def set_key(table: Table | InlineTable, key: str, value: Any, order=KEY_ORDER) -
     if earlier and key in order:
         after = earlier[-1]
     container._insert_after(after, key, tomlkit.item(value))  # noqa: SLF001 - no public API
+    # a Table is also a dict of its values: keep it in step, or deleting the key later fails
+    dict.__setitem__(table, key, container[key])
 
 
 def remove_key(table: Table | InlineTable, key: str) -> None:

@@ -3,8 +3,8 @@
 Same foundation as :mod:`.form_model` (tomlkit, :mod:`.toml_edit`): every edit changes only
 its lines, comments (also those right below a ``[[transitions]]`` header, which explain a
 guard) stay. States are addressed by their id, transitions by their position in the file.
-The first half of the workflow builder (issue 15): the model and its tests; the screen with
-the clickable diagram is still to come (docs/architecture.md, „Formular-Baukasten“).
+Deadlines and documents are edited by :mod:`.workflow_parts` (reached through the methods
+below); docs/architecture.md, „Formular-Baukasten“.
 """
 
 from __future__ import annotations
@@ -18,6 +18,15 @@ from tomlkit.items import AoT
 from ..checking import id_problem
 from .form_model import BuilderError
 from .toml_edit import delete_table, insert_table, remove_key, set_key, swap_tables
+from .workflow_parts import (
+    EntryView,
+    add_deadline,
+    add_document,
+    entries,
+    move_entry,
+    remove_entry,
+    set_entry,
+)
 
 STATE_ORDER = ("id", "label", "forms", "edit_roles", "final")
 TRANSITION_ORDER = ("from", "to", "label", "roles", "when", "message", "notify")
@@ -59,7 +68,7 @@ class WorkflowModel:
             raise BuilderError(
                 f"Der Text ist kein gültiges TOML; bitte zuerst im Texteditor beheben ({exc})."
             ) from None
-        for key in ("states", "transitions"):
+        for key in ("states", "transitions", "deadlines", "documents"):
             if key in self.doc and not isinstance(self.doc[key], AoT):
                 raise BuilderError(f"„{key}“ muss eine Liste von [[{key}]]-Tabellen sein.")
 
@@ -184,3 +193,31 @@ class WorkflowModel:
     def remove_transition(self, index: int) -> None:
         self._transition(index)
         delete_table(self._aot("transitions"), index)
+
+    # ---- deadlines and documents (schema/builder/workflow_parts.py) -------------------
+
+    def deadlines(self) -> list[EntryView]:
+        return entries(self.doc, "deadlines")
+
+    def documents(self) -> list[EntryView]:
+        return entries(self.doc, "documents")
+
+    def add_deadline(self, state: str, label: str, days: int = 14) -> int:
+        """Add a deadline ``days`` after entering ``state``; returns its position."""
+        if state not in {s.id for s in self.states()}:
+            raise BuilderError(f"Den Zustand „{state}“ gibt es nicht.")
+        return add_deadline(self.doc, state, label, days)
+
+    def add_document(self, document_id: str, label: str, template: str) -> int:
+        """Add a document from ``template``; returns its position."""
+        return add_document(self.doc, document_id, label, template)
+
+    def set_part(self, kind: str, index: int, key: str, value) -> None:
+        """Set a key of deadline/document ``index`` (``kind`` "deadlines"/"documents")."""
+        set_entry(self.doc, kind, index, key, value)
+
+    def remove_part(self, kind: str, index: int) -> None:
+        remove_entry(self.doc, kind, index)
+
+    def move_part(self, kind: str, index: int, step: int) -> None:
+        move_entry(self.doc, kind, index, step)

@@ -81,6 +81,10 @@ class FieldType:
     explanation = ""
     #: TOML keys this type takes besides the common ones (name, type, label, required, …)
     keys: tuple[str, ...] = ()
+    #: German name and one-line explanation of each of its own :attr:`keys` the builder
+    #: offers (common keys such as ``min`` are named in ``admin/form_builder_edits.py``)
+    key_labels: dict[str, str] = {}
+    key_explanations: dict[str, str] = {}
     #: may be a column of a table field / may have a ``default`` / may name a record
     in_columns = True
     takes_default = True

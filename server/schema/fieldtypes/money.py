@@ -60,10 +60,11 @@ class MoneyType(RangeType):
     name = "money"
     label = "Geldbetrag"
     explanation = (
-        "Ein Geldbetrag auf den Cent genau (Eingabe deutsch: 1.234,56 €); Währung einstellbar "
-        '(currency = "EUR").'
+        "Ein Geldbetrag auf den Cent genau (Eingabe deutsch: 1.234,56 €); Währung einstellbar."
     )
     keys = ("min", "max", "currency")
+    key_labels = {"currency": "Währung"}
+    key_explanations = {"currency": "Code aus drei Großbuchstaben, z. B. EUR (leer: EUR)."}
     expected = "eine Zahl"
 
     def read_keys(self, c, table, keypath, where):

@@ -39,9 +39,14 @@ class ScaleType(FieldType):
     label = "Skala"
     explanation = (
         "Ein Punkt einer Skala von 1 bis n mit Beschriftung, z. B. Zufriedenheit "
-        "(points = 5, labels = [...])."
+        "(Zahl der Punkte und ihre Beschriftungen einstellbar)."
     )
     keys = ("points", "labels")
+    key_labels = {"points": "Zahl der Punkte", "labels": "Beschriftung der Punkte"}
+    key_explanations = {
+        "points": "Wie viele Punkte die Skala hat, von 1 an gezählt (leer: 5).",
+        "labels": "Je Punkt eine Beschriftung, durch Komma getrennt, vom ersten Punkt an.",
+    }
     widget = "scale"
     in_columns = False  # a row of radio buttons does not fit a table cell
     usable_as_title = False

@@ -82,6 +82,10 @@ class TextType(FieldType):
     label = "Text"
     explanation = "Eine Zeile Text, z. B. ein Name; Länge und Muster einstellbar."
     keys = (*TEXT_KEYS, "rows")
+    key_labels = {"rows": "Zeilen des Eingabefelds"}
+    key_explanations = {
+        "rows": "Mehr als 1: das Feld wird mehrzeilig und behält Zeilenumbrüche (leer: 1)."
+    }
 
     def read_keys(self, c, table, keypath, where):
         rows = c.count(table, "rows", keypath, where, 1)
