@@ -43,6 +43,7 @@ from .records import (
     Record,
     TransitionLog,
 )
+from .stat_values import RecordDimension, RecordValue
 from .uploads import Upload, UploadContent
 
 MODELS = [
@@ -74,6 +75,8 @@ MODELS = [
     Notification,
     NotificationPreference,
     MailDelivery,
+    RecordDimension,
+    RecordValue,
 ]
 
 
@@ -121,6 +124,8 @@ __all__ = [
     "MeasureStatus",
     "Organisation",
     "Record",
+    "RecordDimension",
+    "RecordValue",
     "MeasureStatus",
     "Reminder",
     "TemplateRevision",
