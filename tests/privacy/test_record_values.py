@@ -13,7 +13,7 @@ import pytest
 
 from server.models import Organisation, Record, RecordDimension, RecordValue, database
 from server.queue.connection import forget_clients
-from server.runtime import current_runtime
+from server.runtime import current_runtime, prepare_database
 from server.services.privacy.anonymise import anonymise_record
 from server.services.privacy.record_values import sync_dimensions
 from server.services.privacy.statistics import (
@@ -186,3 +186,19 @@ def test_personal_fields_never_enter_the_stored_values(site):
                 assert not field.personal, key
         kept = {d.dimension for d in RecordDimension.select()}
         assert kept <= {k for keys in stored_dimensions(defs).values() for k in keys}
+
+
+def test_a_start_empties_dimensions_the_configuration_no_longer_has(site):
+    # e.g. a field made personal in the files while the server was down
+    app, defs = site
+    runtime = current_runtime(app)
+    with app.app_context():
+        wanted = stored_dimensions(defs)
+        sync_dimensions({**wanted, WORKFLOW: [*wanted[WORKFLOW], "intake.gone"]})
+        assert RecordValue.select().where(RecordValue.dimension == "intake.gone").count()
+        prepare_database(runtime)
+        database.connect(reuse_if_open=True)
+        assert not RecordValue.select().where(RecordValue.dimension == "intake.gone").count()
+        assert {(d.workflow, d.dimension) for d in RecordDimension.select()} == {
+            (w, k) for w, keys in wanted.items() for k in keys
+        }

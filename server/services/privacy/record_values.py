@@ -141,6 +141,20 @@ def sync_dimensions(wanted: dict[str, Iterable[str]]) -> tuple[int, int]:
     return len(added), len(removed)
 
 
+def forget_unwanted(wanted: dict[str, Iterable[str]]) -> int:
+    """Empty the dimensions that are not ``wanted`` (a field removed or made personal in the
+    files while the server was down); returns how many. Adds nothing: that waits for the
+    first count (:func:`ensure_dimensions`), so a start never fills for minutes."""
+    wanted_keys = {(w, k) for w, keys in wanted.items() for k in keys}
+    kept = {(d.workflow, d.dimension) for d in RecordDimension.select()}
+    removed = kept - wanted_keys
+    if removed:
+        with database.atomic():
+            for workflow in sorted({w for w, _ in removed}):
+                _remove(workflow, sorted(k for w, k in removed if w == workflow))
+    return len(removed)
+
+
 @derived_data("record_value")
 def rebuild_record_values() -> None:
     """Refill ``record_value`` from the records for every kept dimension."""
