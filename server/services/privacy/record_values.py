@@ -44,25 +44,29 @@ _SQLITE_FILL = (
     f"WHERE d.column_name <> '' AND json_type(r.data, {_SQLITE_PATH}) = 'array' "
     "AND u.type = 'object' AND {where}",
 )
-# the JSON cast once per record (OFFSET 0 keeps the planner from casting per dimension)
+# records outside, each cast to jsonb once (OFFSET 0 keeps the planner from inlining the
+# cast); the dimensions inside (LATERAL). The other way round, PostgreSQL rescanned and
+# re-cast every record once per dimension (1,000 records, 56 dimensions: 8.9 s).
 _PG_RECORDS = (
     "(SELECT id, workflow, state, organisation_id, created_at, CAST(data AS jsonb) AS v "
-    "FROM record OFFSET 0) AS r"
+    "FROM record WHERE workflow IN (SELECT d.workflow FROM record_dimension AS d WHERE {where}) "
+    "OFFSET 0) AS r"
 )
 _PG_FILL = (
     f"INSERT INTO record_value ({_COLUMNS}) "
     "SELECT r.id, r.workflow, r.state, r.organisation_id, r.created_at, "
     "d.dimension, -1, (r.v -> d.form_id -> d.field)::text "
-    f"FROM record_dimension AS d JOIN {_PG_RECORDS} ON r.workflow = d.workflow "
-    "WHERE d.column_name = '' AND {where}",
+    f"FROM {_PG_RECORDS} CROSS JOIN LATERAL (SELECT * FROM record_dimension AS d "
+    "WHERE d.workflow = r.workflow AND d.column_name = '' AND {where}) AS d",
     f"INSERT INTO record_value ({_COLUMNS}) "
     "SELECT r.id, r.workflow, r.state, r.organisation_id, r.created_at, "
     "d.dimension, (u.n - 1)::int, (u.e -> d.column_name)::text "
-    f"FROM record_dimension AS d JOIN {_PG_RECORDS} ON r.workflow = d.workflow "
+    f"FROM {_PG_RECORDS} CROSS JOIN LATERAL (SELECT * FROM record_dimension AS d "
+    "WHERE d.workflow = r.workflow AND d.column_name <> '' AND {where}) AS d "
     "CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN "
     "jsonb_typeof(r.v -> d.form_id -> d.field) = 'array' THEN r.v -> d.form_id -> d.field "
     "ELSE '[]'::jsonb END) WITH ORDINALITY AS u(e, n) "
-    "WHERE d.column_name <> '' AND jsonb_typeof(u.e) = 'object' AND {where}",
+    "WHERE jsonb_typeof(u.e) = 'object'",
 )
 
 
@@ -73,9 +77,12 @@ def _parts(key: str) -> tuple[str, str, str]:
 
 def _fill(where: str, params: list) -> None:
     """Insert the values of the dimensions ``where`` (a condition on ``d``) for every record."""
-    mark = "?" if is_sqlite() else "%s"
-    for statement in _SQLITE_FILL if is_sqlite() else _PG_FILL:
-        database.execute_sql(statement.format(where=where.replace("?", mark)), params)
+    if is_sqlite():
+        for statement in _SQLITE_FILL:
+            database.execute_sql(statement.format(where=where), params)
+    else:
+        for statement in _PG_FILL:  # the condition twice: records and their dimensions
+            database.execute_sql(statement.format(where=where.replace("?", "%s")), params * 2)
 
 
 def _add(workflow: str, keys: list[str]) -> None:
