@@ -1,9 +1,12 @@
-"""Statistics and start-page figures: counted by the database against Python's counting.
+"""Statistics and start-page figures: counted from ``record_value`` against the baselines.
 
-The baseline, in the same process, is the counting before issue 21: every case record of
-the KIM configuration read into Python and counted there (the reference of
-tests/privacy/test_statistics_in_sql.py). Both count the same generated records, so the
-tables are also compared. Run:
+Baselines, in the same process, over the same generated case records of the KIM
+configuration: "JSON" is the grouped statement over every record's JSON (issue 21's first
+step, ``from_json=True``), "Python" the counting before issue 21 (every record read into
+Python; the reference of tests/privacy/test_statistics_in_sql.py; only up to 10,000
+records, where the tables are also compared). Also measured: filling every dimension's
+values for all records (what publishing a configuration with new dimensions does inline)
+and the cost of one save with and without dimensions kept (the triggers' work). Run:
 
     .venv/bin/python bench/bench_statistics.py [--sizes 1000,100000] [--database-url URL]
 """
@@ -20,7 +23,8 @@ from common import arguments, report, timed
 from server import create_app
 from server.models import Organisation, Record, database
 from server.runtime import current_runtime
-from server.services.privacy.statistics import count_table
+from server.services.privacy.record_values import sync_dimensions
+from server.services.privacy.statistics import count_table, stored_dimensions
 from server.services.records.figures import count_by
 from tests.kim_site import copy_kim, empty_postgres
 from tests.privacy.test_statistics_in_sql import WORKFLOW, generate, reference_table
@@ -55,13 +59,36 @@ def measure(size: int, args) -> list[tuple[str, float]]:
         with database.atomic():
             for n in range(8):
                 Organisation.create(name=f"org{n}", label=f"Träger {n}")
+        sync_dimensions({})  # the generated rows are written without dimensions kept
         generate(defs, size)
+        wanted = stored_dimensions(defs)
+        fill = once(lambda: sync_dimensions(wanted))
+        rows.append((f"{size:>7} fill    every dimension (publish)", fill))
+        database.execute_sql("ANALYZE")
         repeat = max(3, min(args.repeat, 2_000_000 // size))
+        ids = [r.id for r in Record.select(Record.id).where(Record.workflow == WORKFLOW).limit(50)]
+
+        def saves():
+            for record_id in ids:
+                record = Record.get_by_id(record_id)
+                data = dict(record.data)
+                intake = dict(data.get("intake") or {})
+                intake["district"] = "mitte" if intake.get("district") != "mitte" else "nord"
+                data["intake"] = intake
+                with database.atomic():
+                    Record.update(data=data, version=Record.version + 1).where(
+                        Record.id == record_id
+                    ).execute()
+
+        rows.append((f"{size:>7} 50 saves, dimensions kept", timed(saves, 5)))
         for row, column, where in TABLES:
             name = f"{row} x {column or '-'}{' where ' + where if where else ''}"
 
             def in_sql(row=row, column=column, where=where):
                 return count_table(defs, workflow, row, column, 5, where)
+
+            def in_json(row=row, column=column, where=where):
+                return count_table(defs, workflow, row, column, 5, where, from_json=True)
 
             def in_python(row=row, column=column, where=where):
                 records = Record.select(
@@ -69,10 +96,14 @@ def measure(size: int, args) -> list[tuple[str, float]]:
                 ).where(Record.workflow == WORKFLOW)
                 return reference_table(defs, workflow, records, row, column, 5, where)
 
+            assert in_sql() == in_json(), name
             if size <= 10_000:
                 assert in_sql() == in_python(), name
-            rows.append((f"{size:>7} SQL     {name}", timed(in_sql, repeat)))
-            rows.append((f"{size:>7} Python  {name}", once(in_python)))
+            rows.append((f"{size:>7} values  {name}", timed(in_sql, repeat)))
+            json_time = timed(in_json, 3) if size <= 10_000 else once(in_json)
+            rows.append((f"{size:>7} JSON    {name}", json_time))
+            if size <= 10_000:
+                rows.append((f"{size:>7} Python  {name}", once(in_python)))
         # the team lead's figure: her organisation's open cases by person and state
         first = Organisation.select().order_by(Organisation.id).first()
         open_states = [s.id for s in workflow.states if not s.final]
@@ -90,6 +121,8 @@ def measure(size: int, args) -> list[tuple[str, float]]:
 
         rows.append((f"{size:>7} SQL     by owner and state", timed(owners_in_sql, repeat)))
         rows.append((f"{size:>7} Python  by owner and state", once(owners_in_python)))
+        sync_dimensions({})
+        rows.append((f"{size:>7} 50 saves, no dimensions", timed(saves, 5)))
         database.close()
     return rows
 

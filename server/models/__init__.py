@@ -43,6 +43,7 @@ from .records import (
     Record,
     TransitionLog,
 )
+from .stat_values import RecordDimension, RecordValue
 from .uploads import Upload, UploadContent
 
 MODELS = [
@@ -75,6 +76,8 @@ MODELS = [
     Notification,
     NotificationPreference,
     MailDelivery,
+    RecordDimension,
+    RecordValue,
 ]
 
 
@@ -123,6 +126,8 @@ __all__ = [
     "MeasureValue",
     "Organisation",
     "Record",
+    "RecordDimension",
+    "RecordValue",
     "MeasureStatus",
     "Reminder",
     "TemplateRevision",

@@ -22,6 +22,7 @@ from ...schema.checking import id_problem
 from ...schema.definitions import Definitions, Problem
 from ..audit import audit
 from ..errors import Conflict, Invalid, NotFound
+from ..privacy.statistics import sync_stored_dimensions
 from . import store
 from .impact import Impact, form_impact, workflow_impact
 
@@ -206,6 +207,7 @@ def publish(
                 continue  # someone published meanwhile: check again against their version
             action = "rollback" if restores is not None else "publish" if current else "create"
             revision = _write(user, kind, name, text, False, action, message, restores)
+            _sync_statistics(check)
             detail = {"revision": revision.id, "action": action, "message": message[:200]}
             if impact.total:
                 detail["records_affected"] = impact.total
@@ -217,6 +219,13 @@ def publish(
 
 _ATTEMPTS = 3
 _BUSY = "Gerade wird viel veröffentlicht; bitte in einem Moment erneut versuchen."
+
+
+def _sync_statistics(check: Check) -> None:
+    # in the publishing transaction: the statistics' stored values follow the new
+    # dimensions (new ones filled, removed or now personal ones emptied) as it becomes live
+    if check.after is not None:
+        sync_stored_dimensions(check.after)
 
 
 def _newest_id() -> int:
@@ -293,6 +302,7 @@ def delete(
                 continue
             action = "rollback" if restores is not None else "delete"
             revision = _write(user, kind, name, "", True, action, message, restores)
+            _sync_statistics(check)
             audit(
                 "config.publish",
                 user,

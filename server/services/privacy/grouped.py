@@ -21,6 +21,8 @@ from types import SimpleNamespace
 from typing import Any
 
 from ...models import database, is_sqlite
+from ...models.stat_values import RECORD_ROW
+from .record_values import ensure_dimensions
 
 RECORD_COLUMNS = {"state": "state", "organisation": "organisation_id"}
 
@@ -95,28 +97,75 @@ class _Query:
         return (sql + f" GROUP BY {group}" if group else sql), params
 
 
+def _values_sql(workflow_id: str, keys: list[str], table: str | None) -> tuple[str, list]:
+    """The grouped statement over ``record_value``: one alias per JSON dimension, joined on
+    the record (and on the table row between columns of the same table)."""
+    mark = "?" if is_sqlite() else "%s"
+    json_keys = [k for k in keys if k not in RECORD_COLUMNS]
+    # the units counted: the table's rows when a column is chosen, else the records
+    base = next((k for k in json_keys if k.count(".") == 2), json_keys[0])
+    aliases = {base: "v0"}
+    joins, params = [], []
+    for key in json_keys:
+        if key in aliases:
+            continue
+        alias = aliases[key] = f"v{len(aliases)}"
+        row = "v0.row_index" if key.count(".") == 2 else str(RECORD_ROW)
+        joins.append(
+            f"JOIN record_value AS {alias} ON {alias}.record_id = v0.record_id "
+            f"AND {alias}.dimension = {mark} AND {alias}.row_index = {row}"
+        )
+        params.append(key)
+    columns = [
+        f"v0.{RECORD_COLUMNS[k]}" if k in RECORD_COLUMNS else f"{aliases[k]}.value" for k in keys
+    ]
+    where = f"v0.workflow = {mark} AND v0.dimension = {mark}"
+    if base.count(".") != 2:
+        where += f" AND v0.row_index = {RECORD_ROW}"
+    group = ", ".join(str(n) for n in range(1, len(columns) + 1))
+    sql = (
+        f"SELECT {', '.join(columns)}, COUNT(*) FROM record_value AS v0 {' '.join(joins)} "
+        f"WHERE {where} GROUP BY {group}"
+    )
+    return sql, [*params, workflow_id, base]
+
+
 def grouped_units(
-    workflow_id: str, keys: list[str], table: str | None
+    workflow_id: str, keys: list[str], table: str | None, *, from_json: bool = False
 ) -> Iterator[tuple[Any, dict | None, int]]:
     """``(record stand-in, table row stand-in or None, count)`` per distinct combination.
 
     ``keys`` are dimension keys of :func:`.statistics.dimension_keys`: ``state``,
     ``organisation``, ``form.field`` or ``form.table.column`` (the latter only of ``table``,
-    whose rows are then the units counted)."""
-    query = _Query(table)
+    whose rows are then the units counted). Choice fields and columns are read from
+    ``record_value`` (kept by the database in step with the records, see
+    :mod:`.record_values`); state and organisation alone from the record's own columns.
+    ``from_json``: read every record's JSON instead, as before ``record_value`` (the
+    baseline of ``bench/bench_statistics.py``)."""
+    keys = list(dict.fromkeys(keys))  # each key once, in order
     kinds: list[tuple[str, tuple[str, ...]]] = []
-    for key in dict.fromkeys(keys):  # each key once, in order
+    for key in keys:
         parts = tuple(key.split("."))
         if key in RECORD_COLUMNS:
-            query.record_column(key)
             kinds.append(("record", (key,)))
         elif len(parts) == 2:
-            query.field(*parts)
             kinds.append(("field", parts))
         else:
-            query.column(parts[2])
             kinds.append(("column", parts))
-    sql, params = query.sql(workflow_id)
+    json_keys = [k for k in keys if k not in RECORD_COLUMNS]
+    if json_keys and not from_json:
+        ensure_dimensions(workflow_id, json_keys)
+        sql, params = _values_sql(workflow_id, keys, table)
+    else:
+        query = _Query(table if json_keys else None)
+        for (kind, parts), key in zip(kinds, keys, strict=True):
+            if kind == "record":
+                query.record_column(key)
+            elif kind == "field":
+                query.field(*parts)
+            else:
+                query.column(parts[2])
+        sql, params = query.sql(workflow_id)
     # the statement's text holds only quoted ids from the definitions; values are parameters
     for values in database.execute_sql(sql, params):
         record = SimpleNamespace(state=None, organisation_id=None, data={})

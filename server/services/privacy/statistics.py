@@ -27,8 +27,10 @@ from ...schema.definitions import Definitions, FieldDef, WorkflowDef
 from ...schema.fieldtypes import field_type
 from ..errors import Invalid
 from .grouped import grouped_units
+from .record_values import sync_dimensions
 
 CHOICE_TYPES = ("select", "multiselect", "boolean", "scale")
+RECORD_KEYS = ("state", "organisation")
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,21 @@ def dimension_keys(defs: Definitions, workflow: WorkflowDef) -> dict[str, tuple[
     for key, _label, table, f in _choice_fields(defs, workflow):
         keys[key] = (f.type, table)
     return keys
+
+
+def stored_dimensions(defs: Definitions) -> dict[str, list[str]]:
+    """Per workflow, the dimension keys whose raw values ``record_value`` keeps: the
+    non-personal choice fields and columns (state and organisation are record columns)."""
+    return {
+        workflow.id: [k for k in dimension_keys(defs, workflow) if k not in RECORD_KEYS]
+        for workflow in defs.workflows.values()
+    }
+
+
+def sync_stored_dimensions(defs: Definitions) -> tuple[int, int]:
+    """Make ``record_value`` keep exactly the dimensions of ``defs`` (new ones filled, gone
+    or now personal ones emptied); returns (added, removed)."""
+    return sync_dimensions(stored_dimensions(defs))
 
 
 def dimensions(defs: Definitions, workflow: WorkflowDef) -> list[Dimension]:
@@ -139,11 +156,14 @@ def count_table(
     column_key: str | None,
     min_cell: int = 5,
     where: str | None = None,
+    *,
+    from_json: bool = False,
 ) -> Table:
     """Counts of the workflow's records by one or two dimensions, small cells suppressed.
 
     ``where`` names a yes/no dimension: only what is "Ja" there is counted (e.g. barriers
-    flagged for the system level)."""
+    flagged for the system level). ``from_json``: count from the records' JSON, not from
+    ``record_value`` (the benchmark's baseline)."""
     by_key = {d.key: d for d in dimensions(defs, workflow)}
     row_dim = by_key.get(row_key)
     column_dim = by_key.get(column_key) if column_key else None
@@ -164,7 +184,7 @@ def count_table(
     row_totals: Counter = Counter()
     column_totals: Counter = Counter()
     total = 0
-    for record, row, n in grouped_units(workflow.id, keys, table):
+    for record, row, n in grouped_units(workflow.id, keys, table, from_json=from_json):
         if where_dim is not None and "Ja" not in where_dim.values(record, row):
             continue
         total += n
