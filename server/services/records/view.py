@@ -235,8 +235,9 @@ def _documents(record: Record, limit: int | None) -> list[DocumentRequest]:
 
 
 def _open_deadlines(record: Record) -> list[Deadline]:
-    return list(
-        Deadline.select()
-        .where((Deadline.record == record.id) & Deadline.closed_at.is_null())
-        .order_by(Deadline.due_on)
-    )
+    # sorted here, not by the database: a record has a handful of open deadlines, and an
+    # ORDER BY due_on lets SQLite (without statistics) prefer the index on (closed_at,
+    # due_on) over the one on (record_id, closed_at) – a walk over every open deadline of
+    # the installation, ~100 ms per record page at 100,000 cases
+    rows = Deadline.select().where((Deadline.record == record.id) & Deadline.closed_at.is_null())
+    return sorted(rows, key=lambda d: (d.due_on, d.id))
