@@ -6,6 +6,7 @@ from flask import jsonify
 
 from ..downloads import DOCX as DOCX_MIME
 from ..schema.fieldtypes import field_type, type_names
+from ..services.records.deadlines import DEADLINES_API_PAGE
 from ..services.records.listing import SORTS as _SORTS
 from ..version import __version__
 from . import openapi_config
@@ -92,6 +93,36 @@ SCHEMAS = {
             "total_capped": {
                 "type": "boolean",
                 "description": "true: mehr Treffer als gezählt, total ist eine Untergrenze",
+            },
+        },
+    },
+    "Deadline": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "record": {"type": "integer"},
+            "title": {"type": "string"},
+            "workflow": {"type": "string"},
+            "state": {"type": "string"},
+            "label": {"type": "string"},
+            "due_on": {"type": "string", "format": "date"},
+            "overdue": {"type": "boolean"},
+            "escalated_to": {
+                "type": ["string", "null"],
+                "description": "Rolle, an die die Frist eskaliert wurde",
+            },
+        },
+    },
+    "DeadlinePage": {
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": _ref("Deadline")},
+            "page": {"type": "integer"},
+            "pages": {"type": "integer"},
+            "total": {"type": "integer"},
+            "total_capped": {
+                "type": "boolean",
+                "description": "true: mehr offene Fristen als gezählt, total ist eine Untergrenze",
             },
         },
     },
@@ -221,6 +252,22 @@ def spec() -> dict:
                     "Ein Datensatz",
                     {"200": _json(record, "Datensatz"), "404": _json(ERROR, "nicht lesbar")},
                     params=[rid],
+                )
+            },
+            "/deadlines": {
+                "get": _op(
+                    "Offene Fristen lesbarer Datensätze, die nächste zuerst",
+                    {
+                        "200": _json(_ref("DeadlinePage"), "Seite"),
+                        "422": _json(ERROR, "ungültige Seite"),
+                    },
+                    params=[
+                        # a flag is on with 1, true or ja; any other value means off
+                        _query("mine", description="1/true/ja: nur eigene Datensätze"),
+                        _query("overdue", description="1/true/ja: nur überfällige"),
+                        _query("escalated", description="1/true/ja: nur eskalierte"),
+                        *paging(DEADLINES_API_PAGE, default=DEADLINES_API_PAGE),
+                    ],
                 )
             },
             "/records/{record_id}/forms/{form_id}": {

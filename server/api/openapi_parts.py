@@ -38,9 +38,9 @@ def _query(name: str, kind: str = "string", **schema) -> dict:
 PAGE_MAX = 10**6
 
 
-def paging(per_page_max: int) -> list[dict]:
+def paging(per_page_max: int, default: int = 50) -> list[dict]:
     """``page`` and ``per_page`` with the bounds the server enforces (else 422)."""
     return [
         _query("page", "integer", minimum=1, maximum=PAGE_MAX, default=1),
-        _query("per_page", "integer", minimum=1, maximum=per_page_max, default=50),
+        _query("per_page", "integer", minimum=1, maximum=per_page_max, default=default),
     ]

@@ -10,11 +10,12 @@ from ..downloads import send_document, send_document_pdf
 from ..runtime import current_runtime
 from ..services.documents import requests as document_service
 from ..services.errors import Invalid, NotFound
+from ..services.paging import page_args
 from ..services.records import listing as record_list
 from ..services.records.access import may_see_workflow
 from ..services.records.assignment import hand_over
 from ..services.records.changes import apply_transition, create_record, save_form
-from ..services.records.deadlines import open_deadlines
+from ..services.records.deadlines import DEADLINES_API_PAGE, open_deadlines_page
 from ..services.records.view import record_view, view_of
 from .blueprint import bp
 from .serialize import deadline_json, form_json, record_detail, record_summary, workflow_json
@@ -125,8 +126,22 @@ def get_deadlines():
     mine = request.args.get("mine") in ("1", "true", "ja")
     overdue = request.args.get("overdue") in ("1", "true", "ja")
     escalated = request.args.get("escalated") in ("1", "true", "ja")
-    items = open_deadlines(_defs(), g.user, mine=mine, overdue=overdue, escalated=escalated)
-    return jsonify({"items": [deadline_json(d) for d in items]})
+    # paged like /records; without page/per_page the first 500, as before paging existed
+    page, per_page = page_args(
+        request.args, per_page_default=DEADLINES_API_PAGE, per_page_max=DEADLINES_API_PAGE
+    )
+    found = open_deadlines_page(
+        _defs(), g.user, page, mine=mine, overdue=overdue, escalated=escalated, per_page=per_page
+    )
+    return jsonify(
+        {
+            "items": [deadline_json(d) for d in found.items],
+            "page": found.page,
+            "pages": found.pages,
+            "total": found.total,
+            "total_capped": found.capped,
+        }
+    )
 
 
 @bp.post("/records/<int:record_id>/documents")

@@ -8,6 +8,7 @@ import peewee
 
 from .accounts import User
 from .base import BaseModel, utcnow
+from .fast import Slot, cached_select
 from .records import Record
 
 
@@ -46,10 +47,16 @@ class RecordPrivacy(BaseModel):
 
 def is_anonymised(record_id: int) -> bool:
     """Whether the record was anonymised (a state of the record every service must respect)."""
+    found = cached_select("record.anonymised", _anonymised_query, record=record_id)
+    return bool(found)
+
+
+def _anonymised_query() -> peewee.ModelSelect:
+    done = RecordPrivacy.anonymised_at.is_null(False)
     return (
-        RecordPrivacy.select()
-        .where((RecordPrivacy.record == record_id) & RecordPrivacy.anonymised_at.is_null(False))
-        .exists()
+        RecordPrivacy.select(RecordPrivacy.id)
+        .where((RecordPrivacy.record == Slot("record")) & done)
+        .limit(1)
     )
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import peewee
 
+from .errors import Invalid
+
 COUNT_LIMIT = 10_000
 MAX_PAGE = 10**6
 
@@ -52,3 +54,30 @@ def paginate(query: peewee.ModelSelect, page: Any, per_page: int) -> Paged:
     pages = max(1, ceil(total / per_page))
     number = min(page_number(page), pages)
     return Paged(list(query.paginate(number, per_page)), number, pages, total, capped)
+
+
+def page_args(args: Any, *, per_page_default: int, per_page_max: int) -> tuple[int, int]:
+    """``page`` and ``per_page`` of an API list from its request arguments.
+
+    Missing: page 1 and ``per_page_default``. Anything not a whole number within bounds
+    (an empty value too: the OpenAPI document says integer) raises Invalid naming the
+    argument (422).
+    """
+    values = {"page": 1, "per_page": per_page_default}
+    errors: dict[str, list[str]] = {}
+    for name, upper in (("page", MAX_PAGE), ("per_page", per_page_max)):
+        raw = args.get(name)
+        if raw is None:
+            continue
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            errors[name] = ["Bitte eine ganze Zahl angeben."]
+            continue
+        if not 1 <= value <= upper:
+            errors[name] = [f"Zwischen 1 und {upper}."]
+            continue
+        values[name] = value
+    if errors:
+        raise Invalid("Ungültige Listenparameter.", errors)
+    return values["page"], values["per_page"]

@@ -81,3 +81,32 @@ def test_subject_access_is_for_the_dpo_only(app, office):
         "/datenschutz/auskunft/export", data={"csrf_token": token}, follow_redirects=True
     )
     assert "mindestens einen Datensatz" in empty.get_data(as_text=True)
+
+
+def test_the_search_reads_candidates_a_chunk_at_a_time(app, office, monkeypatch):
+    """The records and their saved versions are read a chunk of candidates at a time (two
+    statements per chunk, not one per record); the current names come through the text
+    index, earlier ones from the saved versions; the answer is the same as before."""
+    from server.runtime import current_runtime
+    from server.services.privacy import subject_access
+    from tests.sql_statements import counted_statements
+
+    named = [
+        new_case(office["berater"], {**CASE, "name": f"Amira Reihe {n}"}, consent=False)["id"]
+        for n in range(7)
+    ]
+    renamed = new_case(office["kollegin"], {**CASE, "name": "Amira Vorher"}, consent=False)["id"]
+    office["kollegin"].put(
+        f"/records/{renamed}/forms/fall",
+        json={"data": {**CASE, "name": "Jemand Anderes"}, "version": 2},
+    )
+    new_case(office["berater"], {**CASE, "name": "Jonas Anders", "email": "j@x.de"}, consent=False)
+    monkeypatch.setattr(subject_access, "CHUNK", 4)
+    defs = current_runtime(app).definitions
+    with counted_statements() as log:
+        found = subject_access.find_person(defs, ["Amira", "1990"])
+    assert [m.record.id for m in found] == sorted([*named, renamed])
+    assert all("Fall: Name" in m.fields for m in found)
+    chunks = 2  # eight candidates, four a chunk (one query per record would be 9 in all)
+    assert len(log) <= 3 + 2 * chunks, log.report()
+    assert subject_access.find_person(defs, ["Amira", "1991"]) == []

@@ -320,3 +320,38 @@ def test_form_versions_page_by_page(site):
     # the oldest version on page 1 shows what it changed against the newest of page 2
     oldest = first.split(f'id="version-{total - 19}"')[1].split("verbund-version")[0]
     assert "Gespeichert ohne Änderung" not in oldest and "verbund-changes" in oldest
+
+
+def test_api_deadlines_page_by_page_in_few_statements(site):
+    """GET /api/v1/deadlines: without page arguments the answer of old (the first 500,
+    soonest first) plus page figures; pages of ``per_page`` put together are that list."""
+    app, _, _ = site
+    token = issue_token(User.get(User.username == "teamleitung"), "budget-deadlines")
+    headers = {"Authorization": f"Bearer {token}"}
+    client = app.test_client()
+    count, report, _ = _count(client, "/api/v1/deadlines", headers=headers)
+    assert count <= PAGE_BUDGET, report
+    whole = client.get("/api/v1/deadlines", headers=headers).json
+    assert whole["page"] == 1 and whole["pages"] == 1 and whole["total_capped"] is False
+    assert whole["total"] == len(whole["items"]) > 240  # 120 cases with two open each
+    dues = [d["due_on"] for d in whole["items"]]
+    assert dues == sorted(dues)
+    pieces, page = [], 1
+    while True:
+        count, report, _ = _count(
+            client, f"/api/v1/deadlines?per_page=100&page={page}", headers=headers
+        )
+        assert count <= PAGE_BUDGET, report
+        answer = client.get(f"/api/v1/deadlines?per_page=100&page={page}", headers=headers).json
+        assert len(answer["items"]) <= 100 and answer["total"] == whole["total"]
+        pieces += answer["items"]
+        if page == answer["pages"]:
+            break
+        page += 1
+    assert pieces == whole["items"]
+    mine = client.get("/api/v1/deadlines?mine=1&per_page=5", headers=headers).json
+    assert mine["items"] == []  # the team lead owns none of the cases
+    for bad in ("per_page=501", "per_page=0", "page=-1", "page=eins", "page="):
+        response = client.get(f"/api/v1/deadlines?{bad}", headers=headers)
+        assert response.status_code == 422 and response.is_json
+        assert bad.split("=")[0] in response.json["errors"]

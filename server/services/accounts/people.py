@@ -23,6 +23,7 @@ from ...models import (
     transaction,
     utcnow,
 )
+from ...models.fast import Slot, cached_select
 from ..audit import audit
 from ..errors import Invalid, NotFound
 from .passwords import password_problem as _password_problem
@@ -188,16 +189,23 @@ def issue_token(user: User, label: str = "", actor: User | None = None) -> str:
     return secret
 
 
+def _token_query():
+    # the user's organisation comes along: the audit entry of a change names it
+    return (
+        ApiToken.select(ApiToken, User, Organisation)
+        .join(User)
+        .join(Organisation, JOIN.LEFT_OUTER)
+        .where((ApiToken.token_hash == Slot("token")) & ApiToken.revoked_at.is_null())
+        .limit(1)
+    )
+
+
 def user_for_token(secret: str) -> User | None:
     """The active user a bearer token belongs to, or None."""
     if not secret or len(secret) > 200:
         return None
-    token = (
-        ApiToken.select(ApiToken, User)
-        .join(User)
-        .where((ApiToken.token_hash == _digest(secret)) & ApiToken.revoked_at.is_null())
-        .first()
-    )
+    found = cached_select("token.user", _token_query, token=_digest(secret))
+    token = found[0] if found else None
     if token is None or not token.user.active:
         return None
     now = utcnow()
@@ -232,6 +240,16 @@ def open_session(user: User, remote_addr: str = "", user_agent: str = "") -> str
     return key
 
 
+def _session_query():
+    return (
+        UserSession.select(UserSession, User, Organisation)
+        .join(User)
+        .join(Organisation, JOIN.LEFT_OUTER)
+        .where((UserSession.key_hash == Slot("key")) & UserSession.revoked_at.is_null())
+        .limit(1)
+    )
+
+
 def session_user(
     key: str, idle: dt.timedelta | None = None, lifetime: dt.timedelta | None = None
 ) -> User | None:
@@ -243,13 +261,8 @@ def session_user(
     if not key or len(key) > 100:
         return None
     # the user's organisation comes along: every page names it in the title bar
-    session = (
-        UserSession.select(UserSession, User, Organisation)
-        .join(User)
-        .join(Organisation, JOIN.LEFT_OUTER)
-        .where((UserSession.key_hash == _digest(key)) & UserSession.revoked_at.is_null())
-        .first()
-    )
+    found = cached_select("session.user", _session_query, key=_digest(key))
+    session = found[0] if found else None
     if session is None or not session.user.active:
         return None
     now = utcnow()

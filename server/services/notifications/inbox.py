@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from peewee import fn
+
 from ...models import MAIL_MODES, Notification, NotificationPreference, User, transaction, utcnow
+from ...models.fast import Slot, cached_select
 from ..errors import Invalid, NotFound
 from .kinds import KINDS
 
@@ -23,11 +26,12 @@ class InboxPage:
 
 def unread_count(user: User) -> int:
     """How many of the person's notifications are unread (the menu shows it)."""
-    return (
-        Notification.select()
-        .where((Notification.user == user.id) & (Notification.read_at.is_null()))
-        .count()
-    )
+    return cached_select("notifications.unread", _unread_query, user=user.id)[0][0]
+
+
+def _unread_query():
+    mine = (Notification.user == Slot("user")) & Notification.read_at.is_null()
+    return Notification.select(fn.COUNT(Notification.id)).where(mine).tuples()
 
 
 def inbox(user: User, page: Any = 1, unread_only: bool = False) -> InboxPage:

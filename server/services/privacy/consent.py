@@ -20,6 +20,7 @@ from peewee import JOIN
 from ... import clock
 from ...german import date_text, parse_day
 from ...models import Consent, Record, User, is_anonymised, transaction, utcnow
+from ...models.fast import Slot, cached_select
 from ...schema.definitions import Definitions, WorkflowDef
 from ..audit import audit
 from ..errors import Forbidden, Invalid
@@ -57,17 +58,20 @@ def current_consents(record_id: int) -> dict[str, Consent]:
         return memo[record_id]
     latest: dict[str, Consent] = {}
     # with the person who recorded it: the page names them (one query, not one per row)
-    rows = (
-        Consent.select(Consent, User)
-        .join(User, JOIN.LEFT_OUTER, on=(Consent.recorded_by == User.id))
-        .where(Consent.record == record_id)
-        .order_by(Consent.id)
-    )
-    for row in rows:
+    for row in cached_select("record.consents", _consents_query, record=record_id):
         latest[row.purpose] = row
     if memo is not None:
         memo[record_id] = latest
     return latest
+
+
+def _consents_query():
+    return (
+        Consent.select(Consent, User)
+        .join(User, JOIN.LEFT_OUTER, on=(Consent.recorded_by == User.id))
+        .where(Consent.record == Slot("record"))
+        .order_by(Consent.id)
+    )
 
 
 def consent_facts(workflow: WorkflowDef | None, record_id: int) -> dict[str, bool]:

@@ -42,9 +42,12 @@ from ...models import (
 )
 from ...schema.definitions import Definitions, FieldDef, FormDef
 from ..audit import audit
+from ..records.search import apply_search
 
 MIN_TERM = 3
 MAX_RESULTS = 200
+CANDIDATES = 5000  # records looked at, in id order
+CHUNK = 200  # candidates whose saved versions are read in one query
 
 
 @dataclass
@@ -99,35 +102,50 @@ def find_person(defs: Definitions, terms: list[str]) -> list[Match]:
         clause = FormSave.data.contains(variant)
         condition = clause if condition is None else (condition | clause)
     in_saves = FormSave.select(FormSave.record).where(condition)
-    candidates = Record.select().where(
-        Record.search_text.contains(first.lower()) | Record.id.in_(in_saves)
+    # the current values through the text index (its words narrow, the whole term decides)
+    now = apply_search(Record.select(Record.id), first).where(
+        Record.search_text.contains(first.lower())
     )
-    matches = []
-    for record in candidates.order_by(Record.id).limit(5000):
-        versions = [(form_id, values) for form_id, values in (record.data or {}).items()]
-        versions += [
-            (s.form, s.data)
-            for s in FormSave.select(FormSave.form, FormSave.data).where(
-                FormSave.record == record.id
-            )
-        ]
-        found_all, labels = True, []
-        for term in terms:
-            needle = term.casefold()
-            hits = []
-            for form_id, values in versions:
-                form = defs.forms.get(form_id)
-                if form is not None:
-                    hits += _matches(form, values, needle)
-            if not hits:
-                found_all = False
-                break
-            labels += hits
-        if found_all:
-            matches.append(Match(record, sorted(set(labels))))
-        if len(matches) >= MAX_RESULTS:
-            break
+    candidates = Record.select(Record.id).where(Record.id.in_(now) | Record.id.in_(in_saves))
+    ids = [r.id for r in candidates.order_by(Record.id).limit(CANDIDATES)]
+    matches: list[Match] = []
+    for start in range(0, len(ids), CHUNK):
+        # a chunk of candidates and their saved versions: two queries, not one per record
+        chunk = ids[start : start + CHUNK]
+        saves: dict[int, list[tuple[str, Any]]] = {}
+        for s in (
+            FormSave.select(FormSave.record, FormSave.form, FormSave.data)
+            .where(FormSave.record.in_(chunk))
+            .order_by(FormSave.id)
+        ):
+            saves.setdefault(s.record_id, []).append((s.form, s.data))
+        for record in Record.select().where(Record.id.in_(chunk)).order_by(Record.id):
+            versions = list((record.data or {}).items()) + saves.get(record.id, [])
+            labels = _person_labels(defs, versions, terms)
+            if labels is not None:
+                matches.append(Match(record, labels))
+                if len(matches) >= MAX_RESULTS:
+                    return matches
     return matches
+
+
+def _person_labels(
+    defs: Definitions, versions: list[tuple[str, Any]], terms: list[str]
+) -> list[str] | None:
+    """The labels of the personal fields that hold the terms, if every term is held by one
+    of them in one of the ``versions`` (form id, values); else None."""
+    labels = []
+    for term in terms:
+        needle = term.casefold()
+        hits = []
+        for form_id, values in versions:
+            form = defs.forms.get(form_id)
+            if form is not None:
+                hits += _matches(form, values, needle)
+        if not hits:
+            return None
+        labels += hits
+    return sorted(set(labels))
 
 
 def audit_search(user: User, terms: list[str], found: int, key: str) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 import peewee
 
 from ...models import Organisation, Record, User, is_sqlite
+from ...models.fast import Slot, cached_select
 from ...schema.definitions import Definitions, WorkflowDef
 from ..errors import NotFound
 
@@ -169,19 +170,26 @@ def get_readable(
         raise NotFound("Datensatz nicht gefunden.") from None
     if not 0 < record_id < 2**63:  # beyond any id; the database would overflow
         raise NotFound("Datensatz nicht gefunden.")
-    query = Record.select().where(Record.id == record_id)
+    # PostgreSQL: lock the row; SQLite already holds the write lock (BEGIN IMMEDIATE)
+    lock = for_update and not is_sqlite()
+    found = cached_select(
+        ("record.get", related, lock), lambda: _one_record(related, lock), id=record_id
+    )
+    record = found[0] if found else None
+    if record is None or not can_read(defs, user, record):
+        raise NotFound("Datensatz nicht gefunden.")
+    return record
+
+
+def _one_record(related: bool, lock: bool) -> peewee.ModelSelect:
+    """The query of :func:`get_readable` (built once per shape, see ``models.fast``)."""
+    query = Record.select()
     if related:
         query = (
             Record.select(Record, User, Organisation)
             .join(User, peewee.JOIN.LEFT_OUTER, on=(Record.owner == User.id))
             .switch(Record)
             .join(Organisation, peewee.JOIN.LEFT_OUTER, on=(Record.organisation == Organisation.id))
-            .where(Record.id == record_id)
         )
-    if for_update and not is_sqlite():
-        # PostgreSQL: lock the row; SQLite already holds the write lock (BEGIN IMMEDIATE)
-        query = query.for_update()
-    record = query.first()
-    if record is None or not can_read(defs, user, record):
-        raise NotFound("Datensatz nicht gefunden.")
-    return record
+    query = query.where(Record.id == Slot("id")).limit(1)
+    return query.for_update() if lock else query

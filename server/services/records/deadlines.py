@@ -18,6 +18,8 @@ from ..paging import Paged, paginate
 from .access import readable_records
 
 DEADLINES_PER_PAGE = 50  # rows of the "Fristen" screen
+# GET /api/v1/deadlines: a page at most (and by default: the unpaged answer had this many)
+DEADLINES_API_PAGE = 500
 
 
 def _open_query(
@@ -49,7 +51,7 @@ def open_deadlines(
     mine: bool = False,
     overdue: bool = False,
     escalated: bool = False,
-    limit: int = 500,
+    limit: int = DEADLINES_API_PAGE,
 ) -> list[Deadline]:
     """Open deadlines of records ``user`` may read, soonest first (at most ``limit``).
 

@@ -9,6 +9,7 @@ from peewee import JOIN, SQL, fn
 
 from ...forms.display import changes
 from ...models import DocumentRequest, FormSave, HandOver, Organisation, Record, TransitionLog, User
+from ...models.fast import Slot, cached_select
 from ...schema.definitions import Definitions
 
 DOCUMENT_STATUS = {
@@ -41,14 +42,10 @@ def timeline(
     """
     workflow = defs.workflows.get(record.workflow)
     events: list[dict[str, Any]] = []
-    transitions = (
-        TransitionLog.select(TransitionLog, User)
-        .join(User, on=(TransitionLog.user == User.id), join_type=JOIN.LEFT_OUTER)
-        .where(TransitionLog.record == record.id)
+    transitions = cached_select(
+        ("timeline.transitions", newest), lambda: _transitions(newest), record=record.id
     )
-    if newest:
-        transitions = transitions.order_by(TransitionLog.at.desc(), TransitionLog.id.desc())
-    for t in transitions.limit(newest):
+    for t in transitions:
         target = workflow.state(t.to_state) if workflow else None
         label = target.label if target else t.to_state
         text = (
@@ -58,7 +55,7 @@ def timeline(
         )
         events.append(_event(t.at, t.user if t.user_id else None, "transition", text, t.id))
     previous: dict[str, dict] = {}
-    for s in _saves(record, newest):
+    for s in cached_select(("timeline.saves", newest), lambda: _saves(newest), record=record.id):
         form = defs.forms.get(s.form)
         diff = changes(form, previous.get(s.form, {}), s.data or {}, lookup) if form else []
         previous[s.form] = s.data or {}
@@ -74,10 +71,9 @@ def timeline(
         event["changes"] = diff
         event["form"] = s.form if form else None
         events.append(event)
-    handovers = HandOver.select().where(HandOver.record == record.id)
-    if newest:
-        handovers = handovers.order_by(HandOver.at.desc(), HandOver.id.desc())
-    handovers = list(handovers.limit(newest))
+    handovers = cached_select(
+        ("timeline.handovers", newest), lambda: _handovers(newest), record=record.id
+    )
     # the people and organisations they name, one query each (not one per hand-over)
     people = {h_id for h in handovers for h_id in (h.user_id, h.to_owner_id) if h_id}
     owners = {u.id: u for u in User.select().where(User.id.in_(people))} if people else {}
@@ -121,13 +117,31 @@ def timeline(
     return events[:newest] if newest else events
 
 
-def _saves(record: Record, newest: int | None):
+def _transitions(newest: int | None):
+    query = (
+        TransitionLog.select(TransitionLog, User)
+        .join(User, on=(TransitionLog.user == User.id), join_type=JOIN.LEFT_OUTER)
+        .where(TransitionLog.record == Slot("record"))
+    )
+    if newest:
+        query = query.order_by(TransitionLog.at.desc(), TransitionLog.id.desc())
+    return query.limit(newest)
+
+
+def _handovers(newest: int | None):
+    query = HandOver.select().where(HandOver.record == Slot("record"))
+    if newest:
+        query = query.order_by(HandOver.at.desc(), HandOver.id.desc())
+    return query.limit(newest)
+
+
+def _saves(newest: int | None):
     """The record's saves by id, each with ``shown``; with ``newest`` only the newest that
     many, plus (``shown`` false) the save before them of each form, so what the oldest
-    shown save changed can still be told. One statement either way."""
+    shown save changed can still be told. One statement either way (record: a Slot)."""
     rows = FormSave.select(FormSave, User, peewee.Value(True).alias("shown"))
     if newest:
-        own = FormSave.record == record.id
+        own = FormSave.record == Slot("record")
         ids = FormSave.select(FormSave.id).where(own).order_by(FormSave.id.desc()).limit(newest)
         first = FormSave.select(fn.MIN(SQL("n.id"))).from_(ids.alias("n"))
         before = (
@@ -141,7 +155,7 @@ def _saves(record: Record, newest: int | None):
         )
     return (
         rows.join(User, on=(FormSave.author == User.id), join_type=JOIN.LEFT_OUTER)
-        .where(FormSave.record == record.id)
+        .where(FormSave.record == Slot("record"))
         .order_by(FormSave.id)
     )
 

@@ -22,6 +22,7 @@ from peewee import JOIN
 from ... import clock
 from ...documents.availability import unavailable_documents
 from ...models import Deadline, DocumentRequest, Organisation, Record, User
+from ...models.fast import Slot, cached_select
 from ...schema.definitions import (
     Definitions,
     DocumentDef,
@@ -224,19 +225,31 @@ def view_of(
 
 
 def _documents(record: Record, limit: int | None) -> list[DocumentRequest]:
+    return cached_select(
+        ("record.documents", limit), lambda: _documents_query(limit), record=record.id
+    )
+
+
+def _documents_query(limit: int | None):
     # with the person who asked: the timeline names them
     query = (
         DocumentRequest.select(DocumentRequest, User)
         .join(User, JOIN.LEFT_OUTER, on=(DocumentRequest.requested_by == User.id))
-        .where(DocumentRequest.record == record.id)
+        .where(DocumentRequest.record == Slot("record"))
     )
     query = query.order_by(DocumentRequest.id.desc())
-    return list(query.limit(limit) if limit else query)
+    return query.limit(limit) if limit else query
 
 
 def _open_deadlines(record: Record) -> list[Deadline]:
-    return list(
-        Deadline.select()
-        .where((Deadline.record == record.id) & Deadline.closed_at.is_null())
-        .order_by(Deadline.due_on)
-    )
+    # sorted here, not by the database: a record has a handful of open deadlines, and an
+    # ORDER BY due_on lets SQLite (without statistics) prefer the index on (closed_at,
+    # due_on) over the one on (record_id, closed_at) – a walk over every open deadline of
+    # the installation, ~100 ms per record page at 100,000 cases
+    rows = cached_select("record.open_deadlines", _open_deadlines_query, record=record.id)
+    return sorted(rows, key=lambda d: (d.due_on, d.id))
+
+
+def _open_deadlines_query():
+    still_open = Deadline.closed_at.is_null()
+    return Deadline.select().where((Deadline.record == Slot("record")) & still_open)
