@@ -16,11 +16,14 @@ rules cannot drift apart between the two ways of counting.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 from typing import Any
 
 from ...models import database, is_sqlite
+
+# (sqlite?, column prefix) -> (condition, parameters): a further condition on the records
+Filter = Callable[[bool, str], tuple[str, list[Any]]]
 
 RECORD_COLUMNS = {"state": "state", "organisation": "organisation_id"}
 
@@ -33,9 +36,10 @@ def _sqlite_path(*names: str) -> str:
 class _Query:
     """One grouped statement, written for SQLite or PostgreSQL."""
 
-    def __init__(self, table: str | None) -> None:
+    def __init__(self, table: str | None, where: Filter | None = None) -> None:
         self.sqlite = is_sqlite()
         self.table = table
+        self.where = where
         self.columns: list[str] = []
         self.params: list[Any] = []
 
@@ -73,15 +77,20 @@ class _Query:
                 params += [path, workflow_id, path]
             else:
                 params.append(workflow_id)
+            if self.where is not None:
+                extra, extra_params = self.where(True, "r.")
+                where += f" AND {extra}"
+                params += extra_params
         else:
             # the text column read as jsonb once per record, in the inner query (OFFSET 0
             # keeps the planner from folding it in and parsing the JSON once per field)
+            extra, extra_params = self.where(False, "") if self.where else ("TRUE", [])
             source = (
                 '(SELECT state, organisation_id, CAST(data AS jsonb) AS j FROM "record" '
-                "WHERE workflow = %s OFFSET 0) AS r"
+                f"WHERE workflow = %s AND {extra} OFFSET 0) AS r"
             )
             where = "TRUE"
-            params.append(workflow_id)
+            params += [workflow_id, *extra_params]
             if self.table:
                 form_id, name = self.table.split(".")
                 source += (
@@ -96,14 +105,15 @@ class _Query:
 
 
 def grouped_units(
-    workflow_id: str, keys: list[str], table: str | None
+    workflow_id: str, keys: list[str], table: str | None, where: Filter | None = None
 ) -> Iterator[tuple[Any, dict | None, int]]:
     """``(record stand-in, table row stand-in or None, count)`` per distinct combination.
 
     ``keys`` are dimension keys of :func:`.statistics.dimension_keys`: ``state``,
     ``organisation``, ``form.field`` or ``form.table.column`` (the latter only of ``table``,
-    whose rows are then the units counted)."""
-    query = _Query(table)
+    whose rows are then the units counted). ``where(sqlite, prefix)`` gives a further
+    condition on the record's columns, e.g. a period (:mod:`.periods`)."""
+    query = _Query(table, where)
     kinds: list[tuple[str, tuple[str, ...]]] = []
     for key in dict.fromkeys(keys):  # each key once, in order
         parts = tuple(key.split("."))
