@@ -78,9 +78,9 @@ class TransitionLog(BaseModel):
     record_version = peewee.IntegerField()
 
     class Meta:
-        # durations over a period (issue 17): who entered a phase in it, whose stay ended in it
+        # durations over a period (issue 17): a first entry into a phase, stays ended in it
         indexes = (
-            (("to_state", "at", "record"), False),
+            (("to_state", "record", "at"), False),
             (("at", "record"), False),
         )
 
