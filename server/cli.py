@@ -149,6 +149,7 @@ def check(ctx: click.Context) -> None:
     """Formulare, Abläufe, Rollen und Vorlagen prüfen; jedes Problem als pfad:zeile: meldung."""
     from .documents.checking import check_revisions, check_templates
     from .documents.docx_check import template_limits
+    from .services.configuration.report_check import report_check
     from .services.configuration.start_check import start_problems
     from .services.register.decisions import register_problems, register_special
 
@@ -180,6 +181,7 @@ def check(ctx: click.Context) -> None:
     )
     problems += register_problems(defs, settings)
     problems += start_problems(defs, settings)
+    problems += report_check(defs, settings)
     for problem in problems:
         click.echo(str(problem))
     warnings = [p for p in problems if p.warning]

@@ -15,6 +15,7 @@ from typing import Any
 
 from .directory_settings import LDAP_DEFAULTS, ldap_problems
 from .mail_settings import MAIL_DEFAULTS, mail_problems
+from .report_settings import report_problems
 from .schema.definitions import Problem
 from .schema.toml_lines import parse_toml
 from .start_page import entry_problems
@@ -92,6 +93,8 @@ DEFAULTS: dict[str, Any] = {
     "roles": {},
     # the start page per role: [[start]] entries (server/start_page.py, docs/configuration.md)
     "start": [],
+    # declared reports for a period: [[reports]] entries (server/report_settings.py)
+    "reports": [],
 }
 
 # environment variable -> (section, key)
@@ -220,6 +223,16 @@ def settings_problems(data: dict[str, Any], lines: Any, shown: str) -> list[Prob
             continue
         if section == "start":
             problems += _start_problems(data, lines, shown, value)
+            continue
+        if section == "reports":
+            problems += [
+                Problem(
+                    shown,
+                    lines.line(*at),
+                    f"[[reports]] Nr. {at[1] + 1 if len(at) > 1 else 1}: {m}",
+                )
+                for at, m in report_problems(value)
+            ]
             continue
         if not isinstance(value, dict):
             problems.append(

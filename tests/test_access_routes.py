@@ -142,6 +142,8 @@ ROUTES = {
     "statistics.index": "statistics_roles",
     "statistics.table_export": "statistics_roles",
     "statistics.microdata_export": "statistics_roles",
+    "reports.index": "statistics_roles",
+    "reports.show": "statistics_roles",
     "privacy_roles.index": "any_privacy_role",
     "privacy_roles.decide": "any_privacy_role",
 }
@@ -173,6 +175,12 @@ def config_dir(config_dir):
     PDF/A (so the PDF download routes have a file to guard)."""
     with (config_dir / "config.toml").open("a", encoding="utf-8") as fh:
         fh.write('\n[roles.dpo]\nlabel = "Datenschutz"\nscope = "none"\n')
+        # a declared report, so that its page is walked with figures (issue 17)
+        fh.write(
+            '\n[[reports]]\nid = "antraege"\ntitle = "Anträge"\nworkflow = "foerderung"\n'
+            '[[reports.measures]]\nkind = "count"\ntitle = "Nach Stand"\nrows = "state"\n'
+            '[[reports.measures]]\nkind = "phases"\ntitle = "Phasen"\n'
+        )
     workflow = config_dir / "workflows" / "foerderung.toml"
     text = workflow.read_text("utf-8")
     template = 'template = "eingang.docx"\n'
@@ -247,6 +255,7 @@ def url_for_rule(rule, world) -> str:
         "purpose": "teilnahme",
         "grant_id": 1,
         "field": "posten",  # records.copy: a table of the fixture form
+        "report_id": "antraege",  # the report declared in config_dir below
     }
     return rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1]
 

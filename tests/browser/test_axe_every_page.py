@@ -102,6 +102,11 @@ PAGES: dict[tuple[str, str], Callable] = {
     ("sekretariat", "Sitzung"): record("meeting"),
     ("sekretariat", "Register"): path("/register/"),
     ("koordination", "Statistik"): path("/statistik/"),
+    ("koordination", "Statistik Quartal"): path(
+        "/statistik/?zeitraum=quartal&quartal=2026-Q4&vergleich=1"
+    ),
+    ("koordination", "Berichte"): path("/statistik/berichte/"),
+    ("koordination", "Bericht Lenkungskreis"): path("/statistik/berichte/lenkungskreis-faelle"),
     ("koordination", "Vorschlag"): record("proposal"),
     ("abh", "Beratung"): record("abh_counselling"),
     ("datenschutz", "Protokoll"): path("/datenschutz/protokoll/"),

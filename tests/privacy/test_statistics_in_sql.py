@@ -20,6 +20,7 @@ from server.models import Organisation, Record, database
 from server.queue.connection import forget_clients
 from server.runtime import current_runtime
 from server.services.errors import Invalid
+from server.services.privacy.categories import ordered
 from server.services.privacy.statistics import (
     Table,
     _units,
@@ -57,8 +58,9 @@ def reference_table(defs, workflow, records, row_key, column_key, min_cell, wher
                 counts[(r, c)] += 1
         for c in column_values:
             column_totals[c] += 1
-    rows = sorted(row_totals)
-    columns = sorted(column_totals) if column_dim else ["Anzahl"]
+    # the order is the declared one (issue 17), as count_table sorts
+    rows = ordered(row_totals, row_dim.order)
+    columns = ordered(column_totals, column_dim.order) if column_dim else ["Anzahl"]
     cells = [[counts[(r, c)] for c in columns] for r in rows]
     shown = suppress(
         cells, [row_totals[r] for r in rows], [column_totals[c] for c in columns], total, min_cell

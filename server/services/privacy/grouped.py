@@ -16,13 +16,16 @@ rules cannot drift apart between the two ways of counting.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 from typing import Any
 
 from ...models import database, is_sqlite
 from ...models.stat_values import RECORD_ROW
 from .record_values import ensure_dimensions
+
+# (sqlite?, column prefix) -> (condition, parameters): a further condition on the records
+Filter = Callable[[bool, str], tuple[str, list[Any]]]
 
 RECORD_COLUMNS = {"state": "state", "organisation": "organisation_id"}
 
@@ -35,9 +38,10 @@ def _sqlite_path(*names: str) -> str:
 class _Query:
     """One grouped statement, written for SQLite or PostgreSQL."""
 
-    def __init__(self, table: str | None) -> None:
+    def __init__(self, table: str | None, where: Filter | None = None) -> None:
         self.sqlite = is_sqlite()
         self.table = table
+        self.where = where
         self.columns: list[str] = []
         self.params: list[Any] = []
 
@@ -75,15 +79,20 @@ class _Query:
                 params += [path, workflow_id, path]
             else:
                 params.append(workflow_id)
+            if self.where is not None:
+                extra, extra_params = self.where(True, "r.")
+                where += f" AND {extra}"
+                params += extra_params
         else:
             # the text column read as jsonb once per record, in the inner query (OFFSET 0
             # keeps the planner from folding it in and parsing the JSON once per field)
+            extra, extra_params = self.where(False, "") if self.where else ("TRUE", [])
             source = (
                 '(SELECT state, organisation_id, CAST(data AS jsonb) AS j FROM "record" '
-                "WHERE workflow = %s OFFSET 0) AS r"
+                f"WHERE workflow = %s AND {extra} OFFSET 0) AS r"
             )
             where = "TRUE"
-            params.append(workflow_id)
+            params += [workflow_id, *extra_params]
             if self.table:
                 form_id, name = self.table.split(".")
                 source += (
@@ -97,9 +106,12 @@ class _Query:
         return (sql + f" GROUP BY {group}" if group else sql), params
 
 
-def _values_sql(workflow_id: str, keys: list[str], table: str | None) -> tuple[str, list]:
+def _values_sql(
+    workflow_id: str, keys: list[str], table: str | None, where: Filter | None = None
+) -> tuple[str, list]:
     """The grouped statement over ``record_value``: one alias per JSON dimension, joined on
-    the record (and on the table row between columns of the same table)."""
+    the record (and on the table row between columns of the same table); with ``where``,
+    joined to the record itself for the condition (e.g. a period by a date field)."""
     mark = "?" if is_sqlite() else "%s"
     json_keys = [k for k in keys if k not in RECORD_COLUMNS]
     # the units counted: the table's rows when a column is chosen, else the records
@@ -116,6 +128,10 @@ def _values_sql(workflow_id: str, keys: list[str], table: str | None) -> tuple[s
             f"AND {alias}.dimension = {mark} AND {alias}.row_index = {row}"
         )
         params.append(key)
+    if where is not None:
+        extra, extra_params = where(is_sqlite(), "r.")
+        joins.append(f'JOIN "record" AS r ON r.id = v0.record_id AND {extra}')
+        params += extra_params
     columns = [
         f"v0.{RECORD_COLUMNS[k]}" if k in RECORD_COLUMNS else f"{aliases[k]}.value" for k in keys
     ]
@@ -131,7 +147,12 @@ def _values_sql(workflow_id: str, keys: list[str], table: str | None) -> tuple[s
 
 
 def grouped_units(
-    workflow_id: str, keys: list[str], table: str | None, *, from_json: bool = False
+    workflow_id: str,
+    keys: list[str],
+    table: str | None,
+    where: Filter | None = None,
+    *,
+    from_json: bool = False,
 ) -> Iterator[tuple[Any, dict | None, int]]:
     """``(record stand-in, table row stand-in or None, count)`` per distinct combination.
 
@@ -140,8 +161,9 @@ def grouped_units(
     whose rows are then the units counted). Choice fields and columns are read from
     ``record_value`` (kept by the database in step with the records, see
     :mod:`.record_values`); state and organisation alone from the record's own columns.
-    ``from_json``: read every record's JSON instead, as before ``record_value`` (the
-    baseline of ``bench/bench_statistics.py``)."""
+    ``where(sqlite, prefix)`` gives a further condition on the record's columns, e.g. a
+    period (:mod:`.periods`). ``from_json``: read every record's JSON instead, as before
+    ``record_value`` (the baseline of ``bench/bench_statistics.py``)."""
     keys = list(dict.fromkeys(keys))  # each key once, in order
     kinds: list[tuple[str, tuple[str, ...]]] = []
     for key in keys:
@@ -155,9 +177,9 @@ def grouped_units(
     json_keys = [k for k in keys if k not in RECORD_COLUMNS]
     if json_keys and not from_json:
         ensure_dimensions(workflow_id, json_keys)
-        sql, params = _values_sql(workflow_id, keys, table)
+        sql, params = _values_sql(workflow_id, keys, table, where)
     else:
-        query = _Query(table if json_keys else None)
+        query = _Query(table if json_keys else None, where)
         for (kind, parts), key in zip(kinds, keys, strict=True):
             if kind == "record":
                 query.record_column(key)

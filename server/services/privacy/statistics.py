@@ -22,11 +22,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ... import clock
 from ...models import Organisation, Record
 from ...schema.definitions import Definitions, FieldDef, WorkflowDef
 from ...schema.fieldtypes import field_type
 from ..errors import Invalid
+from .categories import declared_choices, declared_states, ordered
 from .grouped import grouped_units
+from .periods import CountingDate, Period
 from .record_values import sync_dimensions
 
 CHOICE_TYPES = ("select", "multiselect", "boolean", "scale")
@@ -39,6 +42,7 @@ class Dimension:
     label: str
     table: str | None = None  # "form.field" of the table whose rows this counts
     values: Callable[[Record, dict | None], list[str]] = lambda record, row: []
+    order: tuple[str, ...] = ()  # labels in declared order (:mod:`.categories`)
 
 
 def _field_values(field: FieldDef, value: Any) -> list[str]:
@@ -106,7 +110,13 @@ def dimensions(defs: Definitions, workflow: WorkflowDef) -> list[Dimension]:
         return [orgs.get(r.organisation_id, "(keine)")]
 
     out = [
-        Dimension("state", "Phase / Zustand", None, lambda r, row: [states.get(r.state, r.state)]),
+        Dimension(
+            "state",
+            "Phase / Zustand",
+            None,
+            lambda r, row: [states.get(r.state, r.state)],
+            declared_states(workflow),
+        ),
         Dimension("organisation", "Organisation", None, organisation),
     ]
     for key, label, table, f in _choice_fields(defs, workflow):
@@ -120,7 +130,7 @@ def dimensions(defs: Definitions, workflow: WorkflowDef) -> list[Dimension]:
             def values(r, row, f=f):
                 return _field_values(f, (row or {}).get(f.name))
 
-        out.append(Dimension(key, label, table, values))
+        out.append(Dimension(key, label, table, values, declared_choices(f)))
     return out
 
 
@@ -156,14 +166,17 @@ def count_table(
     column_key: str | None,
     min_cell: int = 5,
     where: str | None = None,
+    period: Period | None = None,
+    counting_date: CountingDate | None = None,
     *,
     from_json: bool = False,
 ) -> Table:
     """Counts of the workflow's records by one or two dimensions, small cells suppressed.
 
     ``where`` names a yes/no dimension: only what is "Ja" there is counted (e.g. barriers
-    flagged for the system level). ``from_json``: count from the records' JSON, not from
-    ``record_value`` (the benchmark's baseline)."""
+    flagged for the system level). ``period``: only records whose ``counting_date`` (by
+    default the Berlin day they were created) lies in it (:mod:`.periods`). ``from_json``:
+    count from the records' JSON, not from ``record_value`` (the benchmark's baseline)."""
     by_key = {d.key: d for d in dimensions(defs, workflow)}
     row_dim = by_key.get(row_key)
     column_dim = by_key.get(column_key) if column_key else None
@@ -184,7 +197,14 @@ def count_table(
     row_totals: Counter = Counter()
     column_totals: Counter = Counter()
     total = 0
-    for record, row, n in grouped_units(workflow.id, keys, table, from_json=from_json):
+    in_period = None
+    if period is not None:
+        date = counting_date or CountingDate()
+
+        def in_period(sqlite: bool, prefix: str):
+            return date.sql(sqlite, prefix, period)
+
+    for record, row, n in grouped_units(workflow.id, keys, table, in_period, from_json=from_json):
         if where_dim is not None and "Ja" not in where_dim.values(record, row):
             continue
         total += n
@@ -196,8 +216,8 @@ def count_table(
                 counts[(r, c)] += n
         for c in column_values:
             column_totals[c] += n
-    rows = sorted(row_totals)
-    columns = sorted(column_totals) if column_dim else ["Anzahl"]
+    rows = ordered(row_totals, row_dim.order)
+    columns = ordered(column_totals, column_dim.order) if column_dim else ["Anzahl"]
     cells = [[counts[(r, c)] for c in columns] for r in rows]
     shown = suppress(
         cells, [row_totals[r] for r in rows], [column_totals[c] for c in columns], total, min_cell
@@ -332,7 +352,9 @@ def microdata_csv(defs: Definitions, workflow: WorkflowDef, k: int) -> tuple[str
             for _, row in _units([record], d.table):
                 values += d.values(record, row)
             cells.append("; ".join(sorted(set(values))))
-        lines.append([f"{record.created_at:%Y-%m}", f"{record.updated_at:%Y-%m}", *cells])
+        # months of the Berlin date: in UTC a case opened at 00:30 on the 1st fell a month early
+        created, updated = (clock.local_date(m) for m in (record.created_at, record.updated_at))
+        lines.append([f"{created:%Y-%m}", f"{updated:%Y-%m}", *cells])
     kept, left_out = k_anonymous(lines, max(1, k))
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")

@@ -11,10 +11,12 @@ from flask_admin import expose
 
 from ...downloads import DownloadAudit, send_download
 from ...services.errors import Invalid
+from ...services.privacy.compare import compare
 from ...services.privacy.statistics import count_table, dimensions, microdata_csv, table_csv
 from ...services.records.access import may_see_workflow
 from ..base import definitions, runtime
 from ..session import current_user
+from .period_form import period_context, read_period
 from .view_base import PrivacyView
 
 
@@ -42,10 +44,10 @@ class StatisticsView(PrivacyView):
             abort(404)  # unknown, or outside the person's read_roles: the same answer
         return workflow
 
-    def _table(self, workflow):
+    def _table(self, workflow, period=None):
         rows = request.args.get("rows") or "state"
         columns = request.args.get("columns") or None
-        return count_table(definitions(), workflow, rows, columns, _min_cell())
+        return count_table(definitions(), workflow, rows, columns, _min_cell(), period=period)
 
     @expose("/")
     def index(self):
@@ -53,11 +55,26 @@ class StatisticsView(PrivacyView):
         if not self._visible() and not request.args.get("workflow"):
             return self.render("verbund/privacy/statistics.html", workflow=None)
         workflow = self._workflow()
-        problem, table = None, None
+        problem, table, comparison = None, None, None
+        period, period_errors = read_period()
+        context = period_context(period, period_errors)
         try:
-            table = self._table(workflow)
+            table = self._table(workflow, period)
+            if period is not None and context["compare"]:
+                before = self._table(workflow, period.previous())
+                order = next(
+                    (
+                        d.order
+                        for d in dimensions(defs, workflow)
+                        if d.key == (request.args.get("rows") or "state")
+                    ),
+                    (),
+                )
+                comparison = compare(table, before, _min_cell(), order)
         except Invalid as exc:
             problem = exc.message
+        if period_errors:
+            problem = "Der Zeitraum ist ungültig: bitte die markierten Angaben prüfen."
         return self.render(
             "verbund/privacy/statistics.html",
             workflow=workflow,
@@ -68,16 +85,24 @@ class StatisticsView(PrivacyView):
             table=table,
             problem=problem,
             min_cell=_min_cell(),
+            comparison=comparison,
+            period_query=period.query() if period else {},
+            **context,
         ), (422 if problem else 200)
 
     @expose("/tabelle.csv")
     def table_export(self):
         workflow = self._workflow()
+        period, errors = read_period()
+        if errors:
+            abort(400)
         try:
-            table = self._table(workflow)
+            table = self._table(workflow, period)
         except Invalid:
             abort(400)
         detail = {"workflow": workflow.id, "kind": "table", "rows": request.args.get("rows")}
+        if period is not None:
+            detail["period"] = period.label
         return _csv(
             table_csv(table),
             f"statistik-{workflow.id}.csv",

@@ -22,6 +22,7 @@ from ...services.privacy.retention import anonymise_on_request, due_records, set
 from ..base import definitions, runtime
 from ..session import current_user
 from .consent_view import ConsentView
+from .report_view import ReportView
 from .role_grants_view import RoleGrantsView
 from .statistics_view import StatisticsView
 from .view_base import PrivacyView
@@ -218,4 +219,5 @@ def register_views(admin: Admin) -> None:
         )
     )
     admin.add_view(StatisticsView(name="Statistik", url="/statistik", endpoint="statistics"))
+    admin.add_view(ReportView(name="Berichte", url="/statistik/berichte", endpoint="reports"))
     admin.add_view(ConsentView(name="Einwilligungen", url="/einwilligungen", endpoint="consents"))

@@ -1,0 +1,286 @@
+"""Durations with median and 90th percentile: from one event of a record to another.
+
+Events (``from``/``to`` of a declared measure):
+
+* ``created`` – when the record was created;
+* ``state:<id>`` – when it first entered that phase (the transition log, ``transition_log``);
+* ``final`` – when it first entered any end state;
+* ``form.field`` – a date field of one of the workflow's forms (the start of that day).
+
+A duration counts in the period its *end* event falls in (a case closed in March counts in
+the first quarter, however long ago it was opened). Time in each phase (:func:`phase_table`)
+is the time from entering a phase to the next transition, summed per record and phase over
+the stays that ended in the period (a case that went back to a phase counts its time there
+once, in total).
+
+The database does the work: one statement per table returns, per group and duration (in
+days, to one decimal), how many records have it – no record's data is read into Python.
+Median and 90th percentile are then taken from that histogram with the rule of
+PostgreSQL's ``percentile_cont`` (linear between the two nearest values), so SQLite and
+PostgreSQL give the same figures. A group of fewer than ``min_cell`` durations shows
+neither its number nor its percentiles; the numbers are suppressed like a count table's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+from ...models import database, is_sqlite
+from ...schema.definitions import WorkflowDef
+from .categories import ordered
+from .periods import Period
+from .statistics import Dimension, suppress
+
+
+@dataclass
+class DurationRow:
+    label: str
+    n: int | None  # None: suppressed
+    median: float | None
+    p90: float | None
+
+
+@dataclass
+class DurationTable:
+    row_label: str
+    rows: list[DurationRow]
+    total: DurationRow
+
+
+def percentile(histogram: dict[float, int], p: float) -> float | None:
+    """The ``p`` quantile (0..1) of values given as {value: how often}, as
+    ``percentile_cont`` computes it."""
+    n = sum(histogram.values())
+    if n == 0:
+        return None
+    position = p * (n - 1)
+    low, high = math.floor(position), math.ceil(position)
+    seen, x_low, x_high = 0, None, None
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if x_low is None and seen > low:
+            x_low = value
+        if seen > high:
+            x_high = value
+            break
+    return round(x_low + (position - low) * (x_high - x_low), 1)
+
+
+class _Sql:
+    """Builds one statement for SQLite or PostgreSQL, parameters in order."""
+
+    def __init__(self) -> None:
+        self.sqlite = is_sqlite()
+        self.params: list[Any] = []
+
+    def p(self, value: Any) -> str:
+        self.params.append(value)
+        return "?" if self.sqlite else "%s"
+
+    def days(self, later: str, earlier: str) -> str:
+        if self.sqlite:
+            return f"ROUND(julianday({later}) - julianday({earlier}), 1)"
+        return f"ROUND(CAST(EXTRACT(EPOCH FROM ({later} - {earlier})) / 86400 AS numeric), 1)"
+
+    def date_field(self, form_id: str, name: str) -> str:
+        if self.sqlite:
+            path = '$."' + form_id.replace('"', "") + '"."' + name.replace('"', "") + '"'
+            # julianday() of text that is no date is NULL: such a value counts as missing
+            return f"(r.data ->> {self.p(path)})"
+
+        def text() -> str:  # twice in the statement: its parameters twice
+            return f"(CAST(r.data AS jsonb) -> {self.p(form_id)} ->> {self.p(name)})"
+
+        # text that is no date counts as missing (a cast would fail the whole statement)
+        test = f"{text()} ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$'"
+        return f"(CASE WHEN {test} THEN CAST({text()} AS timestamp) END)"
+
+    def raw(self, key: str) -> str:
+        """The raw value of a record-level dimension (JSON text for a field)."""
+        if key == "state":
+            return "r.state"
+        if key == "organisation":
+            return "r.organisation_id"
+        form_id, name = key.split(".")
+        if self.sqlite:
+            return f"(r.data -> {self.p('$.' + json.dumps(form_id) + '.' + json.dumps(name))})"
+        return f"(CAST(r.data AS jsonb) -> {self.p(form_id)} -> {self.p(name)})::text"
+
+    def at(self, expression: str) -> str:
+        return f"julianday({expression})" if self.sqlite else expression
+
+
+def _event(sql: _Sql, workflow: WorkflowDef, event: str) -> str:
+    if event == "created":
+        return "r.created_at"
+    if event == "final" or event.startswith("state:"):
+        states = [s.id for s in workflow.states if s.final] if event == "final" else [event[6:]]
+        marks = ", ".join(sql.p(s) for s in states) or "NULL"
+        return (
+            '(SELECT MIN(t.at) FROM "transition_log" AS t '
+            f"WHERE t.record_id = r.id AND t.to_state IN ({marks}))"
+        )
+    form_id, name = event.split(".")
+    return sql.date_field(form_id, name)
+
+
+def _in_period(sql: _Sql, column: str, event: str, period: Period) -> str:
+    """``column`` (the end event, a plain column) lies in ``period``: Berlin days for
+    timestamps, the day itself for a date field."""
+    if event == "created" or event == "final" or event.startswith("state:"):
+        low, high = period.bounds()
+    else:
+        low = dt.datetime.combine(period.start, dt.time())
+        high = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time())
+    if sql.sqlite:
+        low_text, high_text = (m.strftime("%Y-%m-%d %H:%M:%S") for m in (low, high))
+        return (
+            f"julianday({column}) >= julianday({sql.p(low_text)}) "
+            f"AND julianday({column}) < julianday({sql.p(high_text)})"
+        )
+    return f"{column} >= {sql.p(low)} AND {column} < {sql.p(high)}"
+
+
+def _bounds(sql: _Sql, period: Period) -> tuple[Any, Any]:
+    low, high = period.bounds()
+    if sql.sqlite:
+        return tuple(m.strftime("%Y-%m-%d %H:%M:%S") for m in (low, high))
+    return low, high
+
+
+def _candidates(sql: _Sql, workflow: WorkflowDef, end: str, period: Period) -> str:
+    """A necessary condition for the end event to lie in the period that an index answers
+    (migration 0011): created in it, or some transition to the end state in it. The exact
+    test (the *first* entry in the period) follows on the few rows left."""
+    if end == "created":
+        low, high = _bounds(sql, period)
+        return f" AND r.created_at >= {sql.p(low)} AND r.created_at < {sql.p(high)}"
+    if end == "final" or end.startswith("state:"):
+        states = [s.id for s in workflow.states if s.final] if end == "final" else [end[6:]]
+        marks = ", ".join(sql.p(s) for s in states) or "NULL"
+        low, high = _bounds(sql, period)
+        return (
+            ' AND r.id IN (SELECT c.record_id FROM "transition_log" AS c '
+            f"WHERE c.to_state IN ({marks}) AND c.at >= {sql.p(low)} AND c.at < {sql.p(high)})"
+        )
+    return ""  # a date field: no index, the exact test alone
+
+
+def _histograms(rows, dimension: Dimension | None, key: str | None) -> dict[str, dict[float, int]]:
+    out: dict[str, dict[float, int]] = {}
+    for raw, days, count in rows:
+        if dimension is None:
+            labels = ["Alle"]
+        else:
+            stand_in = SimpleNamespace(state=None, organisation_id=None, data={})
+            if key in ("state", "organisation"):
+                setattr(stand_in, "state" if key == "state" else "organisation_id", raw)
+            else:
+                form_id, name = key.split(".")
+                stand_in.data[form_id] = {name: None if raw is None else json.loads(raw)}
+            labels = set(dimension.values(stand_in, None))
+        for label in labels:
+            bucket = out.setdefault(label, {})
+            bucket[float(days)] = bucket.get(float(days), 0) + int(count)
+    return out
+
+
+def _table(
+    row_label: str,
+    groups: dict[str, dict[float, int]],
+    order: tuple[str, ...],
+    everything: dict[float, int],
+    min_cell: int,
+) -> DurationTable:
+    labels = ordered(groups, order)
+    counts = [sum(groups[label].values()) for label in labels]
+    total = sum(everything.values())
+    shown = suppress([[n] for n in counts], counts, [total], total, min_cell)
+
+    def row(label: str, histogram: dict[float, int], n_shown: int | None) -> DurationRow:
+        if sum(histogram.values()) < min_cell:  # too few: their percentiles would tell
+            return DurationRow(label, None, None, None)
+        return DurationRow(label, n_shown, percentile(histogram, 0.5), percentile(histogram, 0.9))
+
+    rows = [row(label, groups[label], shown["row_totals"][i]) for i, label in enumerate(labels)]
+    return DurationTable(row_label, rows, row("Insgesamt", everything, shown["total"]))
+
+
+def duration_table(
+    workflow: WorkflowDef,
+    start: str,
+    end: str,
+    period: Period | None,
+    min_cell: int,
+    dimension: Dimension | None = None,
+) -> DurationTable:
+    """Durations from event ``start`` to event ``end`` of the workflow's records, by
+    ``dimension`` (a record-level one: phase, organisation or a choice field)."""
+    sql = _Sql()
+    key = dimension.key if dimension is not None else None
+    raw = sql.raw(key) if key else "NULL"
+    to = _event(sql, workflow, end)
+    since = _event(sql, workflow, start)
+    # each event once in the innermost statement (its parameters once), used by name above
+    inner = (
+        f'SELECT {raw} AS g, {to} AS e, {since} AS b FROM "record" AS r '
+        f"WHERE r.workflow = {sql.p(workflow.id)}"
+    )
+    if period is not None:
+        inner += _candidates(sql, workflow, end, period)
+    middle = f"SELECT g, {sql.days('x.e', 'x.b')} AS d FROM ({inner}) AS x WHERE x.b IS NOT NULL"
+    if period is not None:
+        middle += " AND " + _in_period(sql, "x.e", end, period)
+    statement = (
+        f"SELECT g, d, COUNT(*) FROM ({middle}) AS y WHERE d IS NOT NULL AND d >= 0 GROUP BY g, d"
+    )
+    rows = list(database.execute_sql(statement, sql.params))
+    groups = _histograms(rows, dimension, key)
+    everything = _histograms(rows, None, None).get("Alle", {})
+    if dimension is None:
+        groups = {}
+    label = dimension.label if dimension is not None else ""
+    return _table(label, groups, dimension.order if dimension else (), everything, min_cell)
+
+
+def phase_table(workflow: WorkflowDef, period: Period | None, min_cell: int) -> DurationTable:
+    """Time in each phase (not the end states), in workflow order: see the module doc."""
+    sql = _Sql()
+    days = sql.days("s.left_at", "s.at")
+    stays = (
+        "SELECT t.record_id, t.to_state, t.at, LEAD(t.at) OVER "
+        "(PARTITION BY t.record_id ORDER BY t.at, t.id) AS left_at "
+        'FROM "transition_log" AS t JOIN "record" AS r ON r.id = t.record_id '
+        f"WHERE r.workflow = {sql.p(workflow.id)}"
+    )
+    if period is not None:  # only records with a transition in the period (index: at)
+        low, high = _bounds(sql, period)
+        stays += (
+            ' AND t.record_id IN (SELECT c.record_id FROM "transition_log" AS c '
+            f"WHERE c.at >= {sql.p(low)} AND c.at < {sql.p(high)})"
+        )
+    where = "s.left_at IS NOT NULL"
+    if period is not None:
+        low, high = period.bounds()
+        if sql.sqlite:
+            low, high = (m.strftime("%Y-%m-%d %H:%M:%S") for m in (low, high))
+        where += f" AND s.left_at >= {sql.p(low)} AND s.left_at < {sql.p(high)}"
+    per_record = (
+        f"SELECT s.to_state AS g, SUM({days}) AS d FROM ({stays}) AS s WHERE {where} "
+        "GROUP BY s.record_id, s.to_state"
+    )
+    statement = f"SELECT g, ROUND(d, 1), COUNT(*) FROM ({per_record}) AS x GROUP BY 1, 2"
+    labels = {s.id: s.label for s in workflow.states}
+    groups: dict[str, dict[float, int]] = {}
+    everything: dict[float, int] = {}
+    for state, d, count in database.execute_sql(statement, sql.params):
+        bucket = groups.setdefault(labels.get(state, state), {})
+        bucket[float(d)] = bucket.get(float(d), 0) + int(count)
+        everything[float(d)] = everything.get(float(d), 0) + int(count)
+    order = tuple(s.label for s in workflow.states)
+    return _table("Phase", groups, order, everything, min_cell)
