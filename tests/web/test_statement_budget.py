@@ -76,6 +76,7 @@ def _grow(app) -> int:
             workflow="case_management",
             state="assessment",
             title=f"Fall Budget {i:03}",
+            search_text=f"fall budget {i:03} gruppe{i % 4}",
             owner=owner,
             organisation=amt,
             data={},
@@ -265,6 +266,18 @@ def test_record_list_of_the_team_lead_in_few_statements(site):
     count, report, html = _count(client, "/records/case_management/?page=2")
     assert count <= PAGE_BUDGET, report
     assert 'aria-label="Seiten der Liste"' in html and 'aria-current="page">2<' in html
+
+
+def test_record_list_searched_by_the_team_lead_in_few_statements(site):
+    # a word in few records: SQLite looks it up in the trigram index and reads the records
+    # by id (search.apply_search replaces the list's FROM); owners and organisations must
+    # still come with the page, not one query per row
+    app, password, _ = site
+    client = _as(app, "teamleitung", password)
+    count, report, html = _count(client, "/records/case_management/?search=gruppe1")
+    assert count <= PAGE_BUDGET, report
+    assert html.count("Fall Budget") == 30  # every fourth of the 120
+    assert "Fallmanagerin 01" in html  # the owners are shown
 
 
 def test_history_pages_together_are_the_whole_history(site):

@@ -140,16 +140,21 @@ def capped_count(query: peewee.ModelSelect, limit: int = COUNT_LIMIT) -> tuple[i
 
 
 def list_records(defs: Definitions, user: User, q: ListQuery) -> Page:
-    """One page of records with owner and organisation loaded (one query each for count/page)."""
+    """One page of records with owner and organisation loaded (a query each for the count,
+    the page's ids and their rows)."""
     base = filtered(defs, user, q)
     total, capped = capped_count(base)
     pages = max(1, ceil(total / q.per_page))
     page = min(q.page, pages)
     column = SORTS[q.sort.lstrip("-")]
     order = [column.desc() if q.sort.startswith("-") else column.asc(), Record.id.desc()]
+    # the page's ids first, then their rows with owner and organisation: a search may have
+    # replaced the list's FROM (search.apply_search), and peewee attaches joined models only
+    # to a plain ``record`` source – otherwise each row would fetch its owner on its own
+    ids = [r.id for r in base.select(Record.id).order_by(*order).paginate(page, q.per_page)]
     rows = (
         # list columns only: parsing every row's form data would cost more than the query
-        base.select(
+        Record.select(
             *LIST_COLUMNS,
             User.id,
             User.username,
@@ -161,7 +166,7 @@ def list_records(defs: Definitions, user: User, q: ListQuery) -> Page:
         .join(User, on=(Record.owner == User.id), join_type=JOIN.LEFT_OUTER)
         .switch(Record)
         .join(Organisation, on=(Record.organisation == Organisation.id), join_type=JOIN.LEFT_OUTER)
+        .where(Record.id.in_(ids))
         .order_by(*order)
-        .paginate(page, q.per_page)
     )
     return Page(list(rows), page, pages, total, capped)
