@@ -11,12 +11,13 @@ from urllib.parse import parse_qsl, urlencode
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
+from werkzeug.datastructures import MultiDict
 
 from .. import clock
 from ..documents.render import TemplateFailed
 from ..downloads import DOCX, DownloadAudit, send_download
 from ..german import file_stamp
-from ..services.errors import NotFound, ServiceError
+from ..services.errors import Invalid, NotFound, ServiceError
 from ..services.paging import page_number
 from ..services.register import decisions as service
 from ..services.register.export import to_csv, to_docx, to_xlsx
@@ -48,30 +49,37 @@ class RegisterView(StaffView):
             abort(404)
 
     @staticmethod
-    def _query() -> dict[str, str]:
-        return {k: request.args[k] for k in FILTER_KEYS if request.args.get(k)}
+    def _query(args=None) -> dict[str, str]:
+        args = request.args if args is None else args
+        return {k: args[k] for k in FILTER_KEYS if args.get(k)}
 
     @expose("/")
     def index(self):
-        filters = service.RegisterFilters.from_args(request.args)
+        return self._page(request.args)
+
+    def _page(self, args, value_error: dict | None = None):
+        """The register page for the filters in ``args``; ``value_error``: an actual value
+        that was refused, shown at its field with what was typed (status 422)."""
+        filters = service.RegisterFilters.from_args(args)
         entries = self._entries(filters)
         settings = runtime().settings
-        query = urlencode(self._query())
+        query = urlencode(self._query(args))
         # one page is rendered: the whole register of a large installation is megabytes
         pages = max(1, ceil(len(entries) / PER_PAGE))
-        page = min(page_number(request.args.get("seite", 1)), pages)
+        page = min(page_number(args.get("seite", 1)), pages)
         shown = entries[(page - 1) * PER_PAGE : page * PER_PAGE]
-        return self.render(
+        page_html = self.render(
             "verbund/register.html",
             title=service.register_config(settings).title,
             entries=shown,
-            filter_args=self._query(),
+            filter_args=self._query(args),
             total=len(entries),
             page=page,
             pages=pages,
-            back=urlencode({**self._query(), **({"seite": page} if page > 1 else {})}),
+            back=urlencode({**self._query(args), **({"seite": page} if page > 1 else {})}),
             filters=filters,
-            args=request.args,
+            args=args,
+            value_error=value_error,
             query=query,
             groups=service.group_choices(definitions(), settings),
             statuses=service.STATUSES,
@@ -81,6 +89,7 @@ class RegisterView(StaffView):
             chart=_chart,
             today=clock.today(),
         )
+        return (page_html, 422) if value_error else page_html
 
     @expose("/export.<fmt>")
     def export(self, fmt: str):
@@ -149,6 +158,17 @@ class RegisterView(StaffView):
             )
         except NotFound:
             abort(404)
+        except Invalid as exc:
+            # the page again, the message at the field it is about, what was typed kept
+            field = next(iter(exc.errors), "wert") if isinstance(exc.errors, dict) else "wert"
+            refused = {
+                "entry": f"{request.form.get('record')}-{request.form.get('row')}",
+                "field": field,
+                "message": exc.message,
+                "datum": request.form.get("datum", ""),
+                "wert": request.form.get("wert", ""),
+            }
+            return self._page(MultiDict(self._kept_args()), refused)
         except ServiceError as exc:
             flash(exc.message, "error")
         else:
@@ -156,14 +176,16 @@ class RegisterView(StaffView):
         return self._back()
 
     @staticmethod
-    def _back():
-        # back to the same filters; only known filter keys survive the round trip
-        kept = [
+    def _kept_args() -> list[tuple[str, str]]:
+        # the filters and page the form came from; only known keys survive the round trip
+        return [
             (k, v)
             for k, v in parse_qsl(request.form.get("back", ""))
             if k in FILTER_KEYS or k == "seite"
         ]
-        query = urlencode(kept)
+
+    def _back(self):
+        query = urlencode(self._kept_args())
         return redirect(url_for(".index") + (f"?{query}" if query else ""))
 
 

@@ -127,15 +127,20 @@ def test_bad_values_get_a_german_message_naming_the_field(client, make_user, app
     page = screen(client)
     rid = approved["id"]
     cases = [
-        (TODAY.isoformat(), "viel", "Istwert: bitte eine Zahl angeben"),
-        ("", "12", "Datum des Istwerts: bitte ein Datum angeben"),
-        ("31.02.2026", "12", "Datum des Istwerts: bitte ein Datum angeben"),
-        ((TODAY + dt.timedelta(days=1)).isoformat(), "12", "zwischen der Sitzung und heute"),
-        ((MEETING_DAY - dt.timedelta(days=1)).isoformat(), "12", "zwischen der Sitzung"),
+        (TODAY.isoformat(), "viel", "wert", "Istwert: bitte eine Zahl angeben"),
+        ("", "12", "datum", "Datum des Istwerts: bitte ein Datum angeben"),
+        ("31.02.2026", "12", "datum", "Datum des Istwerts: bitte ein Datum angeben"),
+        ((TODAY + dt.timedelta(days=1)).isoformat(), "12", "datum", "zwischen der Sitzung und"),
+        ((MEETING_DAY - dt.timedelta(days=1)).isoformat(), "12", "datum", "zwischen der Sitzung"),
     ]
-    for day, value, message in cases:
+    for day, value, field, message in cases:
         answer = post_value(client, page, rid, 0, day, value)
-        assert answer.status_code == 200 and message in answer.get_data(as_text=True), message
+        html = answer.get_data(as_text=True)
+        assert answer.status_code == 422 and message in html, message
+        # the message is tied to the field it is about, and what was typed is still there
+        error_id = f"{field}-{rid}-0-fehler"
+        assert f'aria-describedby="{error_id}"' in html and f'id="{error_id}"' in html
+        assert f'name="wert" inputmode="decimal" maxlength="30" required value="{value}"' in html
     answer = post_value(client, page, rid, 2, TODAY.isoformat(), "1")  # no target
     assert "keinen Zielwert" in answer.get_data(as_text=True)
     for row in (99, "x"):
