@@ -43,6 +43,7 @@ from .records import (
     Record,
     TransitionLog,
 )
+from .reports import REPORT_FORMATS, ReportDocument
 from .uploads import Upload, UploadContent
 
 MODELS = [
@@ -74,6 +75,7 @@ MODELS = [
     Notification,
     NotificationPreference,
     MailDelivery,
+    ReportDocument,
 ]
 
 
@@ -95,6 +97,8 @@ __all__ = [
     "DELIVERY_STATES",
     "MAIL_MODES",
     "MailDelivery",
+    "REPORT_FORMATS",
+    "ReportDocument",
     "Notification",
     "NotificationPreference",
     "on_commit",
