@@ -103,7 +103,10 @@ def test_a_broken_demo_file_is_named_with_its_line_and_nothing_is_loaded(office)
         text.replace(
             'owner = "sachbearbeitung"\nday = "-20d"',
             'owner = "sachbearbeiter"\nday = "vor 20 Tagen"',
-        ).replace('move = "eingereicht"', 'move = "eingereicht"\nform = "antrag"'),
+        ).replace('move = "eingereicht"', 'move = "eingereicht"\nform = "antrag"')
+        # an indicator value needs its row and a value; a value belongs to nothing else
+        + '\n[[record.step]]\nindicator = "erste"\n'
+        + '\n[[record.step]]\nmove = "x"\nvalue = 3\n',
         encoding="utf-8",
     )
 
@@ -118,6 +121,9 @@ def test_a_broken_demo_file_is_named_with_its_line_and_nothing_is_loaded(office)
     assert f"{RECORDS}:{owner + 1}: „day“ muss wie „-30d“ oder „+8d“ lauten" in done.stderr
     form = line_of(records, 'form = "antrag"')
     assert f"{RECORDS}:{form}: unbekannter Schlüssel „form“" in done.stderr
+    assert "„indicator“ braucht die Zeile" in done.stderr
+    value = line_of(records, "value = 3")
+    assert f"{RECORDS}:{value}: „value“ gehört nur zu „indicator“" in done.stderr
     assert records_of(office) == []
 
 

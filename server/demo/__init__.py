@@ -82,7 +82,7 @@ def load_demo(runtime: Runtime) -> str:
             users[person.username] = create_user(
                 person.username, demo.password, roles, orgs[person.organisation], person.name
             )
-        count = RecordRunner(defs, users).run(demo.records)
+        count = RecordRunner(defs, users, runtime.settings).run(demo.records)
     summary = (
         f"Demo-Daten geladen: {len(orgs)} Organisationen, {len(users)} Personen, "
         f"{count} Datensätze."

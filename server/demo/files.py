@@ -16,9 +16,9 @@ from ..schema.toml_lines import LineMap, parse_toml
 
 RELATIVE_DAY = re.compile(r"^[+-]\d{1,5}d$")
 REFERENCE = re.compile(r"^@([A-Za-z0-9_.-]+)$")
-STEP_KINDS = ("save", "move", "consent", "withdraw")
+STEP_KINDS = ("save", "move", "consent", "withdraw", "indicator")
 RECORD_KEYS = {"key", "continues", "workflow", "owner", "day", "step"}
-STEP_KEYS = {"day", "data", *STEP_KINDS}
+STEP_KEYS = {"day", "data", "value", *STEP_KINDS}
 
 
 class DemoError(Exception):
@@ -39,7 +39,8 @@ class Person:
 
 @dataclass
 class Step:
-    """One thing done to a record: save a form, move it on, record or withdraw a consent."""
+    """One thing done to a record: save a form, move it on, record or withdraw a consent,
+    or add an actual value to the indicator of a measure in the decision register."""
 
     where: str  # "demo/records/x.toml:12", for messages
     kind: str
@@ -206,7 +207,7 @@ class _Reader:
                 label,
                 lines,
                 at,
-                "ein Schritt braucht genau eines von: save, move, consent, withdraw",
+                "ein Schritt braucht genau eines von: save, move, consent, withdraw, indicator",
             )
         kind = kinds[0] if kinds else "move"
         step = Step(
@@ -224,6 +225,21 @@ class _Reader:
             self.references(label, lines, (*at, "data"), step.data)
         elif "data" in table:
             self.problem(label, lines, (*at, "data"), "„data“ gehört nur zu einem „save“-Schritt")
+        if kind == "indicator":
+            # a dated actual value of a measure in the decision register: "indicator" names
+            # the row of the register table (counted from 0), "value" the number
+            value = table.get("value")
+            if (
+                not step.target.isdigit()
+                or isinstance(value, bool)
+                or not isinstance(value, (int, float, str))
+            ):
+                self.problem(
+                    label, lines, at, '„indicator“ braucht die Zeile (z. B. "1") und „value“'
+                )
+            step.data = {"value": value}
+        elif "value" in table:
+            self.problem(label, lines, (*at, "value"), "„value“ gehört nur zu „indicator“")
         return step
 
     def references(self, label: str, lines: LineMap, at: tuple, value: Any) -> None:

@@ -18,14 +18,16 @@ from contextlib import contextmanager
 from typing import Any
 
 from .. import clock
+from ..config import Settings
 from ..models import Record, User
 from ..schema.definitions import Definitions
 from ..services.errors import ServiceError
 from ..services.privacy.consent import record_consent, withdraw_consent
 from ..services.records.changes import apply_transition, create_record, save_form
+from ..services.register.decisions import record_value
 from .files import REFERENCE, DemoError, RecordPlan, Step, relative_day
 
-HOURS = {"create": 9, "save": 11, "consent": 12, "withdraw": 12, "move": 14}
+HOURS = {"create": 9, "save": 11, "consent": 12, "withdraw": 12, "move": 14, "indicator": 15}
 
 
 @contextmanager
@@ -49,8 +51,8 @@ def _error_text(exc: ServiceError) -> str:
 class RecordRunner:
     """Makes the records of one demo; ``ids`` maps keys to record ids (None: skipped)."""
 
-    def __init__(self, defs: Definitions, users: dict[str, User]):
-        self.defs, self.users = defs, users
+    def __init__(self, defs: Definitions, users: dict[str, User], settings: Settings | None = None):
+        self.defs, self.users, self.settings = defs, users, settings
         self.today = clock.today()
         self.ids: dict[str, int | None] = {}
         self.created = 0
@@ -104,6 +106,21 @@ class RecordRunner:
                 step.target,
                 record.version,
             )
+        if step.kind == "indicator":
+            if self.settings is not None:
+                value = (step.data or {}).get("value")
+                self._call(
+                    step.where,
+                    record_value,
+                    self.defs,
+                    self.settings,
+                    user,
+                    record.id,
+                    step.target,
+                    day.isoformat(),
+                    str(value),
+                )
+            return record
         change = record_consent if step.kind == "consent" else withdraw_consent
         self._call(step.where, change, self.defs, user, record.id, step.target, day)
         return Record.get_by_id(record.id)

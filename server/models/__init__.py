@@ -15,7 +15,7 @@ from .base import (
 )
 from .config import CONFIG_KINDS, ConfigRevision
 from .deadlines import Deadline, Reminder
-from .documents import MeasureStatus, TemplateRevision
+from .documents import MeasureStatus, MeasureValue, TemplateRevision
 from .jobs import RUN_STATUSES, PeriodicRun
 from .migrations import apply_pending, ensure_current
 from .notifications import (
@@ -64,6 +64,7 @@ MODELS = [
     AuditEntry,
     TemplateRevision,
     MeasureStatus,
+    MeasureValue,
     ConfigRevision,
     Consent,
     RecordPrivacy,
@@ -123,6 +124,7 @@ __all__ = [
     "HandOver",
     "JSONField",
     "MeasureStatus",
+    "MeasureValue",
     "Organisation",
     "Record",
     "MeasureStatus",

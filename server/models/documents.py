@@ -1,4 +1,5 @@
-"""Word templates kept as revisions, and the follow-up of decisions in the decision register.
+"""Word templates kept as revisions, and the follow-up of decisions in the decision register
+(the status of a measure and the actual values of its indicator).
 
 Template bytes live in the database, not only in ``exports/``: every web process and every
 worker on every machine renders with the same current revision. The files in ``exports/`` are
@@ -44,6 +45,25 @@ class MeasureStatus(BaseModel):
     row = peewee.IntegerField()
     status = peewee.CharField(max_length=32)
     note = peewee.TextField(default="")
+    user = peewee.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("record", "row"), False),)
+
+
+class MeasureValue(BaseModel):
+    """A dated actual value of the indicator of one measure (a row of a meeting's agenda).
+
+    Like :class:`MeasureStatus` only for approved (frozen) minutes, so the row index names
+    the same row for good. Every entry is kept; of two for the same date the newer counts
+    (a correction is a new entry, the old one stays for the audit trail).
+    """
+
+    record = peewee.ForeignKeyField(Record, backref="+", on_delete="CASCADE")
+    row = peewee.IntegerField()
+    measured_on = peewee.DateField()
+    value = peewee.DecimalField(max_digits=16, decimal_places=4, auto_round=True)
     user = peewee.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     at = peewee.DateTimeField(default=utcnow)
 

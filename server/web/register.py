@@ -20,6 +20,7 @@ from ..services.errors import NotFound, ServiceError
 from ..services.paging import page_number
 from ..services.register import decisions as service
 from ..services.register.export import to_csv, to_docx, to_xlsx
+from ..services.register.indicator_chart import indicator_svg
 from .base import StaffView, definitions, runtime
 from .session import current_user
 
@@ -77,6 +78,8 @@ class RegisterView(StaffView):
             kinds=service.KINDS,
             may_update=service.may_update_status(settings, current_user()),
             workflow_id=service.register_config(settings).workflow,
+            chart=_chart,
+            today=clock.today(),
         )
 
     @expose("/export.<fmt>")
@@ -129,6 +132,31 @@ class RegisterView(StaffView):
             flash(exc.message, "error")
         else:
             flash("Der Stand wurde gespeichert.", "success")
+        return self._back()
+
+    @expose("/wert", methods=["POST"])
+    def value(self):
+        """A dated actual value of a measure's indicator (approved minutes only)."""
+        try:
+            service.record_value(
+                definitions(),
+                runtime().settings,
+                current_user(),
+                request.form.get("record"),
+                request.form.get("row"),
+                request.form.get("datum"),
+                request.form.get("wert"),
+            )
+        except NotFound:
+            abort(404)
+        except ServiceError as exc:
+            flash(exc.message, "error")
+        else:
+            flash("Der Istwert wurde gespeichert.", "success")
+        return self._back()
+
+    @staticmethod
+    def _back():
         # back to the same filters; only known filter keys survive the round trip
         kept = [
             (k, v)
@@ -137,3 +165,9 @@ class RegisterView(StaffView):
         ]
         query = urlencode(kept)
         return redirect(url_for(".index") + (f"?{query}" if query else ""))
+
+
+def _chart(entry: dict) -> str:
+    """The SVG of an entry's indicator (only for the entries shown on the page)."""
+    title = f"Indikator zu TOP {entry['item']}: {entry['indicator'] or entry['measure'][:60]}"
+    return indicator_svg(entry["_indicator"], f"ind-{entry['record_id']}-{entry['row']}", title)

@@ -21,11 +21,12 @@ from ... import clock
 from ...config import Settings
 from ...documents.xml_text import xml_text
 from ...german import datum
-from ...models import MeasureStatus, Record, User, transaction
+from ...models import MeasureStatus, MeasureValue, Record, User, transaction
 from ...schema.definitions import Definitions, FieldDef
 from ..audit import audit
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..records.access import may_see_workflow, readable_records, user_roles
+from .indicators import indicator_keys, indicator_of, judge, parse_number, values_of
 from .settings import (
     ENTRY_KEYS,
     RegisterConfig,
@@ -94,14 +95,15 @@ def _entries(defs: Definitions, config: RegisterConfig, user: User) -> list[dict
     labels = dict(STATUSES)
     if "status" in columns:
         labels.update({c.value: c.label for c in columns["status"].choices})
+    values = values_of([r.id for r in records])
     today = clock.today()
     out = []
     for record in records:
-        values = (record.data or {}).get(config.form) or {}
+        data = (record.data or {}).get(config.form) or {}
         state = workflow.state(record.state)
         frozen = bool(state and state.final)
-        meeting_date = _date(values.get(config.date_field))
-        for index, row in enumerate(values.get(config.table) or []):
+        meeting_date = _date(data.get(config.date_field))
+        for index, row in enumerate(data.get(config.table) or []):
             if not isinstance(row, dict) or not (row.get("decision") or row.get("measure")):
                 continue
             status = row.get("status") or ("offen" if row.get("measure") else "")
@@ -111,14 +113,19 @@ def _entries(defs: Definitions, config: RegisterConfig, user: User) -> list[dict
                 status, note = update.status, update.note
             due = _date(row.get("due"))
             overdue = bool(row.get("measure") and due and due < today and status in OPEN)
+            indicator = indicator_of(row, meeting_date, due) if row.get("measure") else None
+            if indicator is not None:
+                # values only count for approved minutes: only there the row index is for good
+                indicator.values = values.get((record.id, index), []) if frozen else []
+                judge(indicator, status)
             out.append(
                 {
                     "record_id": record.id,
                     "row": index,
                     "meeting": _text(record.title),
                     "meeting_state": state.label if state else record.state,
-                    "group": _labels(group_field, values.get(config.group_field)),
-                    "group_value": values.get(config.group_field) or "",
+                    "group": _labels(group_field, data.get(config.group_field)),
+                    "group_value": data.get(config.group_field) or "",
                     "date": meeting_date,
                     "item": _text(row.get("no")) or str(index + 1),
                     "topic": _text(row.get("topic")),
@@ -134,6 +141,7 @@ def _entries(defs: Definitions, config: RegisterConfig, user: User) -> list[dict
                     "overdue": overdue,
                     "note": _text(note),
                     "frozen": frozen,
+                    **indicator_keys(indicator),
                 }
             )
     out.sort(key=lambda e: (e["date"] or dt.date.min, e["record_id"], e["row"]), reverse=True)
@@ -145,7 +153,7 @@ class RegisterFilters:
     """What the register screen and its exports are narrowed to."""
 
     group: str = ""
-    status: str = ""  # a status value or "ueberfaellig"
+    status: str = ""  # a status value, "ueberfaellig" or "nicht_im_plan"
     kind: str = ""  # "beschluss" | "massnahme"
     owner: str = ""
     text: str = ""
@@ -184,7 +192,9 @@ class RegisterFilters:
             return False
         if self.status == "ueberfaellig" and not e["overdue"]:
             return False
-        if self.status and self.status != "ueberfaellig" and e["status"] != self.status:
+        if self.status == "nicht_im_plan" and not e["off_track"]:
+            return False
+        if self.status not in ("", "ueberfaellig", "nicht_im_plan") and e["status"] != self.status:
             return False
         if self.kind == "beschluss" and not e["decision"]:
             return False
@@ -208,7 +218,10 @@ class RegisterFilters:
         if self.group:
             parts.append(f"Gremium: {self.group}")
         if self.status:
-            parts.append(f"Stand: {dict(STATUSES).get(self.status, 'überfällig')}")
+            label = dict(STATUSES).get(self.status)
+            if label is None:
+                label = "nicht im Plan" if self.status == "nicht_im_plan" else "überfällig"
+            parts.append(f"Stand: {label}")
         if self.kind:
             parts.append(dict(KINDS).get(self.kind, self.kind))
         if self.owner:
@@ -252,21 +265,8 @@ def update_status(
     note: Any = "",
 ) -> MeasureStatus:
     """Write the status of a measure of approved minutes on (kept, audited)."""
-    entries = register_entries(defs, settings, user)
-    if not may_update_status(settings, user):
-        raise Forbidden("Den Stand der Maßnahmen schreiben die Gremien-Geschäftsführung fort.")
-    try:
-        record_id, row = int(record_id), int(row)
-    except (TypeError, ValueError):
-        raise NotFound("Diesen Eintrag gibt es nicht.") from None
-    entry = next((e for e in entries if e["record_id"] == record_id and e["row"] == row), None)
-    if entry is None or not entry["measure"]:
-        raise NotFound("Diesen Eintrag gibt es nicht.")
-    if not entry["frozen"]:
-        raise Conflict(
-            "Solange das Protokoll nicht genehmigt ist, wird der Stand im Protokoll selbst "
-            "(Spalte „Stand“) gepflegt."
-        )
+    entry = _writable_measure(defs, settings, user, record_id, row)
+    record_id, row = entry["record_id"], entry["row"]
     if status not in dict(STATUSES):
         raise Invalid("Bitte einen gültigen Stand wählen.", errors={"status": ["ungültig"]})
     note = xml_text(str(note or "")).strip()[:1000]
@@ -285,6 +285,86 @@ def update_status(
     return update
 
 
+def record_value(
+    defs: Definitions,
+    settings: Settings,
+    user: User,
+    record_id: Any,
+    row: Any,
+    measured_on: Any,
+    value: Any,
+) -> MeasureValue:
+    """Add a dated actual value to the indicator of a measure of approved minutes.
+
+    Same rules as :func:`update_status` (who, which rows); the date is neither before the
+    meeting nor in the future, the value a number. Errors name the field (``datum``, ``wert``).
+    """
+    entry = _writable_measure(defs, settings, user, record_id, row)
+    if entry["_indicator"] is None:
+        raise Conflict("Diese Maßnahme hat keinen Zielwert; Istwerte brauchen einen Zielwert.")
+    day = _date(str(measured_on or "").strip()) or _german_date(measured_on)
+    if day is None:
+        raise Invalid(
+            "Datum des Istwerts: bitte ein Datum angeben.", errors={"datum": ["ungültig"]}
+        )
+    if day > clock.today() or (entry["date"] is not None and day < entry["date"]):
+        raise Invalid(
+            "Datum des Istwerts: es liegt zwischen der Sitzung und heute.",
+            errors={"datum": ["außerhalb"]},
+        )
+    number = parse_number(value)
+    if number is None or abs(number) >= 10**12:
+        raise Invalid(
+            "Istwert: bitte eine Zahl angeben, z. B. 12,5.", errors={"wert": ["ungültig"]}
+        )
+    with transaction():
+        entry_row = MeasureValue.create(
+            record=entry["record_id"], row=entry["row"], measured_on=day, value=number, user=user
+        )
+        audit(
+            "register.value",
+            user,
+            record_id=entry["record_id"],
+            object_type="measure",
+            object_id=f"{entry['record_id']}-{entry['row']}",
+            detail={"date": day.isoformat(), "value": str(number)},
+        )
+    return entry_row
+
+
+def _german_date(value: Any) -> dt.date | None:
+    text = str(value or "").strip()
+    if text.count(".") != 2:
+        return None
+    try:
+        d, m, y = (int(x) for x in text.split("."))
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _writable_measure(
+    defs: Definitions, settings: Settings, user: User, record_id: Any, row: Any
+) -> dict[str, Any]:
+    """The register entry of a measure of approved minutes that ``user`` may write on."""
+    entries = register_entries(defs, settings, user)
+    if not may_update_status(settings, user):
+        raise Forbidden("Den Stand der Maßnahmen schreiben die Gremien-Geschäftsführung fort.")
+    try:
+        record_id, row = int(record_id), int(row)
+    except (TypeError, ValueError):
+        raise NotFound("Diesen Eintrag gibt es nicht.") from None
+    entry = next((e for e in entries if e["record_id"] == record_id and e["row"] == row), None)
+    if entry is None or not entry["measure"]:
+        raise NotFound("Diesen Eintrag gibt es nicht.")
+    if not entry["frozen"]:
+        raise Conflict(
+            "Solange das Protokoll nicht genehmigt ist, wird der Stand im Protokoll selbst "
+            "(Spalte „Stand“) gepflegt."
+        )
+    return entry
+
+
 __all__ = [
     "ENTRY_KEYS",
     "KINDS",
@@ -298,6 +378,7 @@ __all__ = [
     "register_entries",
     "register_problems",
     "register_special",
+    "record_value",
     "register_workflow",
     "update_status",
 ]

@@ -37,7 +37,14 @@ COLUMNS = (
     ("status_label", "Stand", 16),
     ("note", "Bemerkung zum Stand", 30),
     ("escalation", "Politische Gremien", 10),
+    # the indicator (issue 17): at the end, so the columns before keep their place
+    ("indicator_baseline", "Ausgangswert", 12),
+    ("indicator_target", "Zielwert", 12),
+    ("indicator_latest", "Istwert (zuletzt)", 20),
+    ("indicator_progress", "Indikator im Plan?", 18),
 )
+# the plain Word table: the columns it always had, not the indicator's (narrow enough to read)
+PLAIN_DOCX = tuple(c[0] for c in COLUMNS[:11] if c[0] not in ("note", "escalation"))
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -105,7 +112,7 @@ def to_docx(
 ) -> bytes:
     """The register as a Word document from its template (or a plain table without one)."""
     context = {
-        "rows": safe([{k: v for k, v in e.items()} for e in entries]),
+        "rows": safe([{k: v for k, v in e.items() if not k.startswith("_")} for e in entries]),
         "title": xml_text(title),
         "filters": xml_text(filters),
         "count": len(entries),
@@ -133,7 +140,7 @@ def _plain_docx(context: dict[str, Any]) -> bytes:
     document = docx.Document()
     document.add_heading(context["title"], level=1)
     document.add_paragraph(f"Stand {context['now']} · {context['filters']}")
-    keys = [c for c in COLUMNS if c[0] not in ("note", "escalation")]
+    keys = [c for c in COLUMNS if c[0] in PLAIN_DOCX]
     table = document.add_table(rows=1, cols=len(keys))
     table.style = "Table Grid"
     for cell, (_key, label, _w) in zip(table.rows[0].cells, keys, strict=True):

@@ -31,6 +31,16 @@ ENTRY_KEYS = (
     "overdue",
     "note",
     "frozen",
+    # the indicator (see indicators.py): plain text, empty for a measure without a target
+    "indicator_unit",
+    "indicator_baseline",
+    "indicator_target",
+    "indicator_values",
+    "indicator_latest",
+    "indicator_expected",
+    "indicator_progress",
+    "indicator_summary",
+    "off_track",
 )
 
 
