@@ -7,7 +7,8 @@ so a figure is suppressed in the file exactly as on the page; nothing is recompu
 
 No personal data: the measures are counts and durations; from the register only what
 describes a decision or measure (topic, decision, measure, due date, indicator, status) –
-not the responsible person (``owner``), not the note on the status.
+not the responsible person (``owner``), not the note on the status – with the progress of
+each measure's indicator (target, latest actual value, on track or not) and its chart.
 """
 
 from __future__ import annotations
@@ -35,8 +36,12 @@ REGISTER_COLUMNS = (
     ("decision", "Beschluss / Ergebnis"),
     ("measure", "Maßnahme"),
     ("due", "Fällig am"),
-    ("indicator", "Indikator"),
     ("status_label", "Stand"),
+    # indicator progress (services/register/indicators.py): figures of the measure, no one's
+    ("indicator", "Indikator"),
+    ("indicator_target", "Zielwert"),
+    ("indicator_latest", "Istwert zuletzt"),
+    ("indicator_progress", "Indikator im Plan?"),
 )
 
 
@@ -174,7 +179,8 @@ def _register(
         entries = register_entries(defs, settings, user, filters)
     except NotFound:
         return [], False  # no register, or the person may not read the meetings
-    keys = [k for k, _label in REGISTER_COLUMNS] + ["overdue"]
+    # ``_indicator`` (the indicator itself) for its chart in the Word document
+    keys = [k for k, _label in REGISTER_COLUMNS] + ["overdue", "measure", "_indicator"]
     return [{k: e.get(k) for k in keys} for e in entries], True
 
 

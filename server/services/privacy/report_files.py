@@ -26,7 +26,11 @@ def _rows(f) -> tuple[list[str], list[list[Any]]]:
     if f.measure.kind == "count":
         t = f.now
         many = len(t.columns) > 1
-        head = [t.row_label + (f" / {t.column_label}" if t.column_label else ""), *t.columns]
+        # no data: no columns either (a crossed table of an empty period) – one for the sum
+        head = [
+            t.row_label + (f" / {t.column_label}" if t.column_label else ""),
+            *(t.columns or ["Anzahl"]),
+        ]
         head += ["Summe"] if many else []
         rows = [
             [label, *t.cells[i], *([t.row_totals[i]] if many else [])]
@@ -140,21 +144,53 @@ def to_docx(content: ReportContent) -> bytes:
             [[label, *b.cells[i]] for i, label in enumerate(b.rows)],
         )
     if content.register_shown:
-        document.add_heading("Beschluss- und Maßnahmenregister", level=2)
-        if content.register:
-            _table(
-                document,
-                [label for _key, label in REGISTER_COLUMNS],
-                [[_text(e[k]) for k, _l in REGISTER_COLUMNS] for e in content.register],
-            )
-        else:
-            document.add_paragraph("Keine Beschlüsse oder Maßnahmen im Zeitraum.")
+        _register(document, content)
     document.add_heading("Hinweise", level=2)
     for note in content.notes:
         document.add_paragraph(note, style="List Bullet")
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _register(document, content: ReportContent) -> None:
+    """The register of the period on landscape pages, then a chart per measure with
+    actual values of its indicator (the chart of the register page, as PNG)."""
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = section.page_height, section.page_width
+    document.add_heading("Beschluss- und Maßnahmenregister", level=2)
+    if not content.register:
+        document.add_paragraph("Keine Beschlüsse oder Maßnahmen im Zeitraum.")
+        return
+    _table(
+        document,
+        [label for _key, label in REGISTER_COLUMNS],
+        [[_text(e[k]) for k, _l in REGISTER_COLUMNS] for e in content.register],
+    )
+    charted = [e for e in content.register if e.get("_indicator") and e["_indicator"].values]
+    if charted:
+        from ..register.indicator_chart import indicator_svg
+
+        document.add_heading("Indikatoren der Maßnahmen", level=3)
+        for n, e in enumerate(charted):
+            title = e["measure"] or e["topic"]
+            indicator = e["_indicator"]
+            document.add_paragraph(title)
+            document.add_picture(
+                io.BytesIO(png(str(indicator_svg(indicator, f"i{n}", title)))), width=_cm(9)
+            )
+            shape = document.inline_shapes[-1]._inline
+            shape.docPr.set("descr", indicator.summary())
+            shape.docPr.set("title", title)
+
+
+def _cm(value: float):
+    from docx.shared import Cm
+
+    return Cm(value)
 
 
 def _text(value: Any) -> str:
