@@ -12,7 +12,7 @@ from tests.kim.test_register import screen
 from tests.kim.test_register_indicators import (  # noqa: F401 - the fixture
     MEETING_DAY,
     TODAY,
-    approved,
+    approved,  # noqa: F811 - the imported fixture
     post_value,
 )
 
@@ -21,8 +21,8 @@ def test_word_report_has_the_register_with_indicator_progress(
     app,
     client,
     make_user,
-    approved,
-    work_jobs,  # noqa: F811
+    approved,  # noqa: F811 - the imported fixture
+    work_jobs,
 ):
     import docx
 

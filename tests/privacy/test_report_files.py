@@ -163,3 +163,35 @@ def test_report_files_are_the_requesters_and_need_the_report(app, named, work_jo
     assert wrong.status_code == 400
     # the last files are listed on the report page
     assert "quartal-" in page and ".xlsx" in page
+
+
+def test_report_file_through_the_api(app, named, office, work_jobs):
+    from openpyxl import load_workbook
+
+    coordination = office["koordination"]
+    answer = coordination.post(
+        "/reports/quartal/files",
+        json={"format": "xlsx", "zeitraum": "quartal", "quartal": "2026-Q1"},
+    )
+    assert answer.status_code == 202, answer.json
+    location = answer.headers["Location"].removeprefix("/api/v1")
+    assert coordination.get(location).json["status"] == "queued"
+    assert coordination.get(location + "/file").status_code == 404  # not made yet
+    work_jobs()
+    status = coordination.get(location).json
+    assert status["status"] == "finished" and status["period"] == {
+        "from": "2026-01-01",
+        "to": "2026-03-31",
+    }
+    book = load_workbook(io.BytesIO(coordination.get(location + "/file").data))
+    assert book["Kennzahlen"]["C2"].value == 18
+    # bad input: German, naming the field; others: 403 / 404
+    wrong = coordination.post("/reports/quartal/files", json={"format": "pdf"})
+    assert wrong.status_code == 422 and "format" in wrong.json["errors"]
+    wrong = coordination.post("/reports/quartal/files", json={"format": "docx", "jahr": 2026})
+    assert wrong.status_code == 422 and "jahr" in wrong.json["errors"]
+    assert (
+        coordination.post("/reports/gibtsnicht/files", json={"format": "docx"}).status_code == 404
+    )
+    assert office["dpo"].get(location).status_code == 404
+    assert office["berater"].get(location).status_code == 403
