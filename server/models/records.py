@@ -47,6 +47,8 @@ class Record(BaseModel):
             (("workflow", "owner", "updated_at"), False),
             # counts by person and state within an organisation (team lead), index only
             (("workflow", "organisation", "owner", "state"), False),
+            # counts over a period (issue 17): the period's records, by phase or organisation
+            (("workflow", "created_at", "state", "organisation"), False),
         )
 
 
@@ -74,6 +76,13 @@ class TransitionLog(BaseModel):
     user = peewee.ForeignKeyField(User, null=True, backref="+")
     at = peewee.DateTimeField(default=utcnow)
     record_version = peewee.IntegerField()
+
+    class Meta:
+        # durations over a period (issue 17): a first entry into a phase, stays ended in it
+        indexes = (
+            (("to_state", "record", "at"), False),
+            (("at", "record"), False),
+        )
 
 
 class HandOver(BaseModel):

@@ -47,6 +47,11 @@ def _report(report_id: str):
 class ReportView(PrivacyView):
     roles_key = "statistics_roles"
 
+    def is_visible(self) -> bool:
+        # no menu entry of its own (the coordination's menu must fit one row): the
+        # statistics page links to the reports
+        return False
+
     @expose("/")
     def index(self):
         return self.render("verbund/privacy/reports.html", reports=_reports())
