@@ -59,3 +59,19 @@ def test_word_report_has_the_register_with_indicator_progress(
         pictures = [n for n in z.namelist() if n.startswith("word/media/")]
     assert "zuletzt 24,5\u00a0% am" in xml  # the indicator chart's text alternative
     assert all(z_name for z_name in pictures) and len(pictures) >= 2
+    # LibreOffice reads it: every word on its page (the register on landscape pages)
+    import pdfplumber
+
+    from server.documents.pdf_export import convert_to_pdfa
+    from server.runtime import current_runtime
+
+    settings = current_runtime(app).settings
+    pdf = convert_to_pdfa(settings.instance_dir, data, "bericht.docx", 120, 50 * 1024 * 1024)
+    with pdfplumber.open(io.BytesIO(pdf)) as document_pdf:
+        text = "\n".join(page.extract_text() or "" for page in document_pdf.pages)
+        for page in document_pdf.pages:
+            for word in page.extract_words():
+                assert 0 <= word["x0"] and word["x1"] <= page.width, word["text"]
+        widths = {round(page.width) for page in document_pdf.pages}
+    assert "Lenkungskreis: Case Management" in text and "Pool ausbauen" in text
+    assert len(widths) == 2  # portrait and the landscape register
