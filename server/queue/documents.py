@@ -89,14 +89,31 @@ def enqueue_document(settings: Settings, request_id: int, *, replace: bool = Fal
 REPORT_JOB = "server.jobs.report_documents.render_report_job"
 
 
-def enqueue_report(settings: Settings, report_document_id: int) -> str | None:
+def report_job_id(report_document_id: int) -> str:
+    return f"report-{report_document_id}"
+
+
+def enqueue_report(
+    settings: Settings, report_document_id: int, *, replace: bool = False
+) -> str | None:
     """Put the job for report file ``report_document_id`` on the document queue (the id
-    only); None when Redis cannot be reached (the row stays queued)."""
+    only); None when Redis cannot be reached (the row stays queued, the sweep retries).
+    ``replace``: first remove what Redis still holds of an earlier job of the file."""
     try:
-        job = document_queue(settings).enqueue(
+        queue = document_queue(settings)
+        if replace:
+            try:
+                Job.fetch(
+                    report_job_id(report_document_id),
+                    connection=queue.connection,
+                    serializer=JSONSerializer,
+                ).delete(remove_from_queue=True)
+            except NoSuchJobError:
+                pass
+        job = queue.enqueue(
             REPORT_JOB,
             report_document_id,
-            job_id=f"report-{report_document_id}",
+            job_id=report_job_id(report_document_id),
             result_ttl=RESULT_TTL,
             failure_ttl=FAILURE_TTL,
             retry=RETRY,

@@ -195,3 +195,29 @@ def test_report_file_through_the_api(app, named, office, work_jobs):
     )
     assert office["dpo"].get(location).status_code == 404
     assert office["berater"].get(location).status_code == 403
+
+
+def test_the_sweep_makes_a_file_redis_never_saw(app, named, work_jobs):
+    """Redis down when the button was pressed: the row stays queued, the sweep enqueues it."""
+    import datetime as dt
+
+    from server.jobs.sweep import requeue_pending
+    from server.models import User
+    from server.runtime import current_runtime
+
+    with app.app_context():
+        row = ReportDocument.create(
+            report="quartal",
+            format="docx",
+            period_start=dt.date(2026, 1, 1),
+            period_end=dt.date(2026, 3, 31),
+            period_kind="quartal",
+            requested_by=User.get(User.username == "koordination"),
+            filename="quartal.docx",
+        )
+        work_jobs()
+        assert ReportDocument.get_by_id(row.id).status == "queued"  # no job: nothing ran
+        assert requeue_pending(current_runtime(app)) == 1
+        work_jobs()
+        assert ReportDocument.get_by_id(row.id).status == "finished"
+        assert requeue_pending(current_runtime(app)) == 0
