@@ -17,6 +17,7 @@ import io
 import re
 from typing import Any
 
+from ...documents.table_widths import fit_tables
 from .report_charts import figure_chart_svg, png
 from .report_content import REGISTER_COLUMNS, ReportContent, cell_text
 
@@ -53,11 +54,11 @@ def _rows(f) -> tuple[list[str], list[list[Any]]]:
     return head, rows
 
 
-def _comparison_rows(f) -> tuple[list[str], list[list[Any]]] | None:
+def _comparison_rows(f, now: str, before: str) -> tuple[list[str], list[list[Any]]] | None:
     c = f.comparison
     if c is None:
         return None
-    head = [c.row_label, "Zeitraum", "Zeitraum davor", "Veränderung"]
+    head = [c.row_label, now, before, "Veränderung"]
     rows = [[r, c.now[i], c.before[i], c.difference[i]] for i, r in enumerate(c.rows)]
     rows.append(["Summe", c.total_now, c.total_before, c.total_difference])
     return head, rows
@@ -131,7 +132,7 @@ def to_docx(content: ReportContent) -> bytes:
         if svg is not None:
             _picture(document, svg, f.measure.title)
         _table(document, *_rows(f))
-        comparison = _comparison_rows(f)
+        comparison = _comparison_rows(f, content.period_label, before)
         if comparison is not None:
             document.add_paragraph(f"Vergleich mit {before}:")
             _table(document, *comparison)
@@ -148,6 +149,8 @@ def to_docx(content: ReportContent) -> bytes:
     document.add_heading("Hinweise", level=2)
     for note in content.notes:
         document.add_paragraph(note, style="List Bullet")
+    # columns by their longest word, as for every rendered document (no word broken)
+    fit_tables(document)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
@@ -267,7 +270,7 @@ def to_xlsx(content: ReportContent) -> bytes:
         sheet = book.create_sheet(_sheet_name(f.measure.title, taken))
         sheet.cell(row=1, column=1, value=f.measure.title).data_type = "s"
         nxt = _write(sheet, *_rows(f), start=3)
-        comparison = _comparison_rows(f)
+        comparison = _comparison_rows(f, content.period_label, before)
         if comparison is not None:
             sheet.cell(row=nxt, column=1, value=f"Vergleich mit {before}").data_type = "s"
             _write(sheet, *comparison, start=nxt + 1)
