@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from ..models import ReportDocument, User, utcnow
+from ..models import ReportDocument, User, database, utcnow
 from ..runtime import current_runtime
 from ..services.errors import ServiceError
 from ..services.privacy.periods import Period
@@ -41,8 +41,6 @@ def render_report_job(file_id: int) -> str:
     """Make report file ``file_id``; returns its final status."""
     runtime = current_runtime()
     file_id = int(file_id)
-    from ..models import database
-
     with database.connection_context():
         started = (
             ReportDocument.update(

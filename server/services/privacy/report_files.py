@@ -18,6 +18,7 @@ import re
 from typing import Any
 
 from ...documents.table_widths import fit_tables
+from ..register.indicator_chart import indicator_svg
 from .report_charts import figure_chart_svg, png
 from .report_content import REGISTER_COLUMNS, ReportContent, cell_text
 
@@ -175,8 +176,6 @@ def _register(document, content: ReportContent) -> None:
     )
     charted = [e for e in content.register if e.get("_indicator") and e["_indicator"].values]
     if charted:
-        from ..register.indicator_chart import indicator_svg
-
         document.add_heading("Indikatoren der Maßnahmen", level=3)
         for n, e in enumerate(charted):
             title = e["measure"] or e["topic"]
