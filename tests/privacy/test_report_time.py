@@ -24,7 +24,7 @@ from server.report_settings import read_reports
 from server.runtime import current_runtime
 from server.services.privacy.compare import compare, difference
 from server.services.privacy.durations import duration_table, percentile, phase_table
-from server.services.privacy.periods import Period, parse_period, quarter, year
+from server.services.privacy.periods import CountingDate, Period, parse_period, quarter, year
 from server.services.privacy.report import run_report
 from server.services.privacy.statistics import count_table, dimensions
 from tests.helpers import login
@@ -57,6 +57,9 @@ title = "Zeit in jeder Phase"
 def config_dir(config_dir):
     with (config_dir / "config.toml").open("a", encoding="utf-8") as fh:
         fh.write(REPORT)
+    # a date field a report may count by instead of the day of creation
+    with (config_dir / "forms" / "fall.toml").open("a", encoding="utf-8") as fh:
+        fh.write('\n[[fields]]\nname = "erstkontakt"\ntype = "date"\nlabel = "Erstkontakt"\n')
     return config_dir
 
 
@@ -285,3 +288,32 @@ def test_report_page_shows_the_last_quarter_and_is_for_statistics_roles(app, dat
     counsellor = app.test_client()
     login(counsellor, "berater")
     assert counsellor.get("/statistik/berichte/quartal").status_code == 403
+
+
+def test_a_declared_date_field_decides_the_period(app, data_set):
+    defs = data_set
+    workflow = defs.workflows["beratung"]
+    q1 = quarter(dt.date(2026, 1, 1))
+    with app.app_context(), database.atomic():
+        # entered in April, first contact in March (and one with no date: never in a period)
+        for n in range(6):
+            record = _case(_utc(2026, 4, 2, 9), "lang")
+            record.data = {"fall": {"zielgruppe": "lang", "erstkontakt": f"2026-03-{10 + n}"}}
+            record.save()
+        _case(_utc(2026, 4, 2, 9), "lang")
+    with app.app_context():
+        by_contact = count_table(
+            defs,
+            workflow,
+            "fall.zielgruppe",
+            None,
+            5,
+            period=q1,
+            counting_date=CountingDate("fall.erstkontakt"),
+        )
+        assert by_contact.rows == ["Länger hier"] and by_contact.total == 6
+        by_creation = count_table(defs, workflow, "fall.zielgruppe", None, 5, period=q1)
+        assert by_creation.total == 18  # as before: the April cases are not in it
+        waited = duration_table(workflow, "fall.erstkontakt", "created", None, 5)
+        # 2 April 09:00 UTC from 10..15 March (midnight): 23.4 .. 18.4 days
+        assert (waited.total.n, waited.total.median) == (6, 20.9)
