@@ -48,6 +48,9 @@ REPORT_KEYS: dict[str, tuple[type, str]] = {
     "date": (str, "„created“ oder <formular>.<datumsfeld>"),
     "roles": (list, "eine Liste von Rollen"),
     "measures": (list, "eine Liste [[reports.measures]]"),
+    # the Word/Excel report: open records of another workflow counted by one dimension
+    "barriers": (str, "ein Text (Ablauf-Id der Barrieren)"),
+    "barriers_by": (str, "ein Text (Merkmal der Statistik dieses Ablaufs)"),
 }
 MEASURE_KEYS: dict[str, tuple[type, str]] = {
     "kind": (str, f"eines von {', '.join(KINDS)}"),
@@ -89,6 +92,8 @@ class Report:
     period: str = "quarter"
     date: str = "created"
     roles: tuple[str, ...] = ()  # empty: everyone in [privacy] statistics_roles
+    barriers: str = ""  # a workflow whose open records the document counts (issue 17)
+    barriers_by: str = ""  # ... by this dimension
 
 
 def _typed(item: Any, keys: dict, where: tuple) -> list[tuple[tuple, str]]:
@@ -187,6 +192,8 @@ def read_reports(entries: Any) -> list[Report]:
                 period=e.get("period", "quarter"),
                 date=e.get("date", "created"),
                 roles=tuple(e.get("roles", ())),
+                barriers=e.get("barriers", ""),
+                barriers_by=e.get("barriers_by", ""),
             )
         )
     return out

@@ -144,6 +144,13 @@ ROUTES = {
     "statistics.microdata_export": "statistics_roles",
     "reports.index": "statistics_roles",
     "reports.show": "statistics_roles",
+    # the report as a Word/Excel file (issue 17): a holder's own files, others 404
+    "reports.request_file": "statistics_roles",
+    "reports.file_status": "statistics_roles",
+    "reports.download": "statistics_roles",
+    "api.post_report_file": "statistics_roles",
+    "api.get_report_file": "statistics_roles",
+    "api.get_report_file_bytes": "statistics_roles",
     "privacy_roles.index": "any_privacy_role",
     "privacy_roles.decide": "any_privacy_role",
 }
@@ -256,6 +263,7 @@ def url_for_rule(rule, world) -> str:
         "grant_id": 1,
         "field": "posten",  # records.copy: a table of the fixture form
         "report_id": "antraege",  # the report declared in config_dir below
+        "file_id": 1,
     }
     return rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 # the route modules register their routes on the blueprint when they are imported
-from . import config_routes, consent_routes, files, openapi, routes  # noqa: F401
+from . import config_routes, consent_routes, files, openapi, report_routes, routes  # noqa: F401
 from .blueprint import bp
 
 

@@ -15,6 +15,7 @@ from .consent_routes import openapi_paths
 from .files import FILE
 from .files import PATHS as FILE_PATHS
 from .openapi_parts import ERROR, _json, _op, _path_param, _query, _ref, paging
+from .report_routes import openapi_paths as report_paths
 
 SORTS = [*_SORTS, *(f"-{name}" for name in _SORTS)]
 INVALID = (
@@ -395,6 +396,7 @@ def spec() -> dict:
         },
     }
     document["paths"].update(openapi_paths(_op, _json, ERROR, rid))
+    document["paths"].update(report_paths(_op, _json, ERROR))
     for operations in document["paths"].values():
         for operation in operations.values():
             # the input check refuses a NUL anywhere (and bad bodies) before any route runs

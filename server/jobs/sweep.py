@@ -19,9 +19,16 @@ import logging
 import redis
 from rq.job import JobStatus
 
-from ..models import DocumentRequest, database, utcnow
+from ..models import DocumentRequest, ReportDocument, database, utcnow
 from ..queue.connection import RedisUnavailable
-from ..queue.documents import document_queue, enqueue_document, fetch_job, job_timeout
+from ..queue.documents import (
+    document_queue,
+    enqueue_document,
+    enqueue_report,
+    fetch_job,
+    job_timeout,
+    report_job_id,
+)
 from ..runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -55,7 +62,15 @@ def requeue_pending(runtime: Runtime, older_than_seconds: int = 0) -> int:
                 & (DocumentRequest.requested_at <= young)
             )
         )
-    if not pending:
+        reports = list(
+            ReportDocument.select(
+                ReportDocument.id, ReportDocument.requested_at, ReportDocument.started_at
+            ).where(
+                ReportDocument.status.in_(["queued", "started"])
+                & (ReportDocument.requested_at <= young)
+            )
+        )
+    if not pending and not reports:
         return 0
     try:
         queue = document_queue(runtime.settings)
@@ -81,6 +96,36 @@ def requeue_pending(runtime: Runtime, older_than_seconds: int = 0) -> int:
             count += 1
     if count:
         log.info("sweep: %d pending document requests enqueued again", count)
+    return count + requeue_pending_reports(runtime, queue, reports, now, limit)
+
+
+def requeue_pending_reports(runtime: Runtime, queue, pending: list, now, limit) -> int:
+    """The same for the Lenkungskreis report files (``report_document``, job ``report-<id>``)."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+    from rq.serializers import JSONSerializer
+
+    count = 0
+    for row in pending:
+        try:
+            job = Job.fetch(
+                report_job_id(row.id), connection=queue.connection, serializer=JSONSerializer
+            )
+            status = job.get_status(refresh=False)
+            if status in LIVE:
+                continue
+            started = row.started_at or row.requested_at
+            if status == JobStatus.STARTED and now - started < limit:
+                continue
+        except NoSuchJobError:
+            pass
+        except (redis.RedisError, OSError) as exc:
+            log.warning("sweep stopped, Redis unreachable: %s", exc)
+            break
+        if enqueue_report(runtime.settings, row.id, replace=True):
+            count += 1
+    if count:
+        log.info("sweep: %d pending report files enqueued again", count)
     return count
 
 

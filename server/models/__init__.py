@@ -43,6 +43,7 @@ from .records import (
     Record,
     TransitionLog,
 )
+from .reports import REPORT_FORMATS, ReportDocument
 from .stat_values import RecordDimension, RecordValue
 from .uploads import Upload, UploadContent
 
@@ -78,6 +79,7 @@ MODELS = [
     MailDelivery,
     RecordDimension,
     RecordValue,
+    ReportDocument,
 ]
 
 
@@ -99,6 +101,8 @@ __all__ = [
     "DELIVERY_STATES",
     "MAIL_MODES",
     "MailDelivery",
+    "REPORT_FORMATS",
+    "ReportDocument",
     "Notification",
     "NotificationPreference",
     "on_commit",

@@ -83,3 +83,43 @@ def enqueue_document(settings: Settings, request_id: int, *, replace: bool = Fal
         log.warning("document %s not enqueued, the sweep will retry: %s", request_id, exc)
         return None
     return job.id
+
+
+# the Lenkungskreis report as a file (issue 17): the same queue, its own job and ids
+REPORT_JOB = "server.jobs.report_documents.render_report_job"
+
+
+def report_job_id(report_document_id: int) -> str:
+    return f"report-{report_document_id}"
+
+
+def enqueue_report(
+    settings: Settings, report_document_id: int, *, replace: bool = False
+) -> str | None:
+    """Put the job for report file ``report_document_id`` on the document queue (the id
+    only); None when Redis cannot be reached (the row stays queued, the sweep retries).
+    ``replace``: first remove what Redis still holds of an earlier job of the file."""
+    try:
+        queue = document_queue(settings)
+        if replace:
+            try:
+                Job.fetch(
+                    report_job_id(report_document_id),
+                    connection=queue.connection,
+                    serializer=JSONSerializer,
+                ).delete(remove_from_queue=True)
+            except NoSuchJobError:
+                pass
+        job = queue.enqueue(
+            REPORT_JOB,
+            report_document_id,
+            job_id=report_job_id(report_document_id),
+            result_ttl=RESULT_TTL,
+            failure_ttl=FAILURE_TTL,
+            retry=RETRY,
+            description=f"Bericht {report_document_id}",
+        )
+    except (redis.RedisError, RedisUnavailable, OSError) as exc:
+        log.warning("report %s not enqueued: %s", report_document_id, exc)
+        return None
+    return job.id

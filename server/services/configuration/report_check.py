@@ -46,6 +46,22 @@ def _event_problem(defs: Any, workflow: Any, event: str) -> str | None:
     return None
 
 
+def _barrier_problems(defs: Any, report: Any, add: Any) -> None:
+    """``barriers`` / ``barriers_by``: a workflow and one of its non-personal dimensions."""
+    if not report.barriers and not report.barriers_by:
+        return
+    if not (report.barriers and report.barriers_by):
+        add((), "„barriers“ und „barriers_by“ gehören zusammen")
+        return
+    workflow = defs.workflows.get(report.barriers)
+    if workflow is None:
+        add(("barriers",), f"den Ablauf „{report.barriers}“ gibt es nicht")
+    elif _personal(defs, workflow, report.barriers_by):
+        add(("barriers_by",), f"„{report.barriers_by}“ ist personenbezogen")
+    elif report.barriers_by not in dimension_keys(defs, workflow):
+        add(("barriers_by",), f"„{report.barriers_by}“ ist kein Merkmal dieses Ablaufs")
+
+
 def report_check(defs: Any, settings: Any) -> list[Problem]:
     """``[[reports]]`` against forms, workflows and ``[privacy] statistics_roles``."""
     reports = read_reports(settings.raw.get("reports") or [])
@@ -75,6 +91,7 @@ def report_check(defs: Any, settings: Any) -> list[Problem]:
             found = _field(defs, workflow, report.date)
             if found is None or found.type != "date":
                 add(("date",), f"„{report.date}“ ist kein Datumsfeld eines Formulars des Ablaufs")
+        _barrier_problems(defs, report, add)
         keys = dimension_keys(defs, workflow)  # key -> (field type, table or None)
         for j, m in enumerate(report.measures):
             at = ("measures", j)
