@@ -45,6 +45,7 @@ KEPT_TABLES = (
     "consent",
     "record_privacy",
     "measure_status",  # decisions' measures: no personal data
+    "measure_value",  # indicator values of measures: a date and a number
     "notification",  # neutral titles (kind + number), never content
 )
 
