@@ -106,7 +106,7 @@ def test_case_manager_takes_a_case_from_intake_to_the_consent_form(kim_site, new
     onwards(page, "Einwilligung")
     referral = field(page, "intake", "referred_by")
     expect(referral).to_be_hidden()
-    page.select_option("#intake-access_channel", label="Verweisung durch eine Stelle")
+    page.select_option("#intake-access_channel", label="Verweisung durch eine andere Stelle")
     expect(referral).to_be_visible()
     page.fill("#intake-referred_by", "Jobcenter Düsseldorf-Mitte")
     page.select_option("#intake-district", value="sb03")
