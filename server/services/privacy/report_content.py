@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...config import Settings
-from ...german import local_time
+from ...german import date_text, local_time
 from ...models import User, utcnow
 from ...report_settings import Report
 from ...schema.definitions import Definitions
@@ -218,5 +218,5 @@ def cell_text(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.1f}".replace(".", ",")
     if isinstance(value, dt.date):
-        return value.strftime("%d.%m.%Y")
+        return date_text(value)
     return str(value)

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from markupsafe import Markup, escape
 
+from ...german import date_text
 from .indicators import Indicator, expected_on, number_text
 
 ACTUAL = "#1f6fb2"  # at least 4.5:1 on white, like the bar charts
@@ -137,4 +138,4 @@ def indicator_svg(ind: Indicator, ident: str, title: str) -> Markup:
 
 
 def _day(day: dt.date) -> str:
-    return f"{day:%d.%m.%Y}"
+    return date_text(day)
