@@ -116,7 +116,7 @@ SQLITE = (
 )
 
 POSTGRESQL = (
-    "CREATE FUNCTION record_value_refresh() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+    "CREATE OR REPLACE FUNCTION record_value_refresh() RETURNS trigger LANGUAGE plpgsql AS $$\n"
     "BEGIN\n"
     "  IF TG_OP = 'UPDATE' AND NEW.data IS NOT DISTINCT FROM OLD.data\n"
     "     AND NEW.workflow IS NOT DISTINCT FROM OLD.workflow THEN\n"
