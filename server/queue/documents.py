@@ -46,43 +46,53 @@ def document_job_id(request_id: int) -> str:
     return f"document-{request_id}"
 
 
-def fetch_job(queue: Queue, request_id: int) -> Job | None:
-    """The RQ job of a request, if Redis still knows it."""
+def _fetch(queue: Queue, job_id: str) -> Job | None:
     try:
-        return Job.fetch(
-            document_job_id(request_id), connection=queue.connection, serializer=JSONSerializer
-        )
+        return Job.fetch(job_id, connection=queue.connection, serializer=JSONSerializer)
     except NoSuchJobError:
         return None
 
 
-def enqueue_document(settings: Settings, request_id: int, *, replace: bool = False) -> str | None:
-    """Put the document job for request ``request_id`` on the queue.
+def fetch_job(queue: Queue, request_id: int) -> Job | None:
+    """The RQ job of a request, if Redis still knows it."""
+    return _fetch(queue, document_job_id(request_id))
 
-    ``replace`` first removes what Redis still holds of an earlier job of the request (a
-    failed one, or one a dead worker had started), so the job is in one place only.
-    Returns the job id, or None when Redis cannot be reached: the request stays queued in the
-    database and the sweep enqueues it again once Redis is back.
-    """
+
+def _enqueue_id(
+    settings: Settings, function: str, object_id: int, job_id: str, description: str, replace: bool
+) -> str | None:
+    """Put ``function(object_id)`` on the document queue under ``job_id``; None when Redis
+    cannot be reached (the row stays queued in the database, the sweep enqueues it again).
+    ``replace`` first removes what Redis still holds of an earlier job of the same id (a
+    failed one, or one a dead worker had started), so the job is in one place only."""
     try:
         queue = document_queue(settings)
         if replace:
-            old = fetch_job(queue, request_id)
+            old = _fetch(queue, job_id)
             if old is not None:
                 old.delete(remove_from_queue=True)
         job = queue.enqueue(
-            DOCUMENT_JOB,
-            request_id,
-            job_id=document_job_id(request_id),
+            function,
+            object_id,
+            job_id=job_id,
             result_ttl=RESULT_TTL,
             failure_ttl=FAILURE_TTL,
             retry=RETRY,
-            description=f"Dokument {request_id}",
+            description=description,
         )
     except (redis.RedisError, RedisUnavailable, OSError) as exc:
-        log.warning("document %s not enqueued, the sweep will retry: %s", request_id, exc)
+        log.warning("%s not enqueued, the sweep will retry: %s", job_id, exc)
         return None
     return job.id
+
+
+def enqueue_document(settings: Settings, request_id: int, *, replace: bool = False) -> str | None:
+    """Put the document job for request ``request_id`` on the queue (the id only); the job
+    id, or None when Redis cannot be reached (see :func:`_enqueue_id`)."""
+    job_id = document_job_id(request_id)
+    return _enqueue_id(
+        settings, DOCUMENT_JOB, request_id, job_id, f"Dokument {request_id}", replace
+    )
 
 
 # the Lenkungskreis report as a file (issue 17): the same queue, its own job and ids
@@ -97,29 +107,7 @@ def enqueue_report(
     settings: Settings, report_document_id: int, *, replace: bool = False
 ) -> str | None:
     """Put the job for report file ``report_document_id`` on the document queue (the id
-    only); None when Redis cannot be reached (the row stays queued, the sweep retries).
-    ``replace``: first remove what Redis still holds of an earlier job of the file."""
-    try:
-        queue = document_queue(settings)
-        if replace:
-            try:
-                Job.fetch(
-                    report_job_id(report_document_id),
-                    connection=queue.connection,
-                    serializer=JSONSerializer,
-                ).delete(remove_from_queue=True)
-            except NoSuchJobError:
-                pass
-        job = queue.enqueue(
-            REPORT_JOB,
-            report_document_id,
-            job_id=report_job_id(report_document_id),
-            result_ttl=RESULT_TTL,
-            failure_ttl=FAILURE_TTL,
-            retry=RETRY,
-            description=f"Bericht {report_document_id}",
-        )
-    except (redis.RedisError, RedisUnavailable, OSError) as exc:
-        log.warning("report %s not enqueued: %s", report_document_id, exc)
-        return None
-    return job.id
+    only); None when Redis cannot be reached (the row stays queued, the sweep retries)."""
+    job_id = report_job_id(report_document_id)
+    description = f"Bericht {report_document_id}"
+    return _enqueue_id(settings, REPORT_JOB, report_document_id, job_id, description, replace)
