@@ -101,6 +101,12 @@ class Runtime:
                     self._load_locked()
             return self._definitions
 
+    def check_every(self, seconds: float) -> None:
+        """Ask for newly published revisions at most every ``seconds`` from now on; the
+        next access asks at once (a wait begun under the old interval does not hold)."""
+        self.check_seconds = float(seconds)
+        self._next_check = 0.0
+
     def reload(self) -> list[Problem]:
         """Read the definitions again; returns the problems found."""
         with self._lock:

@@ -94,10 +94,12 @@ def run_worker(
 
     ``runtime`` is the process's, from :func:`server.runtime.start_runtime` (``verbund worker``).
     """
-    prepare_database(runtime)
     # every job asks for the newest published revision (one indexed query), so a document
-    # requested after a publication is always rendered with it
-    runtime.check_seconds = 0.0
+    # requested after a publication is always rendered with it - set before anything reads
+    # the definitions: a first read under the default interval kept them for a second, and a
+    # publication within that second was missed (seen on CI)
+    runtime.check_every(0.0)
+    prepare_database(runtime)
     _ = runtime.definitions  # parse once before the first job, not inside it
     requeued = requeue_pending(runtime)
     if requeued:

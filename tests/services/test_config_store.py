@@ -63,3 +63,14 @@ def test_check_without_a_database_reads_the_files(app, make_user):
     publish(current_runtime(app), admin, "form", "notiz", NOTE, "neu")
     runtime = Runtime(current_runtime(app).settings)  # like `verbund check`
     assert "notiz" not in runtime.definitions.forms and runtime.revision is None
+
+
+def test_a_shorter_interval_applies_at_once_not_after_the_old_wait(app, make_user):
+    # the worker reads the definitions at start under the default interval and then asks on
+    # every job; a publication within the first interval was once rendered with the old labels
+    admin = make_user("chefin", ["admin"], "verwaltung")
+    worker = other_runtime(app, 3600)
+    assert "notiz" not in worker.definitions.forms
+    worker.check_every(0.0)
+    publish(current_runtime(app), admin, "form", "notiz", NOTE, "neu")
+    assert "notiz" in worker.definitions.forms
