@@ -128,9 +128,20 @@ def set_key(table: Table | InlineTable, key: str, value: Any, order=KEY_ORDER) -
     earlier = [k for k in keys if k in order and order.index(k) < rank]
     if earlier and key in order:
         after = earlier[-1]
-    container._insert_after(after, key, tomlkit.item(value))  # noqa: SLF001 - no public API
+    _insert_after(container, after, key, tomlkit.item(value))
     # a Table is also a dict of its values: keep it in step, or deleting the key later fails
     dict.__setitem__(table, key, container[key])
+
+
+def _insert_after(container, after: str, key: str, item: Any) -> None:
+    """Put ``key`` right behind the line of ``after``. tomlkit has no public insert; its
+    private ``_insert_after`` went away in 0.15.3, ``_insert_at`` is in every version we
+    allow (>=0.13), and appending covers ``after`` being the container's last entry."""
+    position = max(i for i, (k, _) in enumerate(container.body) if k is not None and k.key == after)
+    if position + 1 < len(container.body):
+        container._insert_at(position + 1, key, item)  # noqa: SLF001 - no public insert
+    else:
+        container.append(key, item)
 
 
 def remove_key(table: Table | InlineTable, key: str) -> None:
