@@ -32,6 +32,15 @@ needs_chromium = pytest.mark.skipif(
     not os.path.exists(CHROMIUM), reason="chromium is not installed"
 )
 
+# The PostgreSQL pass runs beside the SQLite pass on CI's two cores. A screen journey checks
+# what the browser shows and how the keyboard reaches it, which does not depend on the
+# database; the services and the API under each screen run on both passes, and the KIM
+# journeys (tests/browser/test_kim_journeys.py) still cross the whole stack on PostgreSQL.
+screens_on_sqlite_pass = pytest.mark.skipif(
+    bool(os.environ.get("VERBUND_TEST_DATABASE_URL")),
+    reason="the screens do not depend on the database: checked on the SQLite pass",
+)
+
 
 @pytest.fixture(scope="module")
 def chromium():

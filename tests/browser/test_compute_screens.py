@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_bitv_forms import no_sideways_scrolling, open_record
-from tests.browser_support import axe_violations, log_in, needs_chromium
+from tests.browser_support import axe_violations, log_in, needs_chromium, screens_on_sqlite_pass
 
-pytestmark = needs_chromium
+pytestmark = [needs_chromium, screens_on_sqlite_pass]
 
 
 @pytest.fixture

@@ -20,11 +20,12 @@ from tests.browser.test_screens_a11y import both_widths, page_for, tab_to
 from tests.browser_support import (
     axe_violations,  # the whole page
     needs_chromium,
+    screens_on_sqlite_pass,
 )
 
 __all__ = ["page_for"]  # the fixture, used by name below
 
-pytestmark = needs_chromium
+pytestmark = [needs_chromium, screens_on_sqlite_pass]
 
 ESCALATE = """
 import datetime as dt

@@ -20,9 +20,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ROOT
-from tests.browser_support import axe_violations, log_in, needs_chromium
+from tests.browser_support import axe_violations, log_in, needs_chromium, screens_on_sqlite_pass
 
-pytestmark = needs_chromium
+pytestmark = [needs_chromium, screens_on_sqlite_pass]
 
 NEW_LABEL = "Wohnsituation"
 CHOICES = ("Eigene Wohnung", "Gemeinschaftsunterkunft", "Ohne festen Wohnsitz")

@@ -20,11 +20,11 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import SITES
 from tests.browser.test_screens_a11y import both_widths, page_for
-from tests.browser_support import axe_violations, needs_chromium
+from tests.browser_support import axe_violations, needs_chromium, screens_on_sqlite_pass
 
 __all__ = ["page_for"]  # the fixture, used by name below
 
-pytestmark = needs_chromium
+pytestmark = [needs_chromium, screens_on_sqlite_pass]
 
 GROW = """
 import datetime as dt

@@ -11,9 +11,9 @@ from playwright.sync_api import expect
 
 from tests.browser.test_axe_every_page import axe_violations
 from tests.browser.test_bitv_forms import no_sideways_scrolling
-from tests.browser_support import log_in, needs_chromium
+from tests.browser_support import log_in, needs_chromium, screens_on_sqlite_pass
 
-pytestmark = needs_chromium
+pytestmark = [needs_chromium, screens_on_sqlite_pass]
 
 
 def test_report_as_word_by_keyboard(kim_site, new_page, shots):

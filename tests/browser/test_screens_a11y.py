@@ -21,9 +21,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.browser.conftest import SITES
-from tests.browser_support import WCAG_AA, log_in, needs_chromium
+from tests.browser_support import WCAG_AA, log_in, needs_chromium, screens_on_sqlite_pass
 
-pytestmark = needs_chromium
+pytestmark = [needs_chromium, screens_on_sqlite_pass]
 
 SCREEN = ".verbund-screen"  # the part of the page a screen's own template renders
 

@@ -20,9 +20,9 @@ from playwright.sync_api import expect
 
 from tests.browser.test_axe_every_page import axe_violations
 from tests.browser.test_form_builder_journeys import admin, fits_320, open_case  # noqa: F401
-from tests.browser_support import log_in, needs_chromium
+from tests.browser_support import log_in, needs_chromium, screens_on_sqlite_pass
 
-pytestmark = needs_chromium
+pytestmark = [needs_chromium, screens_on_sqlite_pass]
 
 DEADLINE = "Einwilligung nachfassen"
 # after each button the server checks the whole KIM configuration; on a busy machine that

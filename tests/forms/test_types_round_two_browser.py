@@ -15,11 +15,17 @@ from werkzeug.serving import make_server
 from server.models import Record
 from server.runtime import current_runtime
 from server.services.records.changes import create_record
-from tests.browser_support import Shots, axe_violations, log_in, needs_chromium
+from tests.browser_support import (
+    Shots,
+    axe_violations,
+    log_in,
+    needs_chromium,
+    screens_on_sqlite_pass,
+)
 from tests.forms.test_types_round_two_app import NEW_FIELDS
 from tests.helpers import PASSWORD
 
-pytestmark = needs_chromium
+pytestmark = [needs_chromium, screens_on_sqlite_pass]
 
 
 @pytest.fixture
