@@ -50,6 +50,7 @@ DEFAULTS: dict[str, Any] = {
         "render_memory_mb": 1024,  # address space of the render process
         "output_max_bytes": 50 * 1024 * 1024,  # rendered XML and the .docx
         "pdf_seconds": 90,  # LibreOffice's PDF/A conversion (within what the job has left)
+        "report_file_days": 30,  # Lenkungskreis report files are deleted after this; 0: kept
     },
     # the decision and measure register (empty workflow: none); see docs/configuration.md
     "register": {

@@ -26,6 +26,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+# the period names of [[reports]] with the same meaning, so one word means one thing in
+# config.toml: quarter/year the last complete one, current_* the running one, all no period
+from .report_settings import PERIODS
+
 # key -> (type, German description of the type)
 KEYS: dict[str, tuple[type, str]] = {
     "roles": (list, "eine Liste von Rollen"),
@@ -41,6 +45,7 @@ KEYS: dict[str, tuple[type, str]] = {
     "date": (str, "ein Text (<formular>.<datumsfeld>)"),
     "days": (int, "eine ganze Zahl"),
     "escalated": (bool, "wahr oder falsch"),
+    "period": (str, f"einer von {', '.join(PERIODS)}"),
 }
 
 # widget -> (German description, keys it needs, keys it may have besides roles/widget/title)
@@ -61,7 +66,11 @@ WIDGETS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
         ("workflow",),
         ("open_only", "states"),
     ),
-    "statistic": ("Diagramm der Statistik ohne Personen", ("workflow", "rows"), ("where",)),
+    "statistic": (
+        "Diagramm der Statistik ohne Personen",
+        ("workflow", "rows"),
+        ("where", "period"),
+    ),
     "register": ("Beschluss- und Maßnahmenregister in Zahlen", (), ("limit",)),
     "upcoming": ("anstehende Termine eines Ablaufs", ("workflow", "date"), ("days", "limit")),
     "workflows": ("Kacheln der sichtbaren Abläufe", (), ()),
@@ -89,6 +98,7 @@ class Widget:
     date: str = ""
     days: int = 60
     escalated: bool = False  # deadlines: only escalated ones (the team view)
+    period: str = "all"  # statistic: which period it counts (PERIODS), in Berlin time
 
 
 def entry_problems(entry: Any, known_roles: set[str]) -> list[tuple[str | None, str]]:
@@ -103,6 +113,8 @@ def entry_problems(entry: Any, known_roles: set[str]) -> list[tuple[str | None, 
             problems.append((key, f"„{key}“ muss {KEYS[key][1]} sein"))
         elif isinstance(value, int) and not isinstance(value, bool) and value < 1:
             problems.append((key, f"„{key}“ muss größer als 0 sein"))
+        elif key == "period" and value not in PERIODS:
+            problems.append((key, f"„period“ muss einer von {', '.join(PERIODS)} sein"))
     kind = entry.get("widget")
     if kind is None:
         problems.append((None, f"„widget“ fehlt (eines von {', '.join(WIDGETS)})"))

@@ -148,9 +148,11 @@ ROUTES = {
     "reports.request_file": "statistics_roles",
     "reports.file_status": "statistics_roles",
     "reports.download": "statistics_roles",
+    "reports.retry_file": "statistics_roles",
     "api.post_report_file": "statistics_roles",
     "api.get_report_file": "statistics_roles",
     "api.get_report_file_bytes": "statistics_roles",
+    "api.retry_report_file_route": "statistics_roles",
     "privacy_roles.index": "any_privacy_role",
     "privacy_roles.decide": "any_privacy_role",
 }

@@ -15,6 +15,7 @@ from ..services.privacy.report_requests import (
     readable_report,
     report_file,
     request_report_file,
+    retry_report_file,
 )
 from .blueprint import bp
 
@@ -76,6 +77,18 @@ def get_report_file(report_id: str, file_id: int):
     return jsonify(_file_json(row))
 
 
+@bp.post("/reports/<report_id>/files/<int:file_id>/retry")
+def retry_report_file_route(report_id: str, file_id: int):
+    """A failed file made again (same row, same period and format): 202 like the request;
+    409 when the file did not fail."""
+    runtime = current_runtime()
+    row = retry_report_file(runtime.definitions, runtime.settings, g.user, report_id, file_id)
+    response = jsonify(_file_json(row))
+    response.status_code = 202
+    response.headers["Location"] = f"/api/v1/reports/{row.report}/files/{row.id}"
+    return response
+
+
 @bp.get("/reports/<report_id>/files/<int:file_id>/file")
 def get_report_file_bytes(report_id: str, file_id: int):
     runtime = current_runtime()
@@ -91,7 +104,7 @@ def get_report_file_bytes(report_id: str, file_id: int):
 
 
 def openapi_paths(op, json_response, error) -> dict:
-    """The three paths for the OpenAPI description."""
+    """The report-file paths for the OpenAPI description."""
     status = {"type": "object", "properties": {"id": {"type": "integer"}}}
     report = {"name": "report_id", "in": "path", "required": True, "schema": {"type": "string"}}
     file_id = {"name": "file_id", "in": "path", "required": True, "schema": {"type": "integer"}}
@@ -129,6 +142,17 @@ def openapi_paths(op, json_response, error) -> dict:
             "get": op(
                 "Stand einer Berichtsdatei",
                 {"200": json_response(status, "Stand"), **refused},
+                params=[report, file_id],
+            )
+        },
+        "/reports/{report_id}/files/{file_id}/retry": {
+            "post": op(
+                "Eine fehlgeschlagene Berichtsdatei erneut erstellen",
+                {
+                    "202": json_response(status, "wieder eingereiht"),
+                    "409": json_response(error, "nicht fehlgeschlagen"),
+                    **refused,
+                },
                 params=[report, file_id],
             )
         },

@@ -86,6 +86,14 @@ PERIODIC = (
         "Ungenutzte Uploads entfernen",
         "removed",
     ),
+    # Lenkungskreis report files older than [documents] report_file_days
+    Periodic(
+        "old-report-files",
+        "server.jobs.report_documents.remove_old_report_files_job",
+        3600,
+        "Alte Berichtsdateien löschen",
+        "removed",
+    ),
 )
 
 RETRY = Retry(max=3, interval=[30, 120, 600])

@@ -17,7 +17,12 @@ from ..services.errors import ServiceError
 from ..services.privacy.periods import Period
 from ..services.privacy.report_content import report_content
 from ..services.privacy.report_files import to_docx, to_xlsx
-from ..services.privacy.report_requests import min_cell, readable_report
+from ..services.privacy.report_requests import (
+    min_cell,
+    readable_report,
+    remove_old_report_files,
+    report_file_days,
+)
 from .documents import _retries_left, _scrubbed
 
 log = logging.getLogger(__name__)
@@ -81,3 +86,10 @@ def _fail(file_id: int, error: str, status: str = "failed") -> None:
     ReportDocument.update(status=status, finished_at=utcnow(), error=error).where(
         _unfinished(file_id)
     ).execute()
+
+
+def remove_old_report_files_job() -> int:
+    """Periodic: report files older than ``[documents] report_file_days`` go; how many."""
+    runtime = current_runtime()
+    with database.connection_context():
+        return remove_old_report_files(report_file_days(runtime.settings))

@@ -23,6 +23,7 @@ from ..config import Settings
 from ..models import Deadline, Record, User
 from ..schema.definitions import Definitions, WorkflowDef
 from ..services.errors import ServiceError
+from ..services.privacy.periods import default_period
 from ..services.privacy.statistics import count_table
 from ..services.records.access import may_see_workflow, readable_records, scope_in
 from ..services.records.deadlines import open_deadlines
@@ -165,8 +166,11 @@ def statistic(widget: Widget, ctx: Context):
     if not may_see_workflow(ctx.user, workflow):
         return None  # statistics respect read_roles like every other view
     min_cell = max(1, int(ctx.settings.section("privacy").get("min_cell", 5)))
+    period = default_period(widget.period)  # None for "all"
     try:
-        table = count_table(ctx.defs, workflow, widget.rows, None, min_cell, widget.where or None)
+        table = count_table(
+            ctx.defs, workflow, widget.rows, None, min_cell, widget.where or None, period
+        )
     except ServiceError:
         return None
     counts = dict(zip(table.rows, (cells[0] for cells in table.cells), strict=True))
@@ -177,6 +181,8 @@ def statistic(widget: Widget, ctx: Context):
     )
     bars = [(label, counts[label]) for label in labels]
     title = _title(widget, table.row_label)
+    if period is not None:  # which figures these are belongs in the heading, not a footnote
+        title = f"{title} – {period.label}"
     return {
         "title": title,
         # a number kept secret shows as "x", as on the statistics page
@@ -187,6 +193,7 @@ def statistic(widget: Widget, ctx: Context):
         "min_cell": min_cell,
         "workflow": workflow,
         "rows": widget.rows,
+        "period": period,
     }
 
 

@@ -11,6 +11,11 @@ from ...schema.definitions import Problem
 from ...schema.toml_lines import parse_toml
 from ..privacy.statistics import dimension_keys
 
+# every measure is counted twice (period and the one before) on the page and in the file,
+# durations read the transition log: a report of a few dozen would take minutes at 100,000
+# records (docs/architecture.md, "Berichte: Betrieb")
+MAX_MEASURES = 20
+
 
 def _field(defs: Any, workflow: Any, key: str) -> Any:
     form_id, _, name = key.partition(".")
@@ -92,6 +97,12 @@ def report_check(defs: Any, settings: Any) -> list[Problem]:
             if found is None or found.type != "date":
                 add(("date",), f"„{report.date}“ ist kein Datumsfeld eines Formulars des Ablaufs")
         _barrier_problems(defs, report, add)
+        if len(report.measures) > MAX_MEASURES:
+            add(
+                ("measures", MAX_MEASURES),
+                f"höchstens {MAX_MEASURES} Kennzahlen je Bericht, hier "
+                f"{len(report.measures)}: bitte auf mehrere Berichte verteilen",
+            )
         keys = dimension_keys(defs, workflow)  # key -> (field type, table or None)
         for j, m in enumerate(report.measures):
             at = ("measures", j)

@@ -8,6 +8,8 @@ file holds no personal data, but what someone asked for when is theirs).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ...config import Settings
 from ...german import file_stamp
 from ...models import REPORT_FORMATS, ReportDocument, User, transaction, utcnow
@@ -15,10 +17,12 @@ from ...queue.documents import enqueue_report
 from ...report_settings import Report, read_reports
 from ...schema.definitions import Definitions
 from ..audit import audit
-from ..errors import Forbidden, Invalid, NotFound
+from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..records.access import may_see_workflow, user_roles
 from .periods import Period
 
+# [documents] report_file_days when the key is missing (config.py holds the same default)
+DEFAULT_KEEP_DAYS = 30
 FORMAT_LABELS = {"docx": "Word-Dokument", "xlsx": "Excel-Tabelle"}
 MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -121,6 +125,36 @@ def report_file(
     return row
 
 
+def retry_report_file(
+    defs: Definitions, settings: Settings, user: User, report_id: str, file_id: int
+) -> ReportDocument:
+    """Make a failed file of the requester's again (same report, period and format), with
+    today's declaration and the person's current rights; Conflict unless it failed.
+
+    The same row goes back to the queue (the failed job in Redis is replaced), so the status
+    page the person has open keeps working and the list of files does not grow."""
+    row = report_file(defs, settings, user, report_id, file_id)
+    with transaction():
+        changed = (
+            ReportDocument.update(
+                status="queued", error="", started_at=None, finished_at=None, attempts=0
+            )
+            .where((ReportDocument.id == row.id) & (ReportDocument.status == "failed"))
+            .execute()
+        )
+        if not changed:
+            raise Conflict("Nur eine fehlgeschlagene Datei kann erneut erstellt werden.")
+        audit(
+            "report.retry",
+            user,
+            object_type="report_document",
+            object_id=row.id,
+            detail={"report": row.report, "format": row.format},
+        )
+    enqueue_report(settings, row.id, replace=True)
+    return ReportDocument.get_by_id(row.id)
+
+
 def recent_files(user: User, report_id: str, limit: int = 5) -> list[ReportDocument]:
     """The requester's latest files of a report (without their bytes), newest first."""
     return list(
@@ -131,3 +165,31 @@ def recent_files(user: User, report_id: str, limit: int = 5) -> list[ReportDocum
         .order_by(ReportDocument.id.desc())
         .limit(limit)
     )
+
+
+def report_file_days(settings: Settings) -> int:
+    """``[documents] report_file_days``: how long a made file stays (0: for ever)."""
+    return int(settings.section("documents").get("report_file_days", DEFAULT_KEEP_DAYS))
+
+
+def remove_old_report_files(days: int, now: dt.datetime | None = None) -> int:
+    """Delete finished and failed report files requested more than ``days`` days before
+    ``now`` (naive UTC); returns how many went. ``days`` 0 keeps everything.
+
+    Files still waiting or being made stay: the sweep or the worker is about to finish them,
+    and a file nobody fetched is gone after ``days`` anyway. The figures can be made again
+    at any time from the records, so nothing is lost but the bytes."""
+    if days <= 0:
+        return 0
+    cutoff = (now or utcnow()) - dt.timedelta(days=days)
+    old = (ReportDocument.requested_at < cutoff) & ReportDocument.status.in_(("finished", "failed"))
+    with transaction():
+        removed = ReportDocument.delete().where(old).execute()
+        if removed:
+            audit(
+                "report.remove_old",
+                None,
+                object_type="report_document",
+                detail={"count": removed, "days": days},
+            )
+    return removed

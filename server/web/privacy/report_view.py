@@ -10,11 +10,11 @@ the status page says where it stands and offers the file when it is there.
 
 from __future__ import annotations
 
-from flask import abort, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 
 from ...downloads import DownloadAudit, send_download
-from ...services.errors import Invalid, NotFound
+from ...services.errors import Conflict, Invalid, NotFound
 from ...services.privacy.periods import default_period
 from ...services.privacy.report import run_report
 from ...services.privacy.report_requests import (
@@ -24,6 +24,7 @@ from ...services.privacy.report_requests import (
     recent_files,
     report_file,
     request_report_file,
+    retry_report_file,
 )
 from ..base import definitions, runtime
 from ..session import current_user
@@ -108,6 +109,20 @@ class ReportView(PrivacyView):
             row=row,
             format_label=FORMAT_LABELS.get(row.format, row.format),
         )
+
+    @expose("/<report_id>/datei/<int:file_id>/erneut", methods=("POST",))
+    def retry_file(self, report_id: str, file_id: int):
+        """The button of a failed file: queue the same request again, back to its status."""
+        report = _report(report_id)
+        try:
+            retry_report_file(definitions(), runtime().settings, current_user(), report.id, file_id)
+        except NotFound:
+            abort(404)
+        except Conflict as exc:
+            flash(exc.message, "error")  # pressed twice, or done meanwhile: say so, no error page
+        else:
+            flash("Die Datei wird erneut erstellt.", "info")
+        return redirect(url_for(".file_status", report_id=report.id, file_id=file_id))
 
     @expose("/<report_id>/datei/<int:file_id>/herunterladen")
     def download(self, report_id: str, file_id: int):

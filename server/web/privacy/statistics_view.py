@@ -10,8 +10,10 @@ from flask import abort, request
 from flask_admin import expose
 
 from ...downloads import DownloadAudit, send_download
-from ...services.errors import Invalid
+from ...services.errors import Invalid, NotFound
 from ...services.privacy.compare import compare
+from ...services.privacy.periods import CountingDate
+from ...services.privacy.report_requests import readable_report
 from ...services.privacy.statistics import count_table, dimensions, microdata_csv, table_csv
 from ...services.records.access import may_see_workflow
 from ..base import definitions, runtime
@@ -29,6 +31,17 @@ def _csv(text: str, filename: str, audited: DownloadAudit):
     return send_download("\ufeff" + text, filename, "text/csv", audited=audited)
 
 
+def _counted_by(defs, workflow, report) -> str:
+    """„dem Tag der Anlage“ or „dem Datum „Erstkontakt“ (aus dem Bericht „…“)“."""
+    if report is None or report.date == "created":
+        return "dem Tag der Anlage (Berliner Zeit)"
+    form_id, _, name = report.date.partition(".")
+    form = defs.forms.get(form_id)
+    field = form.field(name) if form is not None else None
+    label = field.label if field is not None else report.date
+    return f"dem Datum „{label}“ wie im Bericht „{report.title}“"
+
+
 class StatisticsView(PrivacyView):
     roles_key = "statistics_roles"
 
@@ -44,10 +57,33 @@ class StatisticsView(PrivacyView):
             abort(404)  # unknown, or outside the person's read_roles: the same answer
         return workflow
 
-    def _table(self, workflow, period=None):
+    def _report(self, workflow):
+        """The report the page was opened from (``?bericht=<id>``), if it is about
+        ``workflow``: its declared ``date`` is the counting date here too, so the numbers
+        match the report's. Not one the person may open: 404, as on the report page."""
+        report_id = request.args.get("bericht") or ""
+        if not report_id:
+            return None
+        try:
+            report = readable_report(definitions(), runtime().settings, current_user(), report_id)
+        except NotFound:
+            abort(404)
+        # another workflow chosen on the page: the report's date field is not one of its
+        return report if report.workflow == workflow.id else None
+
+    def _table(self, workflow, period=None, report=None):
         rows = request.args.get("rows") or "state"
         columns = request.args.get("columns") or None
-        return count_table(definitions(), workflow, rows, columns, _min_cell(), period=period)
+        counting = CountingDate(report.date) if report is not None else None
+        return count_table(
+            definitions(),
+            workflow,
+            rows,
+            columns,
+            _min_cell(),
+            period=period,
+            counting_date=counting,
+        )
 
     @expose("/")
     def index(self):
@@ -55,13 +91,14 @@ class StatisticsView(PrivacyView):
         if not self._visible() and not request.args.get("workflow"):
             return self.render("verbund/privacy/statistics.html", workflow=None)
         workflow = self._workflow()
+        report = self._report(workflow)
         problem, table, comparison = None, None, None
         period, period_errors = read_period()
         context = period_context(period, period_errors)
         try:
-            table = self._table(workflow, period)
+            table = self._table(workflow, period, report)
             if period is not None and context["compare"]:
-                before = self._table(workflow, period.previous())
+                before = self._table(workflow, period.previous(), report)
                 order = next(
                     (
                         d.order
@@ -87,22 +124,27 @@ class StatisticsView(PrivacyView):
             min_cell=_min_cell(),
             comparison=comparison,
             period_query=period.query() if period else {},
+            report=report,
+            counted_by=_counted_by(defs, workflow, report),
             **context,
         ), (422 if problem else 200)
 
     @expose("/tabelle.csv")
     def table_export(self):
         workflow = self._workflow()
+        report = self._report(workflow)
         period, errors = read_period()
         if errors:
             abort(400)
         try:
-            table = self._table(workflow, period)
+            table = self._table(workflow, period, report)
         except Invalid:
             abort(400)
         detail = {"workflow": workflow.id, "kind": "table", "rows": request.args.get("rows")}
         if period is not None:
             detail["period"] = period.label
+        if report is not None:
+            detail["report"] = report.id
         return _csv(
             table_csv(table),
             f"statistik-{workflow.id}.csv",
