@@ -16,11 +16,11 @@ from playwright.sync_api import expect
 from tests.browser.test_axe_every_page import axe_violations
 from tests.browser.test_long_lists import tab_to
 from tests.browser.test_screens_a11y import page_for
-from tests.browser_support import needs_chromium
+from tests.browser_support import needs_chromium, screens_on_sqlite_pass
 
 __all__ = ["page_for"]  # the fixture, used by name below
 
-pytestmark = needs_chromium
+pytestmark = [needs_chromium, screens_on_sqlite_pass]
 
 # every status badge and the „Stand“ heading: its right edge, and that of the table's box
 EDGES = """() => {

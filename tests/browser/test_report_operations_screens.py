@@ -20,11 +20,11 @@ from tests.browser.conftest import SITES
 from tests.browser.test_axe_every_page import axe_violations
 from tests.browser.test_long_lists import tab_to
 from tests.browser.test_screens_a11y import both_widths, page_for
-from tests.browser_support import needs_chromium
+from tests.browser_support import needs_chromium, screens_on_sqlite_pass
 
 __all__ = ["page_for"]  # the fixture, used by name below
 
-pytestmark = needs_chromium
+pytestmark = [needs_chromium, screens_on_sqlite_pass]
 
 FAILED_FILE = """
 import datetime as dt
