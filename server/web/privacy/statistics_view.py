@@ -6,12 +6,13 @@ statistics route answers 404 for it and the choice of workflows leaves it out.
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort, redirect, request, url_for
 from flask_admin import expose
 
 from ...downloads import DownloadAudit, send_download
 from ...services.errors import Invalid
 from ...services.privacy.compare import compare
+from ...services.privacy.record_values import StillFilling
 from ...services.privacy.statistics import count_table, dimensions, microdata_csv, table_csv
 from ...services.records.access import may_see_workflow
 from ..base import definitions, runtime
@@ -55,7 +56,7 @@ class StatisticsView(PrivacyView):
         if not self._visible() and not request.args.get("workflow"):
             return self.render("verbund/privacy/statistics.html", workflow=None)
         workflow = self._workflow()
-        problem, table, comparison = None, None, None
+        problem, table, comparison, building = None, None, None, False
         period, period_errors = read_period()
         context = period_context(period, period_errors)
         try:
@@ -73,6 +74,8 @@ class StatisticsView(PrivacyView):
                 comparison = compare(table, before, _min_cell(), order)
         except Invalid as exc:
             problem = exc.message
+        except StillFilling:  # no partial figures: a notice where the table would be
+            table, comparison, building = None, None, True
         if period_errors:
             problem = "Der Zeitraum ist ungültig: bitte die markierten Angaben prüfen."
         return self.render(
@@ -86,6 +89,7 @@ class StatisticsView(PrivacyView):
             problem=problem,
             min_cell=_min_cell(),
             comparison=comparison,
+            building=building,
             period_query=period.query() if period else {},
             **context,
         ), (422 if problem else 200)
@@ -100,6 +104,8 @@ class StatisticsView(PrivacyView):
             table = self._table(workflow, period)
         except Invalid:
             abort(400)
+        except StillFilling:  # the page says why there is no table yet
+            return redirect(url_for(".index", **request.args))
         detail = {"workflow": workflow.id, "kind": "table", "rows": request.args.get("rows")}
         if period is not None:
             detail["period"] = period.label
