@@ -34,7 +34,7 @@ DEFAULTS: dict[str, Any] = {
         # the background fill of a new statistics dimension: records per transaction, and
         # seconds per job before it hands over to its continuation (at most 80 % of
         # job_timeout)
-        "dimension_fill_batch": 2000,
+        "dimension_fill_batch": 200,
         "dimension_fill_seconds": 60,
     },
     "paths": {

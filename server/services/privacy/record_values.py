@@ -50,7 +50,10 @@ def _pg_guard(expression: str) -> str:
 
 
 # the same expressions as the triggers of m0009/m0015, over many records instead of one;
-# {records} is a condition on the records (r), {where} one on the dimensions (d)
+# {records} is a condition on the records (r), {where} one on the dimensions (d). SQLite:
+# records outside (CROSS JOIN fixes the order), so that each record's JSON is parsed once
+# for all its dimensions (SQLite keeps the last parsed JSON values): with the dimensions
+# outside, 200 KIM records took 2.0 s
 _SQLITE_PATH = (
     "'$.\"' || replace(d.form_id, '\"', '') || '\".\"' || replace(d.field, '\"', '') || '\"'"
 )
@@ -58,15 +61,16 @@ _SQLITE_FILL = (
     f"INSERT INTO record_value ({_COLUMNS}) "
     "SELECT r.id, r.workflow, r.state, r.organisation_id, r.created_at, "
     f"d.dimension, -1, {_sqlite_guard(f'(r.data -> ({_SQLITE_PATH}))')} "
-    "FROM record_dimension AS d JOIN record AS r ON r.workflow = d.workflow "
-    "WHERE d.column_name = '' AND {where} AND {records}",
+    "FROM record AS r CROSS JOIN record_dimension AS d "
+    "WHERE r.workflow = d.workflow AND d.column_name = '' AND {where} AND {records}",
     f"INSERT INTO record_value ({_COLUMNS}) "
     "SELECT r.id, r.workflow, r.state, r.organisation_id, r.created_at, "
     "d.dimension, u.key, "
     + _sqlite_guard("(u.value -> ('$.\"' || replace(d.column_name, '\"', '') || '\"'))")
-    + " FROM record_dimension AS d JOIN record AS r ON r.workflow = d.workflow, "
+    + " FROM record AS r CROSS JOIN record_dimension AS d, "
     f"json_each(r.data, {_SQLITE_PATH}) AS u "
-    f"WHERE d.column_name <> '' AND json_type(r.data, {_SQLITE_PATH}) = 'array' "
+    "WHERE r.workflow = d.workflow AND d.column_name <> '' "
+    f"AND json_type(r.data, {_SQLITE_PATH}) = 'array' "
     "AND u.type = 'object' AND {where} AND {records}",
 )
 # records outside, each cast to jsonb once (OFFSET 0 keeps the planner from inlining the
