@@ -30,7 +30,11 @@ from server import create_app
 from server.models import Organisation, Record, database
 from server.runtime import current_runtime
 from server.services.privacy.dimension_fill import BATCH, fill_batch
-from server.services.privacy.record_values import pending_workflows, sync_dimensions
+from server.services.privacy.record_values import (
+    fill_values,
+    pending_workflows,
+    sync_dimensions,
+)
 from server.services.privacy.statistics import count_table, stored_dimensions
 from server.services.records.figures import count_by
 from tests.kim_site import copy_kim, empty_postgres
@@ -107,6 +111,14 @@ def measure(size: int, args) -> list[tuple[str, float]]:
         rows.append((f"{size:>7} fill    longest batch of {BATCH} records", longest))
         rows.append((f"{size:>7} fill    resident memory growth, MB (not s)", grown))
         if FILL_ONLY:
+            # the baseline: every dimension for every record in one transaction, as publishing
+            # did before (with today's statements), in the same process
+            def one_transaction():
+                with database.atomic():
+                    database.execute_sql("DELETE FROM record_value")
+                    fill_values("1 = 1", [])
+
+            rows.append((f"{size:>7} fill    in one transaction (before)", once(one_transaction)))
             database.close()
             return rows
         database.execute_sql("ANALYZE")
