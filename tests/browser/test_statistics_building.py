@@ -19,6 +19,7 @@ from tests.browser_support import log_in, needs_chromium
 pytestmark = needs_chromium
 
 DIMENSION = "intake.district"
+WIDGET = "barriers.entries.category"  # the coordination's start-page block counts by it
 ADDED = 1100  # more than a count fills in place (dimension_fill.SMALL)
 
 
@@ -54,7 +55,8 @@ def _declare_unfilled(site) -> None:
         for _ in range(ADDED):
             cur.execute(copy)
         cur.execute(
-            f"UPDATE record_dimension SET fill_after = 0 WHERE dimension = {mark}", (DIMENSION,)
+            f"UPDATE record_dimension SET fill_after = 0 WHERE dimension IN ({mark}, {mark})",
+            (DIMENSION, WIDGET),
         )
 
 
@@ -63,8 +65,8 @@ def _restore(site) -> None:
         cur = conn.cursor()
         cur.execute(f"DELETE FROM record WHERE title = {mark}", ("Massenimport",))
         cur.execute(
-            f"UPDATE record_dimension SET fill_after = NULL WHERE dimension = {mark}",
-            (DIMENSION,),
+            f"UPDATE record_dimension SET fill_after = NULL WHERE dimension IN ({mark}, {mark})",
+            (DIMENSION, WIDGET),
         )
 
 
@@ -83,6 +85,15 @@ def test_the_notice_stands_where_the_figures_would_be(kim_site, new_page, shots)
         page.set_viewport_size({"width": 320, "height": 800})
         no_sideways_scrolling(page)
         shots(page, "statistik-320")
+        # the start page: that block says so, the other figures stand
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto(kim_site + "/")
+        block = page.get_by_role("status").filter(has_text="gerade aufgebaut")
+        expect(block).to_have_count(1)
+        expect(page.locator("th", has_text="Fälle nach Phase")).to_have_count(1)  # counted
+        expect(page.get_by_role("heading", name="Barrieren nach Kategorie")).to_be_visible()
+        assert axe_violations(page) == []
+        shots(page, "startseite")
     finally:
         _restore(site)
     page.set_viewport_size({"width": 1280, "height": 900})
