@@ -4,16 +4,22 @@ Baselines, in the same process, over the same generated case records of the KIM
 configuration: "JSON" is the grouped statement over every record's JSON (issue 21's first
 step, ``from_json=True``), "Python" the counting before issue 21 (every record read into
 Python; the reference of tests/privacy/test_statistics_in_sql.py; only up to 10,000
-records, where the tables are also compared). Also measured: filling every dimension's
-values for all records (what publishing a configuration with new dimensions does inline)
+records, where the tables are also compared). Also measured: publishing a configuration
+with new dimensions (it only declares them), the background job filling every dimension's
+values for all records in batches (its time, its longest batch – the longest a save of a
+record can wait for it – and the growth of the process's resident memory while it runs),
 and the cost of one save with and without dimensions kept (the triggers' work). Run:
 
     .venv/bin/python bench/bench_statistics.py [--sizes 1000,100000] [--database-url URL]
+    [--fill-only]
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -23,7 +29,12 @@ from common import arguments, report, timed
 from server import create_app
 from server.models import Organisation, Record, database
 from server.runtime import current_runtime
-from server.services.privacy.record_values import sync_dimensions
+from server.services.privacy.dimension_fill import BATCH, fill_batch
+from server.services.privacy.record_values import (
+    fill_values,
+    pending_workflows,
+    sync_dimensions,
+)
 from server.services.privacy.statistics import count_table, stored_dimensions
 from server.services.records.figures import count_by
 from tests.kim_site import copy_kim, empty_postgres
@@ -44,6 +55,37 @@ def once(fn) -> float:
     return time.perf_counter() - t0
 
 
+def _rss() -> int:
+    with open(f"/proc/{os.getpid()}/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def fill_in_background() -> tuple[float, float, float]:
+    """What the fill job does, batch after batch: (seconds, longest batch, peak growth of
+    the resident memory in MB, sampled every 10 ms)."""
+    start_rss, peak, running = _rss(), [0], [True]
+
+    def sample():
+        while running[0]:
+            peak[0] = max(peak[0], _rss() - start_rss)
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    longest, t0 = 0.0, time.perf_counter()
+    for workflow in pending_workflows():
+        while True:
+            b0 = time.perf_counter()
+            count = fill_batch(workflow, BATCH)
+            longest = max(longest, time.perf_counter() - b0)
+            if not count:
+                break
+    total = time.perf_counter() - t0
+    running[0] = False
+    sampler.join()
+    return total, longest, peak[0] / 2**20
+
+
 def measure(size: int, args) -> list[tuple[str, float]]:
     site = copy_kim(Path(tempfile.mkdtemp(prefix="verbund-bench-")) / "kim")
     overrides: dict = {}
@@ -62,8 +104,23 @@ def measure(size: int, args) -> list[tuple[str, float]]:
         sync_dimensions({})  # the generated rows are written without dimensions kept
         generate(defs, size)
         wanted = stored_dimensions(defs)
-        fill = once(lambda: sync_dimensions(wanted))
-        rows.append((f"{size:>7} fill    every dimension (publish)", fill))
+        declare = once(lambda: sync_dimensions(wanted))
+        rows.append((f"{size:>7} publish every dimension (declared only)", declare))
+        fill, longest, grown = fill_in_background()
+        rows.append((f"{size:>7} fill    every dimension (background job)", fill))
+        rows.append((f"{size:>7} fill    longest batch of {BATCH} records", longest))
+        rows.append((f"{size:>7} fill    resident memory growth, MB (not s)", grown))
+        if FILL_ONLY:
+            # the baseline: every dimension for every record in one transaction, as publishing
+            # did before (with today's statements), in the same process
+            def one_transaction():
+                with database.atomic():
+                    database.execute_sql("DELETE FROM record_value")
+                    fill_values("1 = 1", [])
+
+            rows.append((f"{size:>7} fill    in one transaction (before)", once(one_transaction)))
+            database.close()
+            return rows
         database.execute_sql("ANALYZE")
         repeat = max(3, min(args.repeat, 2_000_000 // size))
         ids = [r.id for r in Record.select(Record.id).where(Record.workflow == WORKFLOW).limit(50)]
@@ -127,7 +184,12 @@ def measure(size: int, args) -> list[tuple[str, float]]:
     return rows
 
 
+FILL_ONLY = "--fill-only" in sys.argv
+
+
 def main() -> None:
+    if FILL_ONLY:
+        sys.argv.remove("--fill-only")
     args = arguments(__doc__.splitlines()[0])
     for size in (int(s) for s in args.sizes.split(",")):
         report(f"{size} case records ({args.database_url or 'SQLite'})", measure(size, args))

@@ -31,6 +31,11 @@ DEFAULTS: dict[str, Any] = {
         "worker_class": "simple",
         "sweep_interval": 60,  # seconds between sweeps for pending documents
         "stale_after": 30,  # seconds past job_timeout after which a started job is dead
+        # the background fill of a new statistics dimension: records per transaction, and
+        # seconds per job before it hands over to its continuation (at most 80 % of
+        # job_timeout)
+        "dimension_fill_batch": 200,
+        "dimension_fill_seconds": 60,
     },
     "paths": {
         "forms": "forms",

@@ -25,7 +25,7 @@ from .schema import build_definitions
 from .schema.definitions import Definitions, Problem
 from .services.configuration.store import latest_revision_id, live_sources
 from .services.notifications.listeners import register_notifications
-from .services.privacy.record_values import forget_unwanted
+from .services.privacy.record_values import declare_dimensions
 from .services.privacy.register import register_privacy
 from .services.privacy.statistics import stored_dimensions
 from .services.records import hooks
@@ -159,10 +159,11 @@ def _settings_and_definitions():
 def prepare_database(runtime: Runtime) -> None:
     """The shipped templates become first revisions (the schema was checked at start), and
     the statistics keep no values of a field that left the configuration or became personal
-    while the server was down (publishing does the same at run time)."""
+    while the server was down, and declare the dimensions they do not keep yet (an upgrade;
+    the worker fills them in the background), as publishing does at run time."""
     with database.connection_context():
         seed_from_exports(runtime.settings)
-        forget_unwanted(stored_dimensions(runtime.definitions))
+        declare_dimensions(stored_dimensions(runtime.definitions))
 
 
 def attach_runtime(app: Flask, runtime: Runtime) -> None:

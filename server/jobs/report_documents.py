@@ -15,6 +15,7 @@ from ..models import ReportDocument, User, database, utcnow
 from ..runtime import current_runtime
 from ..services.errors import ServiceError
 from ..services.privacy.periods import Period
+from ..services.privacy.record_values import StillFilling
 from ..services.privacy.report_content import report_content
 from ..services.privacy.report_files import to_docx, to_xlsx
 from ..services.privacy.report_requests import (
@@ -66,6 +67,11 @@ def render_report_job(file_id: int) -> str:
                 defs, settings, report, _period(row), min_cell(settings), user, row.compare
             )
             data = to_docx(content) if row.format == "docx" else to_xlsx(content)
+        except StillFilling:
+            # the figures are being built in the background: the file waits (queued, the
+            # sweep enqueues it again each interval) rather than being made from part of them
+            _fail(file_id, StillFilling.MESSAGE, "queued")
+            return "waiting"
         except ServiceError as exc:
             _fail(file_id, f"Der Bericht ist nicht mehr zugänglich ({exc}).")
             return "failed"

@@ -30,6 +30,7 @@ from ..queue.documents import (
     report_job_id,
 )
 from ..runtime import Runtime
+from .dimension_fill import requeue_dimension_fills
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +137,8 @@ def sweep_if_due(runtime: Runtime, connection: redis.Redis, owner: str) -> int |
     try:
         if not connection.set(key, owner, nx=True, ex=interval):
             return None
+        # the statistics' dimensions still to fill (publishing with Redis down, a lost job)
+        requeue_dimension_fills(runtime)
         return requeue_pending(runtime, older_than_seconds=NEW_REQUEST_SECONDS)
     except Exception:  # noqa: BLE001 - the sweep must never take the worker down
         log.exception("document sweep failed")

@@ -35,6 +35,7 @@ from ..queue.connection import get_redis
 from ..queue.documents import document_queue
 from ..runtime import Runtime, prepare_database
 from . import documents as _documents  # noqa: F401  (import job code before forking/working)
+from .dimension_fill import requeue_dimension_fills
 from .periodic import enqueue_due
 from .sweep import requeue_pending, sweep_if_due, sweep_interval
 
@@ -104,6 +105,9 @@ def run_worker(
     requeued = requeue_pending(runtime)
     if requeued:
         log.warning("%d pending document requests enqueued again", requeued)
+    # statistics dimensions declared but not filled (an upgrade, a publication while Redis
+    # was down, a fill whose job was lost): filled in the background from now on
+    requeue_dimension_fills(runtime)
     worker = make_worker(runtime, worker_class, name)
     if worker_class == "simple":
         # the render child starts before the first job, not inside it; a forking worker's

@@ -17,6 +17,10 @@ from .base import BaseModel
 
 # row_index of a record-level field's value (table columns: the row's index in the list)
 RECORD_ROW = -1
+# a value's JSON text longer than this (bytes) is stored as TOO_LONG (migration m0015): the
+# counting index holds at most about 2.7 KB per row on PostgreSQL
+VALUE_LIMIT = 1000
+TOO_LONG = "(zu lang)"
 
 
 class RecordDimension(BaseModel):
@@ -31,6 +35,9 @@ class RecordDimension(BaseModel):
     form_id = peewee.CharField(max_length=64)
     field = peewee.CharField(max_length=64)
     column_name = peewee.CharField(max_length=64, default="")
+    # NULL: complete; a number: the background fill has done every record up to this id
+    # (migration m0015; records written since the dimension was declared: the triggers)
+    fill_after = peewee.IntegerField(null=True)
 
     class Meta:
         table_name = "record_dimension"

@@ -24,6 +24,7 @@ from ..models import Deadline, Record, User
 from ..schema.definitions import Definitions, WorkflowDef
 from ..services.errors import ServiceError
 from ..services.privacy.periods import default_period
+from ..services.privacy.record_values import StillFilling
 from ..services.privacy.statistics import count_table
 from ..services.records.access import may_see_workflow, readable_records, scope_in
 from ..services.records.deadlines import open_deadlines
@@ -173,6 +174,9 @@ def statistic(widget: Widget, ctx: Context):
         )
     except ServiceError:
         return None
+    except StillFilling:  # no partial count: the widget says the figures are being built
+        title = _title(widget, workflow.title)
+        return {"title": title, "building": True, "workflow": workflow, "rows": widget.rows}
     counts = dict(zip(table.rows, (cells[0] for cells in table.cells), strict=True))
     order = _label_order(ctx.defs, workflow, widget.rows)
     labels = sorted(

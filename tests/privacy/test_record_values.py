@@ -1,21 +1,30 @@
 """The statistics' stored values (``record_value``) equal a recount from the records after
 any mix of writes: imports, saves, transitions, hand-overs, copies, moves to another
 workflow, anonymisations, deletions, and publishing a configuration that drops and adds
-dimensions. A write path that left the stored values behind makes the comparison fail.
-On SQLite, and on PostgreSQL when VERBUND_TEST_DATABASE_URL names a database."""
+dimensions – also while a new dimension is filled in batches in the background, with
+writes between its batches and at the same time from another thread. A write path that
+left the stored values behind makes the comparison fail. On SQLite, and on PostgreSQL
+when VERBUND_TEST_DATABASE_URL names a database."""
 
 from __future__ import annotations
 
 import json
 import random
+import threading
 
 import pytest
 
 from server.models import Organisation, Record, RecordDimension, RecordValue, database
 from server.queue.connection import forget_clients
 from server.runtime import current_runtime, prepare_database
+from server.services.privacy import dimension_fill
 from server.services.privacy.anonymise import anonymise_record
-from server.services.privacy.record_values import sync_dimensions
+from server.services.privacy.dimension_fill import fill_batch, fill_workflow
+from server.services.privacy.record_values import (
+    StillFilling,
+    pending_workflows,
+    sync_dimensions,
+)
 from server.services.privacy.statistics import (
     count_table,
     stored_dimensions,
@@ -171,6 +180,87 @@ def test_publishing_drops_and_adds_dimensions_with_their_values(site):
         assert {(d.workflow, d.dimension) for d in RecordDimension.select()} == {
             (w, k) for w, keys in wanted.items() for k in keys
         }
+        # publishing only declared the other workflows' dimensions: the fill does the rest
+        assert pending_workflows()
+        for workflow in pending_workflows():
+            assert fill_workflow(workflow, size=37)
+        assert not pending_workflows()
+        assert stored() == recount()
+
+
+def _fill_complete() -> set[tuple]:
+    """The recount of the dimensions filled completely (a pending one is not compared)."""
+    filled = {d.dimension for d in RecordDimension.select() if d.fill_after is None}
+    return {row for row in recount() if row[1] in filled}
+
+
+def test_a_fill_between_writes_equals_a_recount(site, monkeypatch):
+    """Batches of a background fill and saves alternate; the saves hit records the fill has
+    done, records it has not reached yet, and records it is about to read."""
+    app, defs = site
+    rng = random.Random(2121)
+    monkeypatch.setattr(dimension_fill, "SMALL", 5)  # a count must not fill it in place
+    with app.app_context():
+        wanted = stored_dimensions(defs)
+        sync_dimensions({**wanted, WORKFLOW: []})  # the workflow's dimensions: gone …
+        sync_stored_dimensions(defs)  # … and declared again, not filled
+        assert WORKFLOW in pending_workflows()
+        assert not RecordValue.select().where(RecordValue.workflow == WORKFLOW).count()
+        # a count while it is filled: no partial figure
+        with pytest.raises(StillFilling):
+            count_table(defs, defs.workflows[WORKFLOW], "intake.district", None, 1)
+        steps = 0
+        while fill_batch(WORKFLOW, size=rng.choice([1, 7, 30])):
+            for _ in range(rng.randint(0, 4)):
+                with database.atomic():
+                    _random_write(rng, defs, steps)
+                steps += 1
+            assert stored() >= set()  # readable throughout
+        assert WORKFLOW not in pending_workflows()
+        assert steps > 20
+        assert stored() == recount()
+        table = count_table(defs, defs.workflows[WORKFLOW], "intake.district", None, 1)
+        assert table.total == Record.select().where(Record.workflow == WORKFLOW).count()
+
+
+def test_a_fill_racing_with_writes_from_another_thread_equals_a_recount(site):
+    """Real concurrency: a thread saves while the fill runs in small batches (on PostgreSQL
+    the batch locks its records; on SQLite the two take turns at the write lock)."""
+    app, defs = site
+    with app.app_context():
+        wanted = stored_dimensions(defs)
+        sync_dimensions({**wanted, WORKFLOW: []})
+        sync_stored_dimensions(defs)
+        assert WORKFLOW in pending_workflows()
+    errors: list[BaseException] = []
+    writes = []
+
+    def writer() -> None:
+        rng = random.Random(77)
+        try:
+            with app.app_context():
+                database.connect(reuse_if_open=True)
+                for step in range(150):
+                    with database.atomic():
+                        writes.append(_random_write(rng, defs, step))
+        except BaseException as exc:  # noqa: BLE001 - reported by the test below
+            errors.append(exc)
+        finally:
+            if not database.is_closed():
+                database.close()
+
+    thread = threading.Thread(target=writer)
+    with app.app_context():
+        thread.start()
+        batches = 0
+        while fill_batch(WORKFLOW, size=3):
+            batches += 1
+        thread.join(timeout=300)
+        assert not thread.is_alive()
+        assert not errors, errors  # no save failed (no deadlock, no duplicate key)
+        assert len(writes) == 150
+        assert batches > 10
+        assert WORKFLOW not in pending_workflows()
         assert stored() == recount()
 
 
@@ -194,7 +284,11 @@ def test_a_start_empties_dimensions_the_configuration_no_longer_has(site):
     runtime = current_runtime(app)
     with app.app_context():
         wanted = stored_dimensions(defs)
-        sync_dimensions({**wanted, WORKFLOW: [*wanted[WORKFLOW], "intake.gone"]})
+        # and one wanted dimension not kept at all (an installation upgrading)
+        absent = wanted[WORKFLOW][0]
+        others = [k for k in wanted[WORKFLOW] if k != absent]
+        sync_dimensions({**wanted, WORKFLOW: [*others, "intake.gone"]})
+        assert fill_workflow(WORKFLOW)
         assert RecordValue.select().where(RecordValue.dimension == "intake.gone").count()
         prepare_database(runtime)
         database.connect(reuse_if_open=True)
@@ -202,3 +296,8 @@ def test_a_start_empties_dimensions_the_configuration_no_longer_has(site):
         assert {(d.workflow, d.dimension) for d in RecordDimension.select()} == {
             (w, k) for w, keys in wanted.items() for k in keys
         }
+        # declared at start, not filled there: the worker fills it
+        declared = RecordDimension.get(workflow=WORKFLOW, dimension=absent)
+        assert declared.fill_after == 0
+        assert fill_workflow(WORKFLOW)
+        assert stored() == recount()

@@ -221,3 +221,41 @@ def test_the_sweep_makes_a_file_redis_never_saw(app, named, work_jobs):
         work_jobs()
         assert ReportDocument.get_by_id(row.id).status == "finished"
         assert requeue_pending(current_runtime(app)) == 0
+
+
+def test_a_file_waits_while_its_figures_are_being_built(app, named, work_jobs, monkeypatch):
+    """A dimension still filled in the background (issue 21; here the one of the barrier
+    section): the file is not made from part of the figures but waits (queued) and is made
+    by the sweep once the fill is done."""
+    import datetime as dt
+
+    from server.jobs.sweep import requeue_pending
+    from server.models import RecordDimension, User
+    from server.runtime import current_runtime
+    from server.services.privacy import dimension_fill
+
+    monkeypatch.setattr(dimension_fill, "SMALL", 0)  # a count never fills in place here
+    with app.app_context():
+        RecordDimension.update(fill_after=0).where(
+            RecordDimension.dimension == "fall.zielgruppe"
+        ).execute()
+        row = ReportDocument.create(
+            report="quartal",
+            format="docx",
+            period_start=dt.date(2026, 1, 1),
+            period_end=dt.date(2026, 3, 31),
+            period_kind="quartal",
+            requested_by=User.get(User.username == "koordination"),
+            filename="quartal.docx",
+        )
+        row.requested_at -= dt.timedelta(minutes=1)
+        row.save()
+        assert requeue_pending(current_runtime(app)) == 1
+        work_jobs()
+        waiting = ReportDocument.get_by_id(row.id)
+        assert waiting.status == "queued" and waiting.content is None
+        assert "gerade aufgebaut" in waiting.error
+        assert dimension_fill.fill_workflow("beratung", size=3)
+        assert requeue_pending(current_runtime(app)) == 1
+        work_jobs()
+        assert ReportDocument.get_by_id(row.id).status == "finished"

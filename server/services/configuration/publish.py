@@ -15,13 +15,24 @@ from typing import TYPE_CHECKING
 
 from peewee import fn
 
+from ...config import Settings
 from ...documents.checking import check_templates
-from ...models import ConfigRevision, Record, User, database, is_sqlite, transaction
+from ...models import (
+    ConfigRevision,
+    Record,
+    User,
+    database,
+    is_sqlite,
+    on_commit,
+    transaction,
+)
+from ...queue.dimensions import enqueue_dimension_fill
 from ...schema import build_definitions
 from ...schema.checking import id_problem
 from ...schema.definitions import Definitions, Problem
 from ..audit import audit
 from ..errors import Conflict, Invalid, NotFound
+from ..privacy.record_values import pending_workflows
 from ..privacy.statistics import sync_stored_dimensions
 from . import store
 from .impact import Impact, form_impact, workflow_impact
@@ -207,7 +218,7 @@ def publish(
                 continue  # someone published meanwhile: check again against their version
             action = "rollback" if restores is not None else "publish" if current else "create"
             revision = _write(user, kind, name, text, False, action, message, restores)
-            _sync_statistics(check)
+            _sync_statistics(check, runtime.settings)
             detail = {"revision": revision.id, "action": action, "message": message[:200]}
             if impact.total:
                 detail["records_affected"] = impact.total
@@ -221,11 +232,21 @@ _ATTEMPTS = 3
 _BUSY = "Gerade wird viel veröffentlicht; bitte in einem Moment erneut versuchen."
 
 
-def _sync_statistics(check: Check) -> None:
+def _sync_statistics(check: Check, settings: Settings) -> None:
     # in the publishing transaction: the statistics' stored values follow the new
-    # dimensions (new ones filled, removed or now personal ones emptied) as it becomes live
-    if check.after is not None:
-        sync_stored_dimensions(check.after)
+    # dimensions (removed or now personal ones emptied, new ones declared: the triggers
+    # write them from now on) as it becomes live; the records that existed are filled by a
+    # background job, enqueued once this has committed (Redis down: the worker's sweep)
+    if check.after is None:
+        return
+    added, _removed = sync_stored_dimensions(check.after)
+    if added:
+        on_commit(lambda: _enqueue_fills(settings))
+
+
+def _enqueue_fills(settings: Settings) -> None:
+    for workflow in pending_workflows():
+        enqueue_dimension_fill(settings, workflow)
 
 
 def _newest_id() -> int:
@@ -302,7 +323,7 @@ def delete(
                 continue
             action = "rollback" if restores is not None else "delete"
             revision = _write(user, kind, name, "", True, action, message, restores)
-            _sync_statistics(check)
+            _sync_statistics(check, runtime.settings)
             audit(
                 "config.publish",
                 user,

@@ -21,8 +21,9 @@ from types import SimpleNamespace
 from typing import Any
 
 from ...models import database, is_sqlite
-from ...models.stat_values import RECORD_ROW
-from .record_values import ensure_dimensions
+from ...models.stat_values import RECORD_ROW, TOO_LONG, VALUE_LIMIT
+from .dimension_fill import ensure_dimensions
+from .record_values import StillFilling
 
 # (sqlite?, column prefix) -> (condition, parameters): a further condition on the records
 Filter = Callable[[bool, str], tuple[str, list[Any]]]
@@ -163,7 +164,9 @@ def grouped_units(
     :mod:`.record_values`); state and organisation alone from the record's own columns.
     ``where(sqlite, prefix)`` gives a further condition on the record's columns, e.g. a
     period (:mod:`.periods`). ``from_json``: read every record's JSON instead, as before
-    ``record_value`` (the baseline of ``bench/bench_statistics.py``)."""
+    ``record_value`` (the baseline of ``bench/bench_statistics.py``). Raises
+    :class:`.record_values.StillFilling` while a dimension needed is not completely filled
+    (a partial count is never handed out)."""
     keys = list(dict.fromkeys(keys))  # each key once, in order
     kinds: list[tuple[str, tuple[str, ...]]] = []
     for key in keys:
@@ -176,7 +179,9 @@ def grouped_units(
             kinds.append(("column", parts))
     json_keys = [k for k in keys if k not in RECORD_COLUMNS]
     if json_keys and not from_json:
-        ensure_dimensions(workflow_id, json_keys)
+        pending = ensure_dimensions(workflow_id, json_keys)
+        if pending:
+            raise StillFilling(workflow_id, pending)
         sql, params = _values_sql(workflow_id, keys, table, where)
     else:
         query = _Query(table if json_keys else None, where)
@@ -203,4 +208,9 @@ def grouped_units(
 
 
 def _loads(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
+    if text is None:
+        return None
+    # what the triggers store for a value too long for the index (read from JSON: the same)
+    if len(text.encode()) > VALUE_LIMIT:
+        return TOO_LONG
+    return json.loads(text)

@@ -17,6 +17,7 @@ from ...schema.definitions import Definitions
 from .compare import Comparison, compare
 from .durations import DurationTable, duration_table, phase_table
 from .periods import CountingDate, Period
+from .record_values import StillFilling
 from .statistics import Table, count_table, dimensions
 
 
@@ -27,9 +28,10 @@ class Figures:
     period."""
 
     measure: Measure
-    now: Table | DurationTable
+    now: Table | DurationTable | None
     before: Table | DurationTable | None
     comparison: Comparison | None
+    building: bool = False  # a dimension it counts by is still being filled: no figures
 
 
 def _figures(
@@ -64,10 +66,14 @@ def run_report(
     with ``with_before`` those of the period before."""
     out = []
     for m in report.measures:
-        now = _figures(defs, report, m, period, min_cell)
-        before = None
-        if period is not None and with_before:
-            before = _figures(defs, report, m, period.previous(), min_cell)
+        try:
+            now = _figures(defs, report, m, period, min_cell)
+            before = None
+            if period is not None and with_before:
+                before = _figures(defs, report, m, period.previous(), min_cell)
+        except StillFilling:  # never a partial count: the measure says it is being built
+            out.append(Figures(m, None, None, None, building=True))
+            continue
         comparison = None
         if m.kind == "count" and before is not None:
             order = next(

@@ -26,6 +26,7 @@ from ..errors import NotFound
 from ..register.decisions import RegisterFilters, register_entries
 from .durations import DurationTable
 from .periods import Period
+from .record_values import StillFilling
 from .report import Figures, run_report
 from .statistics import Table, count_table
 
@@ -195,6 +196,9 @@ def report_content(
 ) -> ReportContent:
     """The report for ``period`` as ``user`` may see it (the register by their access)."""
     figures = run_report(defs, report, period, min_cell, with_before)
+    building = [f.measure.title for f in figures if f.building]
+    if building:  # a file is made only from complete figures (the job waits, see there)
+        raise StillFilling(report.workflow, building)
     register, shown = _register(defs, settings, user, period)
     return ReportContent(
         report=report,

@@ -24,6 +24,7 @@ from typing import Any
 
 from ... import clock
 from ...models import Organisation, Record
+from ...models.stat_values import TOO_LONG
 from ...schema.definitions import Definitions, FieldDef, WorkflowDef
 from ...schema.fieldtypes import field_type
 from ..errors import Invalid
@@ -48,6 +49,8 @@ class Dimension:
 def _field_values(field: FieldDef, value: Any) -> list[str]:
     if value in (None, "", []):
         return ["(keine Angabe)"]
+    if value == TOO_LONG:  # stored shortened (see models/stat_values.py): its own bucket
+        return [TOO_LONG]
     if field.type == "boolean":
         return ["Ja" if value else "Nein"]
     if field.type == "multiselect" and isinstance(value, list):
@@ -94,8 +97,8 @@ def stored_dimensions(defs: Definitions) -> dict[str, list[str]]:
 
 
 def sync_stored_dimensions(defs: Definitions) -> tuple[int, int]:
-    """Make ``record_value`` keep exactly the dimensions of ``defs`` (new ones filled, gone
-    or now personal ones emptied); returns (added, removed)."""
+    """Make ``record_value`` keep exactly the dimensions of ``defs`` (new ones declared for
+    the background fill, gone or now personal ones emptied); returns (added, removed)."""
     return sync_dimensions(stored_dimensions(defs))
 
 

@@ -6,13 +6,14 @@ statistics route answers 404 for it and the choice of workflows leaves it out.
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort, redirect, request, url_for
 from flask_admin import expose
 
 from ...downloads import DownloadAudit, send_download
 from ...services.errors import Invalid, NotFound
 from ...services.privacy.compare import compare
 from ...services.privacy.periods import CountingDate
+from ...services.privacy.record_values import StillFilling
 from ...services.privacy.report_requests import readable_report
 from ...services.privacy.statistics import count_table, dimensions, microdata_csv, table_csv
 from ...services.records.access import may_see_workflow
@@ -92,7 +93,7 @@ class StatisticsView(PrivacyView):
             return self.render("verbund/privacy/statistics.html", workflow=None)
         workflow = self._workflow()
         report = self._report(workflow)
-        problem, table, comparison = None, None, None
+        problem, table, comparison, building = None, None, None, False
         period, period_errors = read_period()
         context = period_context(period, period_errors)
         try:
@@ -110,6 +111,8 @@ class StatisticsView(PrivacyView):
                 comparison = compare(table, before, _min_cell(), order)
         except Invalid as exc:
             problem = exc.message
+        except StillFilling:  # no partial figures: a notice where the table would be
+            table, comparison, building = None, None, True
         if period_errors:
             problem = "Der Zeitraum ist ungültig: bitte die markierten Angaben prüfen."
         return self.render(
@@ -123,6 +126,7 @@ class StatisticsView(PrivacyView):
             problem=problem,
             min_cell=_min_cell(),
             comparison=comparison,
+            building=building,
             period_query=period.query() if period else {},
             report=report,
             counted_by=_counted_by(defs, workflow, report),
@@ -140,6 +144,8 @@ class StatisticsView(PrivacyView):
             table = self._table(workflow, period, report)
         except Invalid:
             abort(400)
+        except StillFilling:  # the page says why there is no table yet
+            return redirect(url_for(".index", **request.args))
         detail = {"workflow": workflow.id, "kind": "table", "rows": request.args.get("rows")}
         if period is not None:
             detail["period"] = period.label
