@@ -82,6 +82,8 @@ class TransitionLog(BaseModel):
         indexes = (
             (("to_state", "record", "at"), False),
             (("at", "record"), False),
+            # who entered a phase in a period, in one range (migration 0014)
+            (("to_state", "at", "record"), False),
         )
 
 
