@@ -12,7 +12,7 @@ from flask_admin import expose
 from ...downloads import DownloadAudit, send_download
 from ...services.errors import Invalid
 from ...services.privacy.compare import compare
-from ...services.privacy.statistics import count_table, dimensions, microdata_csv, table_csv
+from ...services.privacy.statistics import count_tables, dimensions, microdata_csv, table_csv
 from ...services.records.access import may_see_workflow
 from ..base import definitions, runtime
 from ..session import current_user
@@ -45,9 +45,13 @@ class StatisticsView(PrivacyView):
         return workflow
 
     def _table(self, workflow, period=None):
+        return self._tables(workflow, [period] if period is not None else None)[0]
+
+    def _tables(self, workflow, periods=None):
+        """The table for each of ``periods`` (a period and the one before: one statement)."""
         rows = request.args.get("rows") or "state"
         columns = request.args.get("columns") or None
-        return count_table(definitions(), workflow, rows, columns, _min_cell(), period=period)
+        return count_tables(definitions(), workflow, rows, columns, _min_cell(), periods=periods)
 
     @expose("/")
     def index(self):
@@ -59,9 +63,8 @@ class StatisticsView(PrivacyView):
         period, period_errors = read_period()
         context = period_context(period, period_errors)
         try:
-            table = self._table(workflow, period)
             if period is not None and context["compare"]:
-                before = self._table(workflow, period.previous())
+                table, before = self._tables(workflow, [period, period.previous()])
                 order = next(
                     (
                         d.order
@@ -71,6 +74,8 @@ class StatisticsView(PrivacyView):
                     (),
                 )
                 comparison = compare(table, before, _min_cell(), order)
+            else:
+                table = self._table(workflow, period)
         except Invalid as exc:
             problem = exc.message
         if period_errors:
