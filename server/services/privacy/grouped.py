@@ -90,8 +90,11 @@ class _Query:
             # the text column read as jsonb once per record, in the inner query (OFFSET 0
             # keeps the planner from folding it in and parsing the JSON once per field)
             extra, extra_params = self.where(False, "") if self.where else ("TRUE", [])
+            # phase and organisation alone: no JSON read (the cast parsed every record's)
+            parsed = self.table or any("r.j" in c for c in self.columns)
+            cast = ", CAST(data AS jsonb) AS j" if parsed else ""
             source = (
-                '(SELECT state, organisation_id, CAST(data AS jsonb) AS j FROM "record" '
+                f'(SELECT state, organisation_id{cast} FROM "record" '
                 f"WHERE workflow = %s AND {extra} OFFSET 0) AS r"
             )
             where = "TRUE"
