@@ -19,9 +19,10 @@ PostgreSQL gets ``ANALYZE`` as autovacuum would after such an insert.
 Cache: SQLite files ``<cache>/kim-<size>.db`` (cache: ``$VERBUND_BENCH_CACHE``, default
 ``/tmp/verbund-bench-pages``) with a ``.json`` marker; on PostgreSQL one schema per size in
 the one database given (the size in use is ``public``, the others wait renamed as
-``bench_<size>``; the marker is the schema's comment). A cached database is migrated to the
-current schema when opened; if a migration ran, the derived data is rebuilt. Bump
-``GENERATOR`` when the generated data changes.
+``bench_<size>``; the marker is the schema's comment), and ``pg_trgm`` in a schema of its
+own, ``extensions``, on the database's search path, so it stays when schemas are renamed.
+A cached database is migrated to the current schema when opened; if a migration ran, the
+derived data is rebuilt. Bump ``GENERATOR`` when the generated data changes.
 """
 
 from __future__ import annotations
@@ -160,6 +161,7 @@ def _activate_schema(url: str, size: int, fresh: bool) -> bool:
     conn = psycopg2.connect(url)
     try:
         with conn, conn.cursor() as cur:
+            _extensions_apart(cur)
             cur.execute("SELECT nspname, obj_description(oid) FROM pg_namespace")
             comments = {name: comment or "" for name, comment in cur.fetchall()}
             current = comments.get("public", "")
@@ -180,6 +182,28 @@ def _activate_schema(url: str, size: int, fresh: bool) -> bool:
             return False
     finally:
         conn.close()
+
+
+def _extensions_apart(cur) -> None:
+    """``pg_trgm`` (migration 0008) in a schema of its own, ``extensions``, on the
+    database's search path. In ``public`` it was renamed away with the first size's schema,
+    so the next size's migration 0008 found the extension (CREATE … IF NOT EXISTS did
+    nothing) but not its operator class, and failed; a cached schema dropped later took the
+    extension with it. New connections see the search path; this one's is set too."""
+    cur.execute("CREATE SCHEMA IF NOT EXISTS extensions")
+    cur.execute(
+        "SELECT n.nspname FROM pg_extension AS e JOIN pg_namespace AS n "
+        "ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'"
+    )
+    found = cur.fetchone()
+    if found is None:
+        cur.execute("CREATE EXTENSION pg_trgm SCHEMA extensions")
+    elif found[0] != "extensions":
+        cur.execute("ALTER EXTENSION pg_trgm SET SCHEMA extensions")
+    cur.execute("SELECT current_database()")
+    name = cur.fetchone()[0].replace('"', '""')
+    cur.execute(f'ALTER DATABASE "{name}" SET search_path = "$user", public, extensions')
+    cur.execute('SET search_path = "$user", public, extensions')
 
 
 def _set_schema_marker(url: str, size: int) -> None:

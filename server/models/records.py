@@ -82,6 +82,10 @@ class TransitionLog(BaseModel):
         indexes = (
             (("to_state", "record", "at"), False),
             (("at", "record"), False),
+            # who entered a phase in a period, in one range; a record's stays in order from
+            # the index alone (migration 0014)
+            (("to_state", "at", "record"), False),
+            (("record", "at", "to_state"), False),
         )
 
 

@@ -78,3 +78,19 @@ RecordValue.add_index(
         name="record_value_counting",
     )
 )
+
+# a report's period (issue 17, migration 0014): a dimension's values created in a period in
+# one range of the index, counted from it alone; the record id to join a second dimension
+RecordValue.add_index(
+    RecordValue.index(
+        RecordValue.workflow,
+        RecordValue.dimension,
+        RecordValue.created_at,
+        RecordValue.row_index,
+        RecordValue.value,
+        RecordValue.state,
+        RecordValue.organisation_id,
+        RecordValue.record_id,
+        name="record_value_period",
+    )
+)

@@ -31,7 +31,7 @@ from collections.abc import Iterable
 import peewee
 
 from ...models import RecordDimension, RecordValue, database, is_sqlite
-from .record_values import fill_values, unfilled
+from .record_values import StillFilling, fill_values, unfilled
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +138,15 @@ def fill_if_small(workflow: str, limit: int = SMALL) -> bool:
     if left > limit:
         return False
     return fill_workflow(workflow, limit + 1)
+
+
+def require_filled(workflow: str, keys: Iterable[str]) -> None:
+    """:func:`ensure_dimensions`, raising :class:`.record_values.StillFilling` for keys still
+    being filled: every count over ``record_value`` asks this first, so no partial figure
+    is ever handed out."""
+    pending = ensure_dimensions(workflow, keys)
+    if pending:
+        raise StillFilling(workflow, pending)
 
 
 def ensure_dimensions(workflow: str, keys: Iterable[str]) -> list[str]:

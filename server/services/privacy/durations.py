@@ -26,13 +26,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
 from ...models import database, is_sqlite
+from ...models.stat_values import RECORD_ROW
 from ...schema.definitions import WorkflowDef
 from .categories import ordered
+from .dimension_fill import require_filled
 from .periods import Period
 from .statistics import Dimension, suppress
 
@@ -106,10 +109,13 @@ class _Sql:
             return "r.state"
         if key == "organisation":
             return "r.organisation_id"
-        form_id, name = key.split(".")
-        if self.sqlite:
-            return f"(r.data -> {self.p('$.' + json.dumps(form_id) + '.' + json.dumps(name))})"
-        return f"(CAST(r.data AS jsonb) -> {self.p(form_id)} -> {self.p(name)})::text"
+        # a choice field: its raw JSON text from record_value (the same text the JSON gives,
+        # kept by the database), looked up in the covering index instead of parsing the JSON
+        return (
+            "(SELECT v.value FROM record_value AS v WHERE v.workflow = r.workflow "
+            f"AND v.dimension = {self.p(key)} AND v.record_id = r.id "
+            f"AND v.row_index = {RECORD_ROW})"
+        )
 
     def at(self, expression: str) -> str:
         return f"julianday({expression})" if self.sqlite else expression
@@ -153,22 +159,30 @@ def _bounds(sql: _Sql, period: Period) -> tuple[Any, Any]:
     return low, high
 
 
-def _candidates(sql: _Sql, workflow: WorkflowDef, end: str, period: Period) -> str:
-    """A necessary condition for the end event to lie in the period that an index answers
-    (migration 0011): created in it, or some transition to the end state in it. The exact
-    test (the *first* entry in the period) follows on the few rows left."""
-    if end == "created":
-        low, high = _bounds(sql, period)
-        return f" AND r.created_at >= {sql.p(low)} AND r.created_at < {sql.p(high)}"
-    if end == "final" or end.startswith("state:"):
+def _source(sql: _Sql, workflow: WorkflowDef, end: str, period: Period | None) -> str:
+    """The records whose end event may lie in ``period``, as an index answers it: ``FROM``
+    and ``WHERE`` of the innermost statement (the exact test, the *first* entry in the
+    period, follows on the rows left). Entered a phase: the distinct records with a
+    transition to it in the period, one range of ``transition_log (to_state, at, record_id)``
+    (migration 0014), each record then read by its key; created: the range of ``record
+    (workflow, created_at, …)``; a date field: every record of the workflow."""
+    states = None
+    if period is not None and (end == "final" or end.startswith("state:")):
         states = [s.id for s in workflow.states if s.final] if end == "final" else [end[6:]]
+    source = '"record" AS r'
+    if states is not None:
         marks = ", ".join(sql.p(s) for s in states) or "NULL"
         low, high = _bounds(sql, period)
-        return (
-            ' AND r.id IN (SELECT c.record_id FROM "transition_log" AS c '
-            f"WHERE c.to_state IN ({marks}) AND c.at >= {sql.p(low)} AND c.at < {sql.p(high)})"
+        source = (
+            '(SELECT DISTINCT c.record_id FROM "transition_log" AS c '
+            f"WHERE c.to_state IN ({marks}) AND c.at >= {sql.p(low)} AND c.at < {sql.p(high)}) "
+            'AS c JOIN "record" AS r ON r.id = c.record_id'
         )
-    return ""  # a date field: no index, the exact test alone
+    where = f"r.workflow = {sql.p(workflow.id)}"
+    if period is not None and end == "created":
+        low, high = _bounds(sql, period)
+        where += f" AND r.created_at >= {sql.p(low)} AND r.created_at < {sql.p(high)}"
+    return f"{source} WHERE {where}"
 
 
 def _histograms(rows, dimension: Dimension | None, key: str | None) -> dict[str, dict[float, int]]:
@@ -221,36 +235,66 @@ def duration_table(
 ) -> DurationTable:
     """Durations from event ``start`` to event ``end`` of the workflow's records, by
     ``dimension`` (a record-level one: phase, organisation or a choice field)."""
-    sql = _Sql()
+    return duration_tables(workflow, start, end, [period], min_cell, dimension)[0]
+
+
+def duration_tables(
+    workflow: WorkflowDef,
+    start: str,
+    end: str,
+    periods: Sequence[Period | None],
+    min_cell: int,
+    dimension: Dimension | None = None,
+) -> list[DurationTable]:
+    """:func:`duration_table` for each of ``periods`` (a period and the one before), in one
+    statement: the end event is found once and sorted into its period (``[None]``: all)."""
     key = dimension.key if dimension is not None else None
+    if key is not None and key not in ("state", "organisation"):
+        require_filled(workflow.id, [key])  # StillFilling: the report says it is being built
+    sql = _Sql()
     raw = sql.raw(key) if key else "NULL"
     to = _event(sql, workflow, end)
     since = _event(sql, workflow, start)
-    # each event once in the innermost statement (its parameters once), used by name above
-    inner = (
-        f'SELECT {raw} AS g, {to} AS e, {since} AS b FROM "record" AS r '
-        f"WHERE r.workflow = {sql.p(workflow.id)}"
-    )
-    if period is not None:
-        inner += _candidates(sql, workflow, end, period)
-    middle = f"SELECT g, {sql.days('x.e', 'x.b')} AS d FROM ({inner}) AS x WHERE x.b IS NOT NULL"
-    if period is not None:
-        middle += " AND " + _in_period(sql, "x.e", end, period)
+    dated = [p for p in periods if p is not None]
+    span = Period(min(p.start for p in dated), max(p.end for p in dated)) if dated else None
+    # each event once per record: worked out in a materialised statement (else SQLite
+    # inlines it and runs the correlated subquery once for every use of ``e`` above)
+    inner = f"SELECT {raw} AS g, {to} AS e, {since} AS b FROM {_source(sql, workflow, end, span)}"
+    bucket = "0"
+    if dated:
+        cases = " ".join(
+            f"WHEN {_in_period(sql, 'x.e', end, p)} THEN {i}" for i, p in enumerate(periods)
+        )
+        bucket = f"CASE {cases} END"
     statement = (
-        f"SELECT g, d, COUNT(*) FROM ({middle}) AS y WHERE d IS NOT NULL AND d >= 0 GROUP BY g, d"
+        f"WITH x AS MATERIALIZED ({inner}) "
+        f"SELECT k, g, d, COUNT(*) FROM (SELECT {bucket} AS k, g, {sql.days('x.e', 'x.b')} AS d "
+        "FROM x WHERE x.b IS NOT NULL) AS y "
+        "WHERE k IS NOT NULL AND d IS NOT NULL AND d >= 0 GROUP BY k, g, d"
     )
-    rows = list(database.execute_sql(statement, sql.params))
-    groups = _histograms(rows, dimension, key)
-    everything = _histograms(rows, None, None).get("Alle", {})
-    if dimension is None:
-        groups = {}
+    found: list[list] = [[] for _ in periods]
+    for k, g, d, count in database.execute_sql(statement, sql.params):
+        found[int(k)].append((g, d, count))
     label = dimension.label if dimension is not None else ""
-    return _table(label, groups, dimension.order if dimension else (), everything, min_cell)
+    order = dimension.order if dimension else ()
+    out = []
+    for rows in found:
+        groups = _histograms(rows, dimension, key) if dimension is not None else {}
+        everything = _histograms(rows, None, None).get("Alle", {})
+        out.append(_table(label, groups, order, everything, min_cell))
+    return out
 
 
 def phase_table(workflow: WorkflowDef, period: Period | None, min_cell: int) -> DurationTable:
     """Time in each phase (not the end states), in workflow order: see the module doc."""
-    sql = _Sql()
+    return phase_tables(workflow, [period], min_cell)[0]
+
+
+def phase_tables(
+    workflow: WorkflowDef, periods: Sequence[Period | None], min_cell: int
+) -> list[DurationTable]:
+    """:func:`phase_table` for each of ``periods`` in one statement (``[None]``: all)."""
+    sql, first = _Sql(), _Sql()  # first: the parameters written before the stays'
     days = sql.days("s.left_at", "s.at")
     stays = (
         "SELECT t.record_id, t.to_state, t.at, LEAD(t.at) OVER "
@@ -258,29 +302,34 @@ def phase_table(workflow: WorkflowDef, period: Period | None, min_cell: int) -> 
         'FROM "transition_log" AS t JOIN "record" AS r ON r.id = t.record_id '
         f"WHERE r.workflow = {sql.p(workflow.id)}"
     )
-    if period is not None:  # only records with a transition in the period (index: at)
-        low, high = _bounds(sql, period)
+    dated = [p for p in periods if p is not None]
+    bucket = "0"
+    if dated:  # only records with a transition in the periods (index: at)
+        span = Period(min(p.start for p in dated), max(p.end for p in dated))
+        low, high = _bounds(sql, span)
         stays += (
             ' AND t.record_id IN (SELECT c.record_id FROM "transition_log" AS c '
             f"WHERE c.at >= {sql.p(low)} AND c.at < {sql.p(high)})"
         )
-    where = "s.left_at IS NOT NULL"
-    if period is not None:
-        low, high = period.bounds()
-        if sql.sqlite:
-            low, high = (m.strftime("%Y-%m-%d %H:%M:%S") for m in (low, high))
-        where += f" AND s.left_at >= {sql.p(low)} AND s.left_at < {sql.p(high)}"
+        cases = []
+        for i, period in enumerate(periods):
+            low, high = _bounds(first, period)
+            cases.append(
+                f"WHEN s.left_at >= {first.p(low)} AND s.left_at < {first.p(high)} THEN {i}"
+            )
+        bucket = f"CASE {' '.join(cases)} END"
     per_record = (
-        f"SELECT s.to_state AS g, SUM({days}) AS d FROM ({stays}) AS s WHERE {where} "
-        "GROUP BY s.record_id, s.to_state"
+        f"SELECT k, g, SUM(d) AS d FROM (SELECT {bucket} AS k, s.record_id, s.to_state AS g, "
+        f"{days} AS d FROM ({stays}) AS s WHERE s.left_at IS NOT NULL) AS q "
+        "WHERE k IS NOT NULL GROUP BY k, record_id, g"
     )
-    statement = f"SELECT g, ROUND(d, 1), COUNT(*) FROM ({per_record}) AS x GROUP BY 1, 2"
+    statement = f"SELECT k, g, ROUND(d, 1), COUNT(*) FROM ({per_record}) AS x GROUP BY 1, 2, 3"
     labels = {s.id: s.label for s in workflow.states}
-    groups: dict[str, dict[float, int]] = {}
-    everything: dict[float, int] = {}
-    for state, d, count in database.execute_sql(statement, sql.params):
+    order = tuple(s.label for s in workflow.states)
+    found: list[tuple[dict[str, dict[float, int]], dict[float, int]]] = [({}, {}) for _ in periods]
+    for k, state, d, count in database.execute_sql(statement, first.params + sql.params):
+        groups, everything = found[int(k)]
         bucket = groups.setdefault(labels.get(state, state), {})
         bucket[float(d)] = bucket.get(float(d), 0) + int(count)
         everything[float(d)] = everything.get(float(d), 0) + int(count)
-    order = tuple(s.label for s in workflow.states)
-    return _table("Phase", groups, order, everything, min_cell)
+    return [_table("Phase", g, order, e, min_cell) for g, e in found]

@@ -16,19 +16,21 @@ rules cannot drift apart between the two ways of counting.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from types import SimpleNamespace
 from typing import Any
 
 from ...models import database, is_sqlite
 from ...models.stat_values import RECORD_ROW, TOO_LONG, VALUE_LIMIT
-from .dimension_fill import ensure_dimensions
-from .record_values import StillFilling
+from .dimension_fill import require_filled
+from .periods import CountingDate, Period
 
 # (sqlite?, column prefix) -> (condition, parameters): a further condition on the records
 Filter = Callable[[bool, str], tuple[str, list[Any]]]
 
 RECORD_COLUMNS = {"state": "state", "organisation": "organisation_id"}
+# several periods counted at once: by which date, and the periods
+Buckets = tuple[CountingDate, Sequence[Period]]
 
 
 def _sqlite_path(*names: str) -> str:
@@ -88,8 +90,11 @@ class _Query:
             # the text column read as jsonb once per record, in the inner query (OFFSET 0
             # keeps the planner from folding it in and parsing the JSON once per field)
             extra, extra_params = self.where(False, "") if self.where else ("TRUE", [])
+            # phase and organisation alone: no JSON read (the cast parsed every record's)
+            parsed = self.table or any("r.j" in c for c in self.columns)
+            cast = ", CAST(data AS jsonb) AS j" if parsed else ""
             source = (
-                '(SELECT state, organisation_id, CAST(data AS jsonb) AS j FROM "record" '
+                f'(SELECT state, organisation_id{cast} FROM "record" '
                 f"WHERE workflow = %s AND {extra} OFFSET 0) AS r"
             )
             where = "TRUE"
@@ -108,11 +113,20 @@ class _Query:
 
 
 def _values_sql(
-    workflow_id: str, keys: list[str], table: str | None, where: Filter | None = None
+    workflow_id: str,
+    keys: list[str],
+    table: str | None,
+    where: Filter | None = None,
+    buckets: Buckets | None = None,
 ) -> tuple[str, list]:
     """The grouped statement over ``record_value``: one alias per JSON dimension, joined on
     the record (and on the table row between columns of the same table); with ``where``,
-    joined to the record itself for the condition (e.g. a period by a date field)."""
+    joined to the record itself for the condition (e.g. a period by a date field).
+
+    ``buckets``: several periods in one statement, the period's index the first column. By
+    the day of creation the condition is on ``record_value``'s own copy of ``created_at``
+    (index ``record_value_period``, migration 0014: no join to the wide record rows); by a
+    date field the record is joined for its JSON."""
     mark = "?" if is_sqlite() else "%s"
     json_keys = [k for k in keys if k not in RECORD_COLUMNS]
     # the units counted: the table's rows when a column is chosen, else the records
@@ -124,9 +138,11 @@ def _values_sql(
             continue
         alias = aliases[key] = f"v{len(aliases)}"
         row = "v0.row_index" if key.count(".") == 2 else str(RECORD_ROW)
+        # the workflow too, so the lookup is answered by the covering index alone
         joins.append(
-            f"JOIN record_value AS {alias} ON {alias}.record_id = v0.record_id "
-            f"AND {alias}.dimension = {mark} AND {alias}.row_index = {row}"
+            f"JOIN record_value AS {alias} ON {alias}.workflow = v0.workflow "
+            f"AND {alias}.dimension = {mark} AND {alias}.record_id = v0.record_id "
+            f"AND {alias}.row_index = {row}"
         )
         params.append(key)
     if where is not None:
@@ -136,15 +152,114 @@ def _values_sql(
     columns = [
         f"v0.{RECORD_COLUMNS[k]}" if k in RECORD_COLUMNS else f"{aliases[k]}.value" for k in keys
     ]
-    where = f"v0.workflow = {mark} AND v0.dimension = {mark}"
+    conditions = f"v0.workflow = {mark} AND v0.dimension = {mark}"
+    condition_params = [workflow_id, base]
+    select_params: list = []
+    if buckets is not None:
+        date, periods = buckets
+        prefix = "v0." if date.key == "created" else "r."
+        (case, case_params), (span, span_params) = date.buckets_sql(is_sqlite(), prefix, periods)
+        columns.insert(0, case)
+        select_params = case_params
+        if date.key == "created":
+            conditions += f" AND {span}"
+            condition_params += span_params
+        else:
+            joins.append(f'JOIN "record" AS r ON r.id = v0.record_id AND {span}')
+            params += span_params
     if base.count(".") != 2:
-        where += f" AND v0.row_index = {RECORD_ROW}"
+        conditions += f" AND v0.row_index = {RECORD_ROW}"
     group = ", ".join(str(n) for n in range(1, len(columns) + 1))
     sql = (
         f"SELECT {', '.join(columns)}, COUNT(*) FROM record_value AS v0 {' '.join(joins)} "
-        f"WHERE {where} GROUP BY {group}"
+        f"WHERE {conditions} GROUP BY {group}"
     )
-    return sql, [*params, workflow_id, base]
+    return sql, [*select_params, *params, *condition_params]
+
+
+def _record_sql(workflow_id: str, keys: list[str], buckets: Buckets) -> tuple[str, list]:
+    """Phase and organisation (record columns) by period: one statement on the record's
+    index (workflow, created_at, state, organisation_id), the JSON never read by the day of
+    creation."""
+    sqlite = is_sqlite()
+    date, periods = buckets
+    (case, case_params), (span, span_params) = date.buckets_sql(sqlite, "r.", periods)
+    columns = [case, *(f"r.{RECORD_COLUMNS[k]}" for k in keys)]
+    group = ", ".join(str(n) for n in range(1, len(columns) + 1))
+    mark = "?" if sqlite else "%s"
+    sql = (
+        f'SELECT {", ".join(columns)}, COUNT(*) FROM "record" AS r '
+        f"WHERE r.workflow = {mark} AND {span} GROUP BY {group}"
+    )
+    return sql, [*case_params, workflow_id, *span_params]
+
+
+def _kinds(keys: list[str]) -> list[tuple[str, tuple[str, ...]]]:
+    kinds: list[tuple[str, tuple[str, ...]]] = []
+    for key in keys:
+        parts = tuple(key.split("."))
+        if key in RECORD_COLUMNS:
+            kinds.append(("record", (key,)))
+        elif len(parts) == 2:
+            kinds.append(("field", parts))
+        else:
+            kinds.append(("column", parts))
+    return kinds
+
+
+def _stand_ins(kinds, values, table: str | None) -> tuple[Any, dict | None, int]:
+    """A group's raw values as a record and a table row stand-in, with its count."""
+    record = SimpleNamespace(state=None, organisation_id=None, data={})
+    row: dict | None = {} if table else None
+    for (kind, parts), value in zip(kinds, values[:-1], strict=True):
+        if kind == "record":
+            setattr(record, RECORD_COLUMNS[parts[0]], value)
+        elif kind == "field":
+            record.data.setdefault(parts[0], {})[parts[1]] = _loads(value)
+        elif row is not None:
+            row[parts[2]] = _loads(value)
+    return record, row, int(values[-1])
+
+
+def grouped_by_period(
+    workflow_id: str,
+    keys: list[str],
+    table: str | None,
+    date: CountingDate,
+    periods: Sequence[Period],
+    *,
+    from_json: bool = False,
+) -> list[list[tuple[Any, dict | None, int]]]:
+    """:func:`grouped_units` for each of ``periods`` (e.g. a quarter and the one before),
+    counted in one statement: per period the list of ``(record, row, count)``.
+
+    ``from_json``: one statement per period over the records' JSON (the baseline)."""
+    keys = list(dict.fromkeys(keys))
+    if from_json:
+        return [
+            list(
+                grouped_units(
+                    workflow_id,
+                    keys,
+                    table,
+                    lambda sqlite, prefix, period=period: date.sql(sqlite, prefix, period),
+                    from_json=True,
+                )
+            )
+            for period in periods
+        ]
+    json_keys = [k for k in keys if k not in RECORD_COLUMNS]
+    if json_keys:
+        require_filled(workflow_id, json_keys)  # StillFilling: never a partial count
+        sql, params = _values_sql(workflow_id, keys, table, buckets=(date, periods))
+    else:
+        sql, params = _record_sql(workflow_id, keys, (date, periods))
+    kinds = _kinds(keys)
+    out: list[list[tuple[Any, dict | None, int]]] = [[] for _ in periods]
+    for values in database.execute_sql(sql, params):
+        if values[0] is not None:  # NULL: in the span, but between two periods
+            out[int(values[0])].append(_stand_ins(kinds, values[1:], table))
+    return out
 
 
 def grouped_units(
@@ -168,20 +283,10 @@ def grouped_units(
     :class:`.record_values.StillFilling` while a dimension needed is not completely filled
     (a partial count is never handed out)."""
     keys = list(dict.fromkeys(keys))  # each key once, in order
-    kinds: list[tuple[str, tuple[str, ...]]] = []
-    for key in keys:
-        parts = tuple(key.split("."))
-        if key in RECORD_COLUMNS:
-            kinds.append(("record", (key,)))
-        elif len(parts) == 2:
-            kinds.append(("field", parts))
-        else:
-            kinds.append(("column", parts))
+    kinds = _kinds(keys)
     json_keys = [k for k in keys if k not in RECORD_COLUMNS]
     if json_keys and not from_json:
-        pending = ensure_dimensions(workflow_id, json_keys)
-        if pending:
-            raise StillFilling(workflow_id, pending)
+        require_filled(workflow_id, json_keys)
         sql, params = _values_sql(workflow_id, keys, table, where)
     else:
         query = _Query(table if json_keys else None, where)
@@ -195,16 +300,7 @@ def grouped_units(
         sql, params = query.sql(workflow_id)
     # the statement's text holds only quoted ids from the definitions; values are parameters
     for values in database.execute_sql(sql, params):
-        record = SimpleNamespace(state=None, organisation_id=None, data={})
-        row: dict | None = {} if table else None
-        for (kind, parts), value in zip(kinds, values[:-1], strict=True):
-            if kind == "record":
-                setattr(record, RECORD_COLUMNS[parts[0]], value)
-            elif kind == "field":
-                record.data.setdefault(parts[0], {})[parts[1]] = _loads(value)
-            elif row is not None:
-                row[parts[2]] = _loads(value)
-        yield record, row, int(values[-1])
+        yield _stand_ins(kinds, values, table)
 
 
 def _loads(text: str | None) -> Any:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -181,3 +182,18 @@ class CountingDate:
             name,
             *days,
         ]
+
+    def buckets_sql(
+        self, sqlite: bool, prefix: str, periods: Sequence[Period]
+    ) -> tuple[tuple[str, list[Any]], tuple[str, list[Any]]]:
+        """Several periods counted in one statement: ``((case, params), (condition,
+        params))`` – ``case`` gives the index in ``periods`` of the period a record's
+        counting date lies in (NULL in none), ``condition`` keeps the records from the first
+        day of the earliest to the last of the latest (one index range, not one per period)."""
+        cases, params = [], []
+        for i, period in enumerate(periods):
+            condition, values = self.sql(sqlite, prefix, period)
+            cases.append(f"WHEN {condition} THEN {i}")
+            params += values
+        span = Period(min(p.start for p in periods), max(p.end for p in periods))
+        return (f"CASE {' '.join(cases)} END", params), self.sql(sqlite, prefix, span)

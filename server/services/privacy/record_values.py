@@ -12,7 +12,7 @@ that comes from the definitions (only non-personal choice fields and columns). H
   (:mod:`.dimension_fill`), never in the publishing transaction.
 - :func:`unfilled`: before counting, declare what is missing and say what is not filled
   yet, so that a count is never taken from a dimension that is only partly filled
-  (:func:`.dimension_fill.ensure_dimensions`).
+  (:func:`.dimension_fill.require_filled`).
 - :func:`declare_dimensions`: at start, declare every wanted dimension not yet kept (an
   installation upgrading) and empty the unwanted ones; the worker then fills them.
 - the registered rebuild (:mod:`server.models.derived`) refills every kept dimension.

@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +29,7 @@ from ...schema.definitions import Definitions, FieldDef, WorkflowDef
 from ...schema.fieldtypes import field_type
 from ..errors import Invalid
 from .categories import declared_choices, declared_states, ordered
-from .grouped import grouped_units
+from .grouped import grouped_by_period, grouped_units
 from .periods import CountingDate, Period
 from .record_values import sync_dimensions
 
@@ -180,6 +180,34 @@ def count_table(
     flagged for the system level). ``period``: only records whose ``counting_date`` (by
     default the Berlin day they were created) lies in it (:mod:`.periods`). ``from_json``:
     count from the records' JSON, not from ``record_value`` (the benchmark's baseline)."""
+    periods = [period] if period is not None else None
+    return count_tables(
+        defs,
+        workflow,
+        row_key,
+        column_key,
+        min_cell,
+        where,
+        periods,
+        counting_date,
+        from_json=from_json,
+    )[0]
+
+
+def count_tables(
+    defs: Definitions,
+    workflow: WorkflowDef,
+    row_key: str,
+    column_key: str | None,
+    min_cell: int = 5,
+    where: str | None = None,
+    periods: Sequence[Period] | None = None,
+    counting_date: CountingDate | None = None,
+    *,
+    from_json: bool = False,
+) -> list[Table]:
+    """:func:`count_table` for each of ``periods`` (None: one table of all records), counted
+    in one statement – a report's period and the one before read the index once."""
     by_key = {d.key: d for d in dimensions(defs, workflow)}
     row_dim = by_key.get(row_key)
     column_dim = by_key.get(column_key) if column_key else None
@@ -196,18 +224,24 @@ def count_table(
     table = next(iter(tables), None)
     # the database counts each combination of raw values; the labels are applied per group
     keys = [d.key for d in chosen if d is not None]
+    if periods is None:
+        groups = [list(grouped_units(workflow.id, keys, table, from_json=from_json))]
+    else:
+        date = counting_date or CountingDate()
+        groups = grouped_by_period(
+            workflow.id, keys, table, date, list(periods), from_json=from_json
+        )
+    return [_tabulate(g, chosen, table, min_cell) for g in groups]
+
+
+def _tabulate(groups, chosen, table: str | None, min_cell: int) -> Table:
+    """The labelled, suppressed table of the raw groups ``(record, row, count)``."""
+    row_dim, column_dim, where_dim = chosen
     counts: Counter = Counter()
     row_totals: Counter = Counter()
     column_totals: Counter = Counter()
     total = 0
-    in_period = None
-    if period is not None:
-        date = counting_date or CountingDate()
-
-        def in_period(sqlite: bool, prefix: str):
-            return date.sql(sqlite, prefix, period)
-
-    for record, row, n in grouped_units(workflow.id, keys, table, in_period, from_json=from_json):
+    for record, row, n in groups:
         if where_dim is not None and "Ja" not in where_dim.values(record, row):
             continue
         total += n

@@ -15,7 +15,7 @@ from ...services.privacy.compare import compare
 from ...services.privacy.periods import CountingDate
 from ...services.privacy.record_values import StillFilling
 from ...services.privacy.report_requests import readable_report
-from ...services.privacy.statistics import count_table, dimensions, microdata_csv, table_csv
+from ...services.privacy.statistics import count_tables, dimensions, microdata_csv, table_csv
 from ...services.records.access import may_see_workflow
 from ..base import definitions, runtime
 from ..session import current_user
@@ -73,16 +73,21 @@ class StatisticsView(PrivacyView):
         return report if report.workflow == workflow.id else None
 
     def _table(self, workflow, period=None, report=None):
+        return self._tables(workflow, [period] if period is not None else None, report)[0]
+
+    def _tables(self, workflow, periods=None, report=None):
+        """The table for each of ``periods`` (a period and the one before: one statement),
+        counted by the date of the report the page was opened from, if any."""
         rows = request.args.get("rows") or "state"
         columns = request.args.get("columns") or None
         counting = CountingDate(report.date) if report is not None else None
-        return count_table(
+        return count_tables(
             definitions(),
             workflow,
             rows,
             columns,
             _min_cell(),
-            period=period,
+            periods=periods,
             counting_date=counting,
         )
 
@@ -97,9 +102,8 @@ class StatisticsView(PrivacyView):
         period, period_errors = read_period()
         context = period_context(period, period_errors)
         try:
-            table = self._table(workflow, period, report)
             if period is not None and context["compare"]:
-                before = self._table(workflow, period.previous(), report)
+                table, before = self._tables(workflow, [period, period.previous()], report)
                 order = next(
                     (
                         d.order
@@ -109,6 +113,8 @@ class StatisticsView(PrivacyView):
                     (),
                 )
                 comparison = compare(table, before, _min_cell(), order)
+            else:
+                table = self._table(workflow, period, report)
         except Invalid as exc:
             problem = exc.message
         except StillFilling:  # no partial figures: a notice where the table would be
