@@ -1,8 +1,8 @@
 """A declared report (``[[reports]]``) worked out for a period and the period before.
 
 Each measure gives its figures for the period and, when there is a period, for the one
-directly before (:meth:`.periods.Period.previous`): counts with the differences of their
-row totals (:mod:`.compare`, small differences suppressed), durations and time in each
+directly before (:meth:`.periods.Period.previous`): counts with the differences of every
+cell and total (:mod:`.compare`, small differences suppressed), durations and time in each
 phase with number, median and 90th percentile (:mod:`.durations`). Everything is counted
 without people and with small cells suppressed, like the statistics page.
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 from ...report_settings import Measure, Report
 from ...schema.definitions import Definitions
-from .compare import Comparison, compare
+from .compare import Comparison, compare_counts
 from .durations import DurationTable, duration_table, phase_table
 from .periods import CountingDate, Period
 from .statistics import Table, count_table, dimensions
@@ -70,14 +70,9 @@ def run_report(
             before = _figures(defs, report, m, period.previous(), min_cell)
         comparison = None
         if m.kind == "count" and before is not None:
-            order = next(
-                (
-                    d.order
-                    for d in dimensions(defs, defs.workflows[report.workflow])
-                    if d.key == m.rows
-                ),
-                (),
+            workflow = defs.workflows[report.workflow]
+            comparison = compare_counts(
+                defs, workflow, now, before, min_cell, m.rows, m.columns or None
             )
-            comparison = compare(now, before, min_cell, order)
         out.append(Figures(m, now, before, comparison))
     return out

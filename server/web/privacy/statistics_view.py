@@ -11,7 +11,7 @@ from flask_admin import expose
 
 from ...downloads import DownloadAudit, send_download
 from ...services.errors import Invalid
-from ...services.privacy.compare import compare
+from ...services.privacy.compare import compare_counts
 from ...services.privacy.statistics import count_table, dimensions, microdata_csv, table_csv
 from ...services.records.access import may_see_workflow
 from ..base import definitions, runtime
@@ -62,15 +62,15 @@ class StatisticsView(PrivacyView):
             table = self._table(workflow, period)
             if period is not None and context["compare"]:
                 before = self._table(workflow, period.previous())
-                order = next(
-                    (
-                        d.order
-                        for d in dimensions(defs, workflow)
-                        if d.key == (request.args.get("rows") or "state")
-                    ),
-                    (),
+                comparison = compare_counts(
+                    defs,
+                    workflow,
+                    table,
+                    before,
+                    _min_cell(),
+                    request.args.get("rows") or "state",
+                    request.args.get("columns") or None,
                 )
-                comparison = compare(table, before, _min_cell(), order)
         except Invalid as exc:
             problem = exc.message
         if period_errors:
