@@ -40,6 +40,7 @@ from server.services.privacy.compare import (
 )
 from server.services.privacy.periods import quarter
 from server.services.privacy.report import run_report
+from server.services.privacy.report_files import _comparison_rows
 from server.services.privacy.statistics import Table, count_table
 from tests.helpers import login
 from tests.privacy.test_report_time import (
@@ -266,6 +267,22 @@ def test_report_page_compares_every_cell(app, cells_data):
         (figures,) = run_report(defs, report, Q1, 5)
     assert [t.difference for t in figures.comparison.column_totals] == [None, None]
     assert figures.comparison.difference == [None, 6, None]
+    # the Word and Excel file: one line per cell, the same figures and „x“
+    head, lines = _comparison_rows(figures, "1. Quartal 2026", "4. Quartal 2025")
+    q1, q4 = "1. Quartal 2026", "4. Quartal 2025"
+    assert head == ["Fall: Zielgruppe", "Phase / Zustand", q1, q4, "Veränderung"]
+    assert lines[:3] == [
+        ["Neuzugewandert", "In Beratung", 20, 14, None],
+        ["Neuzugewandert", "Abschluss", 10, 10, 0],
+        ["Neuzugewandert", "Summe", 30, 24, None],
+    ]
+    assert lines[4] == ["Länger hier", "Abschluss", 9, 6, None]
+    assert lines[5] == ["Länger hier", "Summe", 21, 15, 6]
+    assert lines[-3:] == [
+        ["Summe", "In Beratung", 40, 31, None],
+        ["Summe", "Abschluss", 25, 21, None],
+        ["Summe", "Summe", 65, 52, 13],
+    ]
     browser = app.test_client()
     login(browser, "koordination")
     page = browser.get("/statistik/berichte/zellen?zeitraum=quartal&quartal=2026-Q1&vergleich=1")
