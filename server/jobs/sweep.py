@@ -15,17 +15,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 import redis
-from rq.job import JobStatus
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.serializers import JSONSerializer
 
 from ..models import DocumentRequest, ReportDocument, database, utcnow
 from ..queue.connection import RedisUnavailable
 from ..queue.documents import (
+    document_job_id,
     document_queue,
     enqueue_document,
     enqueue_report,
-    fetch_job,
     job_timeout,
     report_job_id,
 )
@@ -79,39 +82,31 @@ def requeue_pending(runtime: Runtime, older_than_seconds: int = 0) -> int:
         log.warning("sweep skipped, Redis unreachable: %s", exc)
         return 0
     limit = stale_after(runtime)
-    count = 0
-    for request in pending:
-        try:
-            job = fetch_job(queue, request.id)
-            if job is not None:
-                status = job.get_status(refresh=False)
-                if status in LIVE:
-                    continue
-                started = request.started_at or request.requested_at
-                if status == JobStatus.STARTED and now - started < limit:
-                    continue
-        except (redis.RedisError, OSError) as exc:
-            log.warning("sweep stopped, Redis unreachable: %s", exc)
-            break
-        if enqueue_document(runtime.settings, request.id, replace=True):
-            count += 1
+    count = _requeue(runtime, queue, pending, document_job_id, enqueue_document, now, limit)
     if count:
         log.info("sweep: %d pending document requests enqueued again", count)
-    return count + requeue_pending_reports(runtime, queue, reports, now, limit)
+    # if Redis went away during the documents, the reports find it gone too and stop at once
+    reports_count = _requeue(runtime, queue, reports, report_job_id, enqueue_report, now, limit)
+    if reports_count:
+        log.info("sweep: %d pending report files enqueued again", reports_count)
+    return count + reports_count
 
 
-def requeue_pending_reports(runtime: Runtime, queue, pending: list, now, limit) -> int:
-    """The same for the Lenkungskreis report files (``report_document``, job ``report-<id>``)."""
-    from rq.exceptions import NoSuchJobError
-    from rq.job import Job
-    from rq.serializers import JSONSerializer
-
+def _requeue(
+    runtime: Runtime,
+    queue,
+    rows: list,
+    job_id: Callable[[int], str],
+    enqueue: Callable[..., str | None],
+    now: dt.datetime,
+    limit: dt.timedelta,
+) -> int:
+    """Enqueue again each pending row (a document request or a report file) whose job
+    Redis no longer holds as live; stops at the first Redis error. Returns how many."""
     count = 0
-    for row in pending:
+    for row in rows:
         try:
-            job = Job.fetch(
-                report_job_id(row.id), connection=queue.connection, serializer=JSONSerializer
-            )
+            job = Job.fetch(job_id(row.id), connection=queue.connection, serializer=JSONSerializer)
             status = job.get_status(refresh=False)
             if status in LIVE:
                 continue
@@ -119,14 +114,12 @@ def requeue_pending_reports(runtime: Runtime, queue, pending: list, now, limit) 
             if status == JobStatus.STARTED and now - started < limit:
                 continue
         except NoSuchJobError:
-            pass
+            pass  # Redis lost it (or never had it): enqueue again
         except (redis.RedisError, OSError) as exc:
             log.warning("sweep stopped, Redis unreachable: %s", exc)
             break
-        if enqueue_report(runtime.settings, row.id, replace=True):
+        if enqueue(runtime.settings, row.id, replace=True):
             count += 1
-    if count:
-        log.info("sweep: %d pending report files enqueued again", count)
     return count
 
 

@@ -322,13 +322,13 @@ def test_statistics_from_a_report_count_by_its_date(app, data_set):  # noqa: F81
     page = browser.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
     assert "gezählt nach dem Datum „Erstkontakt“ wie im Bericht „Fälle nach Erstkontakt“" in page
     assert 'name="bericht" value="erstkontakt"' in page  # kept when the form is sent again
-    total = re.search(r"<tr><th>Summe</th>.*?>(\d+)</td></tr>", page, re.S)
+    total = re.search(r'<tr><th scope="row">Summe</th>.*?>(\d+)</td></tr>', page, re.S)
     assert total and total.group(1) == "13"
     # without the report: by the day of creation, 18 in the same quarter
     plain = browser.get("/statistik/?workflow=beratung&rows=state&zeitraum=quartal&quartal=2026-Q1")
     text = plain.get_data(as_text=True)
     assert "gezählt nach dem Tag der Anlage" in text
-    assert re.search(r"<tr><th>Summe</th>.*?>(\d+)</td></tr>", text, re.S).group(1) == "18"
+    assert re.search(r'<tr><th scope="row">Summe</th>.*?>(\d+)</td></tr>', text, re.S).group(1) == "18"
     # the CSV of the page counts the same
     csv = browser.get(
         "/statistik/tabelle.csv?workflow=beratung&rows=state&bericht=erstkontakt"

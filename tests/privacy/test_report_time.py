@@ -193,7 +193,9 @@ def test_counts_of_a_quarter_by_berlin_days_in_declared_order(app, data_set):
         c = compare(by_state, before, 5, dimensions_order(defs, workflow, "state"))
         assert c.rows == ["In Beratung", "Abschluss", "Abgeschlossen"]  # workflow order
         assert c.now == [11, 7, 0] and c.before == [8, 0, 5]
-        assert c.difference == [None, 7, -5]  # 11 - 8 = 3: small, suppressed
+        # 11 - 8 = 3: small, suppressed; with the total's +5 shown, +7 and -5 would give it
+        # back (5 - 7 + 5), and -5 alone would leave the two hidden at -2: +7 goes with it
+        assert c.difference == [None, None, -5] and c.total_difference == 5
         # the whole stock: 18 + 13 + the April case
         assert count_table(defs, workflow, "state", None, 5).total == 32
 
@@ -237,7 +239,7 @@ def test_the_declared_report_with_the_period_before(app, data_set):
         assert report.period == "quarter"  # the default: the last complete quarter
         figures = run_report(defs, report, quarter(dt.date(2026, 1, 1)), 5)
         count, closing, phases = figures
-        assert count.comparison.difference == [None, 7, -5]
+        assert count.comparison.difference == [None, None, -5]
         assert (closing.now.total.median, closing.before.total.n) == (60.0, None)
         assert phases.before.rows[0].median == 15.0
 
@@ -251,8 +253,9 @@ def test_statistics_page_takes_a_period_and_compares(app, data_set):
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "1. Quartal 2026" in html and "4. Quartal 2025" in html
-    assert '<td class="text-right">11</td>' in html and '<td class="text-right">+7</td>' in html
-    assert '<td class="text-right">-5</td>' in html and "+3" not in html
+    assert '<td class="text-right">11</td>' in html and "+7" not in html and "+3" not in html
+    # the change as sign and number, and in words for screen readers
+    assert '<span aria-hidden="true">−5</span><span class="sr-only">5 weniger</span>' in html
     # the CSV link keeps the period
     assert "zeitraum=quartal" in html and "quartal=2026-Q1" in html
     csv_text = browser.get(

@@ -1,8 +1,8 @@
 """A declared report (``[[reports]]``) worked out for a period and the period before.
 
 Each measure gives its figures for the period and, when there is a period, for the one
-directly before (:meth:`.periods.Period.previous`): counts with the differences of their
-row totals (:mod:`.compare`, small differences suppressed), durations and time in each
+directly before (:meth:`.periods.Period.previous`): counts with the differences of every
+cell and total (:mod:`.compare`, small differences suppressed), durations and time in each
 phase with number, median and 90th percentile (:mod:`.durations`). Everything is counted
 without people and with small cells suppressed, like the statistics page.
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 from ...report_settings import Measure, Report
 from ...schema.definitions import Definitions
-from .compare import Comparison, compare
+from .compare import Comparison, compare_counts
 from .durations import DurationTable, duration_tables, phase_tables
 from .periods import CountingDate, Period
 from .record_values import StillFilling
@@ -86,7 +86,9 @@ def run_report(
         now, before = tables[0], tables[1] if compared else None
         comparison = None
         if m.kind == "count" and before is not None:
-            order = dims[m.rows].order if m.rows in dims else ()
-            comparison = compare(now, before, min_cell, order)
+            workflow = defs.workflows[report.workflow]
+            comparison = compare_counts(
+                defs, workflow, now, before, min_cell, m.rows, m.columns or None
+            )
         out.append(Figures(m, now, before, comparison))
     return out

@@ -59,6 +59,17 @@ def _comparison_rows(f, now: str, before: str) -> tuple[list[str], list[list[Any
     c = f.comparison
     if c is None:
         return None
+    if c.columns:
+        # every cell as a line of its own (row, column, figures): a long table stays
+        # readable in Word and can be filtered in Excel, however many columns there are
+        head = [c.row_label, c.column_label, now, before, "Veränderung"]
+        lines = []
+        for label, cells, total in zip(c.rows, c.cells, c.row_totals, strict=True):
+            for column, ch in zip([*c.columns, "Summe"], [*cells, total], strict=True):
+                lines.append([label, column, ch.now, ch.before, ch.difference])
+        for column, ch in zip([*c.columns, "Summe"], [*c.column_totals, c.total], strict=True):
+            lines.append(["Summe", column, ch.now, ch.before, ch.difference])
+        return head, lines
     head = [c.row_label, now, before, "Veränderung"]
     rows = [[r, c.now[i], c.before[i], c.difference[i]] for i, r in enumerate(c.rows)]
     rows.append(["Summe", c.total_now, c.total_before, c.total_difference])

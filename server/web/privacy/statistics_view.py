@@ -11,7 +11,7 @@ from flask_admin import expose
 
 from ...downloads import DownloadAudit, send_download
 from ...services.errors import Invalid, NotFound
-from ...services.privacy.compare import compare
+from ...services.privacy.compare import compare_counts
 from ...services.privacy.periods import CountingDate
 from ...services.privacy.record_values import StillFilling
 from ...services.privacy.report_requests import readable_report
@@ -104,15 +104,15 @@ class StatisticsView(PrivacyView):
         try:
             if period is not None and context["compare"]:
                 table, before = self._tables(workflow, [period, period.previous()], report)
-                order = next(
-                    (
-                        d.order
-                        for d in dimensions(defs, workflow)
-                        if d.key == (request.args.get("rows") or "state")
-                    ),
-                    (),
+                comparison = compare_counts(
+                    defs,
+                    workflow,
+                    table,
+                    before,
+                    _min_cell(),
+                    request.args.get("rows") or "state",
+                    request.args.get("columns") or None,
                 )
-                comparison = compare(table, before, _min_cell(), order)
             else:
                 table = self._table(workflow, period, report)
         except Invalid as exc:
