@@ -118,6 +118,8 @@ ROUTES = {
     "files.download": "record",
     "form_history.index": "list",
     "form_history.history": "record",
+    "record_history.index": "list",
+    "record_history.history": "record",  # the "Verlauf" of the record page, read on demand
     "api.retry_document": "record",
     "documents.retry": "record",
     **{

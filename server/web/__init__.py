@@ -11,16 +11,18 @@ from ..german import day_text, local_time
 from ..runtime import current_runtime
 from ..schema.fieldtypes import field_type, type_names
 from ..services import audit
-from ..services.records.access import can_create, may_see_workflow, scope_in
 from ..services.register.decisions import register_config
 from .accessibility import AccessibilityView
+from .assets import asset
 from .auth import AuthView, enforce_second_factor
 from .base import definitions
 from .deadlines import DeadlinesView, deadline_notes
 from .documents import DocumentsView
 from .files import FilesView
 from .form_history import FormHistoryView
+from .menu import menu_workflows, visible_items
 from .notifications import NotificationsView, unread_for_menu
+from .record_history import RecordHistoryView
 from .records import RecordsView
 from .register import RegisterView
 from .security import init_security
@@ -54,6 +56,7 @@ def init_web(app: Flask, menu: Admin) -> None:
         NotificationsView(name="Benachrichtigungen", url="/notifications", endpoint="notifications")
     )
     menu.add_view(FormHistoryView(name="Versionen", url="/records", endpoint="form_history"))
+    menu.add_view(RecordHistoryView(name="Verlauf", url="/records", endpoint="record_history"))
     register = register_config(current_runtime(app).settings)
     if register is not None:
         menu.add_view(RegisterView(name=register.title, url="/register", endpoint="register"))
@@ -72,28 +75,29 @@ def init_web(app: Flask, menu: Admin) -> None:
     app.add_template_global(field_type, "field_type")
     app.add_template_global(upload_types, "upload_types")
     app.add_template_global(deadline_notes, "deadline_notes")
+    app.add_template_global(_menu_items, "menu_items")
+    app.add_template_global(asset, "asset")
 
     @app.context_processor
     def _navigation():
         user = current_user()
         if user is None:
             return {"current_user": None, "menu_workflows": []}
-        defs = definitions()
-        # a workflow whose records one can neither read nor create would be an empty list:
-        # not in the menu (e.g. cases for the KIM coordination, which sees them only counted)
-        workflows = [
-            wf
-            for wf in defs.workflows.values()
-            if may_see_workflow(user, wf)
-            and (scope_in(defs, user, wf) != "none" or can_create(user, wf))
-        ]
         return {
             "current_user": user,
-            "menu_workflows": workflows,
+            "menu_workflows": menu_workflows(definitions(), user),
             "unread_notifications": unread_for_menu(),
         }
 
     init_security(app)
+
+
+def _menu_items(admin) -> list:
+    """The main menu's items the current person sees, with their children (verbund/_menu.html)."""
+    user = current_user()
+    if user is None:
+        return []
+    return visible_items(admin, user, definitions(), current_runtime().settings)
 
 
 def upload_types() -> tuple[str, ...]:

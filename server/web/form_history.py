@@ -71,11 +71,7 @@ class FormHistoryView(StaffView):
                     "at": save.saved_at,
                     "who": save.author if save.author_id else None,
                     "changes": changes(form, previous, data, lookup),
-                    "values": [
-                        (f, lookup.display(f, data.get(f.name)))
-                        for f in form.fields
-                        if data.get(f.name) not in (None, "", [])
-                    ],
+                    "values": lookup.shown(form, data),
                 }
             )
             previous = data

@@ -15,6 +15,7 @@ from ..forms.links import accepted, size_label
 from ..forms.steps import copy_label
 from ..forms.validation import visible_fields
 from ..models import Record, Upload, User
+from ..models.fast import Slot, cached_select
 from ..schema.definitions import Definitions, FieldDef, FormDef
 from ..services.errors import Invalid
 from ..services.records.form_links import reference_ids
@@ -90,13 +91,25 @@ def unsaved_input(form: FormDef, raw: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def page_extras(defs: Definitions, user: User, record: Record, forms: list[FormDef]) -> dict:
-    """What the field macros need beyond values: the record's files and upload limits."""
-    uploads = {
-        str(u.id): u.as_value()
-        for u in Upload.select().where(Upload.record == record.id).order_by(Upload.id)
-    }
+    """What the field macros need beyond values: the record's files and upload limits.
+
+    The files are read only when a form shown has a file field (only the file widget
+    asks for them, and most pages show none: a closed case shows no form at all)."""
+    with_files = any(field_type(f.type).widget == "file" for form in forms for f in form.fields)
+    uploads = (
+        {
+            str(u.id): u.as_value()
+            for u in cached_select("record.uploads", _uploads, record=record.id)
+        }
+        if with_files
+        else {}
+    )
     limit = upload_limit(runtime().settings)
     return {"uploads": uploads, "upload_limit": limit, "file_input": file_input_attrs}
+
+
+def _uploads():
+    return Upload.select().where(Upload.record == Slot("record")).order_by(Upload.id)
 
 
 def file_input_attrs(field: FieldDef, limit: int) -> dict[str, str]:

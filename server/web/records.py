@@ -159,15 +159,18 @@ class RecordsView(StaffView):
         copies = copy_buttons(defs, view.state_forms)
         lookup = value_lookup(defs, user, [(f.form, f.values) for f in view.workflow_forms])
         record, workflow = view.record, view.workflow
-        history_page = page_number(request.args.get("verlauf", 1))
-        history, older = view.timeline_page(lookup, history_page)
+        # the history only when asked for (the link of its card; server/web/record_history.py)
+        history, older, history_page = None, False, 0
+        if "verlauf" in request.args:
+            history_page = page_number(request.args["verlauf"])
+            history, older = view.timeline_page(lookup, history_page)
         body = self.render(
             "verbund/record.html",
             record=record,
             workflow=workflow,
             state=view.state,
             forms=forms,
-            other_forms=[{"form": f.form, "values": f.values} for f in view.other_forms],
+            other_forms=[(f.form, lookup.shown(f.form, f.values)) for f in view.other_forms],
             editable=view.editable,
             transitions=view.transitions,
             documents=view.available_documents,

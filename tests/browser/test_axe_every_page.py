@@ -45,6 +45,13 @@ def record_with_errors(page, base: str) -> None:
     expect(page.locator("#intake-name")).to_have_class(r"form-control is-invalid")
 
 
+def record_with_history(page, base: str) -> None:
+    """A case with its "Verlauf" fetched into the page (read on demand, issue 21)."""
+    open_first_record(page, base, "case_management", "?state=intake")
+    page.get_by_role("link", name="Verlauf anzeigen").click()
+    expect(page.locator("#verlauf-liste")).to_be_focused()
+
+
 def form_history(page, base: str) -> None:
     open_first_record(page, base, "case_management", "?state=intake")
     page.locator("#form-intake .verbund-form-history").click()
@@ -92,6 +99,7 @@ PAGES: dict[tuple[str, str], Callable] = {
     ("cm.amt", "Fallliste"): path("/records/case_management/"),
     ("cm.amt", "Neuer Fall (Rückfrage)"): path("/records/case_management/new"),
     ("cm.amt", "Fallakte mit Fehlern"): record_with_errors,
+    ("cm.amt", "Fallakte mit Verlauf"): record_with_history,
     ("cm.amt", "Versionen eines Formulars"): form_history,
     ("cm.amt", "Fristen"): path("/deadlines/"),
     ("cm.amt", "Erklärung zur Barrierefreiheit"): path("/barrierefreiheit/"),

@@ -137,7 +137,18 @@ def test_team_lead_reads_older_history_by_keyboard(long_site, page_for, shots):
     page.goto(long_site + "/deadlines/")
     page.get_by_role("link", name="Fall Seite 000").click()
     history = page.locator("#verlauf")
+    # read on demand (issue 21): the link puts the history into the card, which takes the
+    # focus; the status line tells screen readers how many entries came
+    expect(history.locator("li.list-group-item")).to_have_count(0)
+    both_widths(page, shots, "long_lists_verlauf_link")
+    tab_to(page, history.get_by_role("link", name="Verlauf anzeigen"))
+    page.keyboard.press("Enter")
     expect(history.locator("li.list-group-item")).to_have_count(50)
+    expect(page.locator("#verlauf-liste")).to_be_focused()
+    expect(page.locator("#verlauf-status")).to_have_text("Verlauf geladen: 50 Einträge.")
+    assert "verlauf" not in page.url  # in place, without leaving the page
+    assert axe_violations(page) == []
+    both_widths(page, shots, "long_lists_verlauf_geladen")
     nav = page.get_by_role("navigation", name="Seiten des Verlaufs")
     tab_to(page, nav.get_by_role("link", name="ältere Einträge"))
     page.keyboard.press("Enter")

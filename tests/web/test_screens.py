@@ -83,7 +83,9 @@ def test_create_fill_in_move_on_and_download_a_document(client, make_user, work_
     )
     page = client.get(url).get_data(as_text=True)
     assert "Ruderclub &lt;Rhein&gt; &amp; Co" in page
-    assert "„Förderantrag“ gespeichert" in page  # history entry
+    # the history entry, behind the link of the "Verlauf" card (read on demand, issue 21)
+    history = re.search(r'class="verbund-history-load" href="([^"#]+)', page).group(1)
+    assert "„Förderantrag“ gespeichert" in client.get(history).get_data(as_text=True)
     assert 'value="2500,75"' in page  # German decimal shown back in the input
 
     version = re.search(r'name="version" value="(\d+)"', page).group(1)

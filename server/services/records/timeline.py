@@ -20,6 +20,9 @@ DOCUMENT_STATUS = {
 }
 
 
+HISTORY_PER_PAGE = 50  # events of the record page's "Verlauf" at a time
+
+
 def _who(user: User | None) -> str:
     return str(user) if user is not None else "System"
 
@@ -115,6 +118,22 @@ def timeline(
         )
     events.sort(key=lambda e: (e["at"], e["order"]), reverse=True)
     return events[:newest] if newest else events
+
+
+def timeline_page(
+    defs: Definitions,
+    record: Record,
+    lookup: Any = None,
+    page: int = 1,
+    per_page: int = HISTORY_PER_PAGE,
+    organisations: dict[int, Organisation] | None = None,
+    documents: list[DocumentRequest] | None = None,
+) -> tuple[list[dict[str, Any]], bool]:
+    """Page ``page`` of the timeline (``per_page`` events, newest first) and whether older
+    events follow; reads at most ``page * per_page + 1`` rows of each kind."""
+    newest = page * per_page + 1
+    events = timeline(defs, record, lookup, organisations, documents, newest=newest)
+    return events[(page - 1) * per_page : page * per_page], len(events) > page * per_page
 
 
 def _transitions(newest: int | None):

@@ -35,9 +35,8 @@ from ...workflow.engine import allowed_transitions, documents_in_state
 from .access import can_edit_state, get_readable, readable_records, within_edit_scope
 from .assignment import assignable_users
 from .form_defaults import initial_values
-from .timeline import timeline
+from .timeline import HISTORY_PER_PAGE, timeline, timeline_page
 
-HISTORY_PER_PAGE = 50  # events of the record page's "Verlauf" at a time
 REFERENCE_OPTIONS = 500  # records a reference field offers on the page, per workflow
 
 
@@ -116,12 +115,10 @@ class RecordView:
     ) -> tuple[list[dict[str, Any]], bool]:
         """Page ``page`` of the timeline (``per_page`` events, newest first) and whether
         older events follow; reads at most ``page * per_page + 1`` rows of each kind."""
-        newest = page * per_page + 1
         documents = self.documents if self.documents_complete else None
-        events = timeline(
-            self.defs, self.record, lookup, self.organisations, documents, newest=newest
+        return timeline_page(
+            self.defs, self.record, lookup, page, per_page, self.organisations, documents
         )
-        return events[(page - 1) * per_page : page * per_page], len(events) > page * per_page
 
     @cached_property
     def organisations(self) -> dict[int, Organisation]:
