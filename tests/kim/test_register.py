@@ -81,7 +81,7 @@ def meetings(api):
 
 
 def rows(page: str) -> list[str]:
-    body = page[page.index('<table class="table table-sm table-bordered" id="register">') :]
+    body = page[page.index('id="register"') :]
     found = [chunk.split("</tr>")[0] for chunk in body.split("<tr")[2:]]
     return [row for row in found if "Keine Einträge." not in row]
 
