@@ -105,7 +105,7 @@ def test_handover_moves_access_with_the_owner_and_is_in_the_history(api, app, cl
     assert handover.note == "Vereinswechsel" and handover.from_owner.username == "sf5"
     assert AuditEntry.select().where(AuditEntry.action == "record.handover").count() == 1
     login(client, "sb5")
-    page = client.get(f"/records/foerderung/{rid}").get_data(as_text=True)
+    page = client.get(f"/records/foerderung/{rid}?verlauf=1").get_data(as_text=True)
     assert "übergeben an sf6" in page and "Vereinswechsel" in page
     assert clerk.get(f"/records/{rid}").json["version"] == 2
 
