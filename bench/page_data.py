@@ -161,7 +161,8 @@ def _activate_schema(url: str, size: int, fresh: bool) -> bool:
     conn = psycopg2.connect(url)
     try:
         with conn, conn.cursor() as cur:
-            _extensions_apart(cur)
+            if not fresh:  # only a cached schema is renamed away, taking what lives in it
+                _extensions_apart(cur)
             cur.execute("SELECT nspname, obj_description(oid) FROM pg_namespace")
             comments = {name: comment or "" for name, comment in cur.fetchall()}
             current = comments.get("public", "")
