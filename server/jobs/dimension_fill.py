@@ -19,6 +19,7 @@ import redis
 from rq import get_current_job
 from rq.job import JobStatus
 
+from .. import clock
 from ..config import Settings
 from ..models import database
 from ..queue.connection import RedisUnavailable
@@ -73,7 +74,7 @@ def requeue_dimension_fills(runtime: Runtime) -> int:
         workflows = pending_workflows()
     if not workflows:
         return 0
-    now = dt.datetime.now(dt.UTC)
+    now = clock.wall_now()  # compared with RQ's own timestamps: never a frozen clock
     limit = dt.timedelta(seconds=job_timeout(runtime.settings) + 30)
     count = 0
     for workflow in workflows:
