@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import redirect, request, url_for
-from flask_admin import BaseView
+from flask_admin import BaseView, expose
 
 from ..runtime import Runtime, current_runtime
 from ..schema.definitions import Definitions
@@ -26,3 +26,16 @@ class StaffView(BaseView):
 
     def inaccessible_callback(self, name, **kwargs):
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+class RecordPartView(StaffView):
+    """A part of the record page with routes of its own under /records/ (the history, a
+    form's versions): not in the menu; flask-admin needs an index, which leads to the start
+    page (/records/ itself is RecordsView's)."""
+
+    def is_visible(self) -> bool:
+        return False
+
+    @expose("/")
+    def index(self):
+        return redirect(url_for("admin.index"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, request, url_for
+from flask import abort, request
 from flask_admin import expose
 from peewee import JOIN
 
@@ -10,7 +10,7 @@ from ..models import FormSave, User
 from ..services.errors import NotFound
 from ..services.paging import page_number
 from ..services.records.changes import get_readable
-from .base import StaffView, definitions
+from .base import RecordPartView, definitions
 from .form_page import value_lookup
 from .session import current_user
 from .values import changes
@@ -18,15 +18,8 @@ from .values import changes
 VERSIONS_PER_PAGE = 20  # versions of one form on one page (each with all its values)
 
 
-class FormHistoryView(StaffView):
+class FormHistoryView(RecordPartView):
     """/records/<workflow>/<id>/forms/<form>/history: newest version first."""
-
-    def is_visible(self) -> bool:
-        return False
-
-    @expose("/")
-    def index(self):  # flask-admin needs one; /records/ itself is RecordsView's
-        return redirect(url_for("admin.index"))
 
     @expose("/<workflow_id>/<int:record_id>/forms/<form_id>/history")
     def history(self, workflow_id: str, record_id: int, form_id: str):

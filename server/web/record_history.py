@@ -10,27 +10,20 @@ for it like for the page itself (server/web/privacy/read_audit.py).
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, redirect, request, url_for
+from flask import Response, abort, current_app, request
 from flask_admin import expose
 
 from ..services.errors import NotFound
 from ..services.paging import page_number
 from ..services.records.changes import get_readable
 from ..services.records.timeline import timeline_page
-from .base import StaffView, definitions
+from .base import RecordPartView, definitions
 from .form_page import value_lookup
 from .session import current_user
 
 
-class RecordHistoryView(StaffView):
+class RecordHistoryView(RecordPartView):
     """/records/<workflow>/<id>/verlauf?verlauf=N: page N of the history, newest first."""
-
-    def is_visible(self) -> bool:
-        return False
-
-    @expose("/")
-    def index(self):  # flask-admin needs one; /records/ itself is RecordsView's
-        return redirect(url_for("admin.index"))
 
     @expose("/<workflow_id>/<int:record_id>/verlauf")
     def history(self, workflow_id: str, record_id: int):
