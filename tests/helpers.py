@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 from server.models import database
 from server.runtime import current_runtime
@@ -95,3 +97,17 @@ def pdf_from_docx(content: bytes, workdir) -> bytes | None:
         timeout=180,
     )
     return (workdir / "dokument.pdf").read_bytes()
+
+
+def worker_env(app) -> dict:
+    """The environment for a ``verbund`` subprocess (a worker, a second web server) of
+    ``app``'s installation: its config, database and Redis, this checkout importable."""
+    settings = current_runtime(app).settings
+    env = dict(os.environ)
+    env.update(
+        VERBUND_CONFIG=str(settings.config_path),
+        VERBUND_DATABASE_URL=settings.database_url,
+        VERBUND_REDIS_URL=settings.redis_url,
+        PYTHONPATH=str(Path(__file__).resolve().parents[1]),
+    )
+    return env

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 import docx
 
 from server.runtime import current_runtime
+from tests.helpers import worker_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,18 +40,6 @@ while time.monotonic() < deadline:
 """
 
 
-def _env(app) -> dict:
-    settings = current_runtime(app).settings
-    env = dict(os.environ)
-    env.update(
-        VERBUND_CONFIG=str(settings.config_path),
-        VERBUND_DATABASE_URL=settings.database_url,
-        VERBUND_REDIS_URL=settings.redis_url,
-        PYTHONPATH=str(ROOT),
-    )
-    return env
-
-
 def test_a_second_web_process_sees_a_publication_within_seconds(app, api):
     admin = api("admin.live", ["admin"], "verwaltung")
     clerk = api("sb.live", ["clerk"])
@@ -68,7 +56,7 @@ def test_a_second_web_process_sees_a_publication_within_seconds(app, api):
         ],
         stdout=subprocess.PIPE,
         text=True,
-        env=_env(app),
+        env=worker_env(app),
         cwd=ROOT,
     )
     try:
@@ -126,7 +114,7 @@ def test_a_running_worker_renders_with_the_new_definitions(app, api):
     ).json
     worker = subprocess.Popen(
         [sys.executable, "-m", "server.cli", "worker"],
-        env=_env(app),
+        env=worker_env(app),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

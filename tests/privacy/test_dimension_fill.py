@@ -9,7 +9,6 @@ VERBUND_TEST_DATABASE_URL names a database."""
 from __future__ import annotations
 
 import dataclasses
-import os
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ from server.services.configuration.publish import publish
 from server.services.privacy import dimension_fill
 from server.services.privacy.record_values import pending_workflows
 from server.services.privacy.statistics import count_table
-from tests.helpers import login
+from tests.helpers import login, worker_env
 
 from .conftest import CASE, new_case
 
@@ -38,18 +37,6 @@ def config_dir(config_dir: Path) -> Path:
     with (config_dir / "config.toml").open("a", encoding="utf-8") as f:
         f.write("\n[queue]\ndimension_fill_batch = 4\ndimension_fill_seconds = 0\n")
     return config_dir
-
-
-def _env(app) -> dict:
-    settings = current_runtime(app).settings
-    env = dict(os.environ)
-    env.update(
-        VERBUND_CONFIG=str(settings.config_path),
-        VERBUND_DATABASE_URL=settings.database_url,
-        VERBUND_REDIS_URL=settings.redis_url,
-        PYTHONPATH=str(ROOT),
-    )
-    return env
 
 
 def _fall(config_dir: Path) -> str:
@@ -92,7 +79,7 @@ def test_a_new_dimension_is_filled_by_the_worker_and_shown_only_when_complete(
 
     worker = subprocess.Popen(
         [sys.executable, "-m", "server.cli", "worker"],
-        env=_env(app),
+        env=worker_env(app),
         cwd=str(ROOT),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
