@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import redirect, request, url_for
+from flask import abort, redirect, request, url_for
 from flask_admin import BaseView, expose
 
 from ..runtime import Runtime, current_runtime
 from ..schema.definitions import Definitions
+from ..services.errors import NotFound
+from ..services.records.changes import get_readable
 from .session import current_user
 
 
@@ -39,3 +41,16 @@ class RecordPartView(StaffView):
     @expose("/")
     def index(self):
         return redirect(url_for("admin.index"))
+
+    def readable(self, workflow_id: str, record_id: int):
+        """(definitions, person, record, workflow) of a record the person may read and that
+        belongs to ``workflow_id``, a workflow still declared; anything else is a 404."""
+        defs, user = definitions(), current_user()
+        try:
+            record = get_readable(defs, user, record_id)
+        except NotFound:
+            abort(404)
+        workflow = defs.workflows.get(record.workflow)
+        if record.workflow != workflow_id or workflow is None:
+            abort(404)
+        return defs, user, record, workflow

@@ -7,12 +7,9 @@ from flask_admin import expose
 from peewee import JOIN
 
 from ..models import FormSave, User
-from ..services.errors import NotFound
 from ..services.paging import page_number
-from ..services.records.changes import get_readable
-from .base import RecordPartView, definitions
+from .base import RecordPartView
 from .form_page import value_lookup
-from .session import current_user
 from .values import changes
 
 VERSIONS_PER_PAGE = 20  # versions of one form on one page (each with all its values)
@@ -23,14 +20,9 @@ class FormHistoryView(RecordPartView):
 
     @expose("/<workflow_id>/<int:record_id>/forms/<form_id>/history")
     def history(self, workflow_id: str, record_id: int, form_id: str):
-        defs, user = definitions(), current_user()
-        try:
-            record = get_readable(defs, user, record_id)
-        except NotFound:
-            abort(404)
-        workflow = defs.workflows.get(record.workflow)
+        defs, user, record, workflow = self.readable(workflow_id, record_id)
         form = defs.forms.get(form_id)
-        if record.workflow != workflow_id or form is None or form_id not in workflow.form_ids:
+        if form is None or form_id not in workflow.form_ids:
             abort(404)
         # a page of versions, newest first, plus the one before the page's oldest (to tell
         # what that one changed): a form saved a thousand times is never read whole

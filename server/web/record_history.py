@@ -10,16 +10,13 @@ for it like for the page itself (server/web/privacy/read_audit.py).
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, request
+from flask import Response, current_app, request
 from flask_admin import expose
 
-from ..services.errors import NotFound
 from ..services.paging import page_number
-from ..services.records.changes import get_readable
 from ..services.records.timeline import timeline_page
-from .base import RecordPartView, definitions
+from .base import RecordPartView
 from .form_page import value_lookup
-from .session import current_user
 
 
 class RecordHistoryView(RecordPartView):
@@ -27,14 +24,7 @@ class RecordHistoryView(RecordPartView):
 
     @expose("/<workflow_id>/<int:record_id>/verlauf")
     def history(self, workflow_id: str, record_id: int):
-        defs, user = definitions(), current_user()
-        try:
-            record = get_readable(defs, user, record_id)
-        except NotFound:
-            abort(404)
-        workflow = defs.workflows.get(record.workflow)
-        if record.workflow != workflow_id or workflow is None:
-            abort(404)
+        defs, user, record, workflow = self.readable(workflow_id, record_id)
         data = record.data or {}
         # references in the changes are shown by title to whoever may read them
         saved = [(defs.forms[f], data.get(f)) for f in workflow.form_ids if f in defs.forms]
