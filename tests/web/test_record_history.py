@@ -101,3 +101,21 @@ def test_the_menu_follows_a_change_of_roles_at_once(client, make_user):
     listing = client.get("/records/foerderung/").get_data(as_text=True)
     assert re.search(r'href="/records/foerderung/" aria-current="page"', listing)
     assert page_token(client, "/")  # the page frame is whole
+
+
+def test_parts_of_a_record_whose_workflow_left_the_configuration_are_not_found(client, make_user):
+    """A record stays in the database when its workflow is removed from the configuration;
+    its history and form versions answer 404 like its page, never 500."""
+    from server.models import Record
+
+    make_user("verlauf5", ["applicant"], "rc-verlauf5")
+    login(client, "verlauf5")
+    url = _filled_record(client)
+    record_id = int(url.rsplit("/", 1)[1])
+    assert client.get(url + "/forms/antrag/history").status_code == 200
+    Record.update(workflow="abgeschafft").where(Record.id == record_id).execute()
+    gone = f"/records/abgeschafft/{record_id}"
+    for path in (gone, gone + "/verlauf", gone + "/forms/antrag/history"):
+        assert client.get(path).status_code == 404, path
+    for path in (url + "/verlauf", url + "/forms/antrag/history"):  # the old address too
+        assert client.get(path).status_code == 404, path
