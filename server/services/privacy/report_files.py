@@ -19,7 +19,7 @@ from typing import Any
 
 from ...documents.table_widths import fit_tables
 from ..register.indicator_chart import indicator_svg
-from .report_charts import figure_chart_svg, png
+from .report_charts import crossed_chart_svg, figure_chart_svg, png
 from .report_content import REGISTER_COLUMNS, ReportContent, cell_text
 
 
@@ -143,6 +143,9 @@ def to_docx(content: ReportContent) -> bytes:
         )
         if svg is not None:
             _picture(document, svg, f.measure.title)
+        crossed = crossed_chart_svg(f, content.period_label)
+        if crossed is not None:
+            _picture(document, crossed, f"{f.measure.title} nach {f.now.column_label}")
         _table(document, *_rows(f))
         comparison = _comparison_rows(f, content.period_label, before)
         if comparison is not None:
