@@ -47,10 +47,8 @@ def _empty_postgres(url: str) -> None:
     conn.close()
 
 
-@pytest.fixture(scope="module")
-def kim_site(tmp_path_factory):
-    """A running KIM installation with demo data; yields its base URL."""
-    site = tmp_path_factory.mktemp("kim-site")
+def _copy_site(site: Path) -> dict[str, str]:
+    """The KIM configuration of the repository in ``site``; the environment to run it with."""
     shutil.copy(ROOT / "config.toml", site / "config.toml")
     for folder in ("forms", "workflows", "exports", "demo"):
         shutil.copytree(ROOT / folder, site / folder)
@@ -59,14 +57,42 @@ def kim_site(tmp_path_factory):
     env["VERBUND_CONFIG"] = str(site / "config.toml")
     env["VERBUND_ADMIN_PASSWORD"] = "Admin-Passwort-2026x"
     env["PYTHONPATH"] = str(ROOT)
-    database = os.environ.get("VERBUND_TEST_DATABASE_URL", "")
-    if database:
-        _empty_postgres(database)
-        env["VERBUND_DATABASE_URL"] = database
+    return env
+
+
+def _init_demo(site: Path, env: dict[str, str]) -> None:
     init = subprocess.run(
         [*_verbund(), "init", "--demo"], cwd=site, env=env, capture_output=True, text=True
     )
     assert init.returncode == 0, init.stdout + init.stderr
+
+
+@pytest.fixture(scope="session")
+def kim_demo_database(tmp_path_factory) -> Path | None:
+    """On SQLite: the database ``verbund init --demo`` makes, made once per test session and
+    copied for each site (the init is ~7 s of CPU, mostly the demo people's password hashes;
+    a copy gives every module the same fresh start). None on PostgreSQL, where each site's
+    init runs in the emptied test database."""
+    if os.environ.get("VERBUND_TEST_DATABASE_URL", ""):
+        return None
+    site = tmp_path_factory.mktemp("kim-demo")
+    _init_demo(site, _copy_site(site))
+    return site / "instance" / "verbund.db"
+
+
+@pytest.fixture(scope="module")
+def kim_site(tmp_path_factory, kim_demo_database):
+    """A running KIM installation with demo data; yields its base URL."""
+    site = tmp_path_factory.mktemp("kim-site")
+    env = _copy_site(site)
+    database = os.environ.get("VERBUND_TEST_DATABASE_URL", "")
+    if database:
+        _empty_postgres(database)
+        env["VERBUND_DATABASE_URL"] = database
+        _init_demo(site, env)
+    else:
+        (site / "instance").mkdir()
+        shutil.copy(kim_demo_database, site / "instance" / "verbund.db")
     port = _free_port()
     log = (site / "serve.log").open("w")
     process = subprocess.Popen(
