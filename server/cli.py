@@ -151,7 +151,8 @@ def check(ctx: click.Context) -> None:
     from .documents.docx_check import template_limits
     from .services.configuration.report_check import report_check
     from .services.configuration.start_check import start_problems
-    from .services.register.decisions import register_problems, register_special
+    from .services.documents.templates import special_templates
+    from .services.register.decisions import register_problems
 
     try:
         settings = load_settings(ctx.obj.get("config"))
@@ -162,7 +163,7 @@ def check(ctx: click.Context) -> None:
         sys.exit(1)
     runtime = Runtime(settings)
     defs, problems = runtime.load()
-    special = register_special(runtime.settings)
+    special = special_templates(runtime.settings)
     settings = runtime.settings
     problems = list(problems) + list(
         check_templates(

@@ -51,6 +51,8 @@ REPORT_KEYS: dict[str, tuple[type, str]] = {
     # the Word/Excel report: open records of another workflow counted by one dimension
     "barriers": (str, "ein Text (Ablauf-Id der Barrieren)"),
     "barriers_by": (str, "ein Text (Merkmal der Statistik dieses Ablaufs)"),
+    # the Word file on the office's letterhead: a template (.docx) with a cover page
+    "template": (str, "ein Vorlagenname (.docx)"),
 }
 MEASURE_KEYS: dict[str, tuple[type, str]] = {
     "kind": (str, f"eines von {', '.join(KINDS)}"),
@@ -68,6 +70,8 @@ ALLOWED = {
     "phases": ("kind", "title"),
 }
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# a template's name as the template store accepts it (documents/store.py NAME_RE)
+_TEMPLATE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,150}\.docx$")
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,7 @@ class Report:
     roles: tuple[str, ...] = ()  # empty: everyone in [privacy] statistics_roles
     barriers: str = ""  # a workflow whose open records the document counts (issue 17)
     barriers_by: str = ""  # ... by this dimension
+    template: str = ""  # a Word template: letterhead and cover of the Word file
 
 
 def _typed(item: Any, keys: dict, where: tuple) -> list[tuple[tuple, str]]:
@@ -132,6 +137,11 @@ def report_problems(entries: Any) -> list[tuple[tuple, str]]:
         if isinstance(entry.get("period"), str) and entry["period"] not in PERIODS:
             problems.append(
                 (at + ("period",), f"„period“ muss einer von {', '.join(PERIODS)} sein")
+            )
+        template = entry.get("template")
+        if isinstance(template, str) and not _TEMPLATE.match(template):
+            problems.append(
+                (at + ("template",), "„template“: ein Vorlagenname auf .docx, z. B. bericht.docx")
             )
         measures = entry.get("measures")
         if isinstance(measures, list) and not measures:
@@ -194,6 +204,7 @@ def read_reports(entries: Any) -> list[Report]:
                 roles=tuple(e.get("roles", ())),
                 barriers=e.get("barriers", ""),
                 barriers_by=e.get("barriers_by", ""),
+                template=e.get("template", ""),
             )
         )
     return out

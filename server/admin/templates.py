@@ -14,14 +14,13 @@ from ..documents import store
 from ..downloads import DOCX, send_download
 from ..services.documents import templates as service
 from ..services.errors import NotFound, ServiceError
-from ..services.register.decisions import register_special
 from ..web.base import definitions, runtime
 from ..web.session import current_user
 from .base import AdminView
 
 
 def _special():
-    return register_special(runtime().settings)
+    return service.special_templates(runtime().settings)
 
 
 class TemplatesAdmin(AdminView):

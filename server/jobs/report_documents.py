@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from ..documents.render import TemplateFailed
 from ..models import ReportDocument, User, database, utcnow
 from ..runtime import current_runtime
 from ..services.errors import ServiceError
 from ..services.privacy.periods import Period
 from ..services.privacy.record_values import StillFilling
 from ..services.privacy.report_content import report_content
+from ..services.privacy.report_cover import cover
 from ..services.privacy.report_files import to_docx, to_xlsx
 from ..services.privacy.report_requests import (
     min_cell,
@@ -66,7 +68,11 @@ def render_report_job(file_id: int) -> str:
             content = report_content(
                 defs, settings, report, _period(row), min_cell(settings), user, row.compare
             )
-            data = to_docx(content) if row.format == "docx" else to_xlsx(content)
+            if row.format == "docx":
+                letterhead = cover(settings, report, content.period_label, content.workflow_title)
+                data = to_docx(content, letterhead)
+            else:
+                data = to_xlsx(content)
         except StillFilling:
             # the figures are being built in the background: the file waits (queued, the
             # sweep enqueues it again each interval) rather than being made from part of them
@@ -74,6 +80,10 @@ def render_report_job(file_id: int) -> str:
             return "waiting"
         except ServiceError as exc:
             _fail(file_id, f"Der Bericht ist nicht mehr zugänglich ({exc}).")
+            return "failed"
+        except TemplateFailed as exc:
+            # the letterhead template is missing or broken: the same every time, no retry
+            _fail(file_id, f"Die Berichtsvorlage ist nicht verwendbar: {exc}")
             return "failed"
         except Exception as exc:
             if _retries_left() > 0:

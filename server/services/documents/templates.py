@@ -14,9 +14,12 @@ from ...documents import store
 from ...documents.checking import Special, template_problems
 from ...documents.docx_check import docx_problems, template_limits
 from ...models import TemplateRevision, User, transaction
+from ...report_settings import read_reports
 from ...schema.definitions import Definitions
 from ..audit import audit
 from ..errors import Forbidden, Invalid, NotFound
+from ..privacy.report_cover import report_special
+from ..register.settings import register_config, register_special
 
 ADMIN_ROLE = "admin"
 
@@ -34,6 +37,24 @@ def _check_name(name: Any) -> str:
             errors=["Ungültiger Vorlagenname."],
         )
     return name
+
+
+def special_templates(settings: Settings) -> Special:
+    """The templates no workflow names, with their own data model: the register's export
+    (``[register] template``) and the reports' letterheads (``[[reports]] template``)."""
+    return {**register_special(settings), **report_special(settings)}
+
+
+def special_uses(settings: Settings) -> dict[str, list[str]]:
+    """Who uses each special template, in words for the admin screen."""
+    uses: dict[str, list[str]] = {}
+    register = register_config(settings)
+    if register is not None and register.template:
+        uses.setdefault(register.template, []).append("Beschlussregister (Export)")
+    for report in read_reports(settings.raw.get("reports") or []):
+        if report.template:
+            uses.setdefault(report.template, []).append(f"Bericht „{report.title}“ (Word)")
+    return uses
 
 
 def template_names(defs: Definitions, settings: Settings, special: Special | None) -> list[str]:
@@ -69,8 +90,7 @@ def template_overview(
             for d in wf.documents
             if d.template == name
         ]
-        if special and name in special:
-            used_by.append("Beschlussregister (Export)")
+        used_by += special_uses(settings).get(name, [])
         out.append({"name": name, "current": current, "file": file_state, "used_by": used_by})
     return out
 

@@ -21,6 +21,7 @@ from ...documents.table_widths import fit_tables
 from ..register.indicator_chart import indicator_svg
 from .report_charts import crossed_chart_svg, figure_chart_svg, png
 from .report_content import REGISTER_COLUMNS, ReportContent, cell_text
+from .report_cover import add_missing_styles
 
 
 def _rows(f) -> tuple[list[str], list[list[Any]]]:
@@ -117,11 +118,16 @@ def _picture(document, svg: str, title: str) -> None:
     drawing.docPr.set("title", title)
 
 
-def to_docx(content: ReportContent) -> bytes:
-    """The report as a Word document."""
+def to_docx(content: ReportContent, cover: bytes | None = None) -> bytes:
+    """The report as a Word document; after ``cover`` (the rendered letterhead and cover of
+    :mod:`.report_cover`), in its header, footer and page layout, if given."""
     import docx
 
-    document = docx.Document()
+    if cover is None:
+        document = docx.Document()
+    else:
+        document = docx.Document(io.BytesIO(cover))
+        add_missing_styles(document)
     document.core_properties.title = content.report.title
     document.core_properties.author = "Verbund"
     document.add_heading(content.report.title, level=1)
