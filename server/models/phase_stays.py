@@ -6,7 +6,9 @@ transition (ordered by time, then id; NULL while the record is still there). ``e
 the record's entries into that phase (1: the first). The record's workflow and creation time
 are copied, so the durations of a period are one range of an index: „first entered the
 assessment in 2025“ is ``(workflow, state, entry = 1, entered_at)`` with the creation time in
-the same index entry; „stays that ended in 2025“ is ``(workflow, left_at, …)``.
+the same index entry; „stays that ended in 2025“ is ``(workflow, left_at, …)`` with the
+stay's days and how often the record entered that phase (``entries``: only a record that
+came back needs its stays summed).
 
 Triggers rewrite all stays of a record whenever one of its transitions is written, changed
 or deleted – in the same statement, so in the same transaction, whoever writes (services,
@@ -34,6 +36,10 @@ class PhaseStay(BaseModel):
     entry = peewee.IntegerField()  # 1: the record's first entry into this phase
     entered_at = peewee.DateTimeField()
     left_at = peewee.DateTimeField(null=True)
+    # days from entering to leaving, rounded to a tenth as the report counts them (NULL: still
+    # there); numeric on PostgreSQL, so summing and rounding stay exact as before
+    days = peewee.DecimalField(max_digits=12, decimal_places=1, null=True)
+    entries = peewee.IntegerField()  # how often the record entered this phase in all
     created_at = peewee.DateTimeField(null=True)  # the record's
 
     class Meta:
@@ -57,7 +63,8 @@ PhaseStay.add_index(
         PhaseStay.workflow,
         PhaseStay.left_at,
         PhaseStay.state,
-        PhaseStay.entered_at,
+        PhaseStay.entries,
+        PhaseStay.days,
         PhaseStay.record_id,
         name="phase_stay_left",
     )
@@ -72,18 +79,28 @@ PhaseStay.add_index(
     )
 )
 
-COLUMNS = "transition_id, record_id, workflow, state, entry, entered_at, left_at, created_at"
+COLUMNS = (
+    "transition_id, record_id, workflow, state, entry, entries, entered_at, left_at, days, "
+    "created_at"
+)
 
 
-def stays_select(where: str) -> str:
+def stays_select(where: str, sqlite: bool) -> str:
     """The stays of the transitions ``t`` matching ``where`` (whole records), as rows of
     :data:`COLUMNS` (the same text in migration m0018, the triggers and the rebuild)."""
+    if sqlite:
+        days = "ROUND(julianday(w.left_at) - julianday(w.at), 1)"
+    else:
+        days = "ROUND(CAST(EXTRACT(EPOCH FROM (w.left_at - w.at)) / 86400 AS numeric), 1)"
     return (
-        "SELECT t.id, t.record_id, r.workflow, t.to_state, "
-        "ROW_NUMBER() OVER (PARTITION BY t.record_id, t.to_state ORDER BY t.at, t.id), t.at, "
-        "LEAD(t.at) OVER (PARTITION BY t.record_id ORDER BY t.at, t.id), r.created_at "
+        "SELECT w.id, w.record_id, w.workflow, w.to_state, w.entry, w.entries, w.at, "
+        f"w.left_at, {days}, w.created_at FROM (SELECT t.id, t.record_id, r.workflow, "
+        "t.to_state, t.at, r.created_at, "
+        "ROW_NUMBER() OVER (PARTITION BY t.record_id, t.to_state ORDER BY t.at, t.id) AS entry, "
+        "COUNT(*) OVER (PARTITION BY t.record_id, t.to_state) AS entries, "
+        "LEAD(t.at) OVER (PARTITION BY t.record_id ORDER BY t.at, t.id) AS left_at "
         'FROM "transition_log" AS t JOIN "record" AS r ON r.id = t.record_id '
-        f"WHERE {where}"
+        f"WHERE {where}) AS w"
     )
 
 
@@ -91,6 +108,7 @@ def stays_select(where: str) -> str:
 def rebuild_phase_stays() -> None:
     """Rewrite every stay from the transitions (after a bulk load around the triggers)."""
     database.execute_sql("DELETE FROM phase_stay")
-    database.execute_sql(f"INSERT INTO phase_stay ({COLUMNS}) {stays_select('1 = 1')}")
+    sqlite = is_sqlite()
+    database.execute_sql(f"INSERT INTO phase_stay ({COLUMNS}) {stays_select('1 = 1', sqlite)}")
     if not is_sqlite():
         database.execute_sql("ANALYZE phase_stay")

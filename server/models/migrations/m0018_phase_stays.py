@@ -42,6 +42,8 @@ class PhaseStay(_Frozen):
     entry = peewee.IntegerField()
     entered_at = peewee.DateTimeField()
     left_at = peewee.DateTimeField(null=True)
+    days = peewee.DecimalField(max_digits=12, decimal_places=1, null=True)
+    entries = peewee.IntegerField()
     created_at = peewee.DateTimeField(null=True)
 
     class Meta:
@@ -52,29 +54,38 @@ INDEXES = (
     'CREATE INDEX "phase_stay_entered" ON "phase_stay" ("workflow", "state", "entry", '
     '"entered_at", "created_at", "record_id")',
     'CREATE INDEX "phase_stay_left" ON "phase_stay" ("workflow", "left_at", "state", '
-    '"entered_at", "record_id")',
+    '"entries", "days", "record_id")',
     'CREATE INDEX "phase_stay_record" ON "phase_stay" ("record_id", "state", "entry", '
     '"entered_at")',
 )
 
-COLUMNS = "transition_id, record_id, workflow, state, entry, entered_at, left_at, created_at"
+COLUMNS = (
+    "transition_id, record_id, workflow, state, entry, entries, entered_at, left_at, days, "
+    "created_at"
+)
+_DAYS = {
+    "sqlite": "ROUND(julianday(w.left_at) - julianday(w.at), 1)",
+    "postgresql": "ROUND(CAST(EXTRACT(EPOCH FROM (w.left_at - w.at)) / 86400 AS numeric), 1)",
+}
 
 
-def _stays(where: str) -> str:
+def _stays(where: str, dialect: str) -> str:
     return (
         f"INSERT INTO phase_stay ({COLUMNS}) "
-        "SELECT t.id, t.record_id, r.workflow, t.to_state, "
-        "ROW_NUMBER() OVER (PARTITION BY t.record_id, t.to_state ORDER BY t.at, t.id), t.at, "
-        "LEAD(t.at) OVER (PARTITION BY t.record_id ORDER BY t.at, t.id), r.created_at "
+        "SELECT w.id, w.record_id, w.workflow, w.to_state, w.entry, w.entries, w.at, "
+        f"w.left_at, {_DAYS[dialect]}, w.created_at FROM (SELECT t.id, t.record_id, "
+        "r.workflow, t.to_state, t.at, r.created_at, "
+        "ROW_NUMBER() OVER (PARTITION BY t.record_id, t.to_state ORDER BY t.at, t.id) AS entry, "
+        "COUNT(*) OVER (PARTITION BY t.record_id, t.to_state) AS entries, "
+        "LEAD(t.at) OVER (PARTITION BY t.record_id ORDER BY t.at, t.id) AS left_at "
         'FROM "transition_log" AS t JOIN "record" AS r ON r.id = t.record_id '
-        f"WHERE {where}"
+        f"WHERE {where}) AS w"
     )
 
 
 def _sqlite_rewrite(record: str) -> str:
-    return (
-        f"DELETE FROM phase_stay WHERE record_id = {record}; {_stays(f't.record_id = {record}')};"
-    )
+    insert = _stays(f"t.record_id = {record}", "sqlite")
+    return f"DELETE FROM phase_stay WHERE record_id = {record}; {insert};"
 
 
 SQLITE = (
@@ -95,10 +106,11 @@ SQLITE = (
 
 
 def _pg_rewrite(ids: str) -> str:
-    return (
-        f"    DELETE FROM phase_stay WHERE record_id IN ({ids});\n"
-        f"    {_stays(f't.record_id IN ({ids})')};\n"
-    )
+    # EXECUTE: planned for each statement with the real number of rows changed (a cached
+    # plan made for a bulk insert would scan the whole table for every single transition)
+    delete = f"DELETE FROM phase_stay WHERE record_id IN ({ids})"
+    insert = _stays(f"t.record_id IN ({ids})", "postgresql")
+    return f"    EXECUTE '{delete}';\n    EXECUTE '{insert}';\n"
 
 
 _CHANGED = "SELECT record_id FROM changed"
@@ -146,7 +158,8 @@ POSTGRESQL = (
 
 def upgrade(ctx: Context) -> None:
     PhaseStay.create_table(safe=False)
-    ctx.execute(_stays("1 = 1"))  # before the indexes: one sort per index, not per row
+    # filled before the indexes exist: one sort per index, not an index update per row
+    ctx.execute(_stays("1 = 1", ctx.dialect))
     for statement in INDEXES:
         ctx.execute(statement)
     for statement in SQLITE if ctx.dialect == "sqlite" else POSTGRESQL:

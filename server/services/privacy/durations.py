@@ -344,26 +344,41 @@ def phase_tables(
     """:func:`phase_table` for each of ``periods`` in one statement (``[None]``: all)."""
     sql = _Sql()
     dated = [p for p in periods if p is not None]
-    bucket = "0"
-    if dated:
-        cases = []
-        for i, period in enumerate(periods):
-            low, high = _bounds(sql, period)
-            cases.append(f"WHEN s.left_at >= {sql.p(low)} AND s.left_at < {sql.p(high)} THEN {i}")
-        bucket = f"CASE {' '.join(cases)} END"
-    # the stays that ended in the periods: one range of phase_stay_left, from the index alone
-    where = f"s.workflow = {sql.p(workflow.id)} AND s.left_at IS NOT NULL"
-    if dated:
-        span = Period(min(p.start for p in dated), max(p.end for p in dated))
-        low, high = _bounds(sql, span)
-        where += f" AND s.left_at >= {sql.p(low)} AND s.left_at < {sql.p(high)}"
-    days = sql.days("s.left_at", "s.entered_at")
-    per_record = (
-        f"SELECT k, g, SUM(d) AS d FROM (SELECT {bucket} AS k, s.record_id, s.state AS g, "
-        f"{days} AS d FROM phase_stay AS s WHERE {where}) AS q "
+
+    def stays(entries: str) -> str:
+        """The stays that ended in the periods, one range of ``phase_stay_left`` (from the
+        index alone), as (period, record, phase, days); twice in the statement, so its
+        parameters twice, in order."""
+        bucket = "0"
+        if dated:
+            cases = []
+            for i, period in enumerate(periods):
+                low, high = _bounds(sql, period)
+                cases.append(
+                    f"WHEN s.left_at >= {sql.p(low)} AND s.left_at < {sql.p(high)} THEN {i}"
+                )
+            bucket = f"CASE {' '.join(cases)} END"
+        where = f"s.workflow = {sql.p(workflow.id)} AND s.left_at IS NOT NULL AND {entries}"
+        if dated:
+            span = Period(min(p.start for p in dated), max(p.end for p in dated))
+            low, high = _bounds(sql, span)
+            where += f" AND s.left_at >= {sql.p(low)} AND s.left_at < {sql.p(high)}"
+        return (
+            f"SELECT {bucket} AS k, s.record_id, s.state AS g, s.days AS d "
+            f"FROM phase_stay AS s WHERE {where}"
+        )
+
+    # a record in a phase once: its stay is its time there; a record that came back: its
+    # stays in the period summed (grouping only those, not every stay)
+    once = f"SELECT k, g, d FROM ({stays('s.entries = 1')}) AS o"
+    again = (
+        f"SELECT k, g, SUM(d) AS d FROM ({stays('s.entries > 1')}) AS q "
         "WHERE k IS NOT NULL GROUP BY k, record_id, g"
     )
-    statement = f"SELECT k, g, ROUND(d, 1), COUNT(*) FROM ({per_record}) AS x GROUP BY 1, 2, 3"
+    statement = (
+        f"SELECT k, g, ROUND(d, 1), COUNT(*) FROM ({once} UNION ALL {again}) AS x "
+        "WHERE k IS NOT NULL GROUP BY 1, 2, 3"
+    )
     labels = {s.id: s.label for s in workflow.states}
     order = tuple(s.label for s in workflow.states)
     found: list[tuple[dict[str, dict[float, int]], dict[float, int]]] = [({}, {}) for _ in periods]
