@@ -10,7 +10,9 @@ record's workflow and creation time – under indexes that answer each measure a
 Triggers keep it in the statement that writes a transition or a record: all stays of the
 records touched are written anew from their transitions (a record has a handful).
 SQLite: row triggers. PostgreSQL: statement triggers with transition tables, so a bulk
-insert of transitions rewrites each record once, set-based. This step creates the table,
+insert of transitions rewrites each record once, set-based; their statements run by
+``EXECUTE``, planned for the rows at hand. Each stay carries its days (rounded to a tenth,
+as the report counts) and how often the record entered that phase. This step creates the table,
 indexes and triggers and fills the table from the transitions there are.
 """
 
