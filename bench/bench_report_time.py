@@ -7,11 +7,14 @@ default ``/tmp/verbund-bench-report``). Rows, in one process over the same year:
 * ``bare count`` / ``count_table``: cases by phase;
 * ``bare durations`` / ``duration_table``: creation to the assessment (PostgreSQL prints
   its own ``percentile_cont`` beside the figures: the same);
+* ``phase times from transition_log`` / ``phase_table``: time in each phase, the way before
+  ``phase_stay`` (migration 0018) and the report's;
 * ``run_report``: every measure of the report for the year and the year before;
 * ``report page``: ``GET /statistik/berichte/<id>`` for the year with the comparison, as
   the coordination (Flask test client, logged in).
 
 Run: ``.venv/bin/python bench/bench_report_time.py [--sizes 1000,100000] [--database-url URL]``
+(``--repeat 1``: each slow row once, for a million records)
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from report_setup import close_bench, open_bench  # noqa: E402
 
 
 def measure(size: int, args) -> list[tuple[str, float]]:
-    from server.services.privacy.durations import duration_table
+    from server.services.privacy.durations import duration_table, phase_table
     from server.services.privacy.report import run_report
     from server.services.privacy.statistics import count_table
     from tests.helpers import login
@@ -44,6 +47,9 @@ def measure(size: int, args) -> list[tuple[str, float]]:
     def durations():
         return duration_table(workflow, "created", "state:assessment", year, 5)
 
+    def phases():
+        return phase_table(workflow, year, 5)
+
     def whole_report():
         return run_report(defs, bench.report, year, 5)
 
@@ -51,9 +57,11 @@ def measure(size: int, args) -> list[tuple[str, float]]:
         response = client.get(page)
         assert response.status_code == 200, response.status_code
 
-    repeat = max(3, min(args.repeat, 200_000 // size))
-    few = max(3, min(args.repeat, 20_000 // size))
+    repeat = min(args.repeat, max(3, 200_000 // size))
+    few = min(args.repeat, max(3, 20_000 // size))
     figures = durations().total
+    created = sum(n for _state, n in bench.bare_count())
+    print(f"  {size}: {year.label}: {created} cases created in the year")
     print(f"  {size}: {year.label}: n={figures.n} median={figures.median} p90={figures.p90}")
     if not bench.sqlite:  # the same figures from percentile_cont over the exact durations
         print(f"  {size}: bare percentile_cont: {bench.bare_durations(exact=True)}")
@@ -62,6 +70,8 @@ def measure(size: int, args) -> list[tuple[str, float]]:
         (f"{size:>7} count_table by state, year", timed(counted, repeat)),
         (f"{size:>7} bare duration histogram, year", timed(bench.bare_durations, few)),
         (f"{size:>7} duration_table, year", timed(durations, few)),
+        (f"{size:>7} phase times from transition_log, year", timed(bench.log_phases, few)),
+        (f"{size:>7} phase_table, year", timed(phases, few)),
         (f"{size:>7} run_report, year + year before", timed(whole_report, few)),
         (f"{size:>7} report page, year + year before", timed(report_page, few)),
     ]

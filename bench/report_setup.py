@@ -12,7 +12,11 @@ The bare queries, run in the same process over the same year, are the floor:
   GROUP BY state`` on the record table;
 * :meth:`ReportBench.bare_durations`: the per-day histogram of the days from creation to the
   first entry into the assessment (PostgreSQL: ``percentile_cont(0.5)`` and ``(0.9)`` of the
-  exact days, one statement, with ``exact=True``).
+  exact days, one statement, with ``exact=True``), looked up per record in ``transition_log``
+  as the report did before ``phase_stay`` (migration 0018);
+* :meth:`ReportBench.log_phases`: the time in each phase as the report worked it out before
+  ``phase_stay``: each record with a transition in the year, its stays from
+  ``transition_log`` by a window over its transitions.
 """
 
 from __future__ import annotations
@@ -128,6 +132,33 @@ class ReportBench:
             )
             sql = f"SELECT {days}, COUNT(*) FROM {source} GROUP BY 1"
         params = ["assessment", WORKFLOW, self.low, self.high]
+        return list(database.execute_sql(sql, params))
+
+    def log_phases(self) -> list:
+        """Time in each phase of the year from ``transition_log`` (the statement of
+        ``durations.phase_tables`` before migration 0018, one period)."""
+        from server.models import database
+
+        m = self.mark
+        days = (
+            "ROUND(julianday(s.left_at) - julianday(s.at), 1)"
+            if self.sqlite
+            else "ROUND(CAST(EXTRACT(EPOCH FROM (s.left_at - s.at)) / 86400 AS numeric), 1)"
+        )
+        stays = (
+            "SELECT t.record_id, t.to_state, t.at, LEAD(t.at) OVER "
+            "(PARTITION BY t.record_id ORDER BY t.at, t.id) AS left_at "
+            'FROM "transition_log" AS t JOIN "record" AS r ON r.id = t.record_id '
+            f"WHERE r.workflow = {m} AND t.record_id IN (SELECT c.record_id FROM "
+            f'"transition_log" AS c WHERE c.at >= {m} AND c.at < {m})'
+        )
+        per_record = (
+            f"SELECT g, SUM(d) AS d FROM (SELECT s.record_id, s.to_state AS g, {days} AS d "
+            f"FROM ({stays}) AS s WHERE s.left_at >= {m} AND s.left_at < {m}) AS q "
+            "GROUP BY record_id, g"
+        )
+        sql = f"SELECT g, ROUND(d, 1), COUNT(*) FROM ({per_record}) AS x GROUP BY 1, 2"
+        params = [WORKFLOW, self.low, self.high, self.low, self.high]
         return list(database.execute_sql(sql, params))
 
 

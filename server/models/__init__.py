@@ -25,6 +25,7 @@ from .notifications import (
     Notification,
     NotificationPreference,
 )
+from .phase_stays import PhaseStay
 from .privacy import (
     AuditPurgePermit,
     Consent,
@@ -80,6 +81,7 @@ MODELS = [
     RecordDimension,
     RecordValue,
     ReportDocument,
+    PhaseStay,
 ]
 
 
@@ -110,6 +112,7 @@ __all__ = [
     "MODELS",
     "ApiToken",
     "PeriodicRun",
+    "PhaseStay",
     "RUN_STATUSES",
     "AuditEntry",
     "AuditPurgePermit",

@@ -19,7 +19,8 @@ import random
 
 import pytest
 
-from server.models import Record, TransitionLog, database
+from server.models import PhaseStay, Record, TransitionLog, database
+from server.models.phase_stays import rebuild_phase_stays
 from server.queue.connection import forget_clients
 from server.runtime import current_runtime
 from server.services.privacy.dimension_fill import fill_workflow
@@ -181,3 +182,88 @@ def test_durations_and_phases_of_two_periods_at_once(spread):
         phases = phase_tables(workflow, periods, 5)
         assert phases == [phase_table(workflow, p, 5) for p in periods]
         assert phases[0].rows and phases[0].rows[0].n > 50
+
+
+def reference_phases(defs, period):
+    """Time in each phase worked out in Python from the transitions, as the module doc of
+    ``durations`` says: per record and phase, the stays ended in the period, summed."""
+    workflow = defs.workflows[WORKFLOW]
+    ours = {r.id for r in Record.select(Record.id).where(Record.workflow == WORKFLOW)}
+    moves: dict[int, list] = {}
+    for t in TransitionLog.select().order_by(TransitionLog.at, TransitionLog.id):
+        if t.record_id in ours:
+            moves.setdefault(t.record_id, []).append((t.to_state, t.at))
+    low, high = period.bounds()
+    labels = {s.id: s.label for s in workflow.states}
+    groups: dict[str, dict[float, int]] = {}
+    everything: dict[float, int] = {}
+    for stays in moves.values():
+        summed: dict[str, float] = {}
+        for (state, entered), (_next, left) in zip(stays, stays[1:], strict=False):
+            if low <= left < high:
+                days = round((left - entered).total_seconds() / 86400, 1)
+                summed[state] = summed.get(state, 0) + days
+        for state, days in summed.items():
+            days = round(days, 1)
+            bucket = groups.setdefault(labels.get(state, state), {})
+            bucket[days] = bucket.get(days, 0) + 1
+            everything[days] = everything.get(days, 0) + 1
+    order = tuple(s.label for s in workflow.states)
+    return _table("Phase", groups, order, everything, 5)
+
+
+def test_transitions_written_later_and_back_to_an_earlier_phase(spread):
+    """``phase_stay`` follows every write of a transition in the same transaction: moves
+    back to an earlier phase, a transition dated before the others, a deleted record – the
+    next report gives what Python works out from the transitions, and rebuilding the stays
+    from scratch changes nothing."""
+    app, defs = spread
+    workflow = defs.workflows[WORKFLOW]
+    periods = [Q1, Q1.previous()]
+    with app.app_context():
+        before = phase_tables(workflow, periods, 5)
+        moved = list(
+            TransitionLog.select()
+            .where(
+                TransitionLog.to_state == "assessment", TransitionLog.at < dt.datetime(2026, 1, 1)
+            )
+            .order_by(TransitionLog.id)
+            .limit(60)
+        )
+        rng = random.Random(7)
+        with database.atomic():
+            for t in moved[:40]:  # back to the intake in the quarter, then assessed again
+                back = dt.datetime(2026, 1, 2) + _hours(rng, 40)
+                for i, state in enumerate(("intake", "assessment")):
+                    TransitionLog.create(
+                        record=t.record_id,
+                        from_state="assessment" if i == 0 else "intake",
+                        to_state=state,
+                        at=back + _hours(rng, 20) * i,
+                        record_version=9 + i,
+                    )
+            for t in moved[40:55]:  # written late, dated an hour after creation
+                created = Record.get_by_id(t.record_id).created_at
+                TransitionLog.create(
+                    record=t.record_id,
+                    from_state="intake",
+                    to_state="assessment",
+                    at=created + dt.timedelta(hours=1),
+                    record_version=9,
+                )
+        gone = moved[55].record_id
+        Record.delete().where(Record.id == gone).execute()
+        assert not PhaseStay.select().where(PhaseStay.record_id == gone).exists()
+
+        phases = phase_tables(workflow, periods, 5)
+        assert phases != before
+        assert phases == [reference_phases(defs, p) for p in periods]
+        by_key = {d.key: d for d in dimensions(defs, workflow)}
+        for end in ("state:assessment", "final"):
+            got = duration_tables(workflow, "created", end, periods, 5, by_key["state"])
+            assert got == [reference_durations(defs, end, p, by_key["state"]) for p in periods]
+
+        kept = sorted(PhaseStay.select().tuples())
+        with database.atomic():
+            rebuild_phase_stays()
+        assert sorted(PhaseStay.select().tuples()) == kept

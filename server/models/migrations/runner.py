@@ -15,7 +15,8 @@ import importlib
 import logging
 import pkgutil
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -159,6 +160,23 @@ class MigrationFailed(Exception):
         self.migration = migration
 
 
+@contextmanager
+def _triggers_kept_on_rebuild() -> Iterator[None]:
+    """SQLite: a table rebuild (drop, then rename the new table to the old name) leaves a
+    trigger on another table that names the rebuilt one (``phase_stay`` on
+    ``transition_log`` reads ``record``) pointing at a missing table for a moment, which
+    the rename's schema check refuses. The legacy rename does no such check; the trigger
+    names the table, so it reads the rebuilt one afterwards."""
+    if not is_sqlite():
+        yield
+        return
+    database.execute_sql("PRAGMA legacy_alter_table = ON")
+    try:
+        yield
+    finally:
+        database.execute_sql("PRAGMA legacy_alter_table = OFF")
+
+
 def apply_pending(
     models: Sequence[type[peewee.Model]],
     migrations: Sequence[Migration] | None = None,
@@ -174,7 +192,7 @@ def apply_pending(
     migrator = SchemaMigrator.from_database(database)
     # SQLite: foreign keys off *before* the transaction, so a table rebuild (column changes
     # other than ADD COLUMN) cannot cascade deletes; on for every other connection
-    with migrator.migration_context():
+    with migrator.migration_context(), _triggers_kept_on_rebuild():
         _lock()
         state = read_state(models, migrations)
         if only_if_empty and state.kind != "empty":

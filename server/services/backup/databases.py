@@ -208,8 +208,15 @@ def _drop_empty_schema(url: str) -> None:
             for name in [*table_names(), VERSION_TABLE]:
                 cur.execute(f'DROP TABLE IF EXISTS "{name}" CASCADE')
             # the trigger functions of migrations (audit append-only: 0001; statistics
-            # values: 0009) outlive their tables and would make the migration fail again
-            for function in ("verbund_audit_append_only", "record_value_refresh"):
+            # values: 0009; stays in phases: 0018) outlive their tables and would make the
+            # migration fail again
+            functions = (
+                "verbund_audit_append_only",
+                "record_value_refresh",
+                "phase_stay_refresh",
+                "phase_stay_record",
+            )
+            for function in functions:
                 cur.execute(f"DROP FUNCTION IF EXISTS {function}() CASCADE")
     finally:
         conn.close()

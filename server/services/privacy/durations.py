@@ -3,7 +3,7 @@
 Events (``from``/``to`` of a declared measure):
 
 * ``created`` – when the record was created;
-* ``state:<id>`` – when it first entered that phase (the transition log, ``transition_log``);
+* ``state:<id>`` – when it first entered that phase (its first stay in ``phase_stay``);
 * ``final`` – when it first entered any end state;
 * ``form.field`` – a date field of one of the workflow's forms (the start of that day).
 
@@ -17,8 +17,11 @@ The database does the work: one statement per table returns, per group and durat
 days, to one decimal), how many records have it – no record's data is read into Python.
 Median and 90th percentile are then taken from that histogram with the rule of
 PostgreSQL's ``percentile_cont`` (linear between the two nearest values), so SQLite and
-PostgreSQL give the same figures. A group of fewer than ``min_cell`` durations shows
-neither its number nor its percentiles; the numbers are suppressed like a count table's.
+PostgreSQL give the same figures. Phases come from ``phase_stay`` (one row per stay,
+kept by triggers on the transitions, migration 0018): the first entries or the stays
+ended in a period are one index range, not a lookup per record. A group of fewer than
+``min_cell`` durations shows neither its number nor its percentiles; the numbers are
+suppressed like a count table's.
 """
 
 from __future__ import annotations
@@ -103,8 +106,9 @@ class _Sql:
         test = f"{text()} ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$'"
         return f"(CASE WHEN {test} THEN CAST({text()} AS timestamp) END)"
 
-    def raw(self, key: str) -> str:
-        """The raw value of a record-level dimension (JSON text for a field)."""
+    def raw(self, key: str, workflow_id: str, record: str) -> str:
+        """The raw value of a record-level dimension (JSON text for a field) of the record
+        whose id is ``record`` (state and organisation: from the joined record ``r``)."""
         if key == "state":
             return "r.state"
         if key == "organisation":
@@ -112,27 +116,22 @@ class _Sql:
         # a choice field: its raw JSON text from record_value (the same text the JSON gives,
         # kept by the database), looked up in the covering index instead of parsing the JSON
         return (
-            "(SELECT v.value FROM record_value AS v WHERE v.workflow = r.workflow "
-            f"AND v.dimension = {self.p(key)} AND v.record_id = r.id "
+            f"(SELECT v.value FROM record_value AS v WHERE v.workflow = {self.p(workflow_id)} "
+            f"AND v.dimension = {self.p(key)} AND v.record_id = {record} "
             f"AND v.row_index = {RECORD_ROW})"
         )
 
-    def at(self, expression: str) -> str:
-        return f"julianday({expression})" if self.sqlite else expression
+    def marks(self, states: Sequence[str]) -> str:
+        return ", ".join(self.p(s) for s in states) or "NULL"
 
 
-def _event(sql: _Sql, workflow: WorkflowDef, event: str) -> str:
-    if event == "created":
-        return "r.created_at"
-    if event == "final" or event.startswith("state:"):
-        states = [s.id for s in workflow.states if s.final] if event == "final" else [event[6:]]
-        marks = ", ".join(sql.p(s) for s in states) or "NULL"
-        return (
-            '(SELECT MIN(t.at) FROM "transition_log" AS t '
-            f"WHERE t.record_id = r.id AND t.to_state IN ({marks}))"
-        )
-    form_id, name = event.split(".")
-    return sql.date_field(form_id, name)
+def _phases(workflow: WorkflowDef, event: str) -> list[str] | None:
+    """The phases whose first entry is ``event`` (``final``: any end state), else None."""
+    if event == "final":
+        return [s.id for s in workflow.states if s.final]
+    if event.startswith("state:"):
+        return [event[6:]]
+    return None
 
 
 def _in_period(sql: _Sql, column: str, event: str, period: Period) -> str:
@@ -159,30 +158,68 @@ def _bounds(sql: _Sql, period: Period) -> tuple[Any, Any]:
     return low, high
 
 
-def _source(sql: _Sql, workflow: WorkflowDef, end: str, period: Period | None) -> str:
-    """The records whose end event may lie in ``period``, as an index answers it: ``FROM``
-    and ``WHERE`` of the innermost statement (the exact test, the *first* entry in the
-    period, follows on the rows left). Entered a phase: the distinct records with a
-    transition to it in the period, one range of ``transition_log (to_state, at, record_id)``
-    (migration 0014), each record then read by its key; created: the range of ``record
-    (workflow, created_at, …)``; a date field: every record of the workflow."""
-    states = None
-    if period is not None and (end == "final" or end.startswith("state:")):
-        states = [s.id for s in workflow.states if s.final] if end == "final" else [end[6:]]
-    source = '"record" AS r'
+@dataclass
+class _Source:
+    """Where the records of a duration come from, as columns of the statement: the record
+    id, its creation time and the end event (None: worked out per record)."""
+
+    id: str
+    created: str
+    end: str | None
+
+
+def _start(sql: _Sql, workflow: WorkflowDef, event: str, source: _Source) -> str:
+    """The start event of the record ``source.id`` (a phase: its first entry from
+    ``phase_stay``, one lookup in the index ``phase_stay_record``)."""
+    if event == "created":
+        return source.created
+    states = _phases(workflow, event)
     if states is not None:
-        marks = ", ".join(sql.p(s) for s in states) or "NULL"
-        low, high = _bounds(sql, period)
-        source = (
-            '(SELECT DISTINCT c.record_id FROM "transition_log" AS c '
-            f"WHERE c.to_state IN ({marks}) AND c.at >= {sql.p(low)} AND c.at < {sql.p(high)}) "
-            'AS c JOIN "record" AS r ON r.id = c.record_id'
+        return (
+            "(SELECT MIN(p.entered_at) FROM phase_stay AS p WHERE p.record_id = "
+            f"{source.id} AND p.state IN ({sql.marks(states)}) AND p.entry = 1)"
         )
+    form_id, name = event.split(".")
+    return sql.date_field(form_id, name)
+
+
+def _stays_source(
+    sql: _Sql, workflow: WorkflowDef, states: list[str], span: Period | None, join: bool
+) -> str:
+    """``FROM``/``WHERE`` of the first entries into ``states`` (in ``span``): one range of
+    ``phase_stay_entered`` per phase, the record's creation time in the same index entry.
+    Several phases (``final``): the earliest per record, and none before the span."""
+    where = (
+        f"s.workflow = {sql.p(workflow.id)} AND s.state IN ({sql.marks(states)}) AND s.entry = 1"
+    )
+    if span is not None:
+        low, high = _bounds(sql, span)
+        where += f" AND s.entered_at >= {sql.p(low)} AND s.entered_at < {sql.p(high)}"
+    record = ' JOIN "record" AS r ON r.id = s.record_id' if join else ""
+    if len(states) <= 1:
+        return f"phase_stay AS s{record} WHERE {where}"
+    grouped = (
+        "(SELECT s.record_id, MIN(s.entered_at) AS entered_at, MIN(s.created_at) AS created_at "
+        f"FROM phase_stay AS s WHERE {where} GROUP BY s.record_id) AS s{record}"
+    )
+    if span is None:
+        return f"{grouped} WHERE 1 = 1"
+    low, _high = _bounds(sql, span)
+    return (
+        f"{grouped} WHERE NOT EXISTS (SELECT 1 FROM phase_stay AS p WHERE p.record_id = "
+        f"s.record_id AND p.state IN ({sql.marks(states)}) AND p.entry = 1 "
+        f"AND p.entered_at < {sql.p(low)})"
+    )
+
+
+def _records_source(sql: _Sql, workflow: WorkflowDef, end: str, span: Period | None) -> str:
+    """``FROM``/``WHERE`` of the records when the end event is no phase: created (the range
+    of ``record (workflow, created_at, …)``) or a date field (every record of the workflow)."""
     where = f"r.workflow = {sql.p(workflow.id)}"
-    if period is not None and end == "created":
-        low, high = _bounds(sql, period)
+    if span is not None and end == "created":
+        low, high = _bounds(sql, span)
         where += f" AND r.created_at >= {sql.p(low)} AND r.created_at < {sql.p(high)}"
-    return f"{source} WHERE {where}"
+    return f'"record" AS r WHERE {where}'
 
 
 def _histograms(rows, dimension: Dimension | None, key: str | None) -> dict[str, dict[float, int]]:
@@ -252,14 +289,25 @@ def duration_tables(
     if key is not None and key not in ("state", "organisation"):
         require_filled(workflow.id, [key])  # StillFilling: the report says it is being built
     sql = _Sql()
-    raw = sql.raw(key) if key else "NULL"
-    to = _event(sql, workflow, end)
-    since = _event(sql, workflow, start)
     dated = [p for p in periods if p is not None]
     span = Period(min(p.start for p in dated), max(p.end for p in dated)) if dated else None
+    states = _phases(workflow, end)
+    # the record row only for what only it holds: phase, organisation, a date field
+    join = key in ("state", "organisation") or "." in start
+    if states is not None:  # the end is a first entry into a phase: from phase_stay
+        source = _Source("s.record_id", "s.created_at", "s.entered_at")
+    else:
+        source = _Source("r.id", "r.created_at", None)
+    raw = sql.raw(key, workflow.id, source.id) if key else "NULL"
+    to = source.end or _start(sql, workflow, end, source)
+    since = _start(sql, workflow, start, source)
+    if states is not None:
+        where = _stays_source(sql, workflow, states, span, join)
+    else:
+        where = _records_source(sql, workflow, end, span)
     # each event once per record: worked out in a materialised statement (else SQLite
-    # inlines it and runs the correlated subquery once for every use of ``e`` above)
-    inner = f"SELECT {raw} AS g, {to} AS e, {since} AS b FROM {_source(sql, workflow, end, span)}"
+    # inlines it and works out a per-record lookup once for every use of ``e`` above)
+    inner = f"SELECT {raw} AS g, {to} AS e, {since} AS b FROM {where}"
     bucket = "0"
     if dated:
         cases = " ".join(
@@ -294,40 +342,47 @@ def phase_tables(
     workflow: WorkflowDef, periods: Sequence[Period | None], min_cell: int
 ) -> list[DurationTable]:
     """:func:`phase_table` for each of ``periods`` in one statement (``[None]``: all)."""
-    sql, first = _Sql(), _Sql()  # first: the parameters written before the stays'
-    days = sql.days("s.left_at", "s.at")
-    stays = (
-        "SELECT t.record_id, t.to_state, t.at, LEAD(t.at) OVER "
-        "(PARTITION BY t.record_id ORDER BY t.at, t.id) AS left_at "
-        'FROM "transition_log" AS t JOIN "record" AS r ON r.id = t.record_id '
-        f"WHERE r.workflow = {sql.p(workflow.id)}"
-    )
+    sql = _Sql()
     dated = [p for p in periods if p is not None]
-    bucket = "0"
-    if dated:  # only records with a transition in the periods (index: at)
-        span = Period(min(p.start for p in dated), max(p.end for p in dated))
-        low, high = _bounds(sql, span)
-        stays += (
-            ' AND t.record_id IN (SELECT c.record_id FROM "transition_log" AS c '
-            f"WHERE c.at >= {sql.p(low)} AND c.at < {sql.p(high)})"
+
+    def stays(entries: str) -> str:
+        """The stays that ended in the periods, one range of ``phase_stay_left`` (from the
+        index alone), as (period, record, phase, days); twice in the statement, so its
+        parameters twice, in order."""
+        bucket = "0"
+        if dated:
+            cases = []
+            for i, period in enumerate(periods):
+                low, high = _bounds(sql, period)
+                cases.append(
+                    f"WHEN s.left_at >= {sql.p(low)} AND s.left_at < {sql.p(high)} THEN {i}"
+                )
+            bucket = f"CASE {' '.join(cases)} END"
+        where = f"s.workflow = {sql.p(workflow.id)} AND s.left_at IS NOT NULL AND {entries}"
+        if dated:
+            span = Period(min(p.start for p in dated), max(p.end for p in dated))
+            low, high = _bounds(sql, span)
+            where += f" AND s.left_at >= {sql.p(low)} AND s.left_at < {sql.p(high)}"
+        return (
+            f"SELECT {bucket} AS k, s.record_id, s.state AS g, s.days AS d "
+            f"FROM phase_stay AS s WHERE {where}"
         )
-        cases = []
-        for i, period in enumerate(periods):
-            low, high = _bounds(first, period)
-            cases.append(
-                f"WHEN s.left_at >= {first.p(low)} AND s.left_at < {first.p(high)} THEN {i}"
-            )
-        bucket = f"CASE {' '.join(cases)} END"
-    per_record = (
-        f"SELECT k, g, SUM(d) AS d FROM (SELECT {bucket} AS k, s.record_id, s.to_state AS g, "
-        f"{days} AS d FROM ({stays}) AS s WHERE s.left_at IS NOT NULL) AS q "
+
+    # a record in a phase once: its stay is its time there; a record that came back: its
+    # stays in the period summed (grouping only those, not every stay)
+    once = f"SELECT k, g, d FROM ({stays('s.entries = 1')}) AS o"
+    again = (
+        f"SELECT k, g, SUM(d) AS d FROM ({stays('s.entries > 1')}) AS q "
         "WHERE k IS NOT NULL GROUP BY k, record_id, g"
     )
-    statement = f"SELECT k, g, ROUND(d, 1), COUNT(*) FROM ({per_record}) AS x GROUP BY 1, 2, 3"
+    statement = (
+        f"SELECT k, g, ROUND(d, 1), COUNT(*) FROM ({once} UNION ALL {again}) AS x "
+        "WHERE k IS NOT NULL GROUP BY 1, 2, 3"
+    )
     labels = {s.id: s.label for s in workflow.states}
     order = tuple(s.label for s in workflow.states)
     found: list[tuple[dict[str, dict[float, int]], dict[float, int]]] = [({}, {}) for _ in periods]
-    for k, state, d, count in database.execute_sql(statement, first.params + sql.params):
+    for k, state, d, count in database.execute_sql(statement, sql.params):
         groups, everything = found[int(k)]
         bucket = groups.setdefault(labels.get(state, state), {})
         bucket[float(d)] = bucket.get(float(d), 0) + int(count)
