@@ -379,3 +379,32 @@ def test_api_deadlines_page_by_page_in_few_statements(site):
         response = client.get(f"/api/v1/deadlines?{bad}", headers=headers)
         assert response.status_code == 422 and response.is_json
         assert bad.split("=")[0] in response.json["errors"]
+
+
+def test_deadlines_by_record_and_by_date_walk_are_the_same_pages(site, monkeypatch):
+    """Few readable records: deadlines looked up by record; many: walked in date order
+    (SQLite, services.records.deadlines._open_query). Both plans give the same pages and
+    counts for every filter; the screen counts to 1,000 and then says "mehr als"."""
+    from server.services.records import deadlines
+
+    app, password, _ = site
+    defs = current_runtime(app).definitions
+
+    def pages(user, few: int, **filters):
+        monkeypatch.setattr(deadlines, "FEW_RECORDS", few)
+        found = [
+            deadlines.open_deadlines_page(defs, user, n, per_page=40, **filters) for n in (1, 3)
+        ]
+        return [([d.id for d in p.items], p.total, p.pages) for p in found]
+
+    for name in ("teamleitung", "cm.amt"):
+        user = User.get(User.username == name)
+        for filters in ({}, {"mine": True}, {"overdue": True}, {"escalated": True}):
+            assert pages(user, 10**6, **filters) == pages(user, 0, **filters), (name, filters)
+    lead = User.get(User.username == "teamleitung")
+    assert pages(lead, 10**6)[0][1] > 240
+    from server.web import deadlines as screen
+
+    monkeypatch.setattr(screen, "SCREEN_COUNT_LIMIT", 100)
+    html = _as(app, "teamleitung", password).get("/deadlines/").get_data(as_text=True)
+    assert "mehr als 100 offene Fristen, Seite 1 von 2" in html
