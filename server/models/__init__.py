@@ -11,6 +11,7 @@ from .base import (
     open_database,
     short_write,
     transaction,
+    unindexed,
     utcnow,
 )
 from .config import CONFIG_KINDS, ConfigRevision
@@ -151,5 +152,6 @@ __all__ = [
     "is_anonymised",
     "short_write",
     "transaction",
+    "unindexed",
     "utcnow",
 ]

@@ -58,6 +58,19 @@ def is_sqlite() -> bool:
     return isinstance(database.obj, peewee.SqliteDatabase)
 
 
+def unindexed(field: peewee.Field) -> peewee.ColumnBase:
+    """``field`` as SQLite's planner may not answer from an index (``+column``).
+
+    SQLite here has no table statistics (nobody runs ANALYZE), so for an ordered, limited
+    query it prefers walking an index in sort order and testing every row over looking up
+    the few rows a condition names and sorting them. Where a query knows the second is
+    right (a person's few records, their own reminders), the condition that would tempt the
+    planner is written with this. PostgreSQL plans with statistics: the field as it is."""
+    if not is_sqlite():
+        return field
+    return peewee.NodeList((peewee.SQL("+"), field), glue="")
+
+
 _after_commit = threading.local()
 
 

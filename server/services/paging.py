@@ -48,9 +48,17 @@ def count_upto(query: peewee.ModelSelect, limit: int = COUNT_LIMIT) -> tuple[int
     return (limit, True) if count > limit else (count, False)
 
 
-def paginate(query: peewee.ModelSelect, page: Any, per_page: int) -> Paged:
-    """Page ``page`` (1-based; past the end: the last page) of the ordered ``query``."""
-    total, capped = count_upto(query)
+def paginate(
+    query: peewee.ModelSelect,
+    page: Any,
+    per_page: int,
+    count_limit: int = COUNT_LIMIT,
+    count_query: peewee.ModelSelect | None = None,
+) -> Paged:
+    """Page ``page`` (1-based; past the end: the last page) of the ordered ``query``,
+    counted up to ``count_limit`` (on ``count_query`` if given: the same rows, written for
+    counting)."""
+    total, capped = count_upto(query if count_query is None else count_query, count_limit)
     pages = max(1, ceil(total / per_page))
     number = min(page_number(page), pages)
     return Paged(list(query.paginate(number, per_page)), number, pages, total, capped)

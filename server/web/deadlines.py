@@ -8,7 +8,7 @@ from flask import abort, redirect, request, url_for
 from flask_admin import expose
 
 from .. import clock
-from ..services.records.deadlines import mark_read, open_deadlines_page
+from ..services.records.deadlines import SCREEN_COUNT_LIMIT, mark_read, open_deadlines_page
 from .base import StaffView, definitions
 from .session import current_user
 
@@ -26,6 +26,7 @@ class DeadlinesView(StaffView):
             mine=mine,
             overdue=overdue,
             escalated=escalated,
+            count_limit=SCREEN_COUNT_LIMIT,
         )
         # the filters as they are, kept on every page link
         args = {

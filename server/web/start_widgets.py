@@ -109,7 +109,9 @@ def records(widget: Widget, ctx: Context):
         open_ = Deadline.select().where(
             Deadline.record.in_([r.id for r in items]) & Deadline.closed_at.is_null()
         )
-        for deadline in open_.order_by(Deadline.due_on.desc()):
+        # sorted here, not by the database: ORDER BY due_on lured SQLite into walking every
+        # open deadline in date order instead of looking up these few records' (issue 21)
+        for deadline in sorted(open_, key=lambda d: (d.due_on, d.id), reverse=True):
             due[deadline.record_id] = deadline  # the soonest wins (ordered last)
     return {
         "title": _title(widget, workflow.title),

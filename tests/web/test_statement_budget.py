@@ -379,3 +379,31 @@ def test_api_deadlines_page_by_page_in_few_statements(site):
         response = client.get(f"/api/v1/deadlines?{bad}", headers=headers)
         assert response.status_code == 422 and response.is_json
         assert bad.split("=")[0] in response.json["errors"]
+
+
+def test_deadlines_by_record_and_by_date_walk_are_the_same_pages(site, monkeypatch):
+    """Few readable records: deadlines looked up by record; many: walked in date order
+    (SQLite, services.records.deadlines._open_query). Both plans give the same pages and
+    counts for every filter; the screen counts to 1,000 and then says "mehr als"."""
+    from server.services.records import deadlines
+
+    app, password, _ = site
+    defs = current_runtime(app).definitions
+
+    def pages(user, few: int, **filters):
+        monkeypatch.setattr(deadlines, "FEW_RECORDS", few)
+        page = deadlines.open_deadlines_page(defs, user, 2, per_page=30, **filters)
+        return [d.id for d in page.items], page.total, page.pages
+
+    lead, cm = (User.get(User.username == name) for name in ("teamleitung", "cm.amt"))
+    cases = [(lead, {}), (lead, {"mine": True}), (lead, {"overdue": True})]
+    cases += [(lead, {"escalated": True}), (cm, {})]
+    for user, filters in cases:
+        by_record = pages(user, 10**6, **filters)
+        assert by_record == pages(user, 0, **filters), (user.username, filters)
+    assert pages(lead, 10**6)[1] > 240 and len(pages(cm, 10**6)[0]) == 30
+    from server.web import deadlines as screen
+
+    monkeypatch.setattr(screen, "SCREEN_COUNT_LIMIT", 100)
+    html = _as(app, "teamleitung", password).get("/deadlines/").get_data(as_text=True)
+    assert "mehr als 100 offene Fristen, Seite 1 von 2" in html

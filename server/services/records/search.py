@@ -17,6 +17,8 @@ of the rows the other conditions leave. Words in many records (above a tenth of 
 
 from __future__ import annotations
 
+import json
+
 import peewee
 
 from ...models import Record, database, is_sqlite
@@ -47,8 +49,9 @@ def apply_search(query: peewee.ModelSelect, text: str | None) -> peewee.ModelSel
     conditions = []
     if is_sqlite():
         indexed = [w for w in words if _indexed(w)]
-        if indexed and _few_matches(indexed):
-            conditions.append(Record.id.in_(_index_lookup(indexed)))
+        matches = _few_matches(indexed) if indexed else None
+        if matches is not None:
+            conditions.append(Record.id.in_(_listed(matches)))
             words = [w for w in words if not _indexed(w)]
             # few matches: look them up by id and sort them, rather than walking the
             # scope's index in list order and testing every row against the matches
@@ -75,26 +78,28 @@ def _lookup_sql(words: list[str]) -> tuple[str, list[str]]:
     return f"SELECT rowid FROM record_search WHERE {likes}", [f"%{w}%" for w in words]
 
 
-def _index_lookup(words: list[str]) -> peewee.SQL:
-    sql, params = _lookup_sql(words)
-    return peewee.SQL(f"({sql})", params)
+def _listed(ids: list[int]) -> peewee.SQL:
+    # the ids as one JSON parameter: one value however many, and the index is not asked
+    # again by the count and the page (each would read every match anew: 186 ms of a
+    # search at 100,000 records, against 60 ms from the list)
+    return peewee.SQL("(SELECT value FROM json_each(?))", [json.dumps(ids)])
 
 
-def _few_matches(words: list[str]) -> bool:
-    """Whether few records contain the words (SQLite): at most a tenth of them, and at
-    most :data:`INDEX_LIMIT`.
+def _few_matches(words: list[str]) -> list[int] | None:
+    """The records that contain the words (SQLite), if they are few: at most a tenth of
+    all, and at most :data:`INDEX_LIMIT`; None if more.
 
     The index answers with every matching record before the scope and the paging apply;
     for a word in many records ("verein", "beratung") that is slower than reading the
     list's own rows in order and testing their text, which stops after one page and the
     capped count. The index streams, so asking it for one more than the limit costs little
-    either way; the answer decides the plan, not the result.
+    either way; the ids it gives (integers, at most the limit) serve the count and the page.
     """
     newest = Record.select(peewee.fn.MAX(Record.id)).scalar() or 0  # rowid: no scan
     limit = min(INDEX_LIMIT, max(MIN_LIMIT, newest // 10))
     sql, params = _lookup_sql(words)
-    probe = f"SELECT COUNT(*) FROM ({sql} LIMIT ?)"
-    return database.execute_sql(probe, [*params, limit + 1]).fetchone()[0] <= limit
+    ids = [row[0] for row in database.execute_sql(f"{sql} LIMIT ?", [*params, limit + 1])]
+    return ids if len(ids) <= limit else None
 
 
 def purge_removed_text() -> None:
