@@ -45,6 +45,7 @@ from .records import (
 )
 from .reports import REPORT_FORMATS, ReportDocument
 from .stat_values import RecordDimension, RecordValue
+from .tallies import RecordPeriodTally, RecordTally, ValueTally
 from .uploads import Upload, UploadContent
 
 MODELS = [
@@ -80,6 +81,9 @@ MODELS = [
     RecordDimension,
     RecordValue,
     ReportDocument,
+    RecordTally,
+    RecordPeriodTally,
+    ValueTally,
 ]
 
 
@@ -132,6 +136,9 @@ __all__ = [
     "Record",
     "RecordDimension",
     "RecordValue",
+    "RecordTally",
+    "RecordPeriodTally",
+    "ValueTally",
     "MeasureStatus",
     "Reminder",
     "TemplateRevision",

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ...models import RecordDimension, RecordValue, database, is_sqlite
+from ...models import RecordDimension, RecordValue, ValueTally, database, is_sqlite
 from ...models.derived import derived_data
 from ...models.stat_values import TOO_LONG, VALUE_LIMIT
 
@@ -157,6 +157,10 @@ def _remove(workflow: str, keys: list[str]) -> None:
         ).execute()
         RecordDimension.delete().where(
             (RecordDimension.workflow == workflow) & RecordDimension.dimension.in_(keys)
+        ).execute()
+        # the deltas the delete appended and the counts before: the dimension is gone
+        ValueTally.delete().where(
+            (ValueTally.workflow == workflow) & ValueTally.dimension.in_(keys)
         ).execute()
 
 

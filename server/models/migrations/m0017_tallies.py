@@ -1,0 +1,244 @@
+"""Counters for the counting pages (issue 21): ``record_tally``, ``record_period_tally``,
+``value_tally``, kept by triggers in the statement that changes a record or a value.
+
+Each table holds *deltas*: a trigger appends ``+1`` for a key that gained a record (or a
+table row) and ``-1`` for one that lost it; nothing is ever updated in place. A figure is
+``SUM(n)`` per key; the services fold the deltas of a workflow into one row per key now and
+then (:mod:`server.services.privacy.tallies`). Appending takes no row lock, so concurrent
+saves of different records never wait for each other on a counter and cannot deadlock
+(PostgreSQL), and no count is lost.
+
+- ``record_tally``: records by workflow, state, organisation and owner (0 = none);
+- ``record_period_tally``: records by workflow, state, organisation and creation bucket: the
+  UTC day, with 22:00 and 23:00 UTC as buckets of their own (Berlin midnight is 22:00 or
+  23:00 UTC, so a period of Berlin days is a whole number of buckets; SQLite knows no time
+  zones, so the bucket is computed from the stored UTC text);
+- ``value_tally``: ``record_value`` rows (records, or table rows for a column) by workflow,
+  dimension, raw value ('' = NULL), state and organisation (0 = none).
+
+Filled here from the existing records and values, in one grouped statement each.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import peewee
+
+from ..base import database
+
+if TYPE_CHECKING:
+    from .runner import Context
+
+TITLE = "Zähler für Start- und Statistikseiten (record_tally, value_tally, Trigger)"
+
+
+class _Frozen(peewee.Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class RecordTally(_Frozen):
+    workflow = peewee.CharField(max_length=64)
+    state = peewee.CharField(max_length=64)
+    organisation_id = peewee.IntegerField(default=0)
+    owner_id = peewee.IntegerField(default=0)
+    n = peewee.IntegerField()
+
+    class Meta:
+        table_name = "record_tally"
+        indexes = ((("workflow", "state", "organisation_id", "owner_id", "n"), False),)
+
+
+class RecordPeriodTally(_Frozen):
+    workflow = peewee.CharField(max_length=64)
+    state = peewee.CharField(max_length=64)
+    organisation_id = peewee.IntegerField(default=0)
+    bucket = peewee.DateTimeField(null=True)
+    n = peewee.IntegerField()
+
+    class Meta:
+        table_name = "record_period_tally"
+        indexes = ((("workflow", "bucket", "state", "organisation_id", "n"), False),)
+
+
+class ValueTally(_Frozen):
+    workflow = peewee.CharField(max_length=64)
+    dimension = peewee.CharField(max_length=200)
+    value = peewee.TextField(default="")
+    state = peewee.CharField(max_length=64)
+    organisation_id = peewee.IntegerField(default=0)
+    n = peewee.IntegerField()
+
+    class Meta:
+        table_name = "value_tally"
+        indexes = ((("workflow", "dimension"), False),)
+
+
+RECORD_KEY = "workflow, state, organisation_id, owner_id"
+PERIOD_KEY = "workflow, state, organisation_id, bucket"
+VALUE_KEY = "workflow, dimension, value, state, organisation_id"
+
+
+def sqlite_bucket(column: str) -> str:
+    """The creation bucket of a stored UTC text ``YYYY-MM-DD HH:MM:SS[.f]`` (SQLite)."""
+    return (
+        f"substr({column}, 1, 10) || CASE WHEN substr({column}, 12, 2) >= '22' "
+        f"THEN ' ' || substr({column}, 12, 2) || ':00:00' ELSE ' 00:00:00' END"
+    )
+
+
+def pg_bucket(column: str) -> str:
+    """The creation bucket of a naive UTC timestamp (PostgreSQL)."""
+    return (
+        f"date_trunc('day', {column}) + CASE WHEN extract(hour FROM {column}) >= 22 "
+        f"THEN make_interval(hours => extract(hour FROM {column})::int) "
+        "ELSE interval '0 hours' END"
+    )
+
+
+def _record_values(prefix: str, sign: str, sqlite: bool) -> tuple[str, str, str]:
+    """(record key, period key, value key) expressions of one row (``new.``/``old.``)."""
+    p = prefix
+    record = f"{p}workflow, {p}state, COALESCE({p}organisation_id, 0), COALESCE({p}owner_id, 0)"
+    bucket = sqlite_bucket(f"{p}created_at") if sqlite else pg_bucket(f"{p}created_at")
+    period = f"{p}workflow, {p}state, COALESCE({p}organisation_id, 0), {bucket}"
+    value = (
+        f"{p}workflow, {p}dimension, COALESCE({p}value, ''), {p}state, "
+        f"COALESCE({p}organisation_id, 0)"
+    )
+    return f"{record}, {sign}", f"{period}, {sign}", f"{value}, {sign}"
+
+
+def _sqlite_triggers() -> list[str]:
+    new = _record_values("new.", "1", True)
+    old = _record_values("old.", "-1", True)
+
+    def add(values: tuple[str, str, str], record: bool) -> str:
+        if record:
+            return (
+                f"INSERT INTO record_tally ({RECORD_KEY}, n) VALUES ({values[0]}); "
+                f"INSERT INTO record_period_tally ({PERIOD_KEY}, n) VALUES ({values[1]});"
+            )
+        return f"INSERT INTO value_tally ({VALUE_KEY}, n) VALUES ({values[2]});"
+
+    moved = (
+        "old.workflow IS NOT new.workflow OR old.state IS NOT new.state OR "
+        "old.organisation_id IS NOT new.organisation_id OR old.owner_id IS NOT new.owner_id "
+        "OR old.created_at IS NOT new.created_at"
+    )
+    value_moved = (
+        "old.workflow IS NOT new.workflow OR old.dimension IS NOT new.dimension OR "
+        "old.value IS NOT new.value OR old.state IS NOT new.state OR "
+        "old.organisation_id IS NOT new.organisation_id"
+    )
+    return [
+        f"CREATE TRIGGER record_tally_insert AFTER INSERT ON record BEGIN {add(new, True)} END",
+        f"CREATE TRIGGER record_tally_delete AFTER DELETE ON record BEGIN {add(old, True)} END",
+        "CREATE TRIGGER record_tally_update AFTER UPDATE OF workflow, state, organisation_id, "
+        f"owner_id, created_at ON record WHEN {moved} BEGIN {add(old, True)} {add(new, True)} END",
+        "CREATE TRIGGER value_tally_insert AFTER INSERT ON record_value "
+        f"BEGIN {add(new, False)} END",
+        "CREATE TRIGGER value_tally_delete AFTER DELETE ON record_value "
+        f"BEGIN {add(old, False)} END",
+        f"CREATE TRIGGER value_tally_update AFTER UPDATE ON record_value WHEN {value_moved} "
+        f"BEGIN {add(old, False)} {add(new, False)} END",
+    ]
+
+
+def _pg_function(name: str, table: str, key: str, index: int) -> str:
+    """A statement-level trigger function: the rows changed, grouped, appended as deltas
+    (``HAVING``: an update that moved nothing appends nothing)."""
+    expressions = _split(_record_values("r.", "1", False)[index].rsplit(", ", 1)[0])
+    # the same expressions for old and new rows, named as the table's key columns
+    named = ", ".join(
+        f"{expr} AS {col}" for expr, col in zip(expressions, key.split(", "), strict=True)
+    )
+    body = (
+        "  INSERT INTO {table} ({key}, n)\n"
+        "  SELECT {key}, SUM(n)::int FROM ({rows}) AS d GROUP BY {key} HAVING SUM(n) <> 0;\n"
+    )
+    select_new = f"SELECT {named}, 1 AS n FROM new_rows AS r"
+    select_old = f"SELECT {named}, -1 AS n FROM old_rows AS r"
+    parts = []
+    for op, rows in (
+        ("INSERT", select_new),
+        ("DELETE", select_old),
+        ("UPDATE", f"{select_old} UNION ALL {select_new}"),
+    ):
+        parts.append(
+            f"  IF TG_OP = '{op}' THEN\n"
+            + body.format(table=table, key=key, rows=rows)
+            + "  END IF;\n"
+        )
+    return (
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        "BEGIN\n" + "".join(parts) + "  RETURN NULL;\nEND\n$$"
+    )
+
+
+def _split(expressions: str) -> list[str]:
+    """The top-level comma-separated expressions (parentheses respected)."""
+    out, depth, current = [], 0, ""
+    for char in expressions:
+        if char == "," and depth == 0:
+            out.append(current.strip())
+            current = ""
+            continue
+        depth += char == "("
+        depth -= char == ")"
+        current += char
+    out.append(current.strip())
+    return out
+
+
+def _pg_triggers() -> list[str]:
+    out = [
+        _pg_function("record_tally_append", "record_tally", RECORD_KEY, 0),
+        _pg_function("record_period_tally_append", "record_period_tally", PERIOD_KEY, 1),
+        _pg_function("value_tally_append", "value_tally", VALUE_KEY, 2),
+    ]
+    for table, function in (
+        ("record", "record_tally_append"),
+        ("record", "record_period_tally_append"),
+        ("record_value", "value_tally_append"),
+    ):
+        for op, refs in (
+            ("INSERT", "NEW TABLE AS new_rows"),
+            ("DELETE", "OLD TABLE AS old_rows"),
+            ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+        ):
+            out.append(
+                f"CREATE TRIGGER {function}_{op.lower()} AFTER {op} ON {table} "
+                f"REFERENCING {refs} FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+            )
+    return out
+
+
+def fill_sql(sqlite: bool) -> list[str]:
+    """Statements that fill the empty tallies from the records and values (grouped)."""
+    record = _record_values("r.", "", sqlite)
+    return [
+        f"INSERT INTO record_tally ({RECORD_KEY}, n) SELECT {record[0]} COUNT(*) "
+        f"FROM record AS r GROUP BY {_group(4)}",
+        f"INSERT INTO record_period_tally ({PERIOD_KEY}, n) SELECT {record[1]} COUNT(*) "
+        f"FROM record AS r GROUP BY {_group(4)}",
+        f"INSERT INTO value_tally ({VALUE_KEY}, n) SELECT {record[2]} COUNT(*) "
+        f"FROM record_value AS r GROUP BY {_group(5)}",
+    ]
+
+
+def _group(count: int) -> str:
+    return ", ".join(str(i) for i in range(1, count + 1))
+
+
+def upgrade(ctx: Context) -> None:
+    for model in (RecordTally, RecordPeriodTally, ValueTally):
+        model.create_table(safe=False)
+    sqlite = ctx.dialect == "sqlite"
+    for statement in _sqlite_triggers() if sqlite else _pg_triggers():
+        ctx.execute(statement)
+    for statement in fill_sql(sqlite):
+        ctx.execute(statement)
+    ctx.note("Zählertabellen und Trigger angelegt, aus den Datensätzen gefüllt")
