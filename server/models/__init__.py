@@ -45,7 +45,7 @@ from .records import (
 )
 from .reports import REPORT_FORMATS, ReportDocument
 from .stat_values import RecordDimension, RecordValue
-from .tallies import RecordPeriodTally, RecordTally, ValueTally
+from .tallies import PairTally, RecordPeriodTally, RecordTally, TallyPair, ValueTally
 from .uploads import Upload, UploadContent
 
 MODELS = [
@@ -84,6 +84,8 @@ MODELS = [
     RecordTally,
     RecordPeriodTally,
     ValueTally,
+    TallyPair,
+    PairTally,
 ]
 
 
@@ -139,6 +141,8 @@ __all__ = [
     "RecordTally",
     "RecordPeriodTally",
     "ValueTally",
+    "TallyPair",
+    "PairTally",
     "MeasureStatus",
     "Reminder",
     "TemplateRevision",

@@ -57,3 +57,32 @@ class ValueTally(BaseModel):
     class Meta:
         table_name = "value_tally"
         indexes = ((("workflow", "dimension"), False),)
+
+
+class TallyPair(BaseModel):
+    """Two choice dimensions of one workflow counted together in ``pair_tally`` (declared
+    when first asked for; ``dimension`` sorts before ``other``); both fields, or both
+    columns of one table (the members of a pair share record and row)."""
+
+    workflow = peewee.CharField(max_length=64)
+    dimension = peewee.CharField(max_length=200)
+    other = peewee.CharField(max_length=200)
+
+    class Meta:
+        table_name = "tally_pair"
+        primary_key = peewee.CompositeKey("workflow", "dimension", "other")
+
+
+class PairTally(BaseModel):
+    """Records (table rows) by the raw values of a declared pair of dimensions."""
+
+    workflow = peewee.CharField(max_length=64)
+    dimension = peewee.CharField(max_length=200)
+    value = peewee.TextField(default="")
+    other = peewee.CharField(max_length=200)
+    other_value = peewee.TextField(default="")
+    n = peewee.IntegerField()
+
+    class Meta:
+        table_name = "pair_tally"
+        indexes = ((("workflow", "dimension", "other"), False),)

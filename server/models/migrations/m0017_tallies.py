@@ -76,7 +76,97 @@ class ValueTally(_Frozen):
         indexes = ((("workflow", "dimension"), False),)
 
 
+class TallyPair(_Frozen):
+    workflow = peewee.CharField(max_length=64)
+    dimension = peewee.CharField(max_length=200)
+    other = peewee.CharField(max_length=200)
+
+    class Meta:
+        table_name = "tally_pair"
+        primary_key = peewee.CompositeKey("workflow", "dimension", "other")
+
+
+class PairTally(_Frozen):
+    workflow = peewee.CharField(max_length=64)
+    dimension = peewee.CharField(max_length=200)
+    value = peewee.TextField(default="")
+    other = peewee.CharField(max_length=200)
+    other_value = peewee.TextField(default="")
+    n = peewee.IntegerField()
+
+    class Meta:
+        table_name = "pair_tally"
+        indexes = ((("workflow", "dimension", "other"), False),)
+
+
 RECORD_KEY = "workflow, state, organisation_id, owner_id"
+PAIR_KEY = "workflow, dimension, value, other, other_value"
+
+# SQLite, per record_value row {r} (new/old) with sign {sign}: the declared pairs it is a
+# member of, with the partner of the same record and row as it stands. Inserting, the
+# partner written earlier in the statement is there and the later one not yet: each pair is
+# counted once, by its member written last; deleting, likewise by the one deleted last.
+_SQLITE_PAIR = (
+    f"INSERT INTO pair_tally ({PAIR_KEY}, n) "
+    "SELECT {r}.workflow, p.dimension, CASE WHEN p.dimension = {r}.dimension "
+    "THEN COALESCE({r}.value, '') ELSE COALESCE(o.value, '') END, p.other, "
+    "CASE WHEN p.dimension = {r}.dimension THEN COALESCE(o.value, '') "
+    "ELSE COALESCE({r}.value, '') END, {sign} "
+    "FROM tally_pair AS p JOIN record_value AS o ON o.record_id = {r}.record_id "
+    "AND o.row_index = {r}.row_index AND o.dimension = CASE WHEN p.dimension = {r}.dimension "
+    "THEN p.other ELSE p.dimension END "
+    "WHERE p.workflow = {r}.workflow AND {r}.dimension IN (p.dimension, p.other);"
+)
+
+
+def _pg_pair_part(first: bool, rows: str, partners: str, sign: str, unseen: str = "") -> str:
+    # x: a changed row as the pair's first (or second) member; o: its partner
+    mine, theirs = ("dimension", "other") if first else ("other", "dimension")
+    values = "COALESCE(x.value, ''), p.other, COALESCE(o.value, '')"
+    if not first:
+        values = "COALESCE(o.value, ''), p.other, COALESCE(x.value, '')"
+    return (
+        f"SELECT x.workflow, p.dimension, {values}, {sign} AS n FROM {rows} AS x "
+        f"JOIN tally_pair AS p ON p.workflow = x.workflow AND p.{mine} = x.dimension "
+        f"JOIN {partners} AS o ON o.record_id = x.record_id AND o.row_index = x.row_index "
+        f"AND o.dimension = p.{theirs}{unseen}"
+    )
+
+
+def _pg_pair_function() -> str:
+    """Statement level: pairs with a member among the rows inserted (deleted), each once."""
+    unseen = (
+        " WHERE NOT EXISTS (SELECT 1 FROM {rows} AS y WHERE y.record_id = o.record_id "
+        "AND y.dimension = o.dimension AND y.row_index = o.row_index)"
+    )
+    inserted = " UNION ALL ".join(
+        [
+            _pg_pair_part(True, "new_rows", "record_value", "1"),
+            _pg_pair_part(False, "new_rows", "record_value", "1", unseen.format(rows="new_rows")),
+        ]
+    )
+    deleted = " UNION ALL ".join(
+        [
+            _pg_pair_part(True, "old_rows", "record_value", "-1"),
+            _pg_pair_part(True, "old_rows", "old_rows", "-1"),
+            _pg_pair_part(False, "old_rows", "record_value", "-1"),
+        ]
+    )
+    body = (
+        f"  INSERT INTO pair_tally ({PAIR_KEY}, n) SELECT {PAIR_KEY}, SUM(n)::int FROM "
+        "({rows}) AS d({key}, n) GROUP BY {key} HAVING SUM(n) <> 0;\n"
+    )
+    return (
+        "CREATE OR REPLACE FUNCTION pair_tally_append() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        "BEGIN\n"
+        "  IF TG_OP = 'INSERT' THEN\n"
+        + body.format(rows=inserted, key=PAIR_KEY)
+        + "  ELSE\n"
+        + body.format(rows=deleted, key=PAIR_KEY)
+        + "  END IF;\n  RETURN NULL;\nEND\n$$"
+    )
+
+
 PERIOD_KEY = "workflow, state, organisation_id, bucket"
 VALUE_KEY = "workflow, dimension, value, state, organisation_id"
 
@@ -139,9 +229,9 @@ def _sqlite_triggers() -> list[str]:
         "CREATE TRIGGER record_tally_update AFTER UPDATE OF workflow, state, organisation_id, "
         f"owner_id, created_at ON record WHEN {moved} BEGIN {add(old, True)} {add(new, True)} END",
         "CREATE TRIGGER value_tally_insert AFTER INSERT ON record_value "
-        f"BEGIN {add(new, False)} END",
+        f"BEGIN {add(new, False)} {_SQLITE_PAIR.format(r='new', sign='1')} END",
         "CREATE TRIGGER value_tally_delete AFTER DELETE ON record_value "
-        f"BEGIN {add(old, False)} END",
+        f"BEGIN {add(old, False)} {_SQLITE_PAIR.format(r='old', sign='-1')} END",
         f"CREATE TRIGGER value_tally_update AFTER UPDATE ON record_value WHEN {value_moved} "
         f"BEGIN {add(old, False)} {add(new, False)} END",
     ]
@@ -213,6 +303,12 @@ def _pg_triggers() -> list[str]:
                 f"CREATE TRIGGER {function}_{op.lower()} AFTER {op} ON {table} "
                 f"REFERENCING {refs} FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
             )
+    out.append(_pg_pair_function())
+    for op, refs in (("INSERT", "NEW TABLE AS new_rows"), ("DELETE", "OLD TABLE AS old_rows")):
+        out.append(
+            f"CREATE TRIGGER pair_tally_append_{op.lower()} AFTER {op} ON record_value "
+            f"REFERENCING {refs} FOR EACH STATEMENT EXECUTE FUNCTION pair_tally_append()"
+        )
     return out
 
 
@@ -229,12 +325,25 @@ def fill_sql(sqlite: bool) -> list[str]:
     ]
 
 
+def pair_fill_sql() -> str:
+    """The statement that counts the declared pairs ``p`` matching a condition ``{where}``
+    from ``record_value`` (a pair's two members of one record and row)."""
+    return (
+        f"INSERT INTO pair_tally ({PAIR_KEY}, n) SELECT a.workflow, a.dimension, "
+        "COALESCE(a.value, ''), b.dimension, COALESCE(b.value, ''), COUNT(*) "
+        "FROM tally_pair AS p JOIN record_value AS a ON a.workflow = p.workflow "
+        "AND a.dimension = p.dimension JOIN record_value AS b ON b.workflow = p.workflow "
+        "AND b.dimension = p.other AND b.record_id = a.record_id AND b.row_index = a.row_index "
+        "WHERE {where} GROUP BY 1, 2, 3, 4, 5"
+    )
+
+
 def _group(count: int) -> str:
     return ", ".join(str(i) for i in range(1, count + 1))
 
 
 def upgrade(ctx: Context) -> None:
-    for model in (RecordTally, RecordPeriodTally, ValueTally):
+    for model in (RecordTally, RecordPeriodTally, ValueTally, TallyPair, PairTally):
         model.create_table(safe=False)
     sqlite = ctx.dialect == "sqlite"
     for statement in _sqlite_triggers() if sqlite else _pg_triggers():

@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from ...models import RecordDimension, RecordValue, ValueTally, database, is_sqlite
 from ...models.derived import derived_data
 from ...models.stat_values import TOO_LONG, VALUE_LIMIT
+from ..records.tallies import forget_pairs
 
 _COLUMNS = "record_id, workflow, state, organisation_id, created_at, dimension, row_index, value"
 _TOO_LONG = "'\"" + TOO_LONG + "\"'"
@@ -162,6 +163,7 @@ def _remove(workflow: str, keys: list[str]) -> None:
         ValueTally.delete().where(
             (ValueTally.workflow == workflow) & ValueTally.dimension.in_(keys)
         ).execute()
+        forget_pairs(workflow, keys)
 
 
 def unfilled(workflow: str, keys: Iterable[str]) -> list[str]:

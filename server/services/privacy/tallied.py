@@ -8,12 +8,15 @@ and the grouped statement over ``record``/``record_value`` counts as before. Ans
   when every period's bounds fall on a bucket's start (Berlin midnight always does);
 - one choice field or table column, alone or with phase and/or organisation, all time:
   ``value_tally`` (the raw stored value, so a multi-select's whole list, a table column's
-  rows – exactly the units ``record_value`` has).
+  rows – exactly the units ``record_value`` has);
+- two choice fields, or two columns of one table (a crosstab, or rows with a ``where``
+  flag such as barriers by category where „Systemebene“), all time: ``pair_tally``, the
+  pair declared and counted from ``record_value`` the first time it is asked for.
 
-Not answered (the grouped statement): two choice dimensions together (a crosstab of two
-fields, or a ``where`` flag beside the rows), a choice dimension by period, a period by a
-date field. The groups come back as the same ``(record, row, count)`` stand-ins, so labels
-and suppression are applied by the same code either way.
+Not answered (the grouped statement): a field with a table column, two choice dimensions
+with phase or organisation, a choice dimension by period, a period by a date field. The
+groups come back as the same ``(record, row, count)`` stand-ins, so labels and suppression
+are applied by the same code either way.
 """
 
 from __future__ import annotations
@@ -22,8 +25,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from ...models import RecordPeriodTally, RecordTally, ValueTally, is_sqlite
-from ..records.tallies import summed
+from ...models import PairTally, RecordPeriodTally, RecordTally, TallyPair, ValueTally, is_sqlite
+from ..records.tallies import declare_pair, summed
 from .periods import CountingDate, Period
 
 RECORD_KEYS = ("state", "organisation")
@@ -44,6 +47,8 @@ def tallied_units(
 ) -> list[tuple[Any, dict | None, int]] | None:
     """The groups of ``keys`` from a tally, or None when no tally answers them."""
     json_keys = [k for k in keys if k not in RECORD_KEYS]
+    if len(json_keys) == 2 and len(keys) == 2 and _aligned(*json_keys):
+        return _pair_units(workflow, keys, kinds, stand_ins)
     if len(json_keys) > 1:
         return None
     if not json_keys:
@@ -65,6 +70,34 @@ def tallied_units(
         pairs = zip(keys, values, strict=True)
         values = [None if v == "" and k in json_keys else v for k, v in pairs]
         out.append(stand_ins(kinds, [*values, n]))
+    return out
+
+
+def _aligned(first: str, second: str) -> bool:
+    """Two fields, or two columns of one table: their values share record and row."""
+    a, b = first.split("."), second.split(".")
+    return len(a) == len(b) and (len(a) == 2 or a[:2] == b[:2])
+
+
+def _pair_units(workflow: str, keys: Sequence[str], kinds: Sequence, stand_ins) -> list:
+    first, second = sorted(keys)
+    declared = TallyPair.get_or_none(
+        (TallyPair.workflow == workflow)
+        & (TallyPair.dimension == first)
+        & (TallyPair.other == second)
+    )
+    if declared is None:  # the first count of this pair counts it from record_value, once
+        declare_pair(workflow, first, second)
+    query = PairTally.select().where(
+        (PairTally.workflow == workflow)
+        & (PairTally.dimension == first)
+        & (PairTally.other == second)
+    )
+    counts = summed("pair_tally", query, [PairTally.value, PairTally.other_value], [workflow])
+    out = []
+    for (value, other_value), n in counts.items():
+        by_key = {first: value or None, second: other_value or None}
+        out.append(stand_ins(kinds, [by_key[keys[0]], by_key[keys[1]], n]))
     return out
 
 

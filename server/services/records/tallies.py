@@ -24,21 +24,33 @@ from collections.abc import Iterable, Sequence
 
 import peewee
 
-from ...models import RecordPeriodTally, RecordTally, User, ValueTally, database, is_sqlite
-from ...models.base import short_write
+from ...models import (
+    PairTally,
+    RecordPeriodTally,
+    RecordTally,
+    TallyPair,
+    User,
+    ValueTally,
+    database,
+    is_sqlite,
+)
+from ...models.base import short_write, transaction
 from ...models.derived import derived_data
 from ...models.migrations.m0017_tallies import (
+    PAIR_KEY,
     PERIOD_KEY,
     RECORD_KEY,
     VALUE_KEY,
     fill_sql,
+    pair_fill_sql,
 )
 from ...schema.definitions import Definitions
 from .access import scope_in
 
 KEYS = {"record_tally": RECORD_KEY, "record_period_tally": PERIOD_KEY, "value_tally": VALUE_KEY}
+KEYS["pair_tally"] = PAIR_KEY
 MODELS = {"record_tally": RecordTally, "record_period_tally": RecordPeriodTally}
-MODELS["value_tally"] = ValueTally
+MODELS |= {"value_tally": ValueTally, "pair_tally": PairTally}
 SLACK = 500  # rows beyond twice the keys a read tolerates before it compacts
 
 
@@ -156,6 +168,38 @@ def record_counts(
     return out
 
 
+def declare_pair(workflow: str, first: str, second: str) -> None:
+    """Count the pair of dimensions ``first`` < ``second`` (both filled in ``record_value``)
+    in ``pair_tally`` from now on: declared and counted from ``record_value`` in one
+    transaction, once. So that no value is written between the count and the declaration
+    (its trigger would not see the pair, the count would not see the value), the count
+    holds the write lock: SQLite's one (``BEGIN IMMEDIATE``), on PostgreSQL a ``SHARE``
+    lock on ``record_value`` (saves wait for it; a million records: seconds, once)."""
+    with transaction():
+        if not is_sqlite():
+            database.execute_sql("LOCK TABLE record_value IN SHARE MODE")
+        added = (
+            TallyPair.insert(workflow=workflow, dimension=first, other=second)
+            .on_conflict_ignore()
+            .execute()
+        )
+        if not added:
+            return
+        mark = "?" if is_sqlite() else "%s"
+        where = f"p.workflow = {mark} AND p.dimension = {mark} AND p.other = {mark}"
+        database.execute_sql(pair_fill_sql().format(where=where), [workflow, first, second])
+
+
+def forget_pairs(workflow: str, dimensions: Sequence[str]) -> None:
+    """A dimension no longer kept: its pairs are no longer counted (declared again, and
+    counted anew, when asked for once it is filled again)."""
+    for model in (TallyPair, PairTally):
+        model.delete().where(
+            (model.workflow == workflow)
+            & (model.dimension.in_(list(dimensions)) | model.other.in_(list(dimensions)))
+        ).execute()
+
+
 @derived_data("tallies")
 def rebuild_tallies() -> None:
     """Recount every tally from ``record`` and ``record_value`` (one grouped statement each)."""
@@ -163,3 +207,4 @@ def rebuild_tallies() -> None:
         database.execute_sql(f"DELETE FROM {table}")
     for statement in fill_sql(is_sqlite()):
         database.execute_sql(statement)
+    database.execute_sql(pair_fill_sql().format(where="1 = 1"))
