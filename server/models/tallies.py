@@ -21,6 +21,7 @@ class RecordTally(BaseModel):
     organisation_id = peewee.IntegerField(default=0)
     owner_id = peewee.IntegerField(default=0)
     n = peewee.IntegerField()
+    folded = peewee.BooleanField(default=False, constraints=[peewee.SQL("DEFAULT FALSE")])
 
     class Meta:
         table_name = "record_tally"
@@ -37,6 +38,7 @@ class RecordPeriodTally(BaseModel):
     organisation_id = peewee.IntegerField(default=0)
     bucket = peewee.DateTimeField(null=True)
     n = peewee.IntegerField()
+    folded = peewee.BooleanField(default=False, constraints=[peewee.SQL("DEFAULT FALSE")])
 
     class Meta:
         table_name = "record_period_tally"
@@ -53,6 +55,7 @@ class ValueTally(BaseModel):
     state = peewee.CharField(max_length=64)
     organisation_id = peewee.IntegerField(default=0)
     n = peewee.IntegerField()
+    folded = peewee.BooleanField(default=False, constraints=[peewee.SQL("DEFAULT FALSE")])
 
     class Meta:
         table_name = "value_tally"
@@ -82,6 +85,7 @@ class PairTally(BaseModel):
     other = peewee.CharField(max_length=200)
     other_value = peewee.TextField(default="")
     n = peewee.IntegerField()
+    folded = peewee.BooleanField(default=False, constraints=[peewee.SQL("DEFAULT FALSE")])
 
     class Meta:
         table_name = "pair_tally"

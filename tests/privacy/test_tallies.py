@@ -20,6 +20,7 @@ from collections import Counter
 import pytest
 
 from server.models import Organisation, Record, User, database, is_sqlite
+from server.models.derived import rebuild_derived_data
 from server.models.migrations.m0017_tallies import fill_sql, pair_fill_sql
 from server.queue.connection import forget_clients
 from server.runtime import current_runtime
@@ -70,7 +71,9 @@ def recount_differences() -> dict[str, tuple]:
                 )
             }
         )
-        recount = "SELECT " + statement.split(" SELECT ", 1)[1]
+        recount = "SELECT " + statement.split(" SELECT ", 1)[1].replace(
+            "COUNT(*), TRUE", "COUNT(*)"
+        )
         counted = Counter({tuple(row[:-1]): row[-1] for row in database.execute_sql(recount)})
         if tallied != counted:
             out[table] = (tallied - counted, counted - tallied)
@@ -173,6 +176,10 @@ def test_tallies_equal_a_recount_after_every_kind_of_change(site):
                 )
             )
             assert rows == keys, table
+        # the rebuild of derived data (bulk imports, the benchmark): counted anew, and the
+        # triggers it switched off for the rewrite of record_value count again afterwards
+        rebuild_derived_data()
+        _random_changes(defs, rng, 20)
         assert recount_differences() == {}
         assert_figures_as_counted(app, defs)
 

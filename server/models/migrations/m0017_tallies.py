@@ -45,6 +45,7 @@ class RecordTally(_Frozen):
     organisation_id = peewee.IntegerField(default=0)
     owner_id = peewee.IntegerField(default=0)
     n = peewee.IntegerField()
+    folded = peewee.BooleanField(default=False, constraints=[peewee.SQL("DEFAULT FALSE")])
 
     class Meta:
         table_name = "record_tally"
@@ -57,6 +58,7 @@ class RecordPeriodTally(_Frozen):
     organisation_id = peewee.IntegerField(default=0)
     bucket = peewee.DateTimeField(null=True)
     n = peewee.IntegerField()
+    folded = peewee.BooleanField(default=False, constraints=[peewee.SQL("DEFAULT FALSE")])
 
     class Meta:
         table_name = "record_period_tally"
@@ -70,6 +72,7 @@ class ValueTally(_Frozen):
     state = peewee.CharField(max_length=64)
     organisation_id = peewee.IntegerField(default=0)
     n = peewee.IntegerField()
+    folded = peewee.BooleanField(default=False, constraints=[peewee.SQL("DEFAULT FALSE")])
 
     class Meta:
         table_name = "value_tally"
@@ -93,6 +96,7 @@ class PairTally(_Frozen):
     other = peewee.CharField(max_length=200)
     other_value = peewee.TextField(default="")
     n = peewee.IntegerField()
+    folded = peewee.BooleanField(default=False, constraints=[peewee.SQL("DEFAULT FALSE")])
 
     class Meta:
         table_name = "pair_tally"
@@ -201,7 +205,8 @@ def _record_values(prefix: str, sign: str, sqlite: bool) -> tuple[str, str, str]
     return f"{record}, {sign}", f"{period}, {sign}", f"{value}, {sign}"
 
 
-def _sqlite_triggers() -> list[str]:
+def sqlite_triggers() -> list[str]:
+    """The SQLite triggers of this step (also re-created after a rebuild suspends them)."""
     new = _record_values("new.", "1", True)
     old = _record_values("old.", "-1", True)
 
@@ -316,11 +321,11 @@ def fill_sql(sqlite: bool) -> list[str]:
     """Statements that fill the empty tallies from the records and values (grouped)."""
     record = _record_values("r.", "", sqlite)
     return [
-        f"INSERT INTO record_tally ({RECORD_KEY}, n) SELECT {record[0]} COUNT(*) "
-        f"FROM record AS r GROUP BY {_group(4)}",
-        f"INSERT INTO record_period_tally ({PERIOD_KEY}, n) SELECT {record[1]} COUNT(*) "
-        f"FROM record AS r GROUP BY {_group(4)}",
-        f"INSERT INTO value_tally ({VALUE_KEY}, n) SELECT {record[2]} COUNT(*) "
+        f"INSERT INTO record_tally ({RECORD_KEY}, n, folded) SELECT {record[0]} COUNT(*), "
+        f"TRUE FROM record AS r GROUP BY {_group(4)}",
+        f"INSERT INTO record_period_tally ({PERIOD_KEY}, n, folded) SELECT {record[1]} "
+        f"COUNT(*), TRUE FROM record AS r GROUP BY {_group(4)}",
+        f"INSERT INTO value_tally ({VALUE_KEY}, n, folded) SELECT {record[2]} COUNT(*), TRUE "
         f"FROM record_value AS r GROUP BY {_group(5)}",
     ]
 
@@ -329,8 +334,8 @@ def pair_fill_sql() -> str:
     """The statement that counts the declared pairs ``p`` matching a condition ``{where}``
     from ``record_value`` (a pair's two members of one record and row)."""
     return (
-        f"INSERT INTO pair_tally ({PAIR_KEY}, n) SELECT a.workflow, a.dimension, "
-        "COALESCE(a.value, ''), b.dimension, COALESCE(b.value, ''), COUNT(*) "
+        f"INSERT INTO pair_tally ({PAIR_KEY}, n, folded) SELECT a.workflow, a.dimension, "
+        "COALESCE(a.value, ''), b.dimension, COALESCE(b.value, ''), COUNT(*), TRUE "
         "FROM tally_pair AS p JOIN record_value AS a ON a.workflow = p.workflow "
         "AND a.dimension = p.dimension JOIN record_value AS b ON b.workflow = p.workflow "
         "AND b.dimension = p.other AND b.record_id = a.record_id AND b.row_index = a.row_index "
@@ -346,7 +351,7 @@ def upgrade(ctx: Context) -> None:
     for model in (RecordTally, RecordPeriodTally, ValueTally, TallyPair, PairTally):
         model.create_table(safe=False)
     sqlite = ctx.dialect == "sqlite"
-    for statement in _sqlite_triggers() if sqlite else _pg_triggers():
+    for statement in sqlite_triggers() if sqlite else _pg_triggers():
         ctx.execute(statement)
     for statement in fill_sql(sqlite):
         ctx.execute(statement)

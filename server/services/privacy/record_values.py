@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from ...models import RecordDimension, RecordValue, ValueTally, database, is_sqlite
 from ...models.derived import derived_data
 from ...models.stat_values import TOO_LONG, VALUE_LIMIT
-from ..records.tallies import forget_pairs
+from ..records.tallies import forget_pairs, values_rewritten
 
 _COLUMNS = "record_id, workflow, state, organisation_id, created_at, dimension, row_index, value"
 _TOO_LONG = "'\"" + TOO_LONG + "\"'"
@@ -222,6 +222,7 @@ def pending_workflows() -> list[str]:
 @derived_data("record_value")
 def rebuild_record_values() -> None:
     """Refill ``record_value`` from the records for every kept dimension (all filled)."""
-    database.execute_sql("DELETE FROM record_value")
-    fill_values("1 = 1", [])
+    with values_rewritten():  # no delta per value: the tallies are counted anew after
+        database.execute_sql("DELETE FROM record_value")
+        fill_values("1 = 1", [])
     RecordDimension.update(fill_after=None).execute()

@@ -4,9 +4,9 @@ records, read from the counters the triggers of migration m0017 keep.
 The triggers append deltas (+1/-1 per key) in the statement that changes a record or a
 ``record_value`` row, so every write path – services, imports, anonymisation, deletion,
 the background fill of a new dimension – keeps them exactly right, in its transaction.
-A figure is ``SUM(n)`` per key. So that the sum reads about one row per key, a read that
-met many more rows than keys folds the workflow's deltas into one row per key
-(:func:`compact`), in a short transaction of its own.
+A figure is ``SUM(n)`` per key. So that the sum reads at most about two rows per key, a
+read that met more deltas (``folded`` false) than folded rows folds the workflow's rows
+into one per key (:func:`compact`), in a short transaction of its own.
 
 Compaction and concurrent saves: on PostgreSQL one statement deletes the workflow's rows
 and inserts their sums (``WITH gone AS (DELETE … RETURNING …) INSERT …``): it sums exactly
@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 import peewee
 
@@ -43,6 +44,7 @@ from ...models.migrations.m0017_tallies import (
     VALUE_KEY,
     fill_sql,
     pair_fill_sql,
+    sqlite_triggers,
 )
 from ...schema.definitions import Definitions
 from .access import scope_in
@@ -51,7 +53,7 @@ KEYS = {"record_tally": RECORD_KEY, "record_period_tally": PERIOD_KEY, "value_ta
 KEYS["pair_tally"] = PAIR_KEY
 MODELS = {"record_tally": RecordTally, "record_period_tally": RecordPeriodTally}
 MODELS |= {"value_tally": ValueTally, "pair_tally": PairTally}
-SLACK = 500  # rows beyond twice the keys a read tolerates before it compacts
+SLACK = 500  # deltas a read tolerates before it folds them (more if more rows are folded)
 
 
 def compact(table: str, workflow: str) -> bool:
@@ -67,8 +69,9 @@ def compact(table: str, workflow: str) -> bool:
                 if top is None:
                     return True
                 database.execute_sql(
-                    f"INSERT INTO {table} ({key}, n) SELECT {key}, SUM(n) FROM {table} "
-                    f"WHERE workflow = ? AND id <= ? GROUP BY {key} HAVING SUM(n) <> 0",
+                    f"INSERT INTO {table} ({key}, n, folded) SELECT {key}, SUM(n), TRUE "
+                    f"FROM {table} WHERE workflow = ? AND id <= ? GROUP BY {key} "
+                    "HAVING SUM(n) <> 0",
                     [workflow, top],
                 )
                 database.execute_sql(
@@ -81,7 +84,7 @@ def compact(table: str, workflow: str) -> bool:
                 return False
             database.execute_sql(
                 f"WITH gone AS (DELETE FROM {table} WHERE workflow = %s RETURNING {key}, n) "
-                f"INSERT INTO {table} ({key}, n) SELECT {key}, SUM(n) FROM gone "
+                f"INSERT INTO {table} ({key}, n, folded) SELECT {key}, SUM(n), TRUE FROM gone "
                 f"GROUP BY {key} HAVING SUM(n) <> 0",
                 [workflow],
             )
@@ -95,14 +98,17 @@ def summed(table: str, query: peewee.ModelSelect, fields: Sequence[peewee.Field]
     (one field: plain keys); keys summing to 0 are left out. Compacts ``workflows`` when
     the read met many more rows than keys."""
     model = MODELS[table]
-    grouped = query.select(*fields, peewee.fn.SUM(model.n), peewee.fn.COUNT(model.id))
+    unfolded = peewee.fn.SUM(peewee.Case(None, [(model.folded, 0)], 1))
+    grouped = query.select(*fields, peewee.fn.SUM(model.n), peewee.fn.COUNT(model.id), unfolded)
     counts: Counter = Counter()
-    rows = 0
-    for *key, n, seen in grouped.group_by(*fields).order_by().tuples():
+    rows = deltas = 0
+    for *key, n, seen, fresh in grouped.group_by(*fields).order_by().tuples():
         rows += seen
+        deltas += int(fresh or 0)
         if n:
             counts[key[0] if len(key) == 1 else tuple(key)] += int(n)
-    if rows > 2 * len(counts) + SLACK and not database.in_transaction():
+    # deltas not yet folded: more than the folded rows (and a slack), the read folds them
+    if deltas > max(SLACK, rows - deltas) and not database.in_transaction():
         for workflow in workflows:
             compact(table, workflow)
     return counts
@@ -198,6 +204,37 @@ def forget_pairs(workflow: str, dimensions: Sequence[str]) -> None:
             (model.workflow == workflow)
             & (model.dimension.in_(list(dimensions)) | model.other.in_(list(dimensions)))
         ).execute()
+
+
+_PG_VALUE_TRIGGERS = [f"value_tally_append_{op}" for op in ("insert", "delete", "update")]
+_PG_VALUE_TRIGGERS += ["pair_tally_append_insert", "pair_tally_append_delete"]
+
+
+@contextmanager
+def values_rewritten() -> Iterator[None]:
+    """Around a rewrite of all of ``record_value`` (the rebuild of derived data): its tally
+    triggers are off meanwhile (a million records: millions of deltas otherwise), and
+    ``value_tally`` and ``pair_tally`` are counted anew afterwards. Inside the caller's
+    transaction: the triggers are back, or everything is rolled back."""
+    sqlite = is_sqlite()
+    if sqlite:
+        kept = [t for t in sqlite_triggers() if " ON record_value " in t]
+        for statement in kept:
+            database.execute_sql(f"DROP TRIGGER {statement.split()[2]}")
+    else:
+        for name in _PG_VALUE_TRIGGERS:
+            database.execute_sql(f"ALTER TABLE record_value DISABLE TRIGGER {name}")
+    yield
+    if sqlite:
+        for statement in kept:
+            database.execute_sql(statement)
+    else:
+        for name in _PG_VALUE_TRIGGERS:
+            database.execute_sql(f"ALTER TABLE record_value ENABLE TRIGGER {name}")
+    for table in ("value_tally", "pair_tally"):
+        database.execute_sql(f"DELETE FROM {table}")
+    database.execute_sql(fill_sql(sqlite)[2])
+    database.execute_sql(pair_fill_sql().format(where="1 = 1"))
 
 
 @derived_data("tallies")
