@@ -47,6 +47,7 @@ from .records import (
 )
 from .reports import REPORT_FORMATS, ReportDocument
 from .stat_values import RecordDimension, RecordValue
+from .tallies import PairTally, RecordPeriodTally, RecordTally, TallyPair, ValueTally
 from .uploads import Upload, UploadContent
 
 MODELS = [
@@ -83,6 +84,11 @@ MODELS = [
     RecordValue,
     ReportDocument,
     PhaseStay,
+    RecordTally,
+    RecordPeriodTally,
+    ValueTally,
+    TallyPair,
+    PairTally,
 ]
 
 
@@ -136,6 +142,11 @@ __all__ = [
     "Record",
     "RecordDimension",
     "RecordValue",
+    "RecordTally",
+    "RecordPeriodTally",
+    "ValueTally",
+    "TallyPair",
+    "PairTally",
     "MeasureStatus",
     "Reminder",
     "TemplateRevision",

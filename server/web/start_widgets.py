@@ -28,7 +28,8 @@ from ..services.privacy.record_values import StillFilling
 from ..services.privacy.statistics import count_table
 from ..services.records.access import may_see_workflow, readable_records, scope_in
 from ..services.records.deadlines import open_deadlines
-from ..services.records.figures import count_by, counts_per_workflow, dated_between, with_owners
+from ..services.records.figures import counts_per_workflow, dated_between, with_owners
+from ..services.records.tallies import record_counts
 from ..services.register import decisions as register_service
 from ..start_page import Widget
 from .charts import BAR_COLOURS, OVERDUE, bar_chart, stacked_bar_chart
@@ -74,6 +75,14 @@ def _records_query(widget: Widget, ctx: Context, workflow: WorkflowDef, *fields)
     if states is not None:
         query = query.where(Record.state.in_(states))
     return query
+
+
+def _tallied(widget: Widget, ctx: Context, workflow: WorkflowDef, fields: list[str]):
+    # the same figures as a GROUP BY over _records_query, read from the record tally
+    states = _states(widget, workflow)
+    return record_counts(
+        ctx.defs, ctx.user, [workflow.id], fields, states=states, mine=bool(widget.mine)
+    )
 
 
 def _title(widget: Widget, default: str) -> str:
@@ -127,7 +136,7 @@ def by_state(widget: Widget, ctx: Context):
     workflow = _workflow(widget, ctx)
     if workflow is None:
         return None
-    counts = count_by(_records_query(widget, ctx, workflow), Record.state)
+    counts = _tallied(widget, ctx, workflow, ["state"])
     shown = _states(widget, workflow) or [s.id for s in workflow.states]
     shown = [s for s in shown if workflow.state(s)]
     order = [s.id for s in workflow.states]
@@ -142,7 +151,7 @@ def by_owner(widget: Widget, ctx: Context):
     workflow = _workflow(widget, ctx)
     if workflow is None:
         return None
-    counts = count_by(_records_query(widget, ctx, workflow), Record.owner, Record.state)
+    counts = _tallied(widget, ctx, workflow, ["owner", "state"])
     owners = {u.id: str(u) for u in User.select().where(User.id.in_({o for o, _ in counts}))}
     state_ids = [s for s in (_states(widget, workflow) or [s.id for s in workflow.states])]
     states = [s for s in state_ids if any(counts.get((o, s)) for o, _ in counts)]

@@ -24,6 +24,7 @@ from ...models import database, is_sqlite
 from ...models.stat_values import RECORD_ROW, TOO_LONG, VALUE_LIMIT
 from .dimension_fill import require_filled
 from .periods import CountingDate, Period
+from .tallied import tallied_by_period, tallied_units
 
 # (sqlite?, column prefix) -> (condition, parameters): a further condition on the records
 Filter = Callable[[bool, str], tuple[str, list[Any]]]
@@ -249,12 +250,17 @@ def grouped_by_period(
             for period in periods
         ]
     json_keys = [k for k in keys if k not in RECORD_COLUMNS]
+    kinds = _kinds(keys)
     if json_keys:
         require_filled(workflow_id, json_keys)  # StillFilling: never a partial count
         sql, params = _values_sql(workflow_id, keys, table, buckets=(date, periods))
     else:
+        tallied = tallied_by_period(
+            workflow_id, keys, date, periods, kinds, lambda k, v: _stand_ins(k, v, table)
+        )
+        if tallied is not None:
+            return tallied
         sql, params = _record_sql(workflow_id, keys, (date, periods))
-    kinds = _kinds(keys)
     out: list[list[tuple[Any, dict | None, int]]] = [[] for _ in periods]
     for values in database.execute_sql(sql, params):
         if values[0] is not None:  # NULL: in the span, but between two periods
@@ -287,6 +293,13 @@ def grouped_units(
     json_keys = [k for k in keys if k not in RECORD_COLUMNS]
     if json_keys and not from_json:
         require_filled(workflow_id, json_keys)
+    if where is None and not from_json:
+        # the counters answer one dimension (with phase/organisation) at any size
+        tallied = tallied_units(workflow_id, keys, kinds, lambda k, v: _stand_ins(k, v, table))
+        if tallied is not None:
+            yield from tallied
+            return
+    if json_keys and not from_json:
         sql, params = _values_sql(workflow_id, keys, table, where)
     else:
         query = _Query(table if json_keys else None, where)

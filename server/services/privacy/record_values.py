@@ -27,9 +27,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ...models import RecordDimension, RecordValue, database, is_sqlite
+from ...models import RecordDimension, RecordValue, ValueTally, database, is_sqlite
 from ...models.derived import derived_data
 from ...models.stat_values import TOO_LONG, VALUE_LIMIT
+from ..records.tallies import forget_pairs, values_rewritten
 
 _COLUMNS = "record_id, workflow, state, organisation_id, created_at, dimension, row_index, value"
 _TOO_LONG = "'\"" + TOO_LONG + "\"'"
@@ -158,6 +159,11 @@ def _remove(workflow: str, keys: list[str]) -> None:
         RecordDimension.delete().where(
             (RecordDimension.workflow == workflow) & RecordDimension.dimension.in_(keys)
         ).execute()
+        # the deltas the delete appended and the counts before: the dimension is gone
+        ValueTally.delete().where(
+            (ValueTally.workflow == workflow) & ValueTally.dimension.in_(keys)
+        ).execute()
+        forget_pairs(workflow, keys)
 
 
 def unfilled(workflow: str, keys: Iterable[str]) -> list[str]:
@@ -216,6 +222,7 @@ def pending_workflows() -> list[str]:
 @derived_data("record_value")
 def rebuild_record_values() -> None:
     """Refill ``record_value`` from the records for every kept dimension (all filled)."""
-    database.execute_sql("DELETE FROM record_value")
-    fill_values("1 = 1", [])
+    with values_rewritten():  # no delta per value: the tallies are counted anew after
+        database.execute_sql("DELETE FROM record_value")
+        fill_values("1 = 1", [])
     RecordDimension.update(fill_after=None).execute()

@@ -8,7 +8,6 @@ a list comes back as the page it shows.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections import Counter
 from collections.abc import Iterable
 
@@ -16,7 +15,7 @@ import peewee
 
 from ...models import Record, User, is_sqlite
 from ...schema.definitions import Definitions
-from .access import readable_records
+from .tallies import record_counts
 
 
 def count_by(query: peewee.ModelSelect, *fields: peewee.Field) -> Counter:
@@ -33,21 +32,7 @@ def count_by(query: peewee.ModelSelect, *fields: peewee.Field) -> Counter:
 def counts_per_workflow(defs: Definitions, user: User, workflow_ids: Iterable[str]) -> dict:
     """The number of records ``user`` may read in each of ``workflow_ids`` (0 included)."""
     wanted = list(workflow_ids)
-    # one grouped count per workflow, joined by UNION ALL into one statement: each part has
-    # its own plain scope condition and is answered from its index (as one query with the
-    # scopes OR-ed and the workflows IN-listed, SQLite read every record of the largest
-    # workflow to find a case manager's own; issue 21)
-    parts = [
-        readable_records(
-            defs, user, Record.select(Record.workflow, peewee.fn.COUNT(peewee.SQL("*"))), w
-        ).group_by(Record.workflow)
-        for w in wanted
-    ]
-    counts: Counter = Counter()
-    if parts:
-        union = functools.reduce(lambda a, b: a.union_all(b), parts)
-        for workflow, n in union.tuples():
-            counts[workflow] += n
+    counts = record_counts(defs, user, wanted, ["workflow"])  # the tally, not the records
     return {w: counts.get(w, 0) for w in wanted}
 
 
