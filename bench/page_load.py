@@ -150,7 +150,7 @@ def load_run(office, who, owner: str, args) -> dict:
     )  # fmt: skip
     bare = None
     try:
-        _wait(port, verbund)
+        _wait(port, verbund, seconds=240)  # a loaded machine starts slowly
         cookie = _login_cookie(port, owner, PASSWORD)
         requests = {
             "record": ("GET", f"/records/case_management/{who.record}", {"Cookie": cookie}),
