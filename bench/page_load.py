@@ -7,7 +7,9 @@ run with ``--client``), each on its own keep-alive connection, as many requests 
 manage in ``--load-seconds``. Three requests: the record page of one case (HTML, as its
 owner), the record list (``GET /api/v1/records``, team lead) and a form save
 (``PUT /api/v1/records/<id>/forms/barriers``, team lead, each client on its own case).
-Printed: requests per second, Verbund over bare, and the 95th percentile of the latency.
+Both servers run side by side and take turns in short slices (``ROUNDS``), so the ratio
+compares figures measured under the same load from elsewhere. Printed: requests per second,
+Verbund over bare, and the 95th percentile of the latency.
 """
 
 from __future__ import annotations
@@ -128,7 +130,12 @@ def _save_body(n: int, version: int) -> str:
 
 
 def load_run(office, who, owner: str, args) -> dict:
-    """Both servers, every request kind and client count; prints and returns the figures."""
+    """Both servers, every request kind and client count; prints and returns the figures.
+
+    Both servers run at the same time and take turns in short slices (Verbund, bare,
+    Verbund, bare …, ``ROUNDS`` each), so a change in the machine's load from other work
+    falls on both alike and the ratio stays comparable (an idle gunicorn costs nothing).
+    """
     from page_data import PASSWORD
 
     setup = _setup(office, who, owner)
@@ -141,9 +148,9 @@ def load_run(office, who, owner: str, args) -> dict:
          "--host", "127.0.0.1", "--port", str(port), "--no-worker"],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    results: dict = {}
+    bare = None
     try:
-        _wait(port, verbund)
+        _wait(port, verbund, seconds=240)  # a loaded machine starts slowly
         cookie = _login_cookie(port, owner, PASSWORD)
         requests = {
             "record": ("GET", f"/records/case_management/{who.record}", {"Cookie": cookie}),
@@ -151,27 +158,26 @@ def load_run(office, who, owner: str, args) -> dict:
             "save": ("PUT", SAVE_FORM, {"Authorization": f"Bearer {setup['token']}"}),
         }
         _capture(port, requests, setup, bodies)
-        results["verbund"] = _runs(port, requests, setup, clients, args.load_seconds)
+        bare_env = dict(
+            env,
+            BENCH_DATABASE=office.url,
+            BENCH_BODIES=str(bodies),
+            BENCH_ORGANISATION=str(who.organisation),
+        )
+        bare_port = _free_port()
+        bare = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{bare_port}", "--workers",
+             "2", "--worker-class", "gthread", "--threads", "4", "--log-level", "warning",
+             "page_bare_app:app"],
+            env=bare_env, cwd=BENCH, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        _wait(bare_port, bare, seconds=60)
+        ports = {"verbund": port, "bare": bare_port}
+        results = _runs(ports, requests, setup, clients, args.load_seconds)
     finally:
         _stop(verbund)
-    bare_env = dict(
-        env,
-        BENCH_DATABASE=office.url,
-        BENCH_BODIES=str(bodies),
-        BENCH_ORGANISATION=str(who.organisation),
-    )
-    port = _free_port()
-    bare = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--worker-class", "gthread", "--threads", "4", "--log-level", "warning",
-         "page_bare_app:app"],
-        env=bare_env, cwd=BENCH, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        _wait(port, bare, seconds=60)
-        results["bare"] = _runs(port, requests, setup, clients, args.load_seconds)
-    finally:
-        _stop(bare)
+        if bare is not None:
+            _stop(bare)
     _print(results, clients, args.load_seconds)
     return results
 
@@ -196,30 +202,53 @@ def _capture(port: int, requests: dict, setup: dict, bodies: Path) -> None:
         (bodies / f"{name}.{suffix}").write_bytes(content)
 
 
-def _runs(port: int, requests: dict, setup: dict, clients: list[int], seconds: float) -> dict:
-    out: dict = {}
+ROUNDS = 2  # slices per server and measurement, taken in turns
+
+
+def _runs(ports: dict, requests: dict, setup: dict, clients: list[int], seconds: float) -> dict:
+    out: dict = {server: {} for server in ports}
     for name, (method, path, headers) in requests.items():
         if method == "GET":  # untimed: each server process's first request of this kind
-            for _ in range(4):
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-                conn.request(method, path, headers=headers)
-                conn.getresponse().read()
+            for port in ports.values():
+                for _ in range(4):
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                    conn.request(method, path, headers=headers)
+                    conn.getresponse().read()
         for count in clients:
-            spec = {"port": port, "method": method, "path": path, "headers": headers}
-            spec.update(clients=count, seconds=seconds)
-            if name == "save":
-                cases = setup["cases"][:count]
-                spec["cases"] = _versions(cases)
-                spec["form"] = SAVE_FORM
-            done = subprocess.run(
-                [sys.executable, __file__, "--client", json.dumps(spec)],
-                capture_output=True,
-                text=True,
-                check=True,
-                cwd=BENCH,
-            )
-            out[f"{name}/{count}"] = json.loads(done.stdout.strip().splitlines()[-1])
+            slices: dict = {server: [] for server in ports}
+            for _ in range(ROUNDS):
+                for server, port in ports.items():
+                    spec = {"port": port, "method": method, "path": path, "headers": headers}
+                    spec.update(clients=count, seconds=seconds / ROUNDS)
+                    if name == "save":
+                        cases = setup["cases"][:count]
+                        spec["cases"] = _versions(cases)
+                        spec["form"] = SAVE_FORM
+                    done = subprocess.run(
+                        [sys.executable, __file__, "--client", json.dumps(spec)],
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                        cwd=BENCH,
+                    )
+                    slices[server].append(json.loads(done.stdout.strip().splitlines()[-1]))
+            for server, parts in slices.items():
+                out[server][f"{name}/{count}"] = _merged(parts)
     return out
+
+
+def _merged(parts: list[dict]) -> dict:
+    """One figure from a server's slices: requests over time, p95 over every latency."""
+    latencies = sorted(t for p in parts for t in p.pop("latencies"))
+    elapsed = sum(p["elapsed"] for p in parts)
+    errors = sum(p["errors"] for p in parts)
+    return {
+        "requests": len(latencies),
+        "rate": (len(latencies) - errors) / elapsed if elapsed else 0.0,
+        "p95": latencies[int(0.95 * (len(latencies) - 1))] if latencies else 0.0,
+        "median": statistics.median(latencies) if latencies else 0.0,
+        "errors": errors,
+    }
 
 
 def _print(results: dict, clients: list[int], seconds: float) -> None:
@@ -291,15 +320,12 @@ def client_main(spec: dict) -> None:
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - began
-    ordered = sorted(latencies)
-    p95 = ordered[int(0.95 * (len(ordered) - 1))] if ordered else 0.0
+    # the latencies go back whole: the slices of one measurement are merged by the caller
     print(
         json.dumps(
             {
-                "requests": len(ordered),
-                "rate": (len(ordered) - errors[0]) / elapsed,
-                "p95": p95,
-                "median": statistics.median(ordered) if ordered else 0.0,
+                "latencies": [round(t, 5) for t in latencies],
+                "elapsed": elapsed,
                 "errors": errors[0],
             }
         )

@@ -113,8 +113,12 @@ SHORT_WAIT_MS = 1500  # bookkeeping writes on reads (audit, "last seen") wait th
 
 
 @contextmanager
-def short_write(wait_ms: int = SHORT_WAIT_MS):
+def short_write(wait_ms: int = SHORT_WAIT_MS, *, single: bool = False):
     """A write transaction that waits at most ``wait_ms`` for its locks.
+
+    ``single``: the block sends one statement; on SQLite it then runs without ``BEGIN`` and
+    ``COMMIT`` (one statement is its own transaction; issue 21: the read audit of every
+    record page sent both).
 
     For writes a read performs on the side (its audit entry, a token's "last used"): the
     read must not wait the full ``busy_timeout`` behind another process's long transaction
@@ -129,8 +133,11 @@ def short_write(wait_ms: int = SHORT_WAIT_MS):
         return
     database.execute_sql(f"PRAGMA busy_timeout = {int(wait_ms)}")
     try:
-        with database.atomic():
+        if single:
             yield
+        else:
+            with database.atomic():
+                yield
     finally:
         database.execute_sql(f"PRAGMA busy_timeout = {SQLITE_PRAGMAS['busy_timeout']}")
 

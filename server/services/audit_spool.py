@@ -66,7 +66,7 @@ def audit_or_spool(
     must fail: an unaudited read is not allowed).
     """
     try:
-        with short_write():
+        with short_write(single=True):  # audit() sends one INSERT
             audit(action, user, **fields)
         return True
     except peewee.OperationalError as exc:  # locked, busy, lock timeout, connection lost

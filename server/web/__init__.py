@@ -13,7 +13,7 @@ from ..schema.fieldtypes import field_type, type_names
 from ..services import audit
 from ..services.register.decisions import register_config
 from .accessibility import AccessibilityView
-from .assets import asset
+from .assets import asset, route_url
 from .auth import AuthView, enforce_second_factor
 from .base import definitions
 from .deadlines import DeadlinesView, deadline_notes
@@ -77,6 +77,7 @@ def init_web(app: Flask, menu: Admin) -> None:
     app.add_template_global(deadline_notes, "deadline_notes")
     app.add_template_global(_menu_items, "menu_items")
     app.add_template_global(asset, "asset")
+    app.add_template_global(route_url, "route_url")
 
     @app.context_processor
     def _navigation():

@@ -1,4 +1,8 @@
-"""Staff screens for records: the list of a workflow, creating, the record page and its actions."""
+"""Staff screens for records: the list of a workflow, creating, the record page, saving a form.
+
+The other actions of the record page (copying rows, a step, a hand-over, a document) are in
+:mod:`.record_actions`.
+"""
 
 from __future__ import annotations
 
@@ -8,21 +12,19 @@ from flask_admin import expose
 from ..forms import raw_from_formdata
 from ..forms.error_cap import MORE_KEY, UNKNOWN_KEY
 from ..models import Organisation, Record, User
-from ..services.documents import requests as document_service
 from ..services.errors import Conflict, Invalid, NotFound, ServiceError, StaleVersion
 from ..services.paging import page_number
 from ..services.records import listing as record_list
 from ..services.records.access import (
     can_create,
-    can_read,
     may_see_workflow,
     scope_of,
 )
-from ..services.records.assignment import assignable_users, hand_over
-from ..services.records.changes import apply_transition, create_record, get_readable, save_form
-from ..services.records.form_fill import copy_rows, save_form_step
+from ..services.records.assignment import assignable_users
+from ..services.records.changes import create_record, get_readable, save_form
+from ..services.records.form_fill import save_form_step
 from ..services.records.view import record_view
-from .base import StaffView, definitions, runtime
+from .base import StaffView, definitions
 from .form_page import (
     attach_uploads,
     copy_buttons,
@@ -32,12 +34,13 @@ from .form_page import (
     value_lookup,
 )
 from .form_steps import requested_step, step_panel, step_url
+from .record_actions import RecordActions, form_version
 from .session import current_user
 
 DOCUMENTS_SHOWN = 50  # newest document requests on the record page
 
 
-class RecordsView(StaffView):
+class RecordsView(RecordActions, StaffView):
     """Records of every workflow the user may see, under /records/<workflow>/."""
 
     def is_visible(self) -> bool:
@@ -208,7 +211,7 @@ class RecordsView(StaffView):
         if form is None:
             abort(404)
         raw = raw_from_formdata(form, request.form, prefix=f"{form_id}-")
-        version = _version()
+        version = form_version()
         step = _step(form)
         try:
             attach_uploads(defs, user, record, form, request.files, raw)
@@ -266,112 +269,6 @@ class RecordsView(StaffView):
         flash(f"„{form.title}“ wurde gespeichert.", "success")
         return redirect(url_for(".record", workflow_id=workflow_id, record_id=record_id))
 
-    @expose("/<workflow_id>/<int:record_id>/forms/<form_id>/copy/<field>", methods=["POST"])
-    def copy(self, workflow_id: str, record_id: int, form_id: str, field: str):
-        """ "Aus Ziele übernehmen": rows from another form of the record, saved at once."""
-        defs, user = definitions(), current_user()
-        record = self._record(workflow_id, record_id)
-        form = defs.forms.get(form_id)
-        if form is None:
-            abort(404)
-        step = form.step_of(field) if form.steps else None
-        back = (
-            step_url(workflow_id, record_id, form, step)
-            if step is not None
-            else url_for(".record", workflow_id=workflow_id, record_id=record_id)
-            + f"#form-{form_id}"
-        )
-        try:
-            _, added = copy_rows(defs, user, record.id, form_id, field, _version())
-        except Invalid as exc:
-            flash(
-                f"{exc.message} Die übernommenen Zeilen sind noch nicht gespeichert: bitte "
-                "ergänzen und speichern.",
-                "error",
-            )
-            return self.record(
-                workflow_id,
-                record_id,
-                form_input={form_id: getattr(exc, "input", None) or {}},
-                form_errors={form_id: exc.errors or {}},
-                status=422,
-                form_step={form_id: step} if step is not None else None,
-            )
-        except StaleVersion as exc:
-            flash(f"{exc.changed} Es wurde nichts übernommen; bitte erneut wählen.", "error")
-            return redirect(back)
-        except ServiceError as exc:
-            flash(exc.message, "error")
-            return redirect(back)
-        if added:
-            flash(f"{added} Zeile(n) übernommen und gespeichert.", "success")
-        else:
-            flash("Es gibt nichts Neues zu übernehmen: alle Zeilen sind schon da.", "info")
-        return redirect(back)
-
-    @expose("/<workflow_id>/<int:record_id>/transition", methods=["POST"])
-    def transition(self, workflow_id: str, record_id: int):
-        record = self._record(workflow_id, record_id)
-        version = _version()
-        try:
-            apply_transition(
-                definitions(), current_user(), record.id, request.form.get("to"), version
-            )
-        except StaleVersion as exc:
-            # nothing typed is lost (a step is one button); the page shows the current state
-            flash(
-                f"{exc.changed} Der Schritt wurde nicht ausgeführt; bitte prüfen Sie den "
-                "aktuellen Stand und wählen Sie ihn dann erneut.",
-                "error",
-            )
-        except ServiceError as exc:
-            flash(exc.message, "error")
-        else:
-            flash("Der Zustand wurde geändert.", "success")
-        return redirect(url_for(".record", workflow_id=workflow_id, record_id=record_id))
-
-    @expose("/<workflow_id>/<int:record_id>/handover", methods=["POST"])
-    def handover(self, workflow_id: str, record_id: int):
-        record = self._record(workflow_id, record_id)
-        target = request.form.get("target", "")
-        owner, _, organisation = target.partition("@")
-        try:
-            hand_over(
-                definitions(),
-                current_user(),
-                record.id,
-                owner=owner or None,
-                organisation=organisation or None,
-                version=_version(),
-                note=request.form.get("note", ""),
-            )
-        except ServiceError as exc:
-            flash(_messages(exc), "error")
-        else:
-            flash("Der Datensatz wurde übergeben.", "success")
-            if not can_read(definitions(), current_user(), Record.get_by_id(record.id)):
-                return redirect(url_for(".list_records", workflow_id=workflow_id))
-        return redirect(url_for(".record", workflow_id=workflow_id, record_id=record_id))
-
-    @expose("/<workflow_id>/<int:record_id>/documents", methods=["POST"])
-    def request_document(self, workflow_id: str, record_id: int):
-        record = self._record(workflow_id, record_id)
-        try:
-            document_service.request_document(
-                definitions(),
-                runtime().settings,
-                current_user(),
-                record.id,
-                request.form.get("document"),
-            )
-        except ServiceError as exc:
-            flash(exc.message, "error")
-        else:
-            flash("Das Dokument wird erstellt.", "info")
-        return redirect(
-            url_for(".record", workflow_id=workflow_id, record_id=record_id) + "#dokumente"
-        )
-
 
 def _state_forms(workflow_id: str, record_id: int) -> tuple[str, ...]:
     """The forms of the record's current state (after a conflict: what the page offers)."""
@@ -390,16 +287,3 @@ def _step(form) -> int | None:
     except ValueError:
         return None
     return step if 0 <= step < len(form.steps) else None
-
-
-def _version() -> int | None:
-    try:
-        return int(request.form.get("version", ""))
-    except ValueError:
-        return None
-
-
-def _messages(exc: ServiceError) -> str:
-    if isinstance(exc.errors, dict):
-        return " ".join(m for ms in exc.errors.values() for m in ms)
-    return exc.message

@@ -54,3 +54,25 @@ def test_the_rows_are_those_of_the_query_for_every_value(app, make_user):
         assert rows[1].data["antrag"]["betrag"] == 1
     assert cached_select("test.owned", build, owner=-1, state="entwurf") == []
     assert len(built) == 1  # built and turned into SQL once for all these calls
+
+
+def test_later_runs_reuse_the_first_runs_columns_and_still_read_each_row_right(app, make_user):
+    """The first run's column resolution serves later ones: a missing joined row stays None,
+    a record's own values are its own, and a first run without rows resolves nothing."""
+    anna = make_user("anna", ["clerk"])
+    owned = Record.create(workflow="foerderung", state="entwurf", owner=anna, data={"a": {"x": 1}})
+    orphan = Record.create(workflow="foerderung", state="entwurf", owner=None, data={})
+
+    def build():
+        return (
+            Record.select(Record, User)
+            .join(User, peewee.JOIN.LEFT_OUTER, on=(Record.owner == User.id))
+            .where(Record.id == Slot("id"))
+        )
+
+    assert cached_select("test.one", build, id=-5) == []  # nothing to learn the columns from
+    first = cached_select("test.one", build, id=owned.id)[0]
+    second = cached_select("test.one", build, id=orphan.id)[0]
+    assert (first.id, first.owner.username, first.data) == (owned.id, "anna", {"a": {"x": 1}})
+    assert (second.id, second.owner, second.data) == (orphan.id, None, {})
+    assert cached_select("test.one", build, id=owned.id)[0].owner.username == "anna"

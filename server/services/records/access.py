@@ -192,4 +192,5 @@ def _one_record(related: bool, lock: bool) -> peewee.ModelSelect:
             .join(Organisation, peewee.JOIN.LEFT_OUTER, on=(Record.organisation == Organisation.id))
         )
     query = query.where(Record.id == Slot("id")).limit(1)
-    return query.for_update() if lock else query
+    # the record's row only: PostgreSQL refuses FOR UPDATE on the nullable side of a join
+    return query.for_update(of=Record) if lock else query

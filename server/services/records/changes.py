@@ -306,7 +306,8 @@ def _locked_at_version(defs: Definitions, user: User, record_id: int, expected: 
     What was decided before the lock (validation, a guard) was decided on that version; any
     change since then makes it stale, and the caller gets the same 409 as for an old version.
     """
-    record = get_readable(defs, user, record_id, for_update=True)
+    # with owner and organisation: the answer names them (one query each otherwise)
+    record = get_readable(defs, user, record_id, for_update=True, related=True)
     if record.version != expected:
         raise stale(record.id)
     return record
