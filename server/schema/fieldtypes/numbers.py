@@ -255,7 +255,14 @@ class DateType(RangeType):
         return None if value is None else dt.date.fromisoformat(value)
 
     def display(self, field, value, lookup=None):
-        return "" if is_empty(value) else date_text(dt.date.fromisoformat(value))
+        if is_empty(value):
+            return ""
+        try:
+            return date_text(dt.date.fromisoformat(value))
+        except (TypeError, ValueError):
+            # a value written around the form (a bulk load, an old import) is shown as it
+            # is: the page, the search index and anonymisation must not fail on it
+            return str(value)
 
     def template_shape(self, field, path):
         members = dict.fromkeys(("year", "month", "day"), VALUE)
