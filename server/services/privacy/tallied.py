@@ -73,13 +73,16 @@ def tallied_units(
     return out
 
 
+MOST_PAIRS = 10  # declared pairs per workflow (the KIM configuration's widgets use two)
+
+
 def _aligned(first: str, second: str) -> bool:
     """Two fields, or two columns of one table: their values share record and row."""
     a, b = first.split("."), second.split(".")
     return len(a) == len(b) and (len(a) == 2 or a[:2] == b[:2])
 
 
-def _pair_units(workflow: str, keys: Sequence[str], kinds: Sequence, stand_ins) -> list:
+def _pair_units(workflow: str, keys: Sequence[str], kinds: Sequence, stand_ins) -> list | None:
     first, second = sorted(keys)
     declared = TallyPair.get_or_none(
         (TallyPair.workflow == workflow)
@@ -87,6 +90,11 @@ def _pair_units(workflow: str, keys: Sequence[str], kinds: Sequence, stand_ins) 
         & (TallyPair.other == second)
     )
     if declared is None:  # the first count of this pair counts it from record_value, once
+        # every declared pair adds trigger work to each save from then on: a person trying
+        # crosstab after crosstab on /statistik/ must not slow everyone's saves without end,
+        # so past MOST_PAIRS a new pair is counted the old way (GROUP BY), not declared
+        if TallyPair.select().where(TallyPair.workflow == workflow).count() >= MOST_PAIRS:
+            return None
         declare_pair(workflow, first, second)
     query = PairTally.select().where(
         (PairTally.workflow == workflow)
