@@ -25,7 +25,8 @@ Usage (the repository's venv; PostgreSQL needs a database of its own, see page_d
         --database-url postgresql://verbund:verbund@localhost/verbund_bench
     options: --repeat 30 --budget 20 --pages record,search --no-load --clients 1,8,32
              --load-seconds 8 --json results.json --fresh (generate anew, cache nothing)
-             --no-memory, --memory-only (only the fresh-process memory figures)
+             --no-memory, --memory-only (only the fresh-process memory figures),
+             --memory-pages record,statistics (memory processes for these pages only)
 """
 
 from __future__ import annotations
@@ -114,6 +115,9 @@ def arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--pages", default="", help="page keys, comma-separated (default all)")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory processes")
     parser.add_argument("--memory-only", action="store_true", help="only the memory processes")
+    parser.add_argument(
+        "--memory-pages", default="", help="memory processes only for these page keys"
+    )
     parser.add_argument("--no-load", action="store_true", help="skip the load run")
     parser.add_argument("--clients", default="1,8,32")
     parser.add_argument("--load-seconds", type=float, default=8.0)
@@ -340,7 +344,8 @@ def main(argv=None) -> None:
                 results[page.key] = {"status": 200, "kb": 0.0, "bare": None}
             else:
                 results[page.key] = measure_page(app, page, who, owner, args)
-            if not args.no_memory:
+            memory_pages = [k for k in args.memory_pages.split(",") if k]
+            if not args.no_memory and (not memory_pages or page.key in memory_pages):
                 results[page.key]["memory"] = memory_of(page, office, owner)
             spent = time.perf_counter() - began
             print(
