@@ -22,6 +22,7 @@ import json
 import peewee
 
 from ...models import Record, database, is_sqlite
+from ...models.derived import derived_data
 
 MAX_WORDS = 5
 TRIGRAM = 3  # the index knows strings of three characters and longer
@@ -114,3 +115,13 @@ def purge_removed_text() -> None:
     """
     if is_sqlite():
         database.execute_sql("INSERT INTO record_search(record_search) VALUES ('optimize')")
+
+
+@derived_data("record_search")
+def rebuild_search_index() -> None:
+    """Index every record's ``search_text`` anew (after rows were written around the triggers).
+
+    SQLite: FTS5's ``rebuild`` reads the external content once, faster than a row at a time.
+    PostgreSQL's GIN index is kept by PostgreSQL itself: nothing to do."""
+    if is_sqlite():
+        database.execute_sql("INSERT INTO record_search(record_search) VALUES ('rebuild')")
