@@ -303,3 +303,27 @@ def test_verbund_check_reports_a_broken_register_section(config_dir):
         f"config.toml:{roles_line}: [register] „status_roles“: die Rolle „chef“ gibt es nicht"
         in result.output
     )
+
+
+def test_the_register_follows_each_change_of_the_minutes_at_once(client, make_user, api, meetings):
+    """The entries are kept per process between requests (services/register/entry_cache.py):
+    an edited agenda, a new meeting and a second reader must never see a stale register."""
+    _approved, held = meetings
+    make_user("koordination", ["coordination"], "amt")
+    login(client, "koordination")
+    assert len(rows(screen(client))) == 4
+    office = api("sekretariat3", ["secretary"], "amt")
+    agenda = think_tank("2026-03-05")
+    agenda["agenda"].append({"topic": "Ausbildung", "decision": "Messe im Herbst"})
+    edited = office.put(
+        f"/records/{held['id']}/forms/meeting", json={"data": agenda, "version": held["version"]}
+    )
+    assert edited.status_code == 200, edited.get_json()
+    assert "Messe im Herbst" in screen(client) and len(rows(screen(client))) == 5
+    new_meeting(office, lenkungskreis("2026-04-01") | {"title": "LK 2/2026"})
+    assert len(rows(screen(client))) == 8 and "LK 2/2026" in screen(client)
+
+    make_user("tl", ["team_lead"], "awo")  # another reader, served from the same kept list
+    other = client.application.test_client()
+    login(other, "tl")
+    assert len(rows(screen(other))) == 8

@@ -92,9 +92,9 @@ class FullStatements(logging.Handler):
         self.statements.append(str(message[0] if isinstance(message, tuple) else message))
 
 
-# the register's block reads the minutes of every meeting (a few dozen a year, not cases);
-# paging the register is another part of issue 21
-REGISTER_READ = 'SELECT "t1"."id", "t1"."title", "t1"."state", "t1"."data" FROM "record"'
+# the register's block reads the minutes of every meeting (a few dozen a year, not cases)
+# when they changed since the process last read them (services/register/entry_cache.py)
+REGISTER_READ = 'SELECT "t1"."id", "t1"."workflow", "t1"."organisation_id", "t1"."owner_id"'
 
 
 def unbounded_record_reads(statements: list[str]) -> list[str]:

@@ -25,7 +25,8 @@ from ...models import MeasureStatus, MeasureValue, Record, User, transaction
 from ...schema.definitions import Definitions, FieldDef
 from ..audit import audit
 from ..errors import Conflict, Forbidden, Invalid, NotFound
-from ..records.access import may_see_workflow, readable_records, user_roles
+from ..records.access import can_read, may_see_workflow, user_roles
+from .entry_cache import cached_entries
 from .indicators import indicator_keys, indicator_of, judge, parse_number, values_of
 from .settings import (
     ENTRY_KEYS,
@@ -74,15 +75,29 @@ def _text(value: Any) -> str:
 
 
 def _entries(defs: Definitions, config: RegisterConfig, user: User) -> list[dict[str, Any]]:
+    """The entries of the meetings ``user`` may read (copies: the caller may change them)."""
+    today = clock.today()
+    entries, meetings = cached_entries(
+        config.workflow, defs, config, today, lambda: _all_entries(defs, config, today)
+    )
+    # the same rule as every list of records, applied to the meetings the entries came from
+    readable = {i for i, meeting in meetings.items() if can_read(defs, user, meeting)}
+    return [dict(e) for e in entries if e["record_id"] in readable]
+
+
+def _all_entries(
+    defs: Definitions, config: RegisterConfig, today: dt.date
+) -> tuple[list[dict[str, Any]], dict[int, Record]]:
+    """Every entry of every meeting, newest meeting first, and the meetings by id (without
+    their data: what :func:`can_read` needs). No access applied."""
     workflow = defs.workflows[config.workflow]
     form = defs.forms[config.form]
     table = form.field(config.table)
     columns = {c.name: c for c in table.columns}
     group_field = form.field(config.group_field) if config.group_field else None
+    fields = (Record.id, Record.workflow, Record.organisation, Record.owner, Record.title)
     records = list(
-        readable_records(
-            defs, user, Record.select(Record.id, Record.title, Record.state, Record.data)
-        ).where(Record.workflow == workflow.id)
+        Record.select(*fields, Record.state, Record.data).where(Record.workflow == workflow.id)
     )
     updates: dict[tuple[int, int], MeasureStatus] = {}
     if records:
@@ -96,7 +111,6 @@ def _entries(defs: Definitions, config: RegisterConfig, user: User) -> list[dict
     if "status" in columns:
         labels.update({c.value: c.label for c in columns["status"].choices})
     values = values_of([r.id for r in records])
-    today = clock.today()
     out = []
     for record in records:
         data = (record.data or {}).get(config.form) or {}
@@ -145,7 +159,9 @@ def _entries(defs: Definitions, config: RegisterConfig, user: User) -> list[dict
                 }
             )
     out.sort(key=lambda e: (e["date"] or dt.date.min, e["record_id"], e["row"]), reverse=True)
-    return out
+    for record in records:
+        record.data = None  # what the cache keeps of a meeting: id, workflow, holders
+    return out, {r.id: r for r in records}
 
 
 @dataclass(frozen=True)
