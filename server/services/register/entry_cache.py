@@ -66,4 +66,3 @@ def cached_entries(
     with _lock:
         _kept.update(key=key, owner=owner, made=made)
     return made
-
