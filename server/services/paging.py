@@ -40,10 +40,15 @@ def page_number(raw: Any) -> int:
     return min(max(number, 1), MAX_PAGE)
 
 
-def count_upto(query: peewee.ModelSelect, limit: int = COUNT_LIMIT) -> tuple[int, bool]:
-    """How many rows ``query`` matches, counting no further than ``limit`` + 1."""
-    model = query.model
-    inner = query.select(model._meta.primary_key).order_by().limit(limit + 1)
+def count_upto(query: peewee.SelectBase, limit: int = COUNT_LIMIT) -> tuple[int, bool]:
+    """How many rows ``query`` matches, counting no further than ``limit`` + 1 (a
+    ``UNION ALL`` of queries too: then each part stops once the limit is reached)."""
+    if isinstance(query, peewee.CompoundSelectQuery):
+        inner = query.limit(limit + 1)
+        model = query.lhs.model
+    else:
+        model = query.model
+        inner = query.select(model._meta.primary_key).order_by().limit(limit + 1)
     count = model.select(peewee.fn.COUNT(peewee.SQL("*"))).from_(inner.alias("c")).scalar()
     return (limit, True) if count > limit else (count, False)
 
@@ -53,7 +58,7 @@ def paginate(
     page: Any,
     per_page: int,
     count_limit: int = COUNT_LIMIT,
-    count_query: peewee.ModelSelect | None = None,
+    count_query: peewee.SelectBase | None = None,
 ) -> Paged:
     """Page ``page`` (1-based; past the end: the last page) of the ordered ``query``,
     counted up to ``count_limit`` (on ``count_query`` if given: the same rows, written for

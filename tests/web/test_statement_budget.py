@@ -401,6 +401,9 @@ def test_deadlines_by_record_and_by_date_walk_are_the_same_pages(site, monkeypat
     for user, filters in cases:
         by_record = pages(user, 10**6, **filters)
         assert by_record == pages(user, 0, **filters), (user.username, filters)
+        # the count (one query per read scope, UNION ALL) is the number of rows listed
+        listed = deadlines.open_deadlines(defs, user, limit=10**6, **filters)
+        assert by_record[1] == len(listed), (user.username, filters)
     assert pages(lead, 10**6)[1] > 240 and len(pages(cm, 10**6)[0]) == 30
     from server.web import deadlines as screen
 

@@ -69,18 +69,14 @@ def _scope_condition(scope: str, user: User):
     return NOTHING
 
 
-def readable_records(
-    defs: Definitions,
-    user: User,
-    query: peewee.ModelSelect | None = None,
-    workflow_id: str | None = None,
-):
-    """``query`` (default: all records) narrowed to the records ``user`` may read.
+def readable_conditions(
+    defs: Definitions, user: User, workflow_id: str | None = None
+) -> list[peewee.Expression]:
+    """The conditions on ``Record`` under which ``user`` may read a record, one per read
+    scope (a record is readable when it meets any of them; none: nothing is readable).
 
-    With ``workflow_id`` only that workflow's records, as one plain condition the database
-    can answer from an index.
-    """
-    query = query if query is not None else Record.select()
+    Apart, so a capped count can walk each one's index and stop early (an ``OR`` of them
+    makes SQLite collect every matching row first); :func:`readable_records` joins them."""
     by_scope: dict[str, list[str]] = {}
     workflows = defs.workflows.values()
     if workflow_id is not None:
@@ -99,6 +95,22 @@ def readable_records(
         else:
             in_workflows = Record.workflow.in_(workflow_ids)
         clauses.append(in_workflows if condition is None else (in_workflows & condition))
+    return clauses
+
+
+def readable_records(
+    defs: Definitions,
+    user: User,
+    query: peewee.ModelSelect | None = None,
+    workflow_id: str | None = None,
+):
+    """``query`` (default: all records) narrowed to the records ``user`` may read.
+
+    With ``workflow_id`` only that workflow's records, as one plain condition the database
+    can answer from an index.
+    """
+    query = query if query is not None else Record.select()
+    clauses = readable_conditions(defs, user, workflow_id)
     if not clauses:
         return query.where(NOTHING)
     return query.where(functools.reduce(operator.or_, clauses))

@@ -6,6 +6,8 @@ Planning them is :mod:`.deadline_plans`; escalating and announcing them :mod:`.d
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from typing import Any
 
 import peewee
@@ -15,7 +17,7 @@ from ...models import Deadline, Record, Reminder, User, is_sqlite, transaction, 
 from ...schema.definitions import Definitions
 from ..errors import PeriodicIncomplete
 from ..paging import COUNT_LIMIT, Paged, count_upto, paginate
-from .access import readable_records
+from .access import readable_conditions, readable_records
 
 DEADLINES_PER_PAGE = 50  # rows of the "Fristen" screen
 # GET /api/v1/deadlines: a page at most (and by default: the unpaged answer had this many)
@@ -81,18 +83,26 @@ def _open_query(
 
 def _count_query(
     defs: Definitions, user: User, *, mine: bool, overdue: bool, escalated: bool
-) -> peewee.ModelSelect | None:
+) -> peewee.SelectBase | None:
     """SQLite: the rows of :func:`_open_query` for counting, from the readable records.
 
     ``CROSS JOIN`` keeps SQLite's order: the readable records from their index, each one's
     open deadlines from ``(record_id, closed_at)``; a capped count then stops after the
     cap's worth of records, instead of walking every open deadline of the installation
-    (6x faster for a team lead at 100,000 cases). PostgreSQL: None (it plans itself)."""
+    (6x faster for a team lead at 100,000 cases). One query per read scope, joined by
+    ``UNION ALL``: under their ``OR`` SQLite first collected every readable record (a team
+    lead's organisation: 14,000 at 100,000 cases, 190 ms) before it could stop.
+    PostgreSQL: None (it plans itself)."""
     if not is_sqlite():
         return None
-    rows = Record.select(Record.id).join(Deadline, peewee.JOIN.CROSS)
-    query = readable_records(defs, user, rows.where(Deadline.record == Record.id))
-    return _narrowed(query, user, mine=mine, overdue=overdue, escalated=escalated)
+    parts = []
+    for condition in readable_conditions(defs, user):
+        rows = Record.select(Record.id).join(Deadline, peewee.JOIN.CROSS)
+        query = rows.where((Deadline.record == Record.id) & condition)
+        parts.append(_narrowed(query, user, mine=mine, overdue=overdue, escalated=escalated))
+    if not parts:
+        return None  # nothing readable: the page's own query finds nothing at once
+    return functools.reduce(operator.add, parts)  # UNION ALL: each part stops at the cap
 
 
 def open_deadlines(
