@@ -21,7 +21,8 @@ PostgreSQL give the same figures. Phases come from ``phase_stay`` (one row per s
 kept by triggers on the transitions, migration 0018): the first entries or the stays
 ended in a period are one index range, not a lookup per record. A group of fewer than
 ``min_cell`` durations shows neither its number nor its percentiles; the numbers are
-suppressed like a count table's.
+suppressed like a count table's and, with ``[privacy] noise``, perturbed like its counts
+(:mod:`.noise`) – the medians and 90th percentiles stay exact.
 """
 
 from __future__ import annotations
