@@ -13,6 +13,9 @@ from .report_settings import report_problems
 from .schema.definitions import Problem
 from .start_page import entry_problems
 
+# integer keys with a range of their own (the type is checked first): low, high, hint
+RANGES = {("privacy", "noise"): (0, 5, " (0 = aus)")}  # more than ±5 buries small figures
+
 
 def settings_problems(data: dict[str, Any], lines: Any, shown: str) -> list[Problem]:
     """Unknown sections or keys and values of the wrong type (the defaults are the whitelist).
@@ -84,6 +87,8 @@ def settings_problems(data: dict[str, Any], lines: Any, shown: str) -> list[Prob
                         f"[{section}] {key} muss {kind[type(expected)]} sein",
                     )
                 )
+            elif message := _range_problem(section, key, item):
+                problems.append(Problem(shown, lines.line(section, key), message))
             elif isinstance(item, int) and not isinstance(item, bool) and item < 0:
                 problems.append(
                     Problem(
@@ -99,6 +104,14 @@ def settings_problems(data: dict[str, Any], lines: Any, shown: str) -> list[Prob
                 # (services/register_config.py), together with its other keys
                 problems += _role_list_problems(data, lines, shown, section, key, item)
     return problems
+
+
+def _range_problem(section: str, key: str, item: int) -> str:
+    """The message for an integer outside its range in :data:`RANGES` ("" when within)."""
+    low, high, hint = RANGES.get((section, key), (None, None, ""))
+    if low is None or low <= item <= high:
+        return ""
+    return f"[{section}] {key} muss eine ganze Zahl von {low} bis {high} sein{hint}, nicht {item}"
 
 
 def _start_problems(data: dict[str, Any], lines: Any, shown: str, entries: Any) -> list[Problem]:

@@ -73,6 +73,9 @@ DEFAULTS: dict[str, Any] = {
         "hold_roles": ["dpo"],  # legal holds and anonymising on request
         "statistics_roles": ["coordination", "dpo"],
         "min_cell": 5,  # counts below this are shown as "< 5"
+        # 0..5: shown counts perturbed by up to ±noise against the differencing attack
+        # (services/privacy/noise.py); 0: exact figures
+        "noise": 0,
         "pseudonym_key": "",  # empty: created once under instance/
         "audit_retention_days": 0,  # 0: audit entries are kept for ever
     },

@@ -15,6 +15,7 @@ from ..documents.render import TemplateFailed
 from ..models import ReportDocument, User, database, utcnow
 from ..runtime import current_runtime
 from ..services.errors import ServiceError
+from ..services.privacy.noise import from_settings as noise_of
 from ..services.privacy.periods import Period
 from ..services.privacy.record_values import StillFilling
 from ..services.privacy.report_content import report_content
@@ -66,7 +67,14 @@ def render_report_job(file_id: int) -> str:
             # still allowed? roles may have changed since the button was pressed
             report = readable_report(defs, settings, user, row.report)
             content = report_content(
-                defs, settings, report, _period(row), min_cell(settings), user, row.compare
+                defs,
+                settings,
+                report,
+                _period(row),
+                min_cell(settings),
+                user,
+                row.compare,
+                noise_of(settings),  # the same figures as the page shows
             )
             if row.format == "docx":
                 letterhead = cover(settings, report, content.period_label, content.workflow_title)

@@ -23,6 +23,7 @@ from ..config import Settings
 from ..models import Deadline, Record, User
 from ..schema.definitions import Definitions, WorkflowDef
 from ..services.errors import ServiceError
+from ..services.privacy.noise import from_settings, note
 from ..services.privacy.periods import default_period
 from ..services.privacy.record_values import StillFilling
 from ..services.privacy.statistics import count_table
@@ -181,7 +182,14 @@ def statistic(widget: Widget, ctx: Context):
     period = default_period(widget.period)  # None for "all"
     try:
         table = count_table(
-            ctx.defs, workflow, widget.rows, None, min_cell, widget.where or None, period
+            ctx.defs,
+            workflow,
+            widget.rows,
+            None,
+            min_cell,
+            widget.where or None,
+            period,
+            noise=from_settings(ctx.settings),  # the same figures as the statistics page
         )
     except ServiceError:
         return None
@@ -206,6 +214,7 @@ def statistic(widget: Widget, ctx: Context):
         "total": table.total,
         "unit": table.unit,
         "min_cell": min_cell,
+        "noise_note": note(table.noise),
         "workflow": workflow,
         "rows": widget.rows,
         "period": period,

@@ -126,14 +126,18 @@ def test_coordination_sees_barriers_by_category_with_small_numbers_kept_secret(d
     page = start_page(demo_app, "koordination")
     assert blocks(page)[:2] == ["statistic", "statistic"]
     assert "Barrieren nach Kategorie" in page
-    # 8 reports on language, 5 on unclear responsibilities; 3 on digital access stay secret
-    assert "Sprache / Verständigung: 8" in page
-    assert "Unklare Zuständigkeit / Schnittstelle: 5" in page
+    # 8 reports on language, 5 on unclear responsibilities; 3 on digital access stay secret.
+    # KIM sets [privacy] noise = 2: a shown count is the true one ±2, never below min_cell 5
+    # (the key is this site's own, so the exact figure differs from run to run)
+    language = int(re.search(r"Sprache / Verständigung: (\d+)", page).group(1))
+    unclear = int(re.search(r"Unklare Zuständigkeit / Schnittstelle: (\d+)", page).group(1))
+    assert 6 <= language <= 10 and 5 <= unclear <= 7
     assert "Digitaler Zugang: x" in page  # "x" as on the statistics page
+    assert "Zahlen zum Schutz vor Rückschlüssen um bis zu ±2 verändert" in page
     # the chart's numbers as a table too (WCAG 1.1.1): the secret one as "x" there as well
     numbers = re.search(r"Zahlen als Tabelle</summary>(.*?)</table>", page, re.S).group(1)
     assert re.search(r">Digitaler Zugang</th><td[^>]*>x</td>", numbers)
-    assert re.search(r">Sprache / Verständigung</th><td[^>]*>8</td>", numbers)
+    assert re.search(rf">Sprache / Verständigung</th><td[^>]*>{language}</td>", numbers)
     assert "register" in blocks(page) and "Barrierenregister: offen und in Bearbeitung" in page
     assert "Think-Tank-Vorschläge in Arbeit" in page
 

@@ -15,6 +15,10 @@ in the grand total. The differences add up like the figures (a row's cell differ
 its total's difference), so a lone hidden difference could be had by subtraction; the
 differences get their own secondary suppression (:func:`protect`, the rule is written down
 in ``docs/architecture.md``, „Vergleich Zelle für Zelle“).
+
+With ``[privacy] noise`` the tables come perturbed (:mod:`.noise`): every difference here is
+the difference of the two *shown* figures, and the rules above apply to it unchanged – the
+page never prints a figure a reader could not subtract from the page itself.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ class Comparison:
     columns: list[str] = field(default_factory=list)  # empty: one dimension
     cells: list[list[Change]] = field(default_factory=list)
     column_totals: list[Change] = field(default_factory=list)
+    noise: int = 0  # the figures are perturbed by up to ±noise (:mod:`.noise`)
 
     @property
     def row_totals(self) -> list[Change]:
@@ -186,6 +191,7 @@ def compare(
         if two_way
         else [],
         column_totals=[change(("k", j)) for j in range(len(columns))],
+        noise=max(now.noise, before.noise),
     )
 
 

@@ -21,7 +21,8 @@ PostgreSQL give the same figures. Phases come from ``phase_stay`` (one row per s
 kept by triggers on the transitions, migration 0018): the first entries or the stays
 ended in a period are one index range, not a lookup per record. A group of fewer than
 ``min_cell`` durations shows neither its number nor its percentiles; the numbers are
-suppressed like a count table's.
+suppressed like a count table's and, with ``[privacy] noise``, perturbed like its counts
+(:mod:`.noise`) – the medians and 90th percentiles stay exact.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from ...models.stat_values import RECORD_ROW
 from ...schema.definitions import WorkflowDef
 from .categories import ordered
 from .dimension_fill import require_filled
+from .noise import Cells, Noise, perturbed, spread
 from .periods import Period
 from .statistics import Dimension, suppress
 
@@ -56,6 +58,7 @@ class DurationTable:
     row_label: str
     rows: list[DurationRow]
     total: DurationRow
+    noise: int = 0  # the numbers lie within ±noise of the true ones (:mod:`.noise`)
 
 
 def percentile(histogram: dict[float, int], p: float) -> float | None:
@@ -247,11 +250,14 @@ def _table(
     order: tuple[str, ...],
     everything: dict[float, int],
     min_cell: int,
+    names: tuple = ((), "", None),  # (who is counted, dimension key, noise)
 ) -> DurationTable:
     labels = ordered(groups, order)
     counts = [sum(groups[label].values()) for label in labels]
     total = sum(everything.values())
     shown = suppress([[n] for n in counts], counts, [total], total, min_cell)
+    # the numbers of the groups perturbed like counts; medians are not (module doc)
+    shown = perturbed(shown, names[2], Cells(names[0], names[1], labels), min_cell)
 
     def row(label: str, histogram: dict[float, int], n_shown: int | None) -> DurationRow:
         if sum(histogram.values()) < min_cell:  # too few: their percentiles would tell
@@ -259,7 +265,8 @@ def _table(
         return DurationRow(label, n_shown, percentile(histogram, 0.5), percentile(histogram, 0.9))
 
     rows = [row(label, groups[label], shown["row_totals"][i]) for i, label in enumerate(labels)]
-    return DurationTable(row_label, rows, row("Insgesamt", everything, shown["total"]))
+    total_row = row("Insgesamt", everything, shown["total"])
+    return DurationTable(row_label, rows, total_row, spread(names[2]))
 
 
 def duration_table(
@@ -282,6 +289,7 @@ def duration_tables(
     periods: Sequence[Period | None],
     min_cell: int,
     dimension: Dimension | None = None,
+    noise: Noise | None = None,
 ) -> list[DurationTable]:
     """:func:`duration_table` for each of ``periods`` (a period and the one before), in one
     statement: the end event is found once and sorted into its period (``[None]``: all)."""
@@ -329,7 +337,8 @@ def duration_tables(
     for rows in found:
         groups = _histograms(rows, dimension, key) if dimension is not None else {}
         everything = _histograms(rows, None, None).get("Alle", {})
-        out.append(_table(label, groups, order, everything, min_cell))
+        names = (("duration", workflow.id, start, end, key or ""), key or "", noise)
+        out.append(_table(label, groups, order, everything, min_cell, names))
     return out
 
 
@@ -339,7 +348,10 @@ def phase_table(workflow: WorkflowDef, period: Period | None, min_cell: int) -> 
 
 
 def phase_tables(
-    workflow: WorkflowDef, periods: Sequence[Period | None], min_cell: int
+    workflow: WorkflowDef,
+    periods: Sequence[Period | None],
+    min_cell: int,
+    noise: Noise | None = None,
 ) -> list[DurationTable]:
     """:func:`phase_table` for each of ``periods`` in one statement (``[None]``: all)."""
     sql = _Sql()
@@ -387,4 +399,5 @@ def phase_tables(
         bucket = groups.setdefault(labels.get(state, state), {})
         bucket[float(d)] = bucket.get(float(d), 0) + int(count)
         everything[float(d)] = everything.get(float(d), 0) + int(count)
-    return [_table("Phase", g, order, e, min_cell) for g, e in found]
+    names = (("phases", workflow.id), "state", noise)
+    return [_table("Phase", g, order, e, min_cell, names) for g, e in found]

@@ -4,7 +4,9 @@ Each measure gives its figures for the period and, when there is a period, for t
 directly before (:meth:`.periods.Period.previous`): counts with the differences of every
 cell and total (:mod:`.compare`, small differences suppressed), durations and time in each
 phase with number, median and 90th percentile (:mod:`.durations`). Everything is counted
-without people and with small cells suppressed, like the statistics page.
+without people and with small cells suppressed, like the statistics page; with ``noise``
+(:mod:`.noise`) every shown count is perturbed, and a change is the difference of the two
+shown figures.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from ...report_settings import Measure, Report
 from ...schema.definitions import Definitions
 from .compare import Comparison, compare_counts
 from .durations import DurationTable, duration_tables, phase_tables
+from .noise import Noise
 from .periods import CountingDate, Period
 from .record_values import StillFilling
 from .statistics import Dimension, Table, count_tables, dimensions
@@ -41,6 +44,7 @@ def _figures(
     periods: list[Period | None],
     min_cell: int,
     dims: dict[str, Dimension],
+    noise: Noise | None = None,
 ) -> list[Any]:
     """The measure's table for each of ``periods``, in one statement."""
     workflow = defs.workflows[report.workflow]
@@ -55,10 +59,12 @@ def _figures(
             m.where or None,
             dated,
             CountingDate(report.date),
+            noise=noise,
         )
     if m.kind == "phases":
-        return phase_tables(workflow, periods, min_cell)
-    return duration_tables(workflow, m.start, m.end, periods, min_cell, dims.get(m.rows))
+        return phase_tables(workflow, periods, min_cell, noise)
+    dimension = dims.get(m.rows)
+    return duration_tables(workflow, m.start, m.end, periods, min_cell, dimension, noise)
 
 
 def run_report(
@@ -67,6 +73,7 @@ def run_report(
     period: Period | None,
     min_cell: int,
     with_before: bool = True,
+    noise: Noise | None = None,
 ) -> list[Figures]:
     """The figures of every measure of ``report`` for ``period`` (None: all records), and
     with ``with_before`` those of the period before.
@@ -79,7 +86,7 @@ def run_report(
     out = []
     for m in report.measures:
         try:
-            tables = _figures(defs, report, m, periods, min_cell, dims)
+            tables = _figures(defs, report, m, periods, min_cell, dims, noise)
         except StillFilling:  # never a partial count: the measure says it is being built
             out.append(Figures(m, None, None, None, building=True))
             continue

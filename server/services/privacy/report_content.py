@@ -3,7 +3,8 @@
 Everything comes from the functions the report page uses – :func:`.report.run_report` for
 the measures (counts with :mod:`.compare`, durations), :func:`.statistics.count_table` for
 the open barriers, :func:`..register.decisions.register_entries` for the decision register –
-so a figure is suppressed in the file exactly as on the page; nothing is recomputed here.
+so a figure is suppressed (and with ``[privacy] noise`` perturbed, :mod:`.noise`) in the
+file exactly as on the page; nothing is recomputed here.
 
 No personal data: the measures are counts and durations; from the register only what
 describes a decision or measure (topic, decision, measure, due date, indicator, status) –
@@ -25,6 +26,7 @@ from ...schema.definitions import Definitions
 from ..errors import NotFound
 from ..register.decisions import RegisterFilters, register_entries
 from .durations import DurationTable
+from .noise import Noise, note, spread
 from .periods import Period
 from .record_values import StillFilling
 from .report import Figures, run_report
@@ -86,6 +88,12 @@ class ReportContent:
     register_shown: bool = False
     barriers: OpenBarriers | None = None
     made_at: str = ""
+    noise: int = 0  # counts perturbed by up to ±noise (:mod:`.noise`)
+
+    @property
+    def noise_note(self) -> str:
+        """The sentence under every table of counts (empty without noise)."""
+        return note(self.noise)
 
     @property
     def period_label(self) -> str:
@@ -106,6 +114,11 @@ class ReportContent:
             f"Gezählt wird {counted} (Berliner Zeit); Dauern in Tagen zählen im Zeitraum, "
             "in dem sie enden (Median und 90 %).",
         ]
+        if self.noise:
+            out.append(
+                f"{self.noise_note} Veränderungen sind die Differenz der gezeigten Zahlen; "
+                "Median und 90 % der Dauern sind nicht verändert."
+            )
         if self.previous is not None:
             out.append(f"Verglichen mit dem Zeitraum davor: {self.previous.label}.")
         if self.register_shown:
@@ -154,11 +167,13 @@ def key_figures(figures: list[Figures]) -> list[KeyFigure]:
     return out
 
 
-def _open_barriers(defs: Definitions, report: Report, min_cell: int) -> OpenBarriers | None:
+def _open_barriers(
+    defs: Definitions, report: Report, min_cell: int, noise: Noise | None
+) -> OpenBarriers | None:
     workflow = defs.workflows.get(report.barriers) if report.barriers else None
     if workflow is None:
         return None
-    table = count_table(defs, workflow, report.barriers_by, "state", min_cell)
+    table = count_table(defs, workflow, report.barriers_by, "state", min_cell, noise=noise)
     final = {s.label for s in workflow.states if s.final}
     keep = [j for j, c in enumerate(table.columns) if c not in final]
     return OpenBarriers(
@@ -193,9 +208,11 @@ def report_content(
     min_cell: int,
     user: User,
     with_before: bool = True,
+    noise: Noise | None = None,
 ) -> ReportContent:
-    """The report for ``period`` as ``user`` may see it (the register by their access)."""
-    figures = run_report(defs, report, period, min_cell, with_before)
+    """The report for ``period`` as ``user`` may see it (the register by their access);
+    ``noise``: the installation's (:func:`.noise.from_settings`), as on the page."""
+    figures = run_report(defs, report, period, min_cell, with_before, noise)
     building = [f.measure.title for f in figures if f.building]
     if building:  # a file is made only from complete figures (the job waits, see there)
         raise StillFilling(report.workflow, building)
@@ -210,8 +227,9 @@ def report_content(
         key_figures=key_figures(figures),
         register=register,
         register_shown=shown,
-        barriers=_open_barriers(defs, report, min_cell),
+        barriers=_open_barriers(defs, report, min_cell, noise),
         made_at=local_time(utcnow()),
+        noise=spread(noise),
     )
 
 

@@ -8,7 +8,8 @@ reviewable layout (as ``tools/consent_template.py`` is for the consent form).
 
 Spreadsheet: one sheet per measure with a header row, numbers as numbers and suppressed
 cells as the text „x“; a first sheet with the period and the notes. Texts that start like a
-formula stay text.
+formula stay text. With ``[privacy] noise`` a sentence under every table of counts says that
+its figures are perturbed (:mod:`.noise`), in both forms.
 """
 
 from __future__ import annotations
@@ -80,7 +81,8 @@ def _comparison_rows(f, now: str, before: str) -> tuple[list[str], list[list[Any
 # ---------------------------------------------------------------- Word
 
 
-def _table(document, head: list[str], rows: list[list[Any]]) -> None:
+def _table(document, head: list[str], rows: list[list[Any]], note: str = "") -> None:
+    """A table with a bold, repeated header row; ``note`` in a paragraph under it."""
     table = document.add_table(rows=1, cols=len(head))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, head, strict=True):
@@ -94,7 +96,7 @@ def _table(document, head: list[str], rows: list[list[Any]]) -> None:
             cell.text = value if isinstance(value, str) and n == 0 else cell_text(value)
             if n:
                 cell.paragraphs[0].alignment = 2  # right: figures line up
-    document.add_paragraph()
+    document.add_paragraph(note)
 
 
 def _repeat_header(row) -> None:
@@ -141,6 +143,7 @@ def to_docx(content: ReportContent, cover: bytes | None = None) -> bytes:
         document,
         ["Kennzahl", "Einheit", content.period_label, before, "Veränderung"],
         [[k.title, k.unit, k.now, k.before, k.change] for k in content.key_figures],
+        content.noise_note,
     )
     for f in content.figures:
         document.add_heading(f.measure.title, level=2)
@@ -152,11 +155,11 @@ def to_docx(content: ReportContent, cover: bytes | None = None) -> bytes:
         crossed = crossed_chart_svg(f, content.period_label)
         if crossed is not None:
             _picture(document, crossed, f"{f.measure.title} nach {f.now.column_label}")
-        _table(document, *_rows(f))
+        _table(document, *_rows(f), content.noise_note)
         comparison = _comparison_rows(f, content.period_label, before)
         if comparison is not None:
             document.add_paragraph(f"Vergleich mit {before}:")
-            _table(document, *comparison)
+            _table(document, *comparison, content.noise_note)
     if content.barriers is not None:
         b = content.barriers
         document.add_heading(b.title, level=2)
@@ -164,6 +167,7 @@ def to_docx(content: ReportContent, cover: bytes | None = None) -> bytes:
             document,
             [b.row_label, *b.states],
             [[label, *b.cells[i]] for i, label in enumerate(b.rows)],
+            content.noise_note,
         )
     if content.register_shown:
         _register(document, content)
@@ -241,7 +245,9 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _write(sheet, head: list[str], rows: list[list[Any]], start: int = 1) -> int:
+def _write(sheet, head: list[str], rows: list[list[Any]], start: int = 1, note: str = "") -> int:
+    """A table from row ``start``, ``note`` in the line under it; returns the next free row
+    after a blank one."""
     from openpyxl.styles import Font
 
     for j, text in enumerate(head, start=1):
@@ -254,6 +260,9 @@ def _write(sheet, head: list[str], rows: list[list[Any]], start: int = 1) -> int
                 cell.data_type = "s"  # never a formula
             elif isinstance(cell.value, float):
                 cell.number_format = "0.0"
+    if note:
+        sheet.cell(row=start + len(rows) + 1, column=1, value=note).data_type = "s"
+        return start + len(rows) + 3
     return start + len(rows) + 2
 
 
@@ -280,24 +289,27 @@ def to_xlsx(content: ReportContent) -> bytes:
     taken = {first.title.casefold()}
     keys = book.create_sheet(_sheet_name("Kennzahlen", taken))
     before = content.previous.label if content.previous else "davor"
+    note = content.noise_note
     _write(
         keys,
         ["Kennzahl", "Einheit", content.period_label, before, "Veränderung"],
         [[k.title, k.unit, k.now, k.before, k.change] for k in content.key_figures],
+        note=note,
     )
     for f in content.figures:
         sheet = book.create_sheet(_sheet_name(f.measure.title, taken))
         sheet.cell(row=1, column=1, value=f.measure.title).data_type = "s"
-        nxt = _write(sheet, *_rows(f), start=3)
+        nxt = _write(sheet, *_rows(f), start=3, note=note)
         comparison = _comparison_rows(f, content.period_label, before)
         if comparison is not None:
             sheet.cell(row=nxt, column=1, value=f"Vergleich mit {before}").data_type = "s"
-            _write(sheet, *comparison, start=nxt + 1)
+            _write(sheet, *comparison, start=nxt + 1, note=note)
         sheet.column_dimensions["A"].width = 36
     if content.barriers is not None:
         b = content.barriers
         sheet = book.create_sheet(_sheet_name("Offene Barrieren", taken))
-        _write(sheet, [b.row_label, *b.states], [[r, *b.cells[i]] for i, r in enumerate(b.rows)])
+        lines = [[r, *b.cells[i]] for i, r in enumerate(b.rows)]
+        _write(sheet, [b.row_label, *b.states], lines, note=note)
     if content.register_shown:
         sheet = book.create_sheet(_sheet_name("Register", taken))
         _write(

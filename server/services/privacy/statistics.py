@@ -30,6 +30,7 @@ from ...schema.fieldtypes import field_type
 from ..errors import Invalid
 from .categories import declared_choices, declared_states, ordered
 from .grouped import grouped_by_period, grouped_units
+from .noise import Cells, Noise, note, perturbed, spread
 from .periods import CountingDate, Period
 from .record_values import sync_dimensions
 
@@ -148,6 +149,7 @@ class Table:
     column_totals: list[int | None]
     total: int | None
     unit: str  # what is counted ("Datensätze" or "Einträge")
+    noise: int = 0  # shown figures lie within ±noise of the true ones (:mod:`.noise`)
 
 
 def _units(records: Iterable[Record], table: str | None) -> Iterable[tuple[Record, dict | None]]:
@@ -173,25 +175,18 @@ def count_table(
     counting_date: CountingDate | None = None,
     *,
     from_json: bool = False,
+    noise: Noise | None = None,
 ) -> Table:
     """Counts of the workflow's records by one or two dimensions, small cells suppressed.
 
     ``where`` names a yes/no dimension: only what is "Ja" there is counted (e.g. barriers
     flagged for the system level). ``period``: only records whose ``counting_date`` (by
     default the Berlin day they were created) lies in it (:mod:`.periods`). ``from_json``:
-    count from the records' JSON, not from ``record_value`` (the benchmark's baseline)."""
+    count from the records' JSON, not from ``record_value`` (the benchmark's baseline).
+    ``noise``: shown counts perturbed after the suppression (:mod:`.noise`)."""
     periods = [period] if period is not None else None
-    return count_tables(
-        defs,
-        workflow,
-        row_key,
-        column_key,
-        min_cell,
-        where,
-        periods,
-        counting_date,
-        from_json=from_json,
-    )[0]
+    args = (row_key, column_key, min_cell, where, periods, counting_date)
+    return count_tables(defs, workflow, *args, from_json=from_json, noise=noise)[0]
 
 
 def count_tables(
@@ -205,6 +200,7 @@ def count_tables(
     counting_date: CountingDate | None = None,
     *,
     from_json: bool = False,
+    noise: Noise | None = None,
 ) -> list[Table]:
     """:func:`count_table` for each of ``periods`` (None: one table of all records), counted
     in one statement – a report's period and the one before read the index once."""
@@ -231,11 +227,12 @@ def count_tables(
         groups = grouped_by_period(
             workflow.id, keys, table, date, list(periods), from_json=from_json
         )
-    return [_tabulate(g, chosen, table, min_cell) for g in groups]
+    base = ("count", workflow.id, table or "", where or "")  # who a figure counts (noise)
+    return [_tabulate(g, chosen, table, min_cell, base, noise) for g in groups]
 
 
-def _tabulate(groups, chosen, table: str | None, min_cell: int) -> Table:
-    """The labelled, suppressed table of the raw groups ``(record, row, count)``."""
+def _tabulate(groups, chosen, table, min_cell: int, base: tuple, noise: Noise | None) -> Table:
+    """The labelled, suppressed (and perturbed) table of the raw groups."""
     row_dim, column_dim, where_dim = chosen
     counts: Counter = Counter()
     row_totals: Counter = Counter()
@@ -259,13 +256,15 @@ def _tabulate(groups, chosen, table: str | None, min_cell: int) -> Table:
     shown = suppress(
         cells, [row_totals[r] for r in rows], [column_totals[c] for c in columns], total, min_cell
     )
+    names = Cells(base, row_dim.key, rows, column_dim.key if column_dim else None, columns)
     return Table(
         row_label=row_dim.label,
         column_label=column_dim.label if column_dim else "",
         rows=rows,
         columns=columns,
         unit="Einträge" if table else "Datensätze",
-        **shown,
+        noise=spread(noise),
+        **perturbed(shown, noise, names, min_cell),
     )
 
 
@@ -322,13 +321,16 @@ def suppress(
 
 
 def table_csv(table: Table) -> str:
-    """The shown table as CSV (semicolons, as German spreadsheets expect); „x“ = suppressed."""
+    """The shown table as CSV (semicolons, as German spreadsheets expect); „x“ = suppressed.
+    Perturbed figures (:mod:`.noise`) end with a line saying so."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow([table.row_label, *table.columns, "Summe"])
     for label, row, total in zip(table.rows, table.cells, table.row_totals, strict=True):
         writer.writerow([label, *(_cell(n) for n in row), _cell(total)])
     writer.writerow(["Summe", *(_cell(n) for n in table.column_totals), _cell(table.total)])
+    if table.noise:
+        writer.writerow([note(table.noise)])
     return out.getvalue()
 
 

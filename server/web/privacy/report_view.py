@@ -15,6 +15,7 @@ from flask_admin import expose
 
 from ...downloads import DownloadAudit, send_download
 from ...services.errors import Conflict, Invalid, NotFound
+from ...services.privacy.noise import note
 from ...services.privacy.periods import default_period
 from ...services.privacy.report import run_report
 from ...services.privacy.report_requests import (
@@ -29,7 +30,7 @@ from ...services.privacy.report_requests import (
 from ..base import definitions, runtime
 from ..session import current_user
 from .period_form import period_context, read_period
-from .statistics_view import _min_cell
+from .statistics_view import _min_cell, _noise
 from .view_base import PrivacyView
 
 
@@ -63,7 +64,7 @@ class ReportView(PrivacyView):
         period, errors = read_period(default_period(report.period))
         context = period_context(period, errors)
         defs = definitions()
-        figures = run_report(defs, report, period, _min_cell(), context["compare"])
+        figures = run_report(defs, report, period, _min_cell(), context["compare"], _noise())
         return self.render(
             "verbund/privacy/report.html",
             report=report,
@@ -72,6 +73,7 @@ class ReportView(PrivacyView):
             min_cell=_min_cell(),
             files=recent_files(current_user(), report.id),
             format_labels=FORMAT_LABELS,
+            noise_note=note,
             problem="Der Zeitraum ist ungültig: bitte die markierten Angaben prüfen."
             if errors
             else None,

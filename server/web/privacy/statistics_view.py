@@ -12,6 +12,7 @@ from flask_admin import expose
 from ...downloads import DownloadAudit, send_download
 from ...services.errors import Invalid, NotFound
 from ...services.privacy.compare import compare_counts
+from ...services.privacy.noise import from_settings, note
 from ...services.privacy.periods import CountingDate
 from ...services.privacy.record_values import StillFilling
 from ...services.privacy.report_requests import readable_report
@@ -25,6 +26,11 @@ from .view_base import PrivacyView
 
 def _min_cell() -> int:
     return max(1, int(runtime().settings.section("privacy").get("min_cell", 5)))
+
+
+def _noise():
+    """The installation's noise on shown counts (``[privacy] noise``; None: off)."""
+    return from_settings(runtime().settings)
 
 
 def _csv(text: str, filename: str, audited: DownloadAudit):
@@ -89,6 +95,7 @@ class StatisticsView(PrivacyView):
             _min_cell(),
             periods=periods,
             counting_date=counting,
+            noise=_noise(),
         )
 
     @expose("/")
@@ -136,6 +143,7 @@ class StatisticsView(PrivacyView):
             period_query=period.query() if period else {},
             report=report,
             counted_by=_counted_by(defs, workflow, report),
+            noise_note=note,
             **context,
         ), (422 if problem else 200)
 
