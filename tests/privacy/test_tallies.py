@@ -178,11 +178,22 @@ def test_tallies_equal_a_recount_after_every_kind_of_change(site):
             )
             assert rows == keys, table
         # the rebuild of derived data (bulk imports, the benchmark): counted anew, and the
-        # triggers it switched off for the rewrite of record_value count again afterwards
+        # triggers it switched off for the rewrite of record_value count again afterwards;
+        # the indexes it set aside for the refill are back, as they were
+        indexes = _indexes("record_value")
         rebuild_derived_data()
+        assert _indexes("record_value") == indexes and len(indexes) >= 2
         _random_changes(defs, rng, 15)
         assert recount_differences() == {}
         assert_figures_as_counted(app, defs)
+
+
+def _indexes(table: str) -> list[tuple[str, str]]:
+    if is_sqlite():
+        sql = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+    else:
+        sql = "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s"
+    return sorted(database.execute_sql(sql, [table]).fetchall())
 
 
 def test_past_the_bound_a_new_pair_is_counted_without_being_declared(site, monkeypatch):

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ...models import RecordDimension, RecordValue, ValueTally, database, is_sqlite
-from ...models.derived import derived_data
+from ...models.derived import derived_data, indexes_set_aside
 from ...models.stat_values import TOO_LONG, VALUE_LIMIT
 from ..records.tallies import forget_pairs, values_rewritten
 
@@ -224,5 +224,6 @@ def rebuild_record_values() -> None:
     """Refill ``record_value`` from the records for every kept dimension (all filled)."""
     with values_rewritten():  # no delta per value: the tallies are counted anew after
         database.execute_sql("DELETE FROM record_value")
-        fill_values("1 = 1", [])
+        with indexes_set_aside("record_value"):  # a million records: ~28 million rows
+            fill_values("1 = 1", [])
     RecordDimension.update(fill_after=None).execute()
