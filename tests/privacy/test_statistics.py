@@ -10,7 +10,8 @@ import pytest
 
 from server.models import AuditEntry
 from server.services.privacy.pseudonyms import pseudonym
-from server.services.privacy.statistics import k_anonymous, suppress
+from server.services.privacy.statistics import k_anonymous
+from server.services.privacy.suppression import suppress
 from tests.helpers import login
 
 from .conftest import CASE, new_case

@@ -130,7 +130,7 @@ def protect(value: dict, hidden: set, relations: list[list[Key]], min_cell: int)
 
 
 def _relations(height: int, width: int, two_way: bool) -> list[list[Key]]:
-    """Parts that add up to a sum (the sum last), as in :func:`.statistics.suppress`."""
+    """Parts that add up to a sum (the sum last), as in :func:`.suppression.suppress`."""
     out = [[("r", i) for i in range(height)] + [("t",)]]
     if two_way:
         out += [[("c", i, j) for j in range(width)] + [("r", i)] for i in range(height)]

@@ -42,7 +42,8 @@ from .categories import ordered
 from .dimension_fill import require_filled
 from .noise import Cells, Noise, perturbed, spread
 from .periods import Period
-from .statistics import Dimension, suppress
+from .statistics import Dimension
+from .suppression import suppress
 
 
 @dataclass

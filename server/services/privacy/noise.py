@@ -84,7 +84,7 @@ def spread(noise: Noise | None) -> int:
 
 @dataclass(frozen=True)
 class Cells:
-    """Names the positions of a table (as :func:`.statistics.suppress` sees them) by what
+    """Names the positions of a table (as :func:`.suppression.suppress` sees them) by what
     they count. ``base``: the population (kind, workflow, unit, condition); ``row_key`` and
     ``column_key`` the dimensions (``column_key`` None: one dimension, the cell is its row)."""
 
@@ -109,7 +109,7 @@ class Cells:
 def perturbed(
     shown: dict[str, Any], noise: Noise | None, cells: Cells, minimum: int
 ) -> dict[str, Any]:
-    """The output of :func:`.statistics.suppress` with every shown count perturbed (None,
+    """The output of :func:`.suppression.suppress` with every shown count perturbed (None,
     i.e. suppressed, stays None; without noise the figures come back unchanged)."""
     if noise is None:
         return shown
