@@ -38,6 +38,17 @@ class Deadline(BaseModel):
         indexes = ((("record", "closed_at"), False), (("closed_at", "due_on"), False))
 
 
+# only the open deadlines, in date order (migration 0019): PostgreSQL does not take
+# ``closed_at IS NULL`` as an equality, so it could not read ("closed_at", "due_on") in date
+# order and walked every deadline ever planned by ``due_on``, closed ones included (a team
+# lead's page at 100,000 cases skipped 89,000 rows for 50)
+Deadline.add_index(
+    Deadline.index(Deadline.due_on, Deadline.id, name="deadline_open_due_on").where(
+        Deadline.closed_at.is_null()
+    )
+)
+
+
 class Reminder(BaseModel):
     """A note on a person's start page that a deadline is due or overdue.
 
