@@ -249,18 +249,11 @@ def _derived_triggers_off():
     triggers are disabled (foreign keys stay checked). Runs inside the caller's transaction.
     """
     from server.models import database, is_sqlite
+    from server.models.derived import sqlite_set_aside
 
     if is_sqlite():
-        names = ", ".join("?" for _ in BULK_TABLES)
-        triggers = database.execute_sql(
-            f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({names})",
-            BULK_TABLES,
-        ).fetchall()
-        for name, _sql in triggers:
-            database.execute_sql(f'DROP TRIGGER "{name}"')
-        yield
-        for _name, sql in triggers:
-            database.execute_sql(sql)
+        with sqlite_set_aside("trigger", BULK_TABLES):
+            yield
         return
     for table in BULK_TABLES:
         database.execute_sql(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')

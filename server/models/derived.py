@@ -47,6 +47,25 @@ def rebuild_derived_data() -> list[str]:
 
 
 @contextmanager
+def sqlite_set_aside(kind: str, tables: tuple[str, ...]) -> Iterator[None]:
+    """SQLite: without the ``kind`` objects (``index`` or ``trigger``) of ``tables`` for a
+    while, then each created again from the SQL SQLite kept of it (``sqlite_master``).
+    Objects SQLite made itself (indexes of constraints, without SQL) stay. Inside the
+    caller's transaction."""
+    marks = ", ".join("?" for _ in tables)
+    found = database.execute_sql(
+        f"SELECT name, sql FROM sqlite_master WHERE type = ? AND tbl_name IN ({marks}) "
+        "AND sql IS NOT NULL",
+        [kind, *tables],
+    ).fetchall()
+    for name, _sql in found:
+        database.execute_sql(f'DROP {kind.upper()} "{name}"')
+    yield
+    for _name, sql in found:
+        database.execute_sql(sql)
+
+
+@contextmanager
 def indexes_set_aside(table: str) -> Iterator[None]:
     """Without the secondary indexes of ``table`` while it is refilled in bulk, then each
     created again from its own definition.
@@ -57,19 +76,16 @@ def indexes_set_aside(table: str) -> Iterator[None]:
     minutes). Building an index afterwards sorts once. Indexes that back a constraint (the
     primary key, unique constraints) stay. Inside the caller's transaction."""
     if is_sqlite():
-        found = database.execute_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-            "AND sql IS NOT NULL",
-            [table],
-        ).fetchall()
-    else:
-        found = database.execute_sql(
-            "SELECT i.indexname, i.indexdef FROM pg_indexes AS i WHERE i.tablename = %s "
-            "AND i.schemaname = current_schema() AND NOT EXISTS (SELECT 1 FROM pg_constraint "
-            "AS c WHERE c.conindid = (quote_ident(i.schemaname) || '.' || "
-            "quote_ident(i.indexname))::regclass)",
-            [table],
-        ).fetchall()
+        with sqlite_set_aside("index", (table,)):
+            yield
+        return
+    found = database.execute_sql(
+        "SELECT i.indexname, i.indexdef FROM pg_indexes AS i WHERE i.tablename = %s "
+        "AND i.schemaname = current_schema() AND NOT EXISTS (SELECT 1 FROM pg_constraint "
+        "AS c WHERE c.conindid = (quote_ident(i.schemaname) || '.' || "
+        "quote_ident(i.indexname))::regclass)",
+        [table],
+    ).fetchall()
     for name, _definition in found:
         database.execute_sql(f'DROP INDEX "{name}"')
     yield
