@@ -30,6 +30,11 @@ from typing import Any
 # config.toml: quarter/year the last complete one, current_* the running one, all no period
 from .report_settings import PERIODS
 
+LIMIT = 10  # entries of a list block without a limit of its own
+# people of a by_owner chart without a limit: a team, not the whole city (a chart of hundreds
+# of bars is unreadable, and the page would grow with the number of case managers)
+OWNERS_SHOWN = 25
+
 # key -> (type, German description of the type)
 KEYS: dict[str, tuple[type, str]] = {
     "roles": (list, "eine Liste von Rollen"),
@@ -62,9 +67,10 @@ WIDGETS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     ),
     "by_state": ("Diagramm: Datensätze je Zustand", ("workflow",), ("mine", "open_only", "states")),
     "by_owner": (
-        "Diagramm: Datensätze je Person und Zustand",
+        "Diagramm: Datensätze je Person und Zustand (höchstens limit Personen, ohne Angabe "
+        f"{OWNERS_SHOWN}: die mit den meisten Datensätzen; die übrigen in einer Summe)",
         ("workflow",),
-        ("open_only", "states"),
+        ("open_only", "states", "limit"),
     ),
     "statistic": (
         "Diagramm der Statistik ohne Personen",
@@ -92,13 +98,17 @@ class Widget:
     mine: bool | None = None  # None: the widget's default (deadlines: own, records: all)
     open_only: bool = False
     states: tuple[str, ...] = ()
-    limit: int = 10
+    limit: int | None = None  # None: the widget's own default (:meth:`most`)
     rows: str = ""
     where: str = ""
     date: str = ""
     days: int = 60
     escalated: bool = False  # deadlines: only escalated ones (the team view)
     period: str = "all"  # statistic: which period it counts (PERIODS), in Berlin time
+
+    def most(self, default: int = LIMIT) -> int:
+        """How many entries the block shows at most: its ``limit``, else ``default``."""
+        return self.limit if self.limit is not None else default
 
 
 def entry_problems(entry: Any, known_roles: set[str]) -> list[tuple[str | None, str]]:

@@ -33,6 +33,13 @@ workflow = "foerderung"
 roles = ["clerk", "head"]
 widget = "by_owner"
 workflow = "foerderung"
+
+[[start]]
+roles = ["clerk"]
+widget = "by_owner"
+title = "Die meisten Anträge"
+workflow = "foerderung"
+limit = 1
 """
 
 ANTRAG = {
@@ -72,6 +79,25 @@ def test_each_role_sees_its_blocks_and_only_what_it_may_read(app, api):
     clerk = page("sb")
     assert "Anträge nach Stand" in clerk and "<svg" in clerk
     assert "verein1" in clerk or "Verein" in clerk  # the owner in the per-person chart
+
+
+def test_the_per_person_chart_shows_the_people_with_the_most_records_and_sums_the_rest(
+    app, api, make_user
+):
+    busy, quiet = api("verein1", ["applicant"], "club-a"), api("verein2", ["applicant"], "club-b")
+    for client in (busy, busy, quiet):
+        assert client.post("/records", json={"workflow": "foerderung"}).status_code == 201
+    make_user("sb", ["clerk"], "amt")
+    client = app.test_client()
+    login(client, "sb")
+    page = client.get("/").get_data(as_text=True)
+    everyone, limited = page.split('data-widget="by_owner"')[1:3]
+    assert "verein1" in everyone and "verein2" in everyone
+    assert "Dazu" not in everyone  # no limit given: a team of two is shown whole
+    limited = limited[limited.index("Die meisten Anträge") :]
+    table = limited[limited.index("<table") : limited.index("</table>")]
+    assert "verein1" in table and "verein2" not in table
+    assert "Dazu 1 weitere Person mit zusammen 1 Datensatz" in limited
 
 
 def test_a_role_without_blocks_gets_the_standard_start_page(app, make_user):

@@ -32,7 +32,7 @@ from ..services.records.deadlines import open_deadlines
 from ..services.records.figures import counts_per_workflow, dated_between, with_owners
 from ..services.records.tallies import record_counts
 from ..services.register import decisions as register_service
-from ..start_page import Widget
+from ..start_page import OWNERS_SHOWN, Widget
 from .charts import BAR_COLOURS, OVERDUE, bar_chart, stacked_bar_chart
 from .privacy.roles import holds
 
@@ -93,7 +93,7 @@ def _title(widget: Widget, default: str) -> str:
 def deadlines(widget: Widget, ctx: Context):
     mine = widget.mine is not False
     items = open_deadlines(
-        ctx.defs, ctx.user, mine=mine, escalated=widget.escalated, limit=widget.limit
+        ctx.defs, ctx.user, mine=mine, escalated=widget.escalated, limit=widget.most()
     )
     with_owners(d.record for d in items)  # the list names each case's owner
     default = "Eskalierte Fristen" if widget.escalated else "Meine Fristen" if mine else "Fristen"
@@ -111,7 +111,7 @@ def records(widget: Widget, ctx: Context):
     if workflow is None:
         return None
     query = _records_query(widget, ctx, workflow)
-    items = list(query.order_by(Record.updated_at.desc()).limit(widget.limit))
+    items = list(query.order_by(Record.updated_at.desc()).limit(widget.most()))
     if not widget.mine:
         with_owners(items)  # the list names each case's owner
     due: dict[int, Deadline] = {}
@@ -153,11 +153,20 @@ def by_owner(widget: Widget, ctx: Context):
     if workflow is None:
         return None
     counts = _tallied(widget, ctx, workflow, ["owner", "state"])
-    owners = {u.id: str(u) for u in User.select().where(User.id.in_({o for o, _ in counts}))}
     state_ids = [s for s in (_states(widget, workflow) or [s.id for s in workflow.states])]
     states = [s for s in state_ids if any(counts.get((o, s)) for o, _ in counts)]
-    people = sorted({o for o, _ in counts}, key=lambda o: owners.get(o, "~").casefold())
+    per_person = Counter()
+    for (owner, _state), count in counts.items():
+        per_person[owner] += count
+    # the people with the most records (ties: the lower id), shown by name; the rest summed
+    shown_ids = sorted(per_person, key=lambda o: (-per_person[o], o or 0))[
+        : widget.most(OWNERS_SHOWN)
+    ]
+    owners = {u.id: str(u) for u in User.select().where(User.id.in_(shown_ids))}
+    people = sorted(shown_ids, key=lambda o: owners.get(o, "~").casefold())
     rows = [(owners.get(o, "(niemand)"), [counts.get((o, s), 0) for s in states]) for o in people]
+    shown = set(shown_ids)
+    hidden = [o for o in per_person if o not in shown]
     labels = [workflow.state(s).label for s in states]
     # the same colour for a state as in the by_state chart: its place in the workflow
     order = [s.id for s in workflow.states]
@@ -169,6 +178,10 @@ def by_owner(widget: Widget, ctx: Context):
         "rows": rows,
         "states": labels,
         "total": sum(counts.values()),
+        # not drawn as a bar: their sum would squeeze every person's bar to a sliver
+        "others": len(hidden),
+        "others_total": sum(per_person[o] for o in hidden),
+        "workflow": workflow,
     }
 
 
@@ -257,7 +270,7 @@ def register(widget: Widget, ctx: Context):
         "decisions": sum(1 for e in entries if e["decision"]),
         "measures": len(measures),
         "escalations": sum(1 for e in entries if e["escalation"]),
-        "upcoming": upcoming[: widget.limit],
+        "upcoming": upcoming[: widget.most()],
     }
 
 
@@ -269,7 +282,7 @@ def upcoming(widget: Widget, ctx: Context):
     query = _records_query(widget, ctx, workflow).where(
         Record.state.in_([s.id for s in workflow.states if not s.final])
     )
-    items = dated_between(query, widget.date, ctx.today, until, widget.limit)
+    items = dated_between(query, widget.date, ctx.today, until, widget.most())
     return {
         "title": _title(widget, f"Anstehend: {workflow.title}"),
         "items": items,
@@ -289,7 +302,7 @@ def workflows(widget: Widget, ctx: Context):
 
 def recent(widget: Widget, ctx: Context):
     base = readable_records(ctx.defs, ctx.user)
-    items = list(base.order_by(Record.updated_at.desc()).limit(widget.limit))
+    items = list(base.order_by(Record.updated_at.desc()).limit(widget.most()))
     return {"title": _title(widget, "Zuletzt geändert"), "items": items}
 
 
