@@ -100,6 +100,20 @@ def test_the_per_person_chart_shows_the_people_with_the_most_records_and_sums_th
     assert "Dazu 1 weitere Person mit zusammen 1 Datensatz" in limited
 
 
+def test_a_list_block_links_to_all_with_the_number_of_the_persons_records(app, api):
+    mine, other = api("verein1", ["applicant"], "club-a"), api("verein2", ["applicant"], "club-b")
+    for client, times in ((mine, 12), (other, 3)):
+        for _ in range(times):
+            assert client.post("/records", json={"workflow": "foerderung"}).status_code == 201
+    client = app.test_client()
+    login(client, "verein1")
+    page = client.get("/").get_data(as_text=True)
+    block = page[page.index('data-widget="records"') :]
+    # ten listed (the block's default), the link names all twelve of hers, not the club's three
+    assert block[: block.index("</table>")].count("<tr") == 11  # the heading and ten rows
+    assert "Alle 12 anzeigen" in block
+
+
 def test_a_role_without_blocks_gets_the_standard_start_page(app, make_user):
     make_user("chefin", ["admin"], "amt")
     client = app.test_client()

@@ -127,7 +127,9 @@ def records(widget: Widget, ctx: Context):
         "title": _title(widget, workflow.title),
         "workflow": workflow,
         "items": items,
-        "total": query.count(),
+        # from the record tally, like by_state: a COUNT over the records' index found a
+        # case manager's 500 cases among a million by reading all of the workflow's entries
+        "total": sum(_tallied(widget, ctx, workflow, ["state"]).values()),
         "due": due,
         "mine": widget.mine,
     }
