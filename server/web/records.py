@@ -66,7 +66,9 @@ class RecordsView(RecordActions, StaffView):
         except Invalid as exc:
             flash("; ".join(m for ms in exc.errors.values() for m in ms), "error")
             query = record_list.ListQuery(workflow=workflow.id)
-        page = record_list.list_records(defs, user, query)
+        page = record_list.list_records(
+            defs, user, query, count_limit=record_list.SCREEN_COUNT_LIMIT
+        )
         return self.render(
             "verbund/record_list.html",
             workflow=workflow,

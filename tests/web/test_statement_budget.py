@@ -410,3 +410,21 @@ def test_deadlines_by_record_and_by_date_walk_are_the_same_pages(site, monkeypat
     monkeypatch.setattr(screen, "SCREEN_COUNT_LIMIT", 100)
     html = _as(app, "teamleitung", password).get("/deadlines/").get_data(as_text=True)
     assert "mehr als 100 offene Fristen, Seite 1 von 2" in html
+
+
+def test_the_list_screen_counts_to_its_limit_and_the_api_on(site, monkeypatch):
+    """The case list says "mehr als N Einträge" past the screen's limit (1,000; here 5),
+    the API still counts on (to 10,000)."""
+    from server.services.records import listing
+
+    app, password, _ = site
+    monkeypatch.setattr(listing, "SCREEN_COUNT_LIMIT", 5)
+    client = _as(app, "teamleitung", password)
+    html = client.get("/records/case_management/").get_data(as_text=True)
+    assert "mehr als 5 Einträge – bitte weiter filtern" in html
+    token = issue_token(User.get(User.username == "teamleitung"), "list-count")
+    api = app.test_client().get(
+        "/api/v1/records?workflow=case_management", headers={"Authorization": f"Bearer {token}"}
+    )
+    answer = api.get_json()
+    assert answer["total"] > 5 and not answer.get("total_capped"), answer.keys()
