@@ -28,7 +28,8 @@ MAX_WORDS = 5
 TRIGRAM = 3  # the index knows strings of three characters and longer
 _LIKE_SPECIAL = ("%", "_", "\\")
 # SQLite: above this many matching records a search reads the list's rows instead (see
-# _few_matches); the count the list shows stops at the same number (listing.COUNT_LIMIT)
+# _few_matches); the API's count stops at the same number (listing.COUNT_LIMIT), the
+# screen's sooner (listing.SCREEN_COUNT_LIMIT)
 INDEX_LIMIT = 10_000
 MIN_LIMIT = 100  # small databases: the index for up to this many matches all the same
 
