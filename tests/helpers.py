@@ -24,16 +24,25 @@ ANTRAG = {
 
 def run_worker_burst(app) -> None:
     """Work every queued job in this process, against this test's database and Redis."""
+    from server.queue.documents import document_queue
+
+    work_burst(document_queue(current_runtime(app).settings))
+    database.connect(reuse_if_open=True)
+
+
+def work_burst(queue, logging_level: str = "ERROR") -> None:
+    """Work ``queue`` until it is empty, in this process (RQ's SimpleWorker, stopping as
+    promptly as the production worker)."""
     from rq import SimpleWorker
     from rq.serializers import JSONSerializer
 
-    from server.queue.documents import document_queue
+    from server.jobs.worker import PromptlyStopping
 
-    settings = current_runtime(app).settings
-    queue = document_queue(settings)
-    worker = SimpleWorker([queue], connection=queue.connection, serializer=JSONSerializer)
-    worker.work(burst=True, logging_level="ERROR")
-    database.connect(reuse_if_open=True)
+    class BurstWorker(PromptlyStopping, SimpleWorker):
+        pubsub_poll_seconds = 0.1  # a burst ends as soon as its queue is empty
+
+    worker = BurstWorker([queue], connection=queue.connection, serializer=JSONSerializer)
+    worker.work(burst=True, logging_level=logging_level)
 
 
 def login(client, username: str, password: str = PASSWORD):

@@ -44,7 +44,30 @@ log = logging.getLogger(__name__)
 __all__ = ["requeue_pending", "run_worker", "make_worker"]
 
 
-class _Sweeping:
+class PromptlyStopping:
+    """Lets a worker stop within a second rather than a minute.
+
+    RQ listens for its commands (``rq.command``) in a redis-py pub/sub thread that waits up to
+    60 seconds per poll; redis-py 8.2 joins that thread when the worker stops, and a thread
+    that has just seen its channel go waits the whole minute for a new subscription. Every
+    stop (a burst's end, SIGTERM from ``verbund serve`` or systemd) took 60 s that way. A short
+    poll costs one wake-up per second of an idle worker.
+    """
+
+    pubsub_poll_seconds = 1.0
+
+    def subscribe(self):
+        """RQ's subscription, with a poll of ``pubsub_poll_seconds``."""
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(
+            sleep_time=self.pubsub_poll_seconds,
+            daemon=True,
+            exception_handler=self._pubsub_exception_handler,
+        )
+
+
+class _Sweeping(PromptlyStopping):
     """Adds the document sweep and the periodic jobs to RQ's periodic maintenance."""
 
     verbund_runtime: Runtime

@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from rq.serializers import JSONSerializer
 
 from server.jobs.documents import render_document_job
 from server.models import AuditEntry
 from server.queue.documents import document_queue
 from server.runtime import current_runtime
-from tests.helpers import csrf_token, login
+from tests.helpers import csrf_token, login, work_burst
 
 
 @pytest.fixture
@@ -22,14 +21,10 @@ def admin_client(client, make_user):
 
 
 def test_jobs_show_queued_and_failed_with_ids_only_and_retry(app, admin_client):
-    from rq import SimpleWorker
-
     queue = document_queue(current_runtime(app).settings)
     # a job whose argument is not an id fails; its error text must not be shown
     queue.enqueue(render_document_job, "Frau Geheim-Müller", job_id="document-kaputt")
-    SimpleWorker([queue], connection=queue.connection, serializer=JSONSerializer).work(
-        burst=True, logging_level="CRITICAL"
-    )
+    work_burst(queue, "CRITICAL")
     queue.enqueue(render_document_job, 4711, job_id="document-4711")
     page = admin_client.get("/admin/jobs/").get_data(as_text=True)
     assert "Warteschlange „verbund“" in page

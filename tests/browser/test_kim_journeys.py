@@ -69,6 +69,9 @@ def onwards(page, step_title: str) -> None:
     """ "Speichern und weiter" on a step of the stepped intake."""
     page.get_by_role("button", name="Speichern und weiter").click()
     expect(page.get_by_text(f"Schritt „{step_title}“ wurde gespeichert.")).to_be_visible()
+    # the next step's page must have finished loading (styles, fonts): on a busy machine a
+    # click into it while the layout still shifts can land beside the checkbox it aimed at
+    page.wait_for_load_state("load")
 
 
 def save(page, form: str, title: str) -> None:

@@ -19,7 +19,7 @@ from server.runtime import Runtime, current_runtime
 from server.services.documents.requests import request_document
 from server.services.errors import Conflict, Invalid
 from server.services.records.changes import apply_transition, create_record, save_form
-from tests.helpers import install_template
+from tests.helpers import install_template, work_burst
 
 ANTRAG = {
     "verein": "Kanu & Kajak <Süd> e.V. ‏עברית",
@@ -128,12 +128,8 @@ def test_request_survives_redis_being_down_and_the_sweep_produces_it(
         )
     )
     assert requeue_pending(healthy) == 1
-    from rq import SimpleWorker
-
     queue = document_queue(healthy.settings)
-    SimpleWorker([queue], connection=queue.connection, serializer=JSONSerializer).work(
-        burst=True, logging_level="ERROR"
-    )
+    work_burst(queue)
     assert DocumentRequest.get_by_id(req.id).status == "finished"
 
 
