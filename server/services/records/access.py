@@ -77,6 +77,14 @@ def readable_conditions(
 
     Apart, so a capped count can walk each one's index and stop early (an ``OR`` of them
     makes SQLite collect every matching row first); :func:`readable_records` joins them."""
+    return [condition for _scope, condition in readable_scopes(defs, user, workflow_id)]
+
+
+def readable_scopes(
+    defs: Definitions, user: User, workflow_id: str | None = None
+) -> list[tuple[str, peewee.Expression]]:
+    """:func:`readable_conditions`, each with the name of its read scope ("all",
+    "organisation", "own"), for a query that reads each scope by its own index."""
     by_scope: dict[str, list[str]] = {}
     workflows = defs.workflows.values()
     if workflow_id is not None:
@@ -94,7 +102,7 @@ def readable_conditions(
             in_workflows = Record.workflow == workflow_ids[0]
         else:
             in_workflows = Record.workflow.in_(workflow_ids)
-        clauses.append(in_workflows if condition is None else (in_workflows & condition))
+        clauses.append((scope, in_workflows if condition is None else in_workflows & condition))
     return clauses
 
 

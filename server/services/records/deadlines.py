@@ -17,7 +17,7 @@ from ...models import Deadline, Record, Reminder, User, is_sqlite, transaction, 
 from ...schema.definitions import Definitions
 from ..errors import PeriodicIncomplete
 from ..paging import COUNT_LIMIT, Paged, count_upto, paginate
-from .access import readable_conditions, readable_records
+from .access import readable_records, readable_scopes
 
 DEADLINES_PER_PAGE = 50  # rows of the "Fristen" screen
 # GET /api/v1/deadlines: a page at most (and by default: the unpaged answer had this many)
@@ -30,6 +30,8 @@ FEW_RECORDS = 1_000
 # the "Fristen" screen counts this far and then says "mehr als 1000" (the API counts on to
 # paging.COUNT_LIMIT, as it always did)
 SCREEN_COUNT_LIMIT = 1_000
+# the index of an organisation's records by person and phase (models/records.py)
+BY_PERSON_AND_PHASE = "record_workflow_organisation_id_owner_id_state"
 
 
 def _narrowed(query, user: User, *, mine: bool, overdue: bool, escalated: bool, closed=None):
@@ -92,12 +94,20 @@ def _count_query(
     (6x faster for a team lead at 100,000 cases). One query per read scope, joined by
     ``UNION ALL``: under their ``OR`` SQLite first collected every readable record (a team
     lead's organisation: 14,000 at 100,000 cases, 190 ms) before it could stop.
+
+    An organisation's records are walked by person and phase (``INDEXED BY``), where their
+    ids come in runs of ascending numbers, so one deadline lookup finds the next one's index
+    page already read; by date of change (SQLite's own choice) every lookup lands somewhere
+    else in the deadline index: 160–300 ms for a team lead at a million cases, 15–60 ms so.
     PostgreSQL: None (it plans itself)."""
     if not is_sqlite():
         return None
     parts = []
-    for condition in readable_conditions(defs, user):
-        rows = Record.select(Record.id).join(Deadline, peewee.JOIN.CROSS)
+    for scope, condition in readable_scopes(defs, user):
+        source = Record
+        if scope == "organisation":
+            source = peewee.NodeList((Record, peewee.SQL(f"INDEXED BY {BY_PERSON_AND_PHASE}")))
+        rows = Record.select(Record.id).from_(source).join(Deadline, peewee.JOIN.CROSS)
         query = rows.where((Deadline.record == Record.id) & condition)
         parts.append(_narrowed(query, user, mine=mine, overdue=overdue, escalated=escalated))
     if not parts:
