@@ -117,7 +117,23 @@ def prepare(size: int, database_url: str = "", *, fresh: bool = False) -> Office
         elif not database_url and not fresh:
             marker.write_text(json.dumps({"size": size, "generator": GENERATOR}))
     fill_statistics_values(config, overrides)
+    fold_tally_months(config, overrides)
     return Office(config, overrides, url, size, seconds)
+
+
+def fold_tally_months(config: Path, overrides: dict) -> None:
+    """What the periodic job "tally-months" has done in a running office: the period tally's
+    past months folded into one row per key (a fresh database has them by day)."""
+    from server import create_app
+    from server.models import database
+    from server.services.records.tallies import fold_period_months
+
+    create_app(str(config), overrides)
+    database.connect(reuse_if_open=True)
+    try:
+        fold_period_months()
+    finally:
+        database.close()
 
 
 def fill_statistics_values(config: Path, overrides: dict) -> float:

@@ -8,6 +8,7 @@ from ..runtime import current_runtime
 from ..services.accounts.directory_sync import sync_directory_accounts
 from ..services.records.deadline_escalation import announce_deadlines, escalate_deadlines
 from ..services.records.deadlines import create_reminders
+from ..services.records.tallies import fold_period_months
 from ..services.records.unused_uploads import remove_unused_uploads as remove_unused
 
 
@@ -16,6 +17,13 @@ def remove_unused_uploads() -> int:
     current_runtime()
     with database.connection_context():
         return remove_unused()
+
+
+def fold_tally_months() -> int:
+    """The period tally's old days folded into months; returns how many workflows."""
+    current_runtime()
+    with database.connection_context():
+        return fold_period_months()
 
 
 def create_deadline_reminders() -> int:

@@ -86,6 +86,14 @@ PERIODIC = (
         "Ungenutzte Uploads entfernen",
         "removed",
     ),
+    # the period tally's days of months past folded into one row per month (issue 21)
+    Periodic(
+        "tally-months",
+        "server.jobs.maintenance.fold_tally_months",
+        6 * 3600,
+        "Zähler: vergangene Monate zusammenfassen",
+        "workflows",
+    ),
     # Lenkungskreis report files older than [documents] report_file_days
     Periodic(
         "old-report-files",

@@ -35,6 +35,7 @@ from server.services.privacy.statistics import (
     stored_dimensions,
     sync_stored_dimensions,
 )
+from server.services.records import period_rollup
 from server.services.records.access import readable_records
 from server.services.records.figures import count_by
 from server.services.records.tallies import KEYS, compact, record_counts
@@ -64,21 +65,32 @@ def recount_differences() -> dict[str, tuple]:
     statements = [*fill_sql(is_sqlite()), pair_fill_sql().format(where="1 = 1")]
     for table, statement in zip(KEYS, statements, strict=True):
         key = KEYS[table]
-        tallied = Counter(
-            {
-                tuple(row[:-1]): row[-1]
-                for row in database.execute_sql(
-                    f"SELECT {key}, SUM(n) FROM {table} GROUP BY {key} HAVING SUM(n) <> 0"
-                )
-            }
+        tallied = _by_key(
+            table, database.execute_sql(f"SELECT {key}, SUM(n) FROM {table} GROUP BY {key}")
         )
         recount = "SELECT " + statement.split(" SELECT ", 1)[1].replace(
             "COUNT(*), TRUE", "COUNT(*)"
         )
-        counted = Counter({tuple(row[:-1]): row[-1] for row in database.execute_sql(recount)})
+        counted = _by_key(table, database.execute_sql(recount))
         if tallied != counted:
             out[table] = (tallied - counted, counted - tallied)
     return out
+
+
+def _by_key(table: str, rows) -> Counter:
+    """``{key: sum}`` without zeros; the period tally's buckets before the horizon as their
+    month (a compaction folds those days into one row per month, period_rollup)."""
+    out: Counter = Counter()
+    for row in rows:
+        key = tuple(row[:-1])
+        if table == "record_period_tally" and key[-1] is not None:
+            bucket = key[-1]
+            bucket = dt.datetime.fromisoformat(bucket) if isinstance(bucket, str) else bucket
+            if bucket < period_rollup.horizon():
+                bucket = period_rollup.month_mark(bucket)
+            key = (*key[:-1], bucket)
+        out[key] += row[-1]
+    return +out
 
 
 def _random_changes(defs, rng: random.Random, rounds: int) -> None:

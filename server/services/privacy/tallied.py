@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ...models import PairTally, RecordPeriodTally, RecordTally, TallyPair, ValueTally, is_sqlite
+from ..records import period_rollup
 from ..records.tallies import declare_pair, summed
 from .periods import CountingDate, Period
 
@@ -128,6 +129,8 @@ def tallied_by_period(
     bounds = [p.bounds() for p in periods]
     if any(m.time() not in _ALIGNED for pair in bounds for m in pair):
         return None  # a zone whose midnight is no bucket start: the records are counted
+    if _inside_a_folded_month(workflow, [m for pair in bounds for m in pair]):
+        return None  # the day is no longer told apart there: the records are counted
     out: list[list[tuple[Any, dict | None, int]]] = []
     model = RecordPeriodTally
     fields = [_record_key(model, k) for k in keys]
@@ -144,3 +147,19 @@ def tallied_by_period(
             groups.append(stand_ins(kinds, [*values, n]))
         out.append(groups)
     return out
+
+
+def _inside_a_folded_month(workflow: str, bounds: Sequence[dt.datetime]) -> bool:
+    """Whether a bound that is no month's start lies in a month folded into one row
+    (:mod:`..records.period_rollup`): one index lookup for all of them."""
+    marks = [period_rollup.month_mark(m) for m in bounds if not period_rollup.is_month_start(m)]
+    if not marks:
+        return False
+    model = RecordPeriodTally
+    present = (
+        model.select(model.bucket)
+        .where((model.workflow == workflow) & model.bucket.in_([_bound_text(m) for m in marks]))
+        .limit(1)
+        .tuples()
+    )
+    return bool(list(present))

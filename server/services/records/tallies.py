@@ -18,6 +18,7 @@ id it saw are summed and deleted.
 
 from __future__ import annotations
 
+import datetime as dt
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -47,6 +48,7 @@ from ...models.migrations.m0017_tallies import (
     sqlite_triggers,
 )
 from ...schema.definitions import Definitions
+from . import period_rollup
 from .access import scope_in
 
 KEYS = {"record_tally": RECORD_KEY, "record_period_tally": PERIOD_KEY, "value_tally": VALUE_KEY}
@@ -56,12 +58,35 @@ MODELS |= {"value_tally": ValueTally, "pair_tally": PairTally}
 SLACK = 500  # deltas a read tolerates before it folds them (more if more rows are folded)
 
 
-def compact(table: str, workflow: str) -> bool:
-    """Fold ``workflow``'s deltas in ``table`` into one row per key (keys summing to 0 go);
-    returns False when it gave way to another writer (tried again by a later read)."""
+def _folded_key(table: str, workflow: str) -> tuple[str, list]:
+    """The key columns a compaction groups by, with their parameters: the period tally's
+    old days become their months (:mod:`.period_rollup`)."""
     key = KEYS[table]
+    if table != "record_period_tally":
+        return key, []
+    sqlite = is_sqlite()
+    mark = "?" if sqlite else "%s"
+    first = database.execute_sql(
+        f"SELECT MIN(bucket) FROM {table} WHERE workflow = {mark}", [workflow]
+    ).fetchone()[0]
+    if isinstance(first, str):
+        first = dt.datetime.fromisoformat(first)
+    months = period_rollup.months_to_fold(first, period_rollup.horizon())
+    bucket, params = period_rollup.folded_bucket_sql(months, "bucket", mark)
+    if sqlite:  # buckets are text there, compared as text
+        params = [p.strftime("%Y-%m-%d %H:%M:%S") for p in params]
+    return key.replace("bucket", bucket), params
+
+
+def compact(table: str, workflow: str) -> bool:
+    """Fold ``workflow``'s deltas in ``table`` into one row per key (keys summing to 0 go;
+    the period tally's old days into months); returns False when it gave way to another
+    writer (tried again by a later read)."""
+    key = KEYS[table]
+    groups = ", ".join(str(i + 1) for i in range(len(key.split(", "))))
     try:
         with short_write():
+            folded, params = _folded_key(table, workflow)
             if is_sqlite():
                 top = database.execute_sql(
                     f"SELECT MAX(id) FROM {table} WHERE workflow = ?", [workflow]
@@ -69,10 +94,10 @@ def compact(table: str, workflow: str) -> bool:
                 if top is None:
                     return True
                 database.execute_sql(
-                    f"INSERT INTO {table} ({key}, n, folded) SELECT {key}, SUM(n), TRUE "
-                    f"FROM {table} WHERE workflow = ? AND id <= ? GROUP BY {key} "
+                    f"INSERT INTO {table} ({key}, n, folded) SELECT {folded}, SUM(n), TRUE "
+                    f"FROM {table} WHERE workflow = ? AND id <= ? GROUP BY {groups} "
                     "HAVING SUM(n) <> 0",
-                    [workflow, top],
+                    [*params, workflow, top],
                 )
                 database.execute_sql(
                     f"DELETE FROM {table} WHERE workflow = ? AND id <= ?", [workflow, top]
@@ -84,13 +109,23 @@ def compact(table: str, workflow: str) -> bool:
                 return False
             database.execute_sql(
                 f"WITH gone AS (DELETE FROM {table} WHERE workflow = %s RETURNING {key}, n) "
-                f"INSERT INTO {table} ({key}, n, folded) SELECT {key}, SUM(n), TRUE FROM gone "
-                f"GROUP BY {key} HAVING SUM(n) <> 0",
-                [workflow],
+                f"INSERT INTO {table} ({key}, n, folded) SELECT {folded}, SUM(n), TRUE "
+                f"FROM gone GROUP BY {groups} HAVING SUM(n) <> 0",
+                [workflow, *params],
             )
             return True
     except peewee.OperationalError:
         return False
+
+
+def fold_period_months() -> int:
+    """Compact the period tally of every workflow, folding its old days into months
+    (:mod:`.period_rollup`; the periodic job "tally-months"); returns how many workflows
+    were compacted (one that gave way to a writer is left for the next run)."""
+    workflows = [
+        w for (w,) in RecordPeriodTally.select(RecordPeriodTally.workflow).distinct().tuples()
+    ]
+    return sum(compact("record_period_tally", workflow) for workflow in workflows)
 
 
 def summed(table: str, query: peewee.ModelSelect, fields: Sequence[peewee.Field], workflows):
