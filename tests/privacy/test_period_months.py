@@ -1,7 +1,7 @@
 """The period tally's old days folded into months: the same figures, from far fewer rows.
 
 Issue 21: a year of the coordination's figures summed ~42,500 day buckets at a million
-cases. Compaction now folds every month that ended before the previous one began into one
+cases. Compaction now folds every month that has ended into one
 row per key (server/services/records/period_rollup.py). 400 generated KIM cases spread
 over 2025 and 2026, some on the evenings where Berlin's month differs from UTC's (the last
 of March after the clocks went forward, the last of October after they went back, New
@@ -74,9 +74,11 @@ def periods() -> list[Period]:
     days = [
         Period(dt.date(2025, 3, 15), dt.date(2025, 4, 14)),  # inside folded months
         Period(dt.date(2026, 3, 31), dt.date(2026, 3, 31)),  # one day, on an edge
-        Period(dt.date(2026, 11, 10), dt.date(2026, 12, 1)),  # the months still by day
+        Period(dt.date(2026, 11, 10), dt.date(2026, 12, 1)),  # into the month still by day
         Period(dt.date(2025, 11, 1), dt.date(2026, 4, 30)),  # whole months, half a year
+        Period(dt.date(2026, 12, 1), dt.date(2026, 12, 1)),  # a day of the current month
     ]
+    # counted two at a time like a period and the one before: never overlapping
     return [*months, *quarters, year(2025), year(2026), *days]
 
 
@@ -188,7 +190,7 @@ def test_month_starts_and_marks_follow_berlin_time():
     assert period_rollup.month_mark(EDGES[0]) == dt.datetime(2026, 3, 31, 22, 0, 1)
     assert period_rollup.month_mark(EDGES[1]) == dt.datetime(2026, 2, 28, 23, 0, 1)
     assert period_rollup.month_mark(EDGES[3]) == dt.datetime(2025, 10, 31, 23, 0, 1)
-    assert period_rollup.horizon(dt.date(2026, 1, 15)) == dt.datetime(2025, 11, 30, 23)
+    assert period_rollup.horizon(dt.date(2026, 1, 15)) == dt.datetime(2025, 12, 31, 23)
     months = period_rollup.months_to_fold(
         dt.datetime(2025, 12, 31, 23, 30), dt.datetime(2026, 3, 31, 22)
     )

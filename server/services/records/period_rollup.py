@@ -6,8 +6,7 @@ a year three buckets a day for every state and organisation: at a million cases 
 to sum for the coordination's figures of the year, growing with the days the office has
 worked. Most periods asked for are whole months (a year, a half-year, a quarter, a month),
 so when the tally is compacted (:func:`.tallies.compact`), the buckets of every month that
-ended before the previous one began become one row per key for the month: 12 rows a year
-instead of ~1,000.
+has ended become one row per key for the month: 12 rows a year instead of ~1,000.
 
 A month's row carries the month's start (Berlin midnight, as naive UTC) plus one second:
 no day bucket ever has seconds, so the row says itself that it is a month, and it falls
@@ -58,11 +57,12 @@ def month_mark(moment: dt.datetime) -> dt.datetime:
 
 
 def horizon(today: dt.date | None = None) -> dt.datetime:
-    """Months that begin before this (naive UTC) are folded: the start of the month before
-    the current one, so the last weeks stay counted by day."""
+    """Months that begin before this (naive UTC) are folded: the start of the current
+    month. The periods the pages offer are whole months; a stretch of days chosen on the
+    statistics page that reaches into a past month is counted from the records (at a
+    million cases a month is ~40,000 of them, one index range)."""
     today = today or clock.today()
-    year, month = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
-    return month_start(year, month)
+    return month_start(today.year, today.month)
 
 
 def months_to_fold(first: dt.datetime | None, until: dt.datetime) -> list[tuple]:
