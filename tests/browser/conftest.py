@@ -29,6 +29,22 @@ ROOT = Path(__file__).resolve().parents[2]
 SITES: dict[str, tuple[Path, dict[str, str]]] = {}
 
 
+def run_on_site(base: str, script: str) -> str:
+    """Run the Python ``script`` against the running site at ``base`` (its directory,
+    configuration and database, Verbund's own models); its standard output."""
+    site, env = SITES[base]
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=site,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

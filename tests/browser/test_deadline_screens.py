@@ -10,12 +10,9 @@ Screenshots: tests/browser/screenshots/team_lead_finds_*.png.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SITES
+from tests.browser.conftest import run_on_site
 from tests.browser.test_screens_a11y import both_widths, page_for, tab_to
 from tests.browser_support import (
     axe_violations,  # the whole page
@@ -48,11 +45,7 @@ Deadline.update(
 
 
 def escalate_one(base: str) -> None:
-    site, env = SITES[base]
-    done = subprocess.run(
-        [sys.executable, "-c", ESCALATE], cwd=site, env=env, capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
+    run_on_site(base, ESCALATE)
 
 
 def test_team_lead_finds_the_escalated_deadline_by_keyboard(kim_site, page_for, shots):

@@ -5,13 +5,10 @@ Screenshots: tests/browser/screenshots/inbox_*.png.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SITES
+from tests.browser.conftest import run_on_site
 from tests.browser_support import axe_violations, log_in, needs_chromium, screens_on_sqlite_pass
 
 pytestmark = [needs_chromium, screens_on_sqlite_pass]
@@ -32,16 +29,7 @@ for case in cases:
 
 @pytest.fixture
 def page(chromium, kim_site):
-    site, env = SITES[kim_site]
-    done = subprocess.run(
-        [sys.executable, "-c", NOTIFY],
-        cwd=site,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
+    run_on_site(kim_site, NOTIFY)
     context = chromium.new_context(
         locale="de-DE",
         timezone_id="Europe/Berlin",

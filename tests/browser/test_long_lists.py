@@ -12,13 +12,10 @@ Screenshots: tests/browser/screenshots/*long_lists_*.png.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SITES
+from tests.browser.conftest import run_on_site
 from tests.browser.test_screens_a11y import both_widths, page_for
 from tests.browser_support import axe_violations, needs_chromium, screens_on_sqlite_pass
 
@@ -57,11 +54,7 @@ for i in range(25):
 
 @pytest.fixture(scope="module")
 def long_site(kim_site):
-    site, env = SITES[kim_site]
-    done = subprocess.run(
-        [sys.executable, "-c", GROW], cwd=site, env=env, capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
+    run_on_site(kim_site, GROW)
     return kim_site
 
 

@@ -9,14 +9,12 @@ Screenshots: tests/browser/screenshots/report_operations_*.png.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 
 from playwright.sync_api import expect
 
 from server import clock
-from tests.browser.conftest import SITES
+from tests.browser.conftest import run_on_site
 from tests.browser.test_axe_every_page import axe_violations
 from tests.browser.test_long_lists import tab_to
 from tests.browser.test_screens_a11y import both_widths, page_for
@@ -43,17 +41,7 @@ print(row.id)
 
 def _failed_file(base: str) -> int:
     """A failed report file of the coordination, written with Verbund's own models."""
-    site, env = SITES[base]
-    done = subprocess.run(
-        [sys.executable, "-c", FAILED_FILE],
-        cwd=site,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    return int(done.stdout.strip().splitlines()[-1])
+    return int(run_on_site(base, FAILED_FILE).strip().splitlines()[-1])
 
 
 def test_start_block_with_its_period(kim_site, page_for, shots):

@@ -13,14 +13,11 @@ Screenshots at 1366 and 320 px: tests/browser/screenshots/screens_a11y-*.png.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SITES
+from tests.browser.conftest import run_on_site
 from tests.browser_support import WCAG_AA, log_in, needs_chromium, screens_on_sqlite_pass
 
 pytestmark = [needs_chromium, screens_on_sqlite_pass]
@@ -44,16 +41,7 @@ PeriodicRun.create(job="deadline-reminders", started_at=now - dt.timedelta(hours
 
 def record_failed_runs(base: str) -> None:
     """A failed and an incomplete periodic run, written with Verbund's own models."""
-    site, env = SITES[base]
-    done = subprocess.run(
-        [sys.executable, "-c", FAILED_RUNS],
-        cwd=site,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
+    run_on_site(base, FAILED_RUNS)
 
 
 @pytest.fixture

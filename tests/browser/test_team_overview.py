@@ -13,13 +13,11 @@ Screenshots: tests/browser/screenshots/*team_overview_*.png.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SITES
+from tests.browser.conftest import run_on_site
 from tests.browser.test_long_lists import tab_to
 from tests.browser.test_screens_a11y import both_widths, page_for
 from tests.browser_support import axe_violations, needs_chromium, screens_on_sqlite_pass
@@ -46,11 +44,7 @@ for i in range(30):
 
 @pytest.fixture(scope="module")
 def team_site(kim_site):
-    site, env = SITES[kim_site]
-    done = subprocess.run(
-        [sys.executable, "-c", GROW], cwd=site, env=env, capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
+    run_on_site(kim_site, GROW)
     return kim_site
 
 
