@@ -25,7 +25,7 @@ from ...models import MeasureStatus, MeasureValue, Record, User, transaction
 from ...schema.definitions import Definitions, FieldDef
 from ..audit import audit
 from ..errors import Conflict, Forbidden, Invalid, NotFound
-from ..records.access import can_read, may_see_workflow, user_roles
+from ..records.access import may_see_workflow, read_check, user_roles
 from .entry_cache import cached_entries
 from .indicators import indicator_keys, indicator_of, judge, parse_number, values_of
 from .settings import (
@@ -81,7 +81,8 @@ def _entries(defs: Definitions, config: RegisterConfig, user: User) -> list[dict
         config.workflow, defs, config, today, lambda: _all_entries(defs, config, today)
     )
     # the same rule as every list of records, applied to the meetings the entries came from
-    readable = {i for i, meeting in meetings.items() if can_read(defs, user, meeting)}
+    may_read = read_check(defs, user, config.workflow)
+    readable = {i for i, meeting in meetings.items() if may_read(meeting)}
     return [dict(e) for e in entries if e["record_id"] in readable]
 
 
