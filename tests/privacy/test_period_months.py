@@ -60,6 +60,10 @@ def office(tmp_path_factory, redis_server):
                         minutes=rng.randrange(700 * 1440)
                     )
                 Record.update(created_at=created).where(Record.id == record.id).execute()
+            # one imported with a date long past: its month is folded, not every one since
+            Record.update(created_at=dt.datetime(1900, 5, 15, 10)).where(
+                Record.id == record.id
+            ).execute()
     clock.freeze(TODAY)
     yield app, defs
     clock.freeze(None)
@@ -157,6 +161,8 @@ def test_folded_months_give_the_same_figures_from_fewer_rows(office, spy):
         old_rows = [b for b in buckets if b is not None and b < period_rollup.horizon()]
         assert old_rows and all(b.second == 1 for b in old_rows)
         assert any(b.second == 0 for b in buckets if b is not None)
+        assert dt.datetime(1900, 4, 30, 23, 0, 1) in old_rows
+        assert not [b for b in old_rows if dt.datetime(1900, 6, 1) < b < dt.datetime(2024, 12, 1)]
         answered: list = []
         assert figures(defs, answered) == reference
         # whole months come from the tally; a bound inside a folded month is counted
@@ -191,10 +197,15 @@ def test_month_starts_and_marks_follow_berlin_time():
     assert period_rollup.month_mark(EDGES[1]) == dt.datetime(2026, 2, 28, 23, 0, 1)
     assert period_rollup.month_mark(EDGES[3]) == dt.datetime(2025, 10, 31, 23, 0, 1)
     assert period_rollup.horizon(dt.date(2026, 1, 15)) == dt.datetime(2025, 12, 31, 23)
+    # the months that can hold the buckets of the UTC months present (a UTC month's last
+    # evening can be the next Berlin month), up to the horizon; gaps are left out
     months = period_rollup.months_to_fold(
-        dt.datetime(2025, 12, 31, 23, 30), dt.datetime(2026, 3, 31, 22)
+        ["2025-12", "2026-02", "1900-05"], dt.datetime(2026, 3, 31, 22)
     )
     assert [m[2] for m in months] == [
+        dt.datetime(1900, 4, 30, 23, 0, 1),  # May and June 1900 (an import dated so)
+        dt.datetime(1900, 5, 31, 23, 0, 1),
+        dt.datetime(2025, 11, 30, 23, 0, 1),
         dt.datetime(2025, 12, 31, 23, 0, 1),
         dt.datetime(2026, 1, 31, 23, 0, 1),
         dt.datetime(2026, 2, 28, 23, 0, 1),

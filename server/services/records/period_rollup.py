@@ -20,7 +20,7 @@ next compaction folds them too: a sum over whole months counts them either way.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from ... import clock
 
@@ -65,26 +65,27 @@ def horizon(today: dt.date | None = None) -> dt.datetime:
     return month_start(today.year, today.month)
 
 
-def months_to_fold(first: dt.datetime | None, until: dt.datetime) -> list[tuple]:
-    """``(from, to, mark)`` (naive UTC) of every Berlin month from the one holding
-    ``first`` up to (not including) the one starting at ``until``."""
-    if first is None or first >= until:
-        return []
-    local = _local(first)
-    year, month = local.year, local.month
+def months_to_fold(utc_months: Iterable[str], until: dt.datetime) -> list[tuple]:
+    """``(from, to, mark)`` (naive UTC) of the Berlin months that can hold the buckets of
+    the UTC months ``utc_months`` (``YYYY-MM``: the month itself, and the next one for its
+    last evening) and begin before ``until``, in order. Only months with buckets: a record
+    dated 1900 by an import adds one month to fold, not 1,500."""
+    months = set()
+    for text in utc_months:
+        year, month = int(text[:4]), int(text[5:7])
+        months.update({(year, month), _next(year, month)})
     out = []
-    start = month_start(year, month)
-    while start < until:
-        year, month = _next(year, month)
-        following = month_start(year, month)
-        out.append((start, following, start + MONTH_MARK))
-        start = following
+    for year, month in sorted(months):
+        start = month_start(year, month)
+        if start < until:
+            out.append((start, month_start(*_next(year, month)), start + MONTH_MARK))
     return out
 
 
 def folded_bucket_sql(months: Sequence[tuple], column: str, mark: str) -> tuple[str, list]:
     """SQL giving the bucket a row of ``column`` is folded to: its month's mark, or itself
-    after the last month of ``months``; with the parameters (``mark``: "?" or "%s")."""
+    after the last month of ``months``; with the parameters (``mark``: "?" or "%s").
+    ``months`` in order, every bucket before the last one's end in one of them."""
     if not months:
         return column, []
     whens = " ".join(f"WHEN {column} < {mark} THEN {mark}" for _ in months)
@@ -92,4 +93,5 @@ def folded_bucket_sql(months: Sequence[tuple], column: str, mark: str) -> tuple[
     for _start, following, tag in months:
         params += [following, tag]
     # the months in order: the first whose end lies after the bucket is the bucket's month
+    # (months left out hold no bucket)
     return f"CASE WHEN {column} IS NULL THEN NULL {whens} ELSE {column} END", params

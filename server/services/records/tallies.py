@@ -66,16 +66,20 @@ def _folded_key(table: str, workflow: str) -> tuple[str, list]:
         return key, []
     sqlite = is_sqlite()
     mark = "?" if sqlite else "%s"
-    first = database.execute_sql(
-        f"SELECT MIN(bucket) FROM {table} WHERE workflow = {mark}", [workflow]
-    ).fetchone()[0]
-    if isinstance(first, str):
-        first = dt.datetime.fromisoformat(first)
-    months = period_rollup.months_to_fold(first, period_rollup.horizon())
+    until = period_rollup.horizon()
+    month = "substr(bucket, 1, 7)" if sqlite else "to_char(bucket, 'YYYY-MM')"
+    present = database.execute_sql(
+        f"SELECT DISTINCT {month} FROM {table} WHERE workflow = {mark} AND bucket < {mark}",
+        [workflow, _bucket_value(until)],
+    )
+    months = period_rollup.months_to_fold([m for (m,) in present if m], until)
     bucket, params = period_rollup.folded_bucket_sql(months, "bucket", mark)
-    if sqlite:  # buckets are text there, compared as text
-        params = [p.strftime("%Y-%m-%d %H:%M:%S") for p in params]
-    return key.replace("bucket", bucket), params
+    return key.replace("bucket", bucket), [_bucket_value(p) for p in params]
+
+
+def _bucket_value(moment: dt.datetime):
+    # SQLite keeps buckets as text and compares them as text
+    return moment.strftime("%Y-%m-%d %H:%M:%S") if is_sqlite() else moment
 
 
 def compact(table: str, workflow: str) -> bool:
