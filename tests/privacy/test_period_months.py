@@ -210,3 +210,23 @@ def test_month_starts_and_marks_follow_berlin_time():
         dt.datetime(2026, 1, 31, 23, 0, 1),
         dt.datetime(2026, 2, 28, 23, 0, 1),
     ]
+
+
+def test_a_bucket_of_a_month_not_listed_stays_a_day():
+    """On PostgreSQL a delta can arrive between reading the months and folding: its day
+    must not be counted into a neighbouring month."""
+    import sqlite3
+
+    january, march = (period_rollup.month_start(2026, m) for m in (1, 3))
+    months = [
+        (january, period_rollup.month_start(2026, 2), january + period_rollup.MONTH_MARK),
+        (march, period_rollup.month_start(2026, 4), march + period_rollup.MONTH_MARK),
+    ]
+    case, params = period_rollup.folded_bucket_sql(months, "b", "?")
+    text = [p.strftime("%Y-%m-%d %H:%M:%S") for p in params]
+    with sqlite3.connect(":memory:") as db:
+        folded = [
+            db.execute(f"SELECT {case} FROM (SELECT ? AS b)", [*text, bucket]).fetchone()[0]
+            for bucket in ("2026-01-15 00:00:00", "2026-02-15 00:00:00", "2026-03-15 00:00:00")
+        ]
+    assert folded == ["2025-12-31 23:00:01", "2026-02-15 00:00:00", "2026-02-28 23:00:01"]

@@ -83,15 +83,14 @@ def months_to_fold(utc_months: Iterable[str], until: dt.datetime) -> list[tuple]
 
 
 def folded_bucket_sql(months: Sequence[tuple], column: str, mark: str) -> tuple[str, list]:
-    """SQL giving the bucket a row of ``column`` is folded to: its month's mark, or itself
-    after the last month of ``months``; with the parameters (``mark``: "?" or "%s").
-    ``months`` in order, every bucket before the last one's end in one of them."""
+    """SQL giving the bucket a row of ``column`` is folded to: the mark of its month among
+    ``months``, or itself (a later day, or a month not listed: a delta that arrived after
+    the months were read stays a day until the next compaction); with the parameters
+    (``mark``: "?" or "%s")."""
     if not months:
         return column, []
-    whens = " ".join(f"WHEN {column} < {mark} THEN {mark}" for _ in months)
+    whens = " ".join(f"WHEN {column} >= {mark} AND {column} < {mark} THEN {mark}" for _ in months)
     params: list = []
-    for _start, following, tag in months:
-        params += [following, tag]
-    # the months in order: the first whose end lies after the bucket is the bucket's month
-    # (months left out hold no bucket)
-    return f"CASE WHEN {column} IS NULL THEN NULL {whens} ELSE {column} END", params
+    for start, following, tag in months:
+        params += [start, following, tag]
+    return f"CASE {whens} ELSE {column} END", params
