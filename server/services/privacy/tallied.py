@@ -25,9 +25,9 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from ...models import PairTally, RecordPeriodTally, RecordTally, TallyPair, ValueTally, is_sqlite
+from ...models import PairTally, RecordPeriodTally, RecordTally, TallyPair, ValueTally
 from ..records import period_rollup
-from ..records.tallies import declare_pair, summed
+from ..records.tallies import bucket_value, declare_pair, summed
 from .periods import CountingDate, Period
 
 RECORD_KEYS = ("state", "organisation")
@@ -110,10 +110,6 @@ def _pair_units(workflow: str, keys: Sequence[str], kinds: Sequence, stand_ins) 
     return out
 
 
-def _bound_text(moment: dt.datetime) -> Any:
-    return moment.strftime("%Y-%m-%d %H:%M:%S") if is_sqlite() else moment
-
-
 def tallied_by_period(
     workflow: str,
     keys: Sequence[str],
@@ -137,8 +133,8 @@ def tallied_by_period(
     for low, high in bounds:
         query = model.select().where(
             (model.workflow == workflow)
-            & (model.bucket >= _bound_text(low))
-            & (model.bucket < _bound_text(high))
+            & (model.bucket >= bucket_value(low))
+            & (model.bucket < bucket_value(high))
         )
         counts = summed("record_period_tally", query, fields or [model.workflow], [workflow])
         groups = []
@@ -158,7 +154,7 @@ def _inside_a_folded_month(workflow: str, bounds: Sequence[dt.datetime]) -> bool
     model = RecordPeriodTally
     present = (
         model.select(model.bucket)
-        .where((model.workflow == workflow) & model.bucket.in_([_bound_text(m) for m in marks]))
+        .where((model.workflow == workflow) & model.bucket.in_([bucket_value(m) for m in marks]))
         .limit(1)
         .tuples()
     )

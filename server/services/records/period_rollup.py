@@ -12,7 +12,8 @@ A month's row carries the month's start (Berlin midnight, as naive UTC) plus one
 no day bucket ever has seconds, so the row says itself that it is a month, and it falls
 inside the month for every ``[from, to)`` of whole months. A period with a bound inside a
 folded month (``from`` the 15th) cannot be answered from the tally any more;
-:func:`folded_months_among` tells the reader, which then counts the records. Deltas a
+the reader (:mod:`server.services.privacy.tallied`) looks up the month's row and then
+counts the records. Deltas a
 trigger appends later for an old record (a state change) keep their day bucket until the
 next compaction folds them too: a sum over whole months counts them either way.
 """

@@ -23,6 +23,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import peewee
 
@@ -70,15 +71,16 @@ def _folded_key(table: str, workflow: str) -> tuple[str, list]:
     month = "substr(bucket, 1, 7)" if sqlite else "to_char(bucket, 'YYYY-MM')"
     present = database.execute_sql(
         f"SELECT DISTINCT {month} FROM {table} WHERE workflow = {mark} AND bucket < {mark}",
-        [workflow, _bucket_value(until)],
+        [workflow, bucket_value(until)],
     )
     months = period_rollup.months_to_fold([m for (m,) in present if m], until)
     bucket, params = period_rollup.folded_bucket_sql(months, "bucket", mark)
-    return key.replace("bucket", bucket), [_bucket_value(p) for p in params]
+    return key.replace("bucket", bucket), [bucket_value(p) for p in params]
 
 
-def _bucket_value(moment: dt.datetime):
-    # SQLite keeps buckets as text and compares them as text
+def bucket_value(moment: dt.datetime) -> Any:
+    """A naive UTC moment as the period tally's ``bucket`` compares with it (SQLite keeps
+    buckets as text and compares them as text)."""
     return moment.strftime("%Y-%m-%d %H:%M:%S") if is_sqlite() else moment
 
 
