@@ -6,10 +6,19 @@ then ``size`` case records in all are added in one transaction with generated id
 ``executemany`` on SQLite, ``COPY`` on PostgreSQL – not through the services, which would
 take hours at a million. Each bulk case has realistic data: a demo case of the same phase
 as template, every choice field drawn anew (the statistics and start pages group by them),
-0–3 barriers, a name; its owner is one of ``size // 500`` case managers spread over the
-demo's organisations; it has its intake save, its first transition, a closed intake
+0–3 barriers, a name; it has its intake save, its first transition, a closed intake
 deadline and, in a phase with deadlines, an open one (some overdue, some escalated).
-Meetings with agendas grow with the size (one per 2,000 cases) for the decision register.
+
+A million cases are many offices like the demo's, not the demo's office a thousand times
+as busy (generator 2): every case manager holds about ``CASES_PER_MANAGER`` cases at every
+size (the demo's ten hold the first thousand), and the case managers a size needs beyond
+the demo's work in teams of ``TEAM_SIZE`` in organisations of their own. So a team lead's
+team, a case manager's cases and their open deadlines are the same at 1k and at 1M – what
+issue 21's goal compares ("where the answer itself does not grow") – while every table
+grows. (Generator 1 put 1M cases on 2,000 case managers in the demo's seven organisations:
+the team lead's team grew from 3 to 288 people, her open deadlines from 73 to 31,756.)
+Meetings with agendas grow with the size (one per 2,000 cases), at least
+``MEETINGS_AT_LEAST``, so the decision register's first page is full at every size.
 
 Consistency: ``search_text`` is made by the app's own function; reminders by the app's
 periodic job; then :func:`server.models.derived.rebuild_derived_data` rebuilds every
@@ -36,11 +45,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-GENERATOR = 1
+GENERATOR = 2
 CACHE = Path(os.environ.get("VERBUND_BENCH_CACHE", "/tmp/verbund-bench-pages"))
 NAME = "qqnameqq"  # placeholder of a case's name in its template's JSON and search text
-CASES_PER_MANAGER = 500
+CASES_PER_MANAGER = 100  # a case manager's cases over the five years the bulk cases span
+TEAM_SIZE = 10  # case managers in each organisation the generator adds
 CASES_PER_MEETING = 2000
+MEETINGS_AT_LEAST = 16  # with the demo's five: more than one register page (50 entries)
 VARIANTS_PER_STATE = 40
 # the phases of the bulk cases: most cases of a long-running office are closed
 STATE_WEIGHTS = {
@@ -297,9 +308,9 @@ def generate(config: Path, overrides: dict, size: int, seed: int = 21) -> None:
         maker = CaseMaker(runtime.definitions, random.Random(seed))
         with database.atomic(), _derived_triggers_off():
             bulk = Bulk()
-            managers = maker.add_case_managers(max(0, size // CASES_PER_MANAGER))
+            managers = maker.add_case_managers(size // CASES_PER_MANAGER, TEAM_SIZE)
             maker.add_cases(bulk, size, managers)
-            maker.add_meetings(bulk, size // CASES_PER_MEETING)
+            maker.add_meetings(bulk, max(MEETINGS_AT_LEAST, size // CASES_PER_MEETING))
             bulk.finish()
         create_reminders()
         rebuild_derived_data()  # everything the triggers would have kept, set-based

@@ -210,8 +210,10 @@ class CaseMaker:
 
     # -- rows ---------------------------------------------------------------------------------
 
-    def add_case_managers(self, wanted: int) -> list[tuple[int, int]]:
-        """(id, organisation id) of ``wanted`` case managers at least, the demo's first."""
+    def add_case_managers(self, wanted: int, team_size: int) -> list[tuple[int, int]]:
+        """(id, organisation id) of ``wanted`` case managers at least, the demo's first; the
+        ones added work in teams of ``team_size`` in organisations added for them, so the
+        demo's organisations (and their team leads' teams) keep their people."""
         from server.models import Organisation, User
 
         def managers():
@@ -224,14 +226,20 @@ class CaseMaker:
         found = managers()
         missing = wanted - len(found)
         if missing > 0:
-            organisations = [o.id for o in Organisation.select().order_by(Organisation.id)]
+            teams = -(-missing // team_size)
+            Organisation.insert_many(
+                [{"name": f"traeger{t + 1}", "label": f"Träger {t + 1}"} for t in range(teams)]
+            ).execute()
+            organisations = {
+                o.name: o.id for o in Organisation.select().where(Organisation.name ** "traeger%")
+            }
             password = User.get_by_id(found[0][0]).password_hash  # the demo's password
             rows = [
                 {
                     "username": f"cm.bulk{n}",
                     "display_name": f"Case Manager*in {n}",
                     "password_hash": password,
-                    "organisation": organisations[n % len(organisations)],
+                    "organisation": organisations[f"traeger{n // team_size + 1}"],
                     "roles": ["case_manager"],
                 }
                 for n in range(missing)
