@@ -14,19 +14,18 @@ the status on in :class:`~server.models.MeasureStatus`, every change kept and au
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from ... import clock
 from ...config import Settings
 from ...documents.xml_text import xml_text
-from ...german import datum
 from ...models import MeasureStatus, MeasureValue, Record, User, transaction
 from ...schema.definitions import Definitions, FieldDef
 from ..audit import audit
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..records.access import may_see_workflow, read_check, user_roles
 from .entry_cache import cached_entries
+from .filters import KINDS, OPEN, STATUSES, RegisterFilters, iso_date
 from .indicators import indicator_keys, indicator_of, judge, parse_number, values_of
 from .settings import (
     ENTRY_KEYS,
@@ -36,15 +35,6 @@ from .settings import (
     register_special,
     register_workflow,
 )
-
-STATUSES = (
-    ("offen", "offen"),
-    ("in_arbeit", "in Arbeit"),
-    ("erledigt", "erledigt"),
-    ("verworfen", "verworfen"),
-)
-OPEN = ("offen", "in_arbeit")
-KINDS = (("beschluss", "Beschlüsse"), ("massnahme", "Maßnahmen"))
 
 
 def may_see_register(defs: Definitions, settings: Settings, user: User | None) -> bool:
@@ -63,19 +53,15 @@ def _labels(field: FieldDef | None, value: Any) -> str:
     return field.choice_label(value) if field is not None else str(value)
 
 
-def _date(value: Any) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
-
-
 def _text(value: Any) -> str:
     return xml_text(str(value)).strip() if value not in (None, "") else ""
 
 
-def _entries(defs: Definitions, config: RegisterConfig, user: User) -> list[dict[str, Any]]:
-    """The entries of the meetings ``user`` may read (copies: the caller may change them)."""
+def _entries(
+    defs: Definitions, config: RegisterConfig, user: User, filters: RegisterFilters | None
+) -> list[dict[str, Any]]:
+    """The entries of the meetings ``user`` may read that ``filters`` let through (copies:
+    the caller may change them)."""
     today = clock.today()
     entries, meetings = cached_entries(
         config.workflow, defs, config, today, lambda: _all_entries(defs, config, today)
@@ -83,7 +69,10 @@ def _entries(defs: Definitions, config: RegisterConfig, user: User) -> list[dict
     # the same rule as every list of records, applied to the meetings the entries came from
     may_read = read_check(defs, user, config.workflow)
     readable = {i for i, meeting in meetings.items() if may_read(meeting)}
-    return [dict(e) for e in entries if e["record_id"] in readable]
+    # no filter is the common case (start pages, the register's first page): not asked
+    # per entry, a large register has thousands
+    keep = filters.matches if filters is not None and filters.narrows() else None
+    return [dict(e) for e in entries if e["record_id"] in readable and (keep is None or keep(e))]
 
 
 def _all_entries(
@@ -117,7 +106,7 @@ def _all_entries(
         data = (record.data or {}).get(config.form) or {}
         state = workflow.state(record.state)
         frozen = bool(state and state.final)
-        meeting_date = _date(data.get(config.date_field))
+        meeting_date = iso_date(data.get(config.date_field))
         for index, row in enumerate(data.get(config.table) or []):
             if not isinstance(row, dict) or not (row.get("decision") or row.get("measure")):
                 continue
@@ -126,7 +115,7 @@ def _all_entries(
             update = updates.get((record.id, index))
             if frozen and update is not None:
                 status, note = update.status, update.note
-            due = _date(row.get("due"))
+            due = iso_date(row.get("due"))
             overdue = bool(row.get("measure") and due and due < today and status in OPEN)
             indicator = indicator_of(row, meeting_date, due) if row.get("measure") else None
             if indicator is not None:
@@ -165,95 +154,6 @@ def _all_entries(
     return out, {r.id: r for r in records}
 
 
-@dataclass(frozen=True)
-class RegisterFilters:
-    """What the register screen and its exports are narrowed to."""
-
-    group: str = ""
-    status: str = ""  # a status value, "ueberfaellig" or "nicht_im_plan"
-    kind: str = ""  # "beschluss" | "massnahme"
-    owner: str = ""
-    text: str = ""
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    escalation: bool = False
-
-    @classmethod
-    def from_args(cls, args: Any) -> RegisterFilters:
-        """From query parameters; anything unreadable is ignored, never an error."""
-
-        def day(key: str) -> dt.date | None:
-            value = str(args.get(key, "") or "").strip()
-            parsed = _date(value)
-            if parsed is None and value.count(".") == 2:
-                try:
-                    d, m, y = (int(x) for x in value.split("."))
-                    parsed = dt.date(y, m, d)
-                except ValueError:
-                    parsed = None
-            return parsed
-
-        return cls(
-            group=str(args.get("gremium", "") or "")[:64],
-            status=str(args.get("stand", "") or "")[:32],
-            kind=str(args.get("art", "") or "")[:32],
-            owner=str(args.get("verantwortlich", "") or "").strip()[:200],
-            text=str(args.get("suche", "") or "").strip()[:200],
-            date_from=day("von"),
-            date_to=day("bis"),
-            escalation=str(args.get("eskalation", "")) in ("1", "on", "ja"),
-        )
-
-    def matches(self, e: dict[str, Any]) -> bool:
-        if self.group and e["group_value"] != self.group:
-            return False
-        if self.status == "ueberfaellig" and not e["overdue"]:
-            return False
-        if self.status == "nicht_im_plan" and not e["off_track"]:
-            return False
-        if self.status not in ("", "ueberfaellig", "nicht_im_plan") and e["status"] != self.status:
-            return False
-        if self.kind == "beschluss" and not e["decision"]:
-            return False
-        if self.kind == "massnahme" and not e["measure"]:
-            return False
-        if self.owner and self.owner.casefold() not in e["owner"].casefold():
-            return False
-        if self.text:
-            haystack = " ".join(e[k] for k in ("topic", "decision", "measure", "indicator"))
-            if self.text.casefold() not in haystack.casefold():
-                return False
-        if self.date_from and (e["date"] is None or e["date"] < self.date_from):
-            return False
-        if self.date_to and (e["date"] is None or e["date"] > self.date_to):
-            return False
-        return not (self.escalation and not e["escalation"])
-
-    def describe(self) -> str:
-        """The filters in words, for the heading of an export."""
-        parts = []
-        if self.group:
-            parts.append(f"Gremium: {self.group}")
-        if self.status:
-            label = dict(STATUSES).get(self.status)
-            if label is None:
-                label = "nicht im Plan" if self.status == "nicht_im_plan" else "überfällig"
-            parts.append(f"Stand: {label}")
-        if self.kind:
-            parts.append(dict(KINDS).get(self.kind, self.kind))
-        if self.owner:
-            parts.append(f"Verantwortlich: {self.owner}")
-        if self.text:
-            parts.append(f"Suche: {self.text}")
-        if self.date_from:
-            parts.append(f"ab {datum(self.date_from)}")
-        if self.date_to:
-            parts.append(f"bis {datum(self.date_to)}")
-        if self.escalation:
-            parts.append("nur mit Beteiligung politischer Gremien")
-        return "; ".join(parts) or "alle Einträge"
-
-
 def register_entries(
     defs: Definitions, settings: Settings, user: User, filters: RegisterFilters | None = None
 ) -> list[dict[str, Any]]:
@@ -261,8 +161,7 @@ def register_entries(
     config = register_config(settings)
     if register_workflow(defs, config) is None or not may_see_register(defs, settings, user):
         raise NotFound("Diese Seite gibt es nicht.")
-    entries = _entries(defs, config, user)
-    return [e for e in entries if filters is None or filters.matches(e)]
+    return _entries(defs, config, user, filters)
 
 
 def group_choices(defs: Definitions, settings: Settings) -> list[tuple[str, str]]:
@@ -319,7 +218,7 @@ def record_value(
     entry = _writable_measure(defs, settings, user, record_id, row)
     if entry["_indicator"] is None:
         raise Conflict("Diese Maßnahme hat keinen Zielwert; Istwerte brauchen einen Zielwert.")
-    day = _date(str(measured_on or "").strip()) or _german_date(measured_on)
+    day = iso_date(str(measured_on or "").strip()) or _germaniso_date(measured_on)
     if day is None:
         raise Invalid(
             "Datum des Istwerts: bitte ein Datum angeben.", errors={"datum": ["ungültig"]}
@@ -349,7 +248,7 @@ def record_value(
     return entry_row
 
 
-def _german_date(value: Any) -> dt.date | None:
+def _germaniso_date(value: Any) -> dt.date | None:
     text = str(value or "").strip()
     if text.count(".") != 2:
         return None
