@@ -18,6 +18,7 @@ from ..services.records import listing as record_list
 from ..services.records.access import (
     can_create,
     may_see_workflow,
+    scope_in,
     scope_of,
 )
 from ..services.records.assignment import assignable_users
@@ -79,7 +80,7 @@ class RecordsView(RecordActions, StaffView):
             total=page.total,
             capped=page.capped,
             may_create=can_create(user, workflow),
-            organisations=Organisation.select().order_by(Organisation.label),
+            organisations=self._organisation_choices(workflow),
             owners=self._owner_choices(workflow),
             args=args,
             record_base=url_for(".list_records", workflow_id=workflow.id),
@@ -204,6 +205,16 @@ class RecordsView(RecordActions, StaffView):
         if scope_of(definitions(), user) == "all" or user.organisation_id is None:
             return None
         return assignable_users(workflow, user.organisation)
+
+    @staticmethod
+    def _organisation_choices(workflow) -> list[Organisation]:
+        """Organisations to filter by: every one for those who read every organisation's
+        records of ``workflow``, else only their own (a large installation has hundreds of
+        organisations, and the others' records are not theirs to see anyway)."""
+        user = current_user()
+        if scope_in(definitions(), user, workflow) == "all":
+            return list(Organisation.select().order_by(Organisation.label))
+        return [user.organisation] if user.organisation_id is not None else []
 
     @expose("/<workflow_id>/<int:record_id>/forms/<form_id>", methods=["POST"])
     def save(self, workflow_id: str, record_id: int, form_id: str):

@@ -242,6 +242,25 @@ def test_list_pages_and_filters_by_state(client, make_user):
     assert client.get("/records/gibtsnicht/").status_code == 404
 
 
+def test_the_organisation_filter_offers_what_the_person_may_read(client, app, make_user):
+    """Who reads every organisation's records picks among all of them; who reads only her
+    own organisation's (or her own records) gets no list of the others – in a large
+    installation it would be hundreds of options, none of them hers."""
+    make_user("sb9", ["clerk"], "sportamt")
+    make_user("leitung9", ["head"], "sportamt")
+    make_user("verein9", ["applicant"], "rc9")
+    login(client, "sb9")
+    listing = client.get("/records/foerderung/").get_data(as_text=True)
+    assert 'id="organisation"' in listing
+    assert ">rc9</option>" in listing and ">sportamt</option>" in listing
+    for username in ("leitung9", "verein9"):
+        other = app.test_client()
+        login(other, username)
+        listing = other.get("/records/foerderung/").get_data(as_text=True)
+        assert 'id="organisation"' not in listing
+        assert "rc9</option>" not in listing
+
+
 def test_password_is_never_in_a_page(client, make_user):
     make_user("sb8", ["clerk"])
     response = login(client, "sb8")
