@@ -188,6 +188,7 @@ class RecordsView(RecordActions, StaffView):
             display=lookup.display,
             order={s.id: i for i, s in enumerate(workflow.states)},
             handover_targets=view.handover_targets,
+            handover_narrowed=bool(view.handover_targets) and view.handover_narrowed,
             deadlines=view.deadlines,
             today=view.today,
             ref_options=view.reference_options,

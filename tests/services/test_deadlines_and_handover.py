@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -148,3 +149,48 @@ def test_handover_to_an_organisation_leaves_it_unassigned_for_its_head(api, app,
     record = head.get(f"/records/{rid}").json
     assert record["owner"] is None and record["organisation"] == "sportamt"
     assert head.get("/records?owner=-").json["total"] == 1
+
+
+def test_a_large_installation_lists_only_ones_own_colleagues_for_a_hand_over(api, app, client):
+    """Up to HANDOVER_PEOPLE active people every one is offered; beyond, the colleagues of
+    one's own organisation and every organisation – and the hand-over still goes through."""
+    from server.models import Organisation, User
+    from server.services.records.view import HANDOVER_PEOPLE
+
+    club = api("sf10", ["applicant"], "sf")
+    api("sf11", ["applicant"], "sf")
+    api("tv10", ["applicant"], "tsv")
+    rid = club.post("/records", json={"workflow": "foerderung"}).json["id"]
+    login(client, "sf10")
+
+    def offered() -> tuple[list[str], str]:
+        page = client.get(f"/records/foerderung/{rid}").get_data(as_text=True)
+        select = page.split('id="handover-target"', 1)[1].split("</select>", 1)[0]
+        return re.findall(r'<option value="([^"]+)"', select), page
+
+    values, page = offered()
+    assert {"sf11@sf", "tv10@tsv", "@tsv", "@sf"} <= set(values)
+    assert 'id="handover-hint"' not in page
+
+    tsv = Organisation.get(Organisation.name == "tsv")
+    User.insert_many(
+        [
+            {
+                "username": f"tv.many{n}",
+                "password_hash": "x",
+                "organisation": tsv.id,
+                "roles": ["applicant"],
+            }
+            for n in range(HANDOVER_PEOPLE)
+        ]
+    ).execute()
+    values, page = offered()
+    assert "sf11@sf" in values and "@tsv" in values and "@sf" in values
+    assert not [v for v in values if v.endswith("@tsv") and not v.startswith("@")]
+    assert 'aria-describedby="handover-hint"' in page and 'id="handover-hint"' in page
+    response = client.post(
+        f"/records/foerderung/{rid}/handover",
+        data={"target": "sf11@sf", "version": "1", "csrf_token": csrf_token(page)},
+    )
+    assert response.status_code == 302
+    assert HandOver.get(HandOver.record == rid).to_owner.username == "sf11"

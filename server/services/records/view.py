@@ -38,6 +38,8 @@ from .form_defaults import initial_values
 from .timeline import HISTORY_PER_PAGE, timeline, timeline_page
 
 REFERENCE_OPTIONS = 500  # records a reference field offers on the page, per workflow
+# active people in the whole installation up to which a hand-over lists every one of them
+HANDOVER_PEOPLE = 300
 
 
 @dataclass
@@ -128,12 +130,23 @@ class RecordView:
 
     @cached_property
     def handover_targets(self) -> list[tuple[str, str]]:
-        """(value, label) pairs for a hand-over: every organisation alone, and every person
-        who could take the record; empty for someone who may not edit it here."""
+        """(value, label) pairs for a hand-over: every organisation alone, and the people who
+        could take the record; empty for someone who may not edit it here.
+
+        The people: everyone in an installation of up to ``HANDOVER_PEOPLE`` active people,
+        else the colleagues of one's own organisation (:attr:`handover_narrowed`): a case
+        for another organisation goes to that organisation, whose team lead assigns it.
+        A list of thousands of names serves nobody, and it was read on every visit."""
         if not self.editable or self.workflow is None:
             return []
         targets = [(f"@{o.name}", f"{o.label} (ohne Person)") for o in self.organisations.values()]
-        for person in assignable_users(self.workflow):
+        if not self.handover_narrowed:
+            people = assignable_users(self.workflow)
+        elif self.user.organisation_id is not None:
+            people = assignable_users(self.workflow, self.user.organisation)
+        else:
+            people = []
+        for person in people:
             org = person.organisation
             targets.append(
                 (
@@ -142,6 +155,13 @@ class RecordView:
                 )
             )
         return targets
+
+    @cached_property
+    def handover_narrowed(self) -> bool:
+        """Whether the hand-over lists only one's own organisation's people (more than
+        ``HANDOVER_PEOPLE`` active people in all; counted no further than that)."""
+        active = User.select(User.id).where(User.active == True)  # noqa: E712 - peewee
+        return active.limit(HANDOVER_PEOPLE + 1).count() > HANDOVER_PEOPLE
 
     @cached_property
     def reference_options(self) -> dict[str, list[tuple[int, str]]]:
