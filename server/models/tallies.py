@@ -25,7 +25,12 @@ class RecordTally(BaseModel):
 
     class Meta:
         table_name = "record_tally"
-        indexes = ((("workflow", "state", "organisation_id", "owner_id", "n"), False),)
+        indexes = (
+            (("workflow", "state", "organisation_id", "owner_id", "n"), False),
+            # an organisation's and a person's figures (migration 0020)
+            (("workflow", "organisation_id", "state", "owner_id", "n"), False),
+            (("workflow", "owner_id", "state", "n"), False),
+        )
 
 
 class RecordPeriodTally(BaseModel):

@@ -155,26 +155,34 @@ def summed(table: str, query: peewee.ModelSelect, fields: Sequence[peewee.Field]
     return counts
 
 
-def readable_condition(defs: Definitions, user: User, workflow_ids: Iterable[str]):
-    """The condition on ``record_tally`` that keeps what ``user`` may read of
-    ``workflow_ids`` – the rule of :func:`.access.readable_records` (None: nothing)."""
-    clauses = []
+def readable_conditions(defs: Definitions, user: User, workflow_ids: Iterable[str]) -> list:
+    """The conditions on ``record_tally`` that keep what ``user`` may read of
+    ``workflow_ids`` – the rule of :func:`.access.readable_records` – one per kind of
+    scope (every organisation, her organisation, her own records; none: nothing), each
+    answered from one index. Joined by OR, SQLite scanned the whole tally: its statistics
+    see a workflow as a tenth of the rows, not the 99 % the cases are."""
+    by_scope: dict[str, list[str]] = {"all": [], "organisation": [], "own": []}
     for workflow_id in workflow_ids:
         workflow = defs.workflows.get(workflow_id)
         scope = scope_in(defs, user, workflow) if workflow is not None else "none"
-        in_workflow = RecordTally.workflow == workflow_id
-        if scope == "all":
-            clauses.append(in_workflow)
-        elif scope == "organisation" and user.organisation_id is not None:
-            clauses.append(in_workflow & (RecordTally.organisation_id == user.organisation_id))
+        if scope == "organisation" and user.organisation_id is None:
+            continue
+        if scope in by_scope:
+            by_scope[scope].append(workflow_id)
+    conditions = []
+    for scope, ids in by_scope.items():
+        if not ids:
+            continue
+        if len(ids) == 1:
+            condition = RecordTally.workflow == ids[0]
+        else:
+            condition = RecordTally.workflow.in_(ids)
+        if scope == "organisation":
+            condition &= RecordTally.organisation_id == user.organisation_id
         elif scope == "own":
-            clauses.append(in_workflow & (RecordTally.owner_id == user.id))
-    if not clauses:
-        return None
-    condition = clauses[0]
-    for clause in clauses[1:]:
-        condition = condition | clause
-    return condition
+            condition &= RecordTally.owner_id == user.id
+        conditions.append(condition)
+    return conditions
 
 
 def record_counts(
@@ -189,17 +197,16 @@ def record_counts(
     """How many records ``user`` may read in ``workflow_ids`` by ``fields`` (``workflow``,
     ``state``, ``owner``; owner 0 becomes None), only ``states`` if given, only their own
     with ``mine``. The same figures as a ``GROUP BY`` over the readable records."""
-    condition = readable_condition(defs, user, workflow_ids)
-    if condition is None or not workflow_ids:
-        return Counter()
-    query = RecordTally.select().where(condition)
-    if mine:
-        query = query.where(RecordTally.owner_id == user.id)
-    if states is not None:
-        query = query.where(RecordTally.state.in_(list(states)))
     columns = {"workflow": RecordTally.workflow, "state": RecordTally.state}
     columns["owner"] = RecordTally.owner_id
-    counts = summed("record_tally", query, [columns[f] for f in fields], workflow_ids)
+    counts: Counter = Counter()
+    for condition in readable_conditions(defs, user, workflow_ids):
+        query = RecordTally.select().where(condition)
+        if mine:
+            query = query.where(RecordTally.owner_id == user.id)
+        if states is not None:
+            query = query.where(RecordTally.state.in_(list(states)))
+        counts.update(summed("record_tally", query, [columns[f] for f in fields], workflow_ids))
     if "owner" not in fields:
         return counts
     at = list(fields).index("owner")
