@@ -33,6 +33,14 @@ def found(client, search: str, extra: str = "") -> list[int]:
     return sorted(item["id"] for item in response.json["items"])
 
 
+@pytest.fixture(autouse=True, params=["index", "scope"])
+def way(request, monkeypatch):
+    """Every test both ways SQLite can answer: from the text index, and – for a scope of
+    few records (SCOPE_READ; every test's here is small) – from the scope's own text."""
+    monkeypatch.setattr(search, "SCOPE_READ", 0 if request.param == "index" else 10_000)
+    return request.param
+
+
 @pytest.fixture
 def cases(app, office):
     """Cases of org-a's two counsellors and one case of org-b with the same first name."""

@@ -23,6 +23,7 @@ import peewee
 
 from ...models import Record, database, is_sqlite
 from ...models.derived import derived_data
+from ..paging import count_upto
 
 MAX_WORDS = 5
 TRIGRAM = 3  # the index knows strings of three characters and longer
@@ -32,6 +33,9 @@ _LIKE_SPECIAL = ("%", "_", "\\")
 # screen's sooner (listing.SCREEN_COUNT_LIMIT)
 INDEX_LIMIT = 10_000
 MIN_LIMIT = 100  # small databases: the index for up to this many matches all the same
+# SQLite: up to this many records in the searched scope (with its filters), their text is
+# read directly – the index would be asked for the whole installation's matches first
+SCOPE_READ = 2_000
 
 
 def search_words(text: str | None) -> list[str]:
@@ -51,7 +55,11 @@ def apply_search(query: peewee.ModelSelect, text: str | None) -> peewee.ModelSel
     conditions = []
     if is_sqlite():
         indexed = [w for w in words if _indexed(w)]
-        matches = _few_matches(indexed) if indexed else None
+        # a small scope (a team lead's organisation among hundreds): its rows' text, not
+        # the index, which lists every match of the installation (42 ms for "tesfaye" at
+        # a million records, against 2 ms for the 300 records of the organisation)
+        few_rows = indexed and not count_upto(query, SCOPE_READ)[1]
+        matches = _few_matches(indexed) if indexed and not few_rows else None
         if matches is not None:
             conditions.append(Record.id.in_(_listed(matches)))
             words = [w for w in words if not _indexed(w)]
