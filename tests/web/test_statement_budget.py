@@ -383,7 +383,8 @@ def test_api_deadlines_page_by_page_in_few_statements(site):
 
 def test_deadlines_by_record_and_by_date_walk_are_the_same_pages(site, monkeypatch):
     """Few readable records: deadlines looked up by record; many: walked in date order
-    (SQLite, services.records.deadlines._open_query). Both plans give the same pages and
+    (services.records.deadlines._open_query; PostgreSQL by a list of the records' ids).
+    Both plans give the same pages and
     counts for every filter; the screen counts to 1,000 and then says "mehr als"."""
     from server.services.records import deadlines
 
