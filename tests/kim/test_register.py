@@ -17,7 +17,7 @@ from server.runtime import current_runtime
 from tests.helpers import csrf_token, login
 from tests.kim.test_meetings import move, new_meeting
 
-TODAY = dt.date.today()
+TODAY = clock.today()  # Berlin: between 23:00 and 24:00 UTC it is tomorrow there
 PAST = (TODAY - dt.timedelta(days=30)).isoformat()
 FUTURE = (TODAY + dt.timedelta(days=60)).isoformat()
 

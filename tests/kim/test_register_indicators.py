@@ -9,12 +9,13 @@ import io
 
 import pytest
 
+from server import clock
 from server.models import AuditEntry, MeasureValue
 from tests.helpers import csrf_token, login
 from tests.kim.test_meetings import move, new_meeting
 from tests.kim.test_register import rows, screen
 
-TODAY = dt.date.today()
+TODAY = clock.today()  # Berlin: between 23:00 and 24:00 UTC it is tomorrow there
 MEETING_DAY = TODAY - dt.timedelta(days=100)
 DUE = TODAY + dt.timedelta(days=100)  # halfway today: the plan expects the middle
 
