@@ -78,10 +78,11 @@ def no_axe_violations(page) -> None:
 def move_to(page, target) -> None:
     """Tab (or Shift+Tab) until ``target`` has the focus; each stop shows its focus."""
     target.wait_for(state="visible")
-    handle = target.element_handle()
-    key = "Shift+Tab" if handle.evaluate(IS_ABOVE) else "Tab"
+    key = "Shift+Tab" if target.evaluate(IS_ABOVE) else "Tab"
     for _ in range(MAX_STEPS):
-        if handle.evaluate(IS_FOCUSED):
+        # the locator, not an element handle: a list that refreshes itself (the documents'
+        # status) replaces its links, and a held handle would never be focused
+        if target.evaluate(IS_FOCUSED):
             assert page.evaluate(FOCUS_SHOWN), "the focused control shows no focus"
             return
         page.keyboard.press(key)
