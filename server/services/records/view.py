@@ -32,6 +32,7 @@ from ...schema.definitions import (
     WorkflowDef,
 )
 from ...workflow.engine import allowed_transitions, documents_in_state
+from ..paging import count_upto
 from .access import can_edit_state, get_readable, readable_records, within_edit_scope
 from .assignment import assignable_users
 from .form_defaults import initial_values
@@ -135,7 +136,7 @@ class RecordView:
 
         The people: everyone in an installation of up to ``HANDOVER_PEOPLE`` active people,
         else the colleagues of one's own organisation (:attr:`handover_narrowed`): a case
-        for another organisation goes to that organisation, whose team lead assigns it.
+        for another organisation goes to that organisation, where it is assigned.
         A list of thousands of names serves nobody, and it was read on every visit."""
         if not self.editable or self.workflow is None:
             return []
@@ -161,7 +162,7 @@ class RecordView:
         """Whether the hand-over lists only one's own organisation's people (more than
         ``HANDOVER_PEOPLE`` active people in all; counted no further than that)."""
         active = User.select(User.id).where(User.active == True)  # noqa: E712 - peewee
-        return active.limit(HANDOVER_PEOPLE + 1).count() > HANDOVER_PEOPLE
+        return count_upto(active, HANDOVER_PEOPLE)[1]
 
     @cached_property
     def reference_options(self) -> dict[str, list[tuple[int, str]]]:
