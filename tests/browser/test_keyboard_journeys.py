@@ -20,11 +20,10 @@ from __future__ import annotations
 import os
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.browser.test_kim_journeys import paragraphs
-from tests.browser_support import DEMO_PASSWORD, needs_chromium
+from tests.browser_support import DEMO_PASSWORD, axe_violations, needs_chromium
 
 pytestmark = [
     needs_chromium,
@@ -34,8 +33,6 @@ pytestmark = [
     ),
 ]
 
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-AXE = Axe()
 MAX_STEPS = 250  # Tab presses to reach any control; the longest page has fewer stops
 
 IS_FOCUSED = "el => el === document.activeElement"
@@ -70,9 +67,9 @@ def keyboard_page(chromium):
 
 
 def no_axe_violations(page) -> None:
-    options = {"runOnly": {"type": "tag", "values": WCAG_AA}, "resultTypes": ["violations"]}
-    found = AXE.run(page, options=options).response["violations"]
-    assert [f"{v['id']}: {[n['target'] for n in v['nodes']][:5]}" for v in found] == []
+    # the shared check waits for every stylesheet: right after a transition's redirect axe once
+    # saw the menu button before Bootstrap's styles had hidden it (CI, 5 December 2026)
+    assert axe_violations(page) == []
 
 
 def move_to(page, target) -> None:

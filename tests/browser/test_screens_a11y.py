@@ -70,6 +70,7 @@ def page_for(chromium):
 def axe_violations(page) -> list[str]:
     """axe-core's WCAG 2.1 A/AA violations inside the screen's own content."""
     expect(page.locator(SCREEN)).to_have_count(1)
+    page.wait_for_load_state("load")  # every stylesheet applied (see browser_support)
     options = {"runOnly": {"type": "tag", "values": WCAG_AA}, "resultTypes": ["violations"]}
     results = Axe().run(page, context={"include": [[SCREEN]]}, options=options)
     return [
