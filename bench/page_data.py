@@ -137,7 +137,7 @@ def fold_tally_months(config: Path, overrides: dict) -> None:
     past months folded into one row per key (a fresh database has them by day)."""
     from server import create_app
     from server.models import database
-    from server.services.records.tallies import fold_period_months
+    from server.services.records.tally_fold import fold_period_months
 
     create_app(str(config), overrides)
     database.connect(reuse_if_open=True)
@@ -247,16 +247,15 @@ def _set_schema_marker(url: str, size: int) -> None:
 
 
 def _migrate_cached(url: str) -> None:
-    """Bring a cached database to this version's schema; rebuild derived data if it moved."""
+    """Bring a cached database to this version's schema, as an installation's upgrade
+    does: each migration fills what it adds (rebuilding every derived table after any of
+    them cost ten minutes at a million cases on PostgreSQL, for an index)."""
     from server.models import MODELS, apply_pending, database, open_database
-    from server.models.derived import rebuild_derived_data
 
     open_database(url)
     database.connect(reuse_if_open=True)
     try:
-        _state, applied = apply_pending(MODELS)
-        if applied:
-            rebuild_derived_data()
+        apply_pending(MODELS)
     finally:
         database.close()
 

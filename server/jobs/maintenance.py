@@ -8,7 +8,7 @@ from ..runtime import current_runtime
 from ..services.accounts.directory_sync import sync_directory_accounts
 from ..services.records.deadline_escalation import announce_deadlines, escalate_deadlines
 from ..services.records.deadlines import create_reminders
-from ..services.records.tallies import fold_period_months
+from ..services.records.tally_fold import fold_period_months
 from ..services.records.unused_uploads import remove_unused_uploads as remove_unused
 
 

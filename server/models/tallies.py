@@ -2,8 +2,10 @@
 database triggers in the statement that changes a record or a ``record_value`` row.
 
 A figure is ``SUM(n)`` per key; ``n`` is +1 or -1 as the triggers append it, or the sum of
-many once the services folded them (:mod:`server.services.privacy.tallies`). Organisation
+many once the services folded them (:mod:`server.services.records.tally_fold`). Organisation
 and owner are 0 where there is none (a key column is never NULL, so grouping is plain).
+Folding also writes rows over every organisation (migration m0021): organisation
+``ALL_ORGANISATIONS``, owner 0, always folded.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import peewee
 
 from .base import BaseModel
+
+ALL_ORGANISATIONS = -1  # the organisation of a total row: the sum over every organisation
 
 
 class RecordTally(BaseModel):
@@ -30,6 +34,7 @@ class RecordTally(BaseModel):
             # an organisation's and a person's figures (migration 0020)
             (("workflow", "organisation_id", "state", "owner_id", "n"), False),
             (("workflow", "owner_id", "state", "n"), False),
+            (("workflow", "folded", "state"), False),  # the deltas to fold (migration 0021)
         )
 
 
@@ -47,7 +52,11 @@ class RecordPeriodTally(BaseModel):
 
     class Meta:
         table_name = "record_period_tally"
-        indexes = ((("workflow", "bucket", "state", "organisation_id", "n"), False),)
+        indexes = (
+            (("workflow", "bucket", "state", "organisation_id", "n"), False),
+            (("workflow", "folded", "bucket"), False),
+            (("workflow", "organisation_id", "bucket", "state", "n"), False),
+        )
 
 
 class ValueTally(BaseModel):
@@ -64,7 +73,10 @@ class ValueTally(BaseModel):
 
     class Meta:
         table_name = "value_tally"
-        indexes = ((("workflow", "dimension"), False),)
+        indexes = (
+            (("workflow", "dimension", "organisation_id", "value", "state"), False),
+            (("workflow", "folded", "dimension"), False),
+        )
 
 
 class TallyPair(BaseModel):
@@ -94,4 +106,7 @@ class PairTally(BaseModel):
 
     class Meta:
         table_name = "pair_tally"
-        indexes = ((("workflow", "dimension", "other"), False),)
+        indexes = (
+            (("workflow", "dimension", "other"), False),
+            (("workflow", "folded"), False),
+        )

@@ -28,7 +28,7 @@ from server.services.privacy import grouped
 from server.services.privacy.periods import Period, quarter, year
 from server.services.privacy.statistics import count_table, count_tables
 from server.services.records import period_rollup
-from server.services.records.tallies import fold_period_months
+from server.services.records.tally_fold import fold_period_months
 from tests.kim_site import demo_app
 from tests.privacy.test_statistics_in_sql import WORKFLOW, generate
 
@@ -173,6 +173,17 @@ def test_folded_months_give_the_same_figures_from_fewer_rows(office, spy):
                 for b in p.bounds()
             )
             assert ok == whole, [p.label for p in batch]
+        # a year and a stretch inside it, counted from the records (a bound inside a folded
+        # month): each its own records – one statement gave a record to the first only
+        workflow = defs.workflows[WORKFLOW]
+        batch = [year(2025), Period(dt.date(2025, 3, 15), dt.date(2025, 4, 14))]
+        got = count_tables(defs, workflow, "state", "organisation", 1, None, batch)
+        want = [
+            count_table(defs, workflow, "state", "organisation", 1, None, p, from_json=True)
+            for p in batch
+        ]
+        assert [(t.cells, t.total) for t in got] == [(t.cells, t.total) for t in want]
+        assert got[1].total > 0
 
         # old cases change phase after the fold: their deltas carry their day, and count
         old = list(

@@ -22,6 +22,8 @@ import pytest
 from server.models import Organisation, Record, TallyPair, User, database, is_sqlite
 from server.models.derived import rebuild_derived_data
 from server.models.migrations.m0017_tallies import fill_sql, pair_fill_sql
+from server.models.migrations.m0021_tally_totals import total_key
+from server.models.tallies import ALL_ORGANISATIONS
 from server.queue.connection import forget_clients
 from server.runtime import current_runtime
 from server.services.privacy import tallied
@@ -38,7 +40,8 @@ from server.services.privacy.statistics import (
 from server.services.records import period_rollup
 from server.services.records.access import readable_records
 from server.services.records.figures import count_by
-from server.services.records.tallies import KEYS, compact, record_counts
+from server.services.records.tallies import record_counts
+from server.services.records.tally_fold import KEYS, WITH_TOTALS, compact, fold
 from tests.kim_site import demo_app
 from tests.privacy.test_statistics_in_sql import WORKFLOW, _form_data, generate
 
@@ -60,20 +63,49 @@ def site(tmp_path_factory, redis_server):
 
 
 def recount_differences() -> dict[str, tuple]:
-    """Per tally: (keys only in the tally or with another sum, in the recount); empty: equal."""
+    """Per tally: (keys only in the tally or with another sum, in the recount); empty: equal.
+    The total rows plus the deltas not yet folded equal the recount without organisation
+    (and owner), under the tally's name with " totals"."""
     out = {}
     statements = [*fill_sql(is_sqlite()), pair_fill_sql().format(where="1 = 1")]
     for table, statement in zip(KEYS, statements, strict=True):
         key = KEYS[table]
-        tallied = _by_key(
-            table, database.execute_sql(f"SELECT {key}, SUM(n) FROM {table} GROUP BY {key}")
-        )
         recount = "SELECT " + statement.split(" SELECT ", 1)[1].replace(
             "COUNT(*), TRUE", "COUNT(*)"
         )
         counted = _by_key(table, database.execute_sql(recount))
+        rows = f"SELECT {key}, SUM(n) FROM {table}"
+        if table in WITH_TOTALS:
+            rows += f" WHERE organisation_id <> {ALL_ORGANISATIONS}"
+            totals = _by_key(table, database.execute_sql(_totals_sql(table)))
+            expected = _by_key(table, _as_totals(table, counted))
+            if totals != expected:
+                out[f"{table} totals"] = (totals - expected, expected - totals)
+        tallied = _by_key(table, database.execute_sql(f"{rows} GROUP BY {key}"))
         if tallied != counted:
             out[table] = (tallied - counted, counted - tallied)
+    return out
+
+
+def _totals_sql(table: str) -> str:
+    """The figure over every organisation as the reads sum it: total rows and deltas."""
+    groups = ", ".join(str(i + 1) for i in range(len(KEYS[table].split(", "))))
+    return (
+        f"SELECT {total_key(table)}, SUM(n) FROM {table} WHERE organisation_id = "
+        f"{ALL_ORGANISATIONS} OR folded = FALSE GROUP BY {groups}"
+    )
+
+
+def _as_totals(table: str, counted: Counter) -> list[tuple]:
+    """Recounted keys with every organisation as the total rows have it (owner 0)."""
+    columns = KEYS[table].split(", ")
+    out = []
+    for key, n in counted.items():
+        row = list(key)
+        row[columns.index("organisation_id")] = ALL_ORGANISATIONS
+        if "owner_id" in columns:
+            row[columns.index("owner_id")] = 0
+        out.append((*row, n))
     return out
 
 
@@ -175,20 +207,15 @@ def test_tallies_equal_a_recount_after_every_kind_of_change(site):
         _random_changes(defs, rng, 60)
         assert recount_differences() == {}
         assert_figures_as_counted(app, defs)
-        # folded: one row per key, the same sums
-        _random_changes(defs, rng, 30)
-        for table in KEYS:
-            assert compact(table, WORKFLOW)
-            key, mark = KEYS[table], "?" if is_sqlite() else "%s"
-            rows, keys = (
-                database.execute_sql(sql, [WORKFLOW]).fetchone()[0]
-                for sql in (
-                    f"SELECT COUNT(*) FROM {table} WHERE workflow = {mark}",
-                    f"SELECT COUNT(*) FROM (SELECT DISTINCT {key} FROM {table} "
-                    f"WHERE workflow = {mark}) AS k",
-                )
-            )
-            assert rows == keys, table
+        # folded – the deltas into their keys' rows and the totals, or the whole tally
+        # rewritten: one row per key, the same sums
+        for merge in (fold, compact):
+            _random_changes(defs, rng, 30)
+            for table in KEYS:
+                assert merge(table, WORKFLOW)
+                assert _rows_and_keys(table) == (0, _rows_and_keys(table)[1]), (table, merge)
+            assert recount_differences() == {}
+            assert_figures_as_counted(app, defs)
         # the rebuild of derived data (bulk imports, the benchmark): counted anew, and the
         # triggers it switched off for the rewrite of record_value count again afterwards;
         # the indexes it set aside for the refill are back, as they were
@@ -198,6 +225,21 @@ def test_tallies_equal_a_recount_after_every_kind_of_change(site):
         _random_changes(defs, rng, 15)
         assert recount_differences() == {}
         assert_figures_as_counted(app, defs)
+
+
+def _rows_and_keys(table: str) -> tuple[int, int]:
+    """(deltas not folded, rows more than keys) of the workflow in ``table``."""
+    key, mark = KEYS[table], "?" if is_sqlite() else "%s"
+    deltas, rows, keys = (
+        database.execute_sql(sql, [WORKFLOW]).fetchone()[0]
+        for sql in (
+            f"SELECT COUNT(*) FROM {table} WHERE workflow = {mark} AND folded = FALSE",
+            f"SELECT COUNT(*) FROM {table} WHERE workflow = {mark}",
+            f"SELECT COUNT(*) FROM (SELECT DISTINCT {key} FROM {table} "
+            f"WHERE workflow = {mark}) AS k",
+        )
+    )
+    return deltas, rows - keys
 
 
 def _indexes(table: str) -> list[tuple[str, str]]:
@@ -265,9 +307,9 @@ def test_concurrent_writers_lose_no_count_and_never_deadlock(site):
 
     def compactor() -> None:
         with app.app_context():
-            for _ in range(20):
+            for round_ in range(20):
                 for table in KEYS:
-                    compact(table, WORKFLOW)
+                    (fold if round_ % 2 else compact)(table, WORKFLOW)
             database.close()
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]

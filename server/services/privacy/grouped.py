@@ -249,6 +249,12 @@ def grouped_by_period(
             )
             for period in periods
         ]
+    if _overlapping(periods):
+        # one statement gives each record to one period (the first it lies in): periods
+        # that overlap – a year and a stretch inside it – are counted one by one
+        return [
+            grouped_by_period(workflow_id, keys, table, date, [period])[0] for period in periods
+        ]
     json_keys = [k for k in keys if k not in RECORD_COLUMNS]
     kinds = _kinds(keys)
     if json_keys:
@@ -266,6 +272,11 @@ def grouped_by_period(
         if values[0] is not None:  # NULL: in the span, but between two periods
             out[int(values[0])].append(_stand_ins(kinds, values[1:], table))
     return out
+
+
+def _overlapping(periods: Sequence[Period]) -> bool:
+    spans = sorted((p.start, p.end) for p in periods)
+    return any(later[0] <= earlier[1] for earlier, later in zip(spans, spans[1:], strict=False))
 
 
 def grouped_units(

@@ -27,7 +27,8 @@ from typing import Any
 
 from ...models import PairTally, RecordPeriodTally, RecordTally, TallyPair, ValueTally
 from ..records import period_rollup
-from ..records.tallies import bucket_value, declare_pair, summed
+from ..records.tallies import declare_pair, summed
+from ..records.tally_fold import bucket_value
 from .periods import CountingDate, Period
 
 RECORD_KEYS = ("state", "organisation")
@@ -52,10 +53,11 @@ def tallied_units(
         return _pair_units(workflow, keys, kinds, stand_ins)
     if len(json_keys) > 1:
         return None
+    everyone = "organisation" not in keys  # read from the total rows
     if not json_keys:
         fields = [_record_key(RecordTally, k) for k in keys]
         query = RecordTally.select().where(RecordTally.workflow == workflow)
-        counts = summed("record_tally", query, fields, [workflow])
+        counts = summed("record_tally", query, fields, [workflow], every_organisation=everyone)
     else:
         fields = [
             ValueTally.value if k == json_keys[0] else _record_key(ValueTally, k) for k in keys
@@ -63,7 +65,7 @@ def tallied_units(
         query = ValueTally.select().where(
             (ValueTally.workflow == workflow) & (ValueTally.dimension == json_keys[0])
         )
-        counts = summed("value_tally", query, fields, [workflow])
+        counts = summed("value_tally", query, fields, [workflow], every_organisation=everyone)
     out = []
     for key, n in counts.items():
         values = _key_values(keys, key if isinstance(key, tuple) else (key,))
@@ -136,7 +138,13 @@ def tallied_by_period(
             & (model.bucket >= bucket_value(low))
             & (model.bucket < bucket_value(high))
         )
-        counts = summed("record_period_tally", query, fields or [model.workflow], [workflow])
+        counts = summed(
+            "record_period_tally",
+            query,
+            fields or [model.workflow],
+            [workflow],
+            every_organisation="organisation" not in keys,
+        )
         groups = []
         for key, n in counts.items():
             values = _key_values(keys, key if isinstance(key, tuple) else (key,)) if keys else []

@@ -5,7 +5,7 @@ buckets of their own, so any period of Berlin days is a whole number of buckets.
 a year three buckets a day for every state and organisation: at a million cases 42,500 rows
 to sum for the coordination's figures of the year, growing with the days the office has
 worked. Most periods asked for are whole months (a year, a half-year, a quarter, a month),
-so when the tally is compacted (:func:`.tallies.compact`), the buckets of every month that
+so when the tally is compacted (:func:`.tally_fold.compact`), the buckets of every month that
 has ended become one row per key for the month: 12 rows a year instead of ~1,000.
 
 A month's row carries the month's start (Berlin midnight, as naive UTC) plus one second:
