@@ -112,9 +112,11 @@ def _fold_sqlite(table: str, workflow: str, columns: str) -> bool:
     last = database.execute_sql(f"SELECT MAX(id) FROM {table}").fetchone()[0]
     keys, rows = _fold_parts(table)
     fresh = f"SELECT {key}, n FROM {table} WHERE workflow = ? AND folded = ? AND id <= ?"
+    # unary plus: no index on those two terms, so that a key is found by the key's index –
+    # with (workflow, folded, …) SQLite read every folded row of a dimension per key
     old = (
         f"SELECT t.id, {columns}, t.n FROM keys AS k JOIN {table} AS t ON {_same_key(table)} "
-        "WHERE t.folded = ? AND t.id <= ?"
+        "WHERE +t.folded = ? AND +t.id <= ?"
     )
     ctes = f"WITH fresh AS ({fresh}), keys AS ({keys}), old AS ({old}) "
     params = [workflow, False, top, True, last]
