@@ -85,8 +85,10 @@ def _open_query(
         if len(ids) <= FEW_RECORDS:
             # few records, named by id: given them as a join, PostgreSQL walked the date
             # index testing each row – 363 ms for a team lead of 314 cases among a million
-            # (her organisation one of a thousand); by the list it looks them up by record
-            query = query.where(Deadline.record.in_(ids))
+            # (her organisation one of a thousand). By the list it still walked it, hoping
+            # for ten early matches (25 ms, 25,000 rows skipped); sorted by an expression no
+            # index gives (date + 0 days: the same order) it looks them up by record: 3 ms
+            query = query.where(Deadline.record.in_(ids)).order_by(Deadline.due_on + 0, Deadline.id)
             return _narrowed(query, user, mine=False, overdue=overdue, escalated=escalated)
     # the scope on the joined record: no list of every readable record first
     return _narrowed(readable_records(defs, user, query), user, **filters)
