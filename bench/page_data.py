@@ -30,8 +30,8 @@ Cache: SQLite files ``<cache>/kim-<size>.db`` (cache: ``$VERBUND_BENCH_CACHE``, 
 the one database given (the size in use is ``public``, the others wait renamed as
 ``bench_<size>``; the marker is the schema's comment), and ``pg_trgm`` in a schema of its
 own, ``extensions``, on the database's search path, so it stays when schemas are renamed.
-A cached database is migrated to the current schema when opened; if a migration ran, the
-derived data is rebuilt. Bump ``GENERATOR`` when the generated data changes.
+A cached database is migrated to the current schema when opened, as an installation is
+(each migration fills what it adds). Bump ``GENERATOR`` when the generated data changes.
 """
 
 from __future__ import annotations
