@@ -6,7 +6,8 @@ whole tally; now it folds the deltas into their keys' rows and the totals (``tal
 On the cached benchmark data (``page_data.py``) of ``--size`` case records this appends
 ``--deltas`` deltas (+1 and -1 on random existing keys: the figures stay as they are) to
 each tally of the case workflow, times ``fold``, appends them again and times ``compact``
-(the whole rewrite, the baseline), and checks that every sum is unchanged.
+(the whole rewrite, the baseline), and checks that every sum is unchanged. Last, the
+periodic month fold (``fold_months``) against the whole rewrite it did before.
 
 Usage: ``.venv/bin/python bench/bench_tally_fold.py --size 1000000 [--database-url URL]``
 (set ``VERBUND_BENCH_CACHE`` to where the cached data lives).
@@ -64,7 +65,7 @@ def main() -> None:
     office = prepare(args.size, args.database_url)
     from server import create_app
     from server.models import database
-    from server.services.records.tally_fold import KEYS, compact, fold
+    from server.services.records.tally_fold import KEYS, compact, fold, fold_months
 
     create_app(str(office.config), office.overrides)
     database.connect(reuse_if_open=True)
@@ -83,6 +84,19 @@ def main() -> None:
             assert _sums(table) == before, f"{table}: the sums changed"
         ratio = timed[1] / timed[0] if timed[0] else float("inf")
         print(f"  {table:22} {rows:>10,} {timed[0]:>9.1f} {timed[1]:>11.1f} {ratio:>6.0f}x")
+    # the periodic job "tally-months" once the past months are folded (most of its runs):
+    # the days of ended months folded into them, against the whole rewrite it did before
+    table = "record_period_tally"
+    before = _sums(table)
+    timed = []
+    for run in (lambda: fold_months(WORKFLOW), lambda: compact(table, WORKFLOW)):
+        started = time.perf_counter()
+        assert run(), "gave way to a writer"
+        timed.append((time.perf_counter() - started) * 1000)
+        assert _sums(table) == before, f"{table}: the sums changed"
+    ratio = timed[1] / timed[0] if timed[0] else float("inf")
+    label = "months (periodic job)"
+    print(f"  {label:22} {'':>10} {timed[0]:>9.1f} {timed[1]:>11.1f} {ratio:>6.0f}x")
     database.close()
 
 

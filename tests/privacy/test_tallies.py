@@ -41,7 +41,7 @@ from server.services.records import period_rollup
 from server.services.records.access import readable_records
 from server.services.records.figures import count_by
 from server.services.records.tallies import record_counts
-from server.services.records.tally_fold import KEYS, WITH_TOTALS, compact, fold
+from server.services.records.tally_fold import KEYS, WITH_TOTALS, compact, fold, fold_months
 from tests.kim_site import demo_app
 from tests.privacy.test_statistics_in_sql import WORKFLOW, _form_data, generate
 
@@ -216,6 +216,12 @@ def test_tallies_equal_a_recount_after_every_kind_of_change(site):
                 assert _rows_and_keys(table) == (0, _rows_and_keys(table)[1]), (table, merge)
             assert recount_differences() == {}
             assert_figures_as_counted(app, defs)
+        # the month fold (periodic job): old cases changed, their days into their months
+        _random_changes(defs, rng, 30)
+        assert fold_months(WORKFLOW)
+        assert _rows_and_keys("record_period_tally", folded_only=True)[1] == 0
+        assert recount_differences() == {}
+        assert_figures_as_counted(app, defs)
         # the rebuild of derived data (bulk imports, the benchmark): counted anew, and the
         # triggers it switched off for the rewrite of record_value count again afterwards;
         # the indexes it set aside for the refill are back, as they were
@@ -227,16 +233,17 @@ def test_tallies_equal_a_recount_after_every_kind_of_change(site):
         assert_figures_as_counted(app, defs)
 
 
-def _rows_and_keys(table: str) -> tuple[int, int]:
-    """(deltas not folded, rows more than keys) of the workflow in ``table``."""
+def _rows_and_keys(table: str, *, folded_only: bool = False) -> tuple[int, int]:
+    """(deltas not folded, rows more than keys) of the workflow in ``table``; with
+    ``folded_only`` the second of its folded rows alone."""
     key, mark = KEYS[table], "?" if is_sqlite() else "%s"
+    rows_where = f"workflow = {mark}" + (" AND folded = TRUE" if folded_only else "")
     deltas, rows, keys = (
         database.execute_sql(sql, [WORKFLOW]).fetchone()[0]
         for sql in (
             f"SELECT COUNT(*) FROM {table} WHERE workflow = {mark} AND folded = FALSE",
-            f"SELECT COUNT(*) FROM {table} WHERE workflow = {mark}",
-            f"SELECT COUNT(*) FROM (SELECT DISTINCT {key} FROM {table} "
-            f"WHERE workflow = {mark}) AS k",
+            f"SELECT COUNT(*) FROM {table} WHERE {rows_where}",
+            f"SELECT COUNT(*) FROM (SELECT DISTINCT {key} FROM {table} WHERE {rows_where}) AS k",
         )
     )
     return deltas, rows - keys
@@ -310,6 +317,7 @@ def test_concurrent_writers_lose_no_count_and_never_deadlock(site):
             for round_ in range(20):
                 for table in KEYS:
                     (fold if round_ % 2 else compact)(table, WORKFLOW)
+                fold_months(WORKFLOW)
             database.close()
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
