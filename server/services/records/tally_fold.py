@@ -12,9 +12,10 @@ So every delta is either still a delta – counted as it is by every read – or
 folded row *and* in its total row: a figure over every organisation sums the total rows and
 the deltas, a figure by organisation every row but the totals.
 
-:func:`compact` rewrites a workflow's whole tally; the periodic job "tally-months" does so
-for the period tally, whose old days become months (:mod:`.period_rollup`), and its totals
-are counted anew from the organisations' rows there.
+The periodic job "tally-months" folds the period tally's days of months that have ended
+into their months (:func:`fold_months`, :mod:`.period_rollup`) the same way. :func:`compact`
+rewrites a workflow's whole tally, the totals counted anew from the organisations' rows:
+the repair, and the baseline of ``bench/bench_tally_fold.py``.
 
 Concurrent saves: on PostgreSQL one statement deletes the rows it folds and inserts their
 sums (data-modifying ``WITH``): a delta committed meanwhile stays a delta, nothing is lost or
