@@ -85,20 +85,22 @@ class _Merge:
         pairs = zip(columns.split(", "), self.key.split(", "), strict=True)
         return ", ".join(f"{expression} AS {name}" for expression, name in pairs)
 
-    def keys(self) -> tuple[str, list]:
-        sql = f"SELECT DISTINCT {self.named(self.moved)} FROM fresh"
+    def _from_fresh(self, head: str, tail: str, union: str) -> tuple[str, list]:
+        """Each fresh row under its (moved) key, and each delta under its total key."""
+        sql = f"SELECT {head}{self.named(self.moved)}{tail} FROM fresh"
         params = list(self.params)
         if self.total:
-            sql += f" UNION SELECT {self.total} FROM fresh WHERE folded = FALSE"
+            sql += f" {union} SELECT {self.total}{tail} FROM fresh WHERE folded = FALSE"
             params += self.params
         return sql, params
 
+    def keys(self) -> tuple[str, list]:
+        """Every key the fold writes (the CTE ``keys``)."""
+        return self._from_fresh("DISTINCT ", "", "UNION")
+
     def rows(self) -> tuple[str, list]:
-        sql = f"SELECT {self.named(self.moved)}, n FROM fresh"
-        params = list(self.params)
-        if self.total:
-            sql += f" UNION ALL SELECT {self.total}, n FROM fresh WHERE folded = FALSE"
-            params += self.params
+        """Every row the fold sums: the fresh ones under their keys, and the old."""
+        sql, params = self._from_fresh("", ", n", "UNION ALL")
         return sql + f" UNION ALL SELECT {self.key}, n FROM old", params
 
     def insert(self, source: str) -> str:
