@@ -2,7 +2,8 @@
 installation past ``HANDOVER_PEOPLE`` active people (issue 21): then the list names one's own
 organisation's people and every organisation, and a hint tied to the field says so. Both
 states: axe-core (WCAG 2.1 A/AA, whole page) finds nothing, 320 px without sideways
-scrolling; the narrowed hand-over done with the keyboard alone.
+scrolling; nothing is chosen until someone chooses (the field refuses an empty hand-over);
+the narrowed hand-over done with the keyboard alone.
 Screenshots: tests/browser/screenshots/handover-*.png."""
 
 from __future__ import annotations
@@ -47,7 +48,10 @@ User.insert_many([{"username": f"caritas.person{n}", "display_name": f"Person {n
 
 
 def options(page) -> list[str]:
-    return page.locator("#handover-target option").evaluate_all("os => os.map(o => o.value)")
+    """The targets offered (without the empty first choice)."""
+    values = page.locator("#handover-target option").evaluate_all("os => os.map(o => o.value)")
+    assert values[0] == ""  # nothing chosen until someone chooses: no hand-over by accident
+    return values[1:]
 
 
 def test_handover(kim_site, new_page, shots):
@@ -81,12 +85,18 @@ def test_handover(kim_site, new_page, shots):
     shots(page, "eigene-organisation-320")
     page.set_viewport_size({"width": 1280, "height": 900})
 
-    # with the keyboard alone: to the Caritas as an organisation, with a note
+    # with the keyboard alone: "Übergeben" before choosing is refused at the field
+    handover = page.locator("#uebergabe").get_by_role("button", name="Übergeben")
+    move_to(page, handover)
+    page.keyboard.press("Enter")
+    assert target.evaluate("select => select.validity.valueMissing")
+    expect(page.locator("#uebergabe")).to_be_visible()
+    # then to the Caritas as an organisation, with a note
     move_to(page, target)
     page.keyboard.type("Caritas")
     expect(target).to_have_value("@caritas")
     type_into(page, page.get_by_label("Notiz"), "Wohnt jetzt im Bezirk der Caritas")
-    move_to(page, page.locator("#uebergabe").get_by_role("button", name="Übergeben"))
+    move_to(page, handover)
     page.keyboard.press("Enter")
     expect(page.get_by_text("Der Datensatz wurde übergeben.")).to_be_visible()
     assert axe_violations(page) == []
