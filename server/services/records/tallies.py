@@ -71,12 +71,16 @@ def summed(
     unfolded = peewee.fn.SUM(peewee.Case(None, [(model.folded, 0)], 1))
     counts: Counter = Counter()
     deltas = 0
+    # the parts in one statement (UNION ALL), each grouped on its own index
+    grouped = None
     for part in _parts(table, query, every_organisation):
-        grouped = part.select(*fields, peewee.fn.SUM(model.n), unfolded)
-        for *key, n, fresh in grouped.group_by(*fields).order_by().tuples():
-            deltas += int(fresh or 0)
-            if n:
-                counts[key[0] if len(key) == 1 else tuple(key)] += int(n)
+        select = part.select(*fields, peewee.fn.SUM(model.n), unfolded).group_by(*fields)
+        select = select.order_by()
+        grouped = select if grouped is None else grouped.union_all(select)
+    for *key, n, fresh in grouped.tuples():
+        deltas += int(fresh or 0)
+        if n:
+            counts[key[0] if len(key) == 1 else tuple(key)] += int(n)
     if deltas > SLACK and not database.in_transaction():
         for workflow in workflows:
             fold(table, workflow)
