@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from flask import Response, g, send_file
 
@@ -49,17 +49,21 @@ class DownloadAudit:
 
 
 def send_download(
-    content: bytes | str,
+    content: bytes | memoryview | str | IO[bytes],
     filename: str,
     mimetype: str,
     *,
     audited: DownloadAudit | None = None,
 ) -> Response:
-    """``content`` as an attachment named ``filename`` (text is sent as UTF-8).
+    """``content`` as an attachment named ``filename`` (text is sent as UTF-8; an open
+    binary file is sent from where it stands and closed after).
 
     Write ``audited`` first, so no file leaves without its entry.
     """
-    body = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+    if not hasattr(content, "read"):  # text or bytes (PostgreSQL hands bytea as memoryview)
+        content = io.BytesIO(
+            content.encode("utf-8") if isinstance(content, str) else bytes(content)
+        )
     if audited is not None:
         audit(
             audited.action,
@@ -69,9 +73,7 @@ def send_download(
             object_id=audited.object_id,
             detail=audited.detail,
         )
-    response = send_file(
-        io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=filename
-    )
+    response = send_file(content, mimetype=mimetype, as_attachment=True, download_name=filename)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"
     response.headers["X-Content-Type-Options"] = "nosniff"

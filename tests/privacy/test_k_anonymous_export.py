@@ -15,6 +15,7 @@ import datetime as dt
 import io
 import itertools
 import random
+import tempfile
 from collections import Counter
 
 import pytest
@@ -22,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from server.models import AuditEntry, Organisation, Record
-from server.services.privacy.statistics import SUPPRESSED, k_anonymous
+from server.services.privacy.microdata import SUPPRESSED, k_anonymous
 from tests.helpers import login
 
 K = 5  # min_cell of tests/fixtures/beratung/config.toml
@@ -111,3 +112,23 @@ def test_the_export_of_generated_cases_is_k_anonymous(app, office, seed):
     assert entry.detail["records"] == len(body)
     assert entry.detail["records"] + entry.detail["left_out"] == 120
     assert len(body) > 0  # generalising keeps lines: not everything is simply left out
+
+
+def test_the_export_is_the_same_read_a_few_records_at_a_time(app, office, monkeypatch, tmp_path):
+    """The records are read in chunks and their lines counted in a scratch file (memory
+    bounded at a million cases): chunks of 7 give the very file one chunk gives, and no
+    scratch file stays behind."""
+    from server.services.privacy import microdata
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    fill(120, 4)
+    browser = app.test_client()
+    login(browser, "dpo")
+    whole = browser.get("/statistik/einzeldaten.csv?workflow=beratung").get_data(as_text=True)
+    monkeypatch.setattr(microdata, "CHUNK", 7)
+    chunked = browser.get("/statistik/einzeldaten.csv?workflow=beratung").get_data(as_text=True)
+    assert chunked == whole and whole.startswith("\ufeffAngelegt (Monat);")
+    assert whole.count("\n") > 20
+    assert list(scratch.iterdir()) == []

@@ -9,8 +9,8 @@ from collections import Counter
 import pytest
 
 from server.models import AuditEntry
+from server.services.privacy.microdata import k_anonymous
 from server.services.privacy.pseudonyms import pseudonym
-from server.services.privacy.statistics import k_anonymous
 from server.services.privacy.suppression import suppress
 from tests.helpers import login
 

@@ -22,10 +22,10 @@ from server.runtime import current_runtime
 from server.services.errors import Invalid
 from server.services.privacy.categories import ordered
 from server.services.privacy.dimension_fill import fill_workflow
+from server.services.privacy.microdata import _units
 from server.services.privacy.record_values import pending_workflows
 from server.services.privacy.statistics import (
     Table,
-    _units,
     count_table,
     dimension_keys,
     dimensions,

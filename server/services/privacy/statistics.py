@@ -10,7 +10,7 @@ Small numbers identify people, so every count from 1 to ``min_cell - 1`` is supp
 a total (secondary: in every row and column, and among the totals, a lone suppressed cell
 takes the smallest other one with it). Suppressed cells show as „x“, as in official
 statistics. The single-record export is k-anonymous with k = ``min_cell``
-(:func:`k_anonymous`).
+(:mod:`.microdata`).
 """
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ... import clock
 from ...models import Organisation, Record
 from ...models.stat_values import TOO_LONG
 from ...schema.definitions import Definitions, FieldDef, WorkflowDef
@@ -153,18 +152,6 @@ class Table:
     noise: int = 0  # shown figures lie within ±noise of the true ones (:mod:`.noise`)
 
 
-def _units(records: Iterable[Record], table: str | None) -> Iterable[tuple[Record, dict | None]]:
-    for record in records:
-        if table is None:
-            yield record, None
-            continue
-        form_id, name = table.split(".")
-        rows = ((record.data or {}).get(form_id) or {}).get(name) or []
-        for row in rows if isinstance(rows, list) else []:
-            if isinstance(row, dict):
-                yield record, row
-
-
 def count_table(
     defs: Definitions,
     workflow: WorkflowDef,
@@ -285,67 +272,3 @@ def table_csv(table: Table) -> str:
 
 def _cell(n: int | None) -> str:
     return "x" if n is None else str(n)
-
-
-SUPPRESSED = "*"
-
-
-def k_anonymous(rows: list[list[str]], k: int) -> tuple[list[list[str]], int]:
-    """Rows in which every row occurs at least ``k`` times, and how many were left out.
-
-    Local suppression: while some rows are rarer than ``k``, one column after the other
-    (the one with the most different values first: it splits groups most) is replaced by
-    „*“ in those rare rows only. Rows still rarer than ``k`` once every column is tried are
-    left out. „*“ is compared as a value of its own, so the result itself is k-anonymous:
-    whoever knows everything about a person except the suppressed cells still finds at
-    least ``k`` lines that could be theirs. The rows come back sorted, so their order tells
-    nothing (e.g. which case was opened first).
-    """
-    rows = [list(row) for row in rows]
-    width = len(rows[0]) if rows else 0
-    order = sorted(range(width), key=lambda j: -len({row[j] for row in rows}))
-    for column in order:
-        counts = Counter(tuple(row) for row in rows)
-        rare = [row for row in rows if counts[tuple(row)] < k]
-        if not rare:
-            break
-        for row in rare:
-            row[column] = SUPPRESSED
-    counts = Counter(tuple(row) for row in rows)
-    kept = sorted(row for row in rows if counts[tuple(row)] >= k)
-    return kept, len(rows) - len(kept)
-
-
-def microdata_csv(defs: Definitions, workflow: WorkflowDef, k: int) -> tuple[str, int, int]:
-    """One line per record, k-anonymous (k = ``min_cell``): ``(csv, lines, left out)``.
-
-    No id, no pseudonym, no name, no free text, months not days, only the non-personal
-    choice fields of :func:`dimensions`. A pseudonym would let two exports be laid side by
-    side, and the difference could single a person out again, so there is none.
-    """
-    dims = list(dimensions(defs, workflow))
-    records = Record.select(
-        Record.id,
-        Record.state,
-        Record.organisation,
-        Record.data,
-        Record.created_at,
-        Record.updated_at,
-    ).where(Record.workflow == workflow.id)
-    lines = []
-    for record in records:
-        cells = []
-        for d in dims:
-            values = []
-            for _, row in _units([record], d.table):
-                values += d.values(record, row)
-            cells.append("; ".join(sorted(set(values))))
-        # months of the Berlin date: in UTC a case opened at 00:30 on the 1st fell a month early
-        created, updated = (clock.local_date(m) for m in (record.created_at, record.updated_at))
-        lines.append([f"{created:%Y-%m}", f"{updated:%Y-%m}", *cells])
-    kept, left_out = k_anonymous(lines, max(1, k))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(["Angelegt (Monat)", "Geändert (Monat)", *(d.label for d in dims)])
-    writer.writerows(kept)
-    return buffer.getvalue(), len(kept), left_out

@@ -12,11 +12,12 @@ from flask_admin import expose
 from ...downloads import DownloadAudit, send_download
 from ...services.errors import Invalid, NotFound
 from ...services.privacy.compare import compare_counts
+from ...services.privacy.microdata import microdata_file
 from ...services.privacy.noise import from_settings, note
 from ...services.privacy.periods import CountingDate
 from ...services.privacy.record_values import StillFilling
 from ...services.privacy.report_requests import readable_report
-from ...services.privacy.statistics import count_tables, dimensions, microdata_csv, table_csv
+from ...services.privacy.statistics import count_tables, dimensions, table_csv
 from ...services.records.access import may_see_workflow
 from ..base import definitions, runtime
 from ..session import current_user
@@ -174,15 +175,17 @@ class StatisticsView(PrivacyView):
     @expose("/einzeldaten.csv")
     def microdata_export(self):
         workflow = self._workflow()
-        text, count, left_out = microdata_csv(definitions(), workflow, _min_cell())
+        file, count, left_out = microdata_file(definitions(), workflow, _min_cell())
         detail = {
             "workflow": workflow.id,
             "kind": "microdata",
             "records": count,
             "left_out": left_out,
         }
-        return _csv(
-            text,
+        # a file, with its byte-order mark: at a million cases hundreds of megabytes
+        return send_download(
+            file,
             f"einzeldaten-{workflow.id}.csv",
-            DownloadAudit("statistics.export", "statistics", detail=detail),
+            "text/csv",
+            audited=DownloadAudit("statistics.export", "statistics", detail=detail),
         )

@@ -1,0 +1,194 @@
+"""The single-record export (``einzeldaten.csv``), k-anonymous with k = ``min_cell``.
+
+One line per record: months of creation and change and the non-personal choice fields of
+:func:`~.statistics.dimensions` – no id, no pseudonym, no name, no free text. Every column is
+a quasi-identifier, so the whole line is one, and every line must occur at least k times
+(local suppression, :func:`k_anonymous_counts`).
+
+Lines are counted as they are read, a chunk of records at a time: memory grows with the
+number of *different* lines (months × declared choices), not with the records. Holding every
+line as a list (and a copy per suppression round), as before, took a million cases into
+gigabytes in one request (issue 21: no request over 300 MB).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO
+
+from ... import clock
+from ...models import Record
+from ...schema.definitions import Definitions, WorkflowDef
+from .statistics import Dimension, dimensions
+
+SUPPRESSED = "*"
+CHUNK = 2_000  # records read per statement: a bounded slice of JSON in memory at a time
+Line = tuple[str, ...]
+
+
+class LineStore:
+    """Different lines and how often each occurs, in a temporary SQLite file: a million
+    different lines stay on disk, not in the process. Only non-personal values (months and
+    declared choices), and the file is deleted by :meth:`close`."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self._folder = tempfile.TemporaryDirectory(prefix="verbund-einzeldaten-")
+        self._db = sqlite3.connect(Path(self._folder.name) / "lines.db")
+        self._db.execute("PRAGMA journal_mode = OFF")  # a scratch file: nothing to recover
+        self._db.execute("PRAGMA synchronous = OFF")
+        self._columns = ", ".join(f"c{j}" for j in range(width))
+        self._db.execute(
+            f"CREATE TABLE lines ({', '.join(f'c{j} TEXT NOT NULL' for j in range(width))}, "
+            f"n INTEGER NOT NULL, PRIMARY KEY ({self._columns})) WITHOUT ROWID"
+        )
+        self._marks = ", ".join("?" * (width + 1))
+
+    def add(self, counts: Counter[Line]) -> None:
+        """Add ``counts`` (a chunk's lines) to those stored."""
+        self._db.executemany(
+            f"INSERT INTO lines VALUES ({self._marks}) "
+            f"ON CONFLICT ({self._columns}) DO UPDATE SET n = n + excluded.n",
+            ((*line, n) for line, n in counts.items()),
+        )
+
+    def suppress(self, k: int) -> None:
+        """Local suppression (see :func:`k_anonymous`), in place."""
+        distinct = [
+            self._db.execute(f"SELECT COUNT(DISTINCT c{j}) FROM lines").fetchone()[0]
+            for j in range(self.width)
+        ]
+        for column in sorted(range(self.width), key=lambda j: -distinct[j]):
+            if self._db.execute("SELECT 1 FROM lines WHERE n < ? LIMIT 1", [k]).fetchone() is None:
+                return
+            moved = ", ".join("?" if j == column else f"c{j}" for j in range(self.width))
+            self._db.execute("DROP TABLE IF EXISTS temp.rare")
+            self._db.execute("CREATE TEMP TABLE rare AS SELECT * FROM lines WHERE n < ?", [k])
+            self._db.execute("DELETE FROM lines WHERE n < ?", [k])
+            # "WHERE true": SQLite reads ON CONFLICT after a SELECT only behind a WHERE
+            self._db.execute(
+                f"INSERT INTO lines SELECT {moved}, n FROM rare WHERE true "
+                f"ON CONFLICT ({self._columns}) DO UPDATE SET n = n + excluded.n",
+                [SUPPRESSED],
+            )
+
+    def kept(self, k: int) -> Iterator[tuple[Line, int]]:
+        """The lines occurring at least ``k`` times, sorted, with their counts."""
+        rows = self._db.execute(
+            f"SELECT {self._columns}, n FROM lines WHERE n >= ? ORDER BY {self._columns}", [k]
+        )
+        for row in rows:
+            yield tuple(row[:-1]), row[-1]
+
+    def left_out(self, k: int) -> int:
+        return self._db.execute(
+            "SELECT COALESCE(SUM(n), 0) FROM lines WHERE n < ?", [k]
+        ).fetchone()[0]
+
+    def close(self) -> None:
+        self._db.close()
+        self._folder.cleanup()
+
+
+def k_anonymous(rows: list[list[str]], k: int) -> tuple[list[list[str]], int]:
+    """Rows in which every row occurs at least ``k`` times, and how many were left out.
+
+    Local suppression: while some rows are rarer than ``k``, one column after the other
+    (the one with the most different values first: it splits groups most) is replaced by
+    „*“ in those rare rows only. Rows still rarer than ``k`` once every column is tried are
+    left out. „*“ is compared as a value of its own, so the result itself is k-anonymous:
+    whoever knows everything about a person except the suppressed cells still finds at
+    least ``k`` lines that could be theirs. The rows come back sorted, so their order tells
+    nothing (e.g. which case was opened first).
+    """
+    if not rows:
+        return [], 0
+    store = LineStore(len(rows[0]))
+    try:
+        store.add(Counter(tuple(row) for row in rows))
+        store.suppress(k)
+        kept = [list(line) for line, n in store.kept(k) for _ in range(n)]
+        return kept, store.left_out(k)
+    finally:
+        store.close()
+
+
+def _units(records: Iterable[Record], table: str | None) -> Iterable[tuple[Record, dict | None]]:
+    for record in records:
+        if table is None:
+            yield record, None
+            continue
+        form_id, name = table.split(".")
+        rows = ((record.data or {}).get(form_id) or {}).get(name) or []
+        for row in rows if isinstance(rows, list) else []:
+            if isinstance(row, dict):
+                yield record, row
+
+
+def _line(record: Record, dims: list[Dimension]) -> Line:
+    cells = []
+    for d in dims:
+        values = []
+        for _, row in _units([record], d.table):
+            values += d.values(record, row)
+        cells.append("; ".join(sorted(set(values))))
+    # months of the Berlin date: in UTC a case opened at 00:30 on the 1st fell a month early
+    created, updated = (clock.local_date(m) for m in (record.created_at, record.updated_at))
+    return (f"{created:%Y-%m}", f"{updated:%Y-%m}", *cells)
+
+
+def stored_lines(workflow: WorkflowDef, dims: list[Dimension]) -> LineStore:
+    """Every record's line, counted in a :class:`LineStore`; the records read
+    :data:`CHUNK` at a time by id (a chunk's lines counted in memory first)."""
+    columns = (Record.id, Record.state, Record.organisation, Record.data)
+    query = Record.select(*columns, Record.created_at, Record.updated_at)
+    store = LineStore(2 + len(dims))
+    last = 0
+    try:
+        while True:
+            chunk = list(
+                query.where((Record.workflow == workflow.id) & (Record.id > last))
+                .order_by(Record.id)
+                .limit(CHUNK)
+            )
+            store.add(Counter(_line(record, dims) for record in chunk))
+            if len(chunk) < CHUNK:
+                return store
+            last = chunk[-1].id
+    except BaseException:
+        store.close()
+        raise
+
+
+def microdata_file(defs: Definitions, workflow: WorkflowDef, k: int) -> tuple[IO[bytes], int, int]:
+    """The export as a CSV file (UTF-8 with a byte-order mark, so that spreadsheet programs
+    read the umlauts right), at its start: ``(file, lines, left out)``. A temporary file:
+    the caller sends it and closes it, which deletes it.
+
+    A pseudonym would let two exports be laid side by side, and the difference could single
+    a person out again, so there is none."""
+    k = max(1, k)
+    dims = list(dimensions(defs, workflow))
+    store = stored_lines(workflow, dims)
+    try:
+        store.suppress(k)
+        out = tempfile.TemporaryFile()
+        text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+        writer = csv.writer(text, delimiter=";")
+        writer.writerow(["Angelegt (Monat)", "Geändert (Monat)", *(d.label for d in dims)])
+        lines = 0
+        for line, n in store.kept(k):
+            writer.writerows([line] * n)
+            lines += n
+        text.flush()
+        text.detach()  # the binary file stays open for sending
+        out.seek(0)
+        return out, lines, store.left_out(k)
+    finally:
+        store.close()
