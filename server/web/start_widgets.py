@@ -32,6 +32,7 @@ from ..services.records.deadlines import open_deadlines
 from ..services.records.figures import counts_per_workflow, dated_between, with_owners
 from ..services.records.tallies import record_counts
 from ..services.register import decisions as register_service
+from ..services.register.figures import register_figures
 from ..start_page import OWNERS_SHOWN, Widget
 from .charts import BAR_COLOURS, OVERDUE, bar_chart, stacked_bar_chart
 from .privacy.roles import holds
@@ -251,28 +252,23 @@ def _label_order(defs: Definitions, workflow: WorkflowDef, key: str) -> list[str
 
 def register(widget: Widget, ctx: Context):
     try:
-        entries = register_service.register_entries(ctx.defs, ctx.settings, ctx.user)
+        figures = register_figures(ctx.defs, ctx.settings, ctx.user)
     except ServiceError:
         return None
-    measures = [e for e in entries if e["measure"]]
     labels = dict(register_service.STATUSES)
-    counts = Counter("ueberfaellig" if e["overdue"] else e["status"] or "offen" for e in measures)
+    counts = figures.by_status
     bars = [("überfällig", counts.get("ueberfaellig", 0))]
     bars += [(labels[s], counts.get(s, 0)) for s, _ in register_service.STATUSES]
     title = _title(widget, register_service.register_config(ctx.settings).title)
-    upcoming = sorted(
-        (e for e in measures if e["status"] in register_service.OPEN),
-        key=lambda e: (e["due"] is None, e["due"] or dt.date.max),
-    )
     return {
         "title": title,
         # overdue in red, the statuses in the calm colours of the other charts
         "chart": bar_chart(bars, "Maßnahmen nach Stand", colours=[OVERDUE, *BAR_COLOURS[:4]]),
         "bars": bars,
-        "decisions": sum(1 for e in entries if e["decision"]),
-        "measures": len(measures),
-        "escalations": sum(1 for e in entries if e["escalation"]),
-        "upcoming": upcoming[: widget.most()],
+        "decisions": figures.decisions,
+        "measures": figures.measures,
+        "escalations": figures.escalations,
+        "upcoming": figures.open_measures[: widget.most()],
     }
 
 

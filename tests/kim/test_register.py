@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections import Counter
 
 import docx
 import pytest
@@ -14,6 +15,9 @@ from openpyxl import load_workbook
 from server import clock
 from server.models import AuditEntry
 from server.runtime import current_runtime
+from server.services.register.decisions import register_entries
+from server.services.register.figures import register_figures
+from server.services.register.filters import OPEN
 from tests.helpers import csrf_token, login
 from tests.kim.test_meetings import move, new_meeting
 
@@ -84,6 +88,12 @@ def rows(page: str) -> list[str]:
     body = page[page.index('id="register"') :]
     found = [chunk.split("</tr>")[0] for chunk in body.split("<tr")[2:]]
     return [row for row in found if "Keine Einträge." not in row]
+
+
+def post_status(client, page: str, record: int, row, status: str, **more):
+    """The „Stand“ form of the register, sent from ``page`` (its CSRF token)."""
+    data = {"csrf_token": csrf_token(page), "record": record, "row": row, "status": status}
+    return client.post("/register/status", data={**data, **more})
 
 
 def screen(client, **filters) -> str:
@@ -169,16 +179,14 @@ def test_following_up_a_measure_of_approved_minutes(client, make_user, meetings)
     login(client, "sekretariat2")
     page = screen(client, gremium="lenkungskreis")
     assert page.count('name="status"') == 2  # the two measures of the approved minutes
-    answer = client.post(
-        "/register/status",
-        data={
-            "csrf_token": csrf_token(page),
-            "record": approved["id"],
-            "row": 1,
-            "status": "erledigt",
-            "note": "Pool hat 22 Sprachen",
-            "back": "gremium=lenkungskreis",
-        },
+    answer = post_status(
+        client,
+        page,
+        approved["id"],
+        1,
+        "erledigt",
+        note="Pool hat 22 Sprachen",
+        back="gremium=lenkungskreis",
     )
     assert answer.status_code == 302
     assert answer.headers["Location"].endswith("/register/?gremium=lenkungskreis")
@@ -327,3 +335,47 @@ def test_the_register_follows_each_change_of_the_minutes_at_once(client, make_us
     other = client.application.test_client()
     login(other, "tl")
     assert len(rows(screen(other))) == 8
+
+
+def test_the_start_pages_figures_are_the_registers_and_follow_each_change(
+    app, client, make_user, api, meetings
+):
+    """The start pages' figures (services/register/figures.py) are kept per read scope
+    beside the entries: they are what the register lists, for each reader, and follow a
+    status update and a new meeting at once."""
+    approved, _held = meetings
+    runtime = current_runtime(app)
+    defs, settings = runtime.definitions, runtime.settings
+    readers = [
+        make_user("koordination", ["coordination"], "amt"),
+        make_user("tl", ["team_lead"], "awo"),
+    ]
+
+    def listed(user):
+        entries = register_entries(defs, settings, user)
+        measures = [e for e in entries if e["measure"]]
+        by_status = Counter(
+            "ueberfaellig" if e["overdue"] else e["status"] or "offen" for e in measures
+        )
+        decisions = sum(1 for e in entries if e["decision"])
+        return by_status, decisions, len(measures), sum(1 for e in entries if e["escalation"])
+
+    def shown(user):
+        figures = register_figures(defs, settings, user)
+        return figures.by_status, figures.decisions, figures.measures, figures.escalations
+
+    first = shown(readers[0])
+    assert first[2] > 0 and all(shown(u) == listed(u) for u in readers)
+    make_user("sekretariat2", ["secretary"], "amt")
+    login(client, "sekretariat2")
+    page = screen(client)
+    assert post_status(client, page, approved["id"], 1, "erledigt").status_code == 302
+    updated = shown(readers[0])
+    assert updated[0]["erledigt"] == first[0]["erledigt"] + 1
+    assert all(shown(u) == listed(u) for u in readers)
+    new_meeting(api("sekretariat3", ["secretary"], "amt"), lenkungskreis(FUTURE))
+    assert shown(readers[0])[2] > updated[2]
+    assert all(shown(u) == listed(u) for u in readers)
+    opened = register_figures(defs, settings, readers[0]).open_measures
+    dues = [e["due"] for e in opened if e["due"] is not None]
+    assert dues == sorted(dues) and all(e["status"] in OPEN for e in opened)

@@ -141,6 +141,19 @@ def read_check(defs: Definitions, user: User, workflow_id: str) -> Callable[[Rec
     return lambda record: record.workflow == workflow_id and _in_scope(scope, user, record)
 
 
+def read_scope_key(defs: Definitions, user: User, workflow_id: str) -> tuple:
+    """Who reads exactly the records of ``workflow_id`` that ``user`` reads: the same key
+    (scope, and the organisation or person it is bound to) – what they may share (the
+    register's figures, worked out once for everyone with the same key)."""
+    workflow = defs.workflows.get(workflow_id)
+    scope = scope_in(defs, user, workflow) if workflow is not None else "none"
+    if scope == "organisation":
+        return (scope, user.organisation_id)
+    if scope == "own":
+        return (scope, user.id)
+    return (scope,)
+
+
 def _in_scope(scope: str, user: User, record: Record) -> bool:
     if scope == "all":
         return True

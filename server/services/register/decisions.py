@@ -57,15 +57,23 @@ def _text(value: Any) -> str:
     return xml_text(str(value)).strip() if value not in (None, "") else ""
 
 
+def kept_entries(
+    defs: Definitions, config: RegisterConfig
+) -> tuple[list[dict[str, Any]], dict[int, Record]]:
+    """Every entry and the meetings by id, as this process keeps them (no access applied;
+    shared: read only) – see :mod:`.entry_cache`."""
+    today = clock.today()
+    return cached_entries(
+        config.workflow, defs, config, today, lambda: _all_entries(defs, config, today)
+    )
+
+
 def _entries(
     defs: Definitions, config: RegisterConfig, user: User, filters: RegisterFilters | None
 ) -> list[dict[str, Any]]:
     """The entries of the meetings ``user`` may read that ``filters`` let through (copies:
     the caller may change them)."""
-    today = clock.today()
-    entries, meetings = cached_entries(
-        config.workflow, defs, config, today, lambda: _all_entries(defs, config, today)
-    )
+    entries, meetings = kept_entries(defs, config)
     # the same rule as every list of records, applied to the meetings the entries came from
     may_read = read_check(defs, user, config.workflow)
     readable = {i for i, meeting in meetings.items() if may_read(meeting)}

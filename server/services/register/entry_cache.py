@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 from ...models import MeasureStatus, MeasureValue, database, is_sqlite
 
+T = TypeVar("T")
 _lock = threading.Lock()
-_kept: dict[str, Any] = {"key": None, "owner": None, "made": None}
+_kept: dict[str, Any] = {"key": None, "owner": None, "made": None, "derived": {}}
 
 
 def _fingerprint(workflow: str) -> tuple:
@@ -64,5 +65,19 @@ def cached_entries(
             return _kept["made"]
     made = make()
     with _lock:
-        _kept.update(key=key, owner=owner, made=made)
+        _kept.update(key=key, owner=owner, made=made, derived={})
     return made
+
+
+def kept_beside(made: Any, name: Hashable, make: Callable[[], T]) -> T:
+    """``make()`` – something worked out from what :func:`cached_entries` returned
+    (``made``) – kept beside it until the entries are made anew. Shared: read it only."""
+    with _lock:
+        derived = _kept["derived"] if _kept["made"] is made else None
+        if derived is not None and name in derived:
+            return derived[name]
+    value = make()
+    with _lock:
+        if _kept["made"] is made:
+            _kept["derived"][name] = value
+    return value
