@@ -11,8 +11,8 @@ are plain characters then, no query syntax). Shorter words, and words with ``LIK
 ``%``/``_``/``\\``, have no trigram to look up; they are checked on ``record.search_text``
 of the rows the other conditions leave. Words in many records (above a tenth of them or
 :data:`INDEX_LIMIT`) are checked the same way (the index would hand over all of them; see
-:func:`_few_matches`). PostgreSQL answers every word with ``ILIKE`` on
-``record.search_text``, which its ``pg_trgm`` GIN index serves.
+:func:`_few_matches`). PostgreSQL answers every word with ``LIKE`` on
+``record.search_text`` (:func:`_contains`), which its ``pg_trgm`` GIN index serves.
 """
 
 from __future__ import annotations
@@ -67,10 +67,23 @@ def apply_search(query: peewee.ModelSelect, text: str | None) -> peewee.ModelSel
             # scope's index in list order and testing every row against the matches
             # (SQLite prefers the walk, as it saves the sort; 10x slower at 100k records)
             query = query.from_(_RecordNotIndexed())
-    conditions += [Record.search_text.contains(w) for w in words]
+    conditions += [_contains(w) for w in words]
     for condition in conditions:
         query = query.where(condition)
     return query
+
+
+def _contains(word: str) -> peewee.Expression:
+    """``search_text`` contains ``word`` (both lower-case already).
+
+    PostgreSQL: ``LIKE``, not ``ILIKE`` – the text and the word are lower-case, and ``ILIKE``
+    folds every character of each row's ~1.5 KB again: a team lead's 314 cases at a million
+    records, 5.0 → 1.7 ms per statement. The ``pg_trgm`` index serves both. ``%``, ``_`` and
+    ``\\`` typed match only themselves (backslash is PostgreSQL's escape in ``LIKE``)."""
+    if is_sqlite():
+        return Record.search_text.contains(word)  # LIKE with ESCAPE: case-blind for ASCII
+    escaped = "".join("\\" + c if c in _LIKE_SPECIAL else c for c in word)
+    return Record.search_text % f"%{escaped}%"
 
 
 class _RecordNotIndexed(peewee.Node):
