@@ -57,3 +57,24 @@ def test_the_audit_log_shows_a_report_request_in_german(app, office):
     page = browser.get("/datenschutz/protokoll/?action=report").get_data(as_text=True)
     assert 'id="treffer">1<' in page
     assert "Bericht angefordert" in page and "Berichtsdatei 7" in page
+
+
+def test_the_audit_log_counts_up_to_a_cap_and_asks_to_narrow(app, office, monkeypatch):
+    """The log grows by every page anyone opens: the screen counts up to a cap (here 3)
+    and then says „Mehr als 3 Einträge – bitte … eingrenzen“; a narrower filter counts
+    exactly again."""
+    from server.services.audit import audit
+    from server.web.privacy import views
+    from tests.helpers import login
+
+    with app.app_context():
+        for n in range(5):
+            audit("report.request", None, object_type="report_document", object_id=n)
+    monkeypatch.setattr(views, "COUNT_LIMIT", 3)
+    browser = app.test_client()
+    login(browser, "dpo")
+    page = browser.get("/datenschutz/protokoll/?action=report").get_data(as_text=True)
+    assert 'Mehr als <span id="treffer">3</span> Einträge – bitte nach Person' in page
+    assert page.count("Bericht angefordert") >= 5  # the page still lists what it holds
+    narrow = browser.get("/datenschutz/protokoll/?action=login").get_data(as_text=True)
+    assert "Mehr als" not in narrow and 'id="treffer">' in narrow

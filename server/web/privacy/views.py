@@ -15,6 +15,7 @@ from ...forms.links import MAX_ID
 from ...german import file_stamp
 from ...models import Record, RecordPrivacy
 from ...services.errors import ServiceError
+from ...services.paging import COUNT_LIMIT, count_upto
 from ...services.privacy import subject_access
 from ...services.privacy.audit_search import PAGE, build_query, entries_csv, local
 from ...services.privacy.pseudonyms import pseudonym_key
@@ -43,7 +44,9 @@ class AuditLogSearch(PrivacyView):
     @expose("/")
     def index(self):
         found = build_query(request.args)
-        total = found.query.count() if not found.problems else 0
+        # counted up to a cap: the log grows by every page anyone opens (millions a year);
+        # past the cap the screen says "mehr als" and asks for a narrower filter
+        total, capped = count_upto(found.query, COUNT_LIMIT) if not found.problems else (0, False)
         pages = max(1, -(-total // PAGE))
         page = min(_page(), pages)
         rows = list(found.query.paginate(page, PAGE)) if not found.problems else []
@@ -53,6 +56,7 @@ class AuditLogSearch(PrivacyView):
             filters=found.values,
             problems=found.problems,
             total=total,
+            capped=capped,
             page=page,
             pages=pages,
             local=local,
