@@ -133,16 +133,21 @@ def prepare(size: int, database_url: str = "", *, fresh: bool = False) -> Office
 
 
 def fold_tally_months(config: Path, overrides: dict) -> None:
-    """What the periodic job "tally-months" has done in a running office: the period tally's
-    past months folded into one row per key (a fresh database has them by day)."""
+    """What the periodic jobs "tally-months" and "date-indexes" have done in a running
+    office: the period tally's past months folded into one row per key (a fresh database has
+    them by day), the dates of the start pages indexed."""
     from server import create_app
     from server.models import database
+    from server.runtime import current_runtime
+    from server.services.records.date_indexes import ensure_date_indexes
     from server.services.records.tally_fold import fold_period_months
 
-    create_app(str(config), overrides)
+    app = create_app(str(config), overrides)
     database.connect(reuse_if_open=True)
     try:
         fold_period_months()
+        # and what "date-indexes" has built (PostgreSQL): the upcoming meetings' date
+        ensure_date_indexes(current_runtime(app).settings)
     finally:
         database.close()
 

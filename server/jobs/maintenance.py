@@ -6,6 +6,7 @@ from ..directory_settings import DirectorySettings
 from ..models import database
 from ..runtime import current_runtime
 from ..services.accounts.directory_sync import sync_directory_accounts
+from ..services.records.date_indexes import ensure_date_indexes
 from ..services.records.deadline_escalation import announce_deadlines, escalate_deadlines
 from ..services.records.deadlines import create_reminders
 from ..services.records.tally_fold import fold_period_months
@@ -24,6 +25,14 @@ def fold_tally_months() -> int:
     current_runtime()
     with database.connection_context():
         return fold_period_months()
+
+
+def build_date_indexes() -> dict[str, int]:
+    """The indexes on the dates of the start pages' ``upcoming`` blocks (PostgreSQL):
+    missing or broken ones built, unwanted ones dropped; returns the counts."""
+    runtime = current_runtime()
+    with database.connection_context():
+        return ensure_date_indexes(runtime.settings)
 
 
 def create_deadline_reminders() -> int:

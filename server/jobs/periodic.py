@@ -94,6 +94,14 @@ PERIODIC = (
         "Zähler: vergangene Monate zusammenfassen",
         "workflows",
     ),
+    # indexes on the dates start pages look up (PostgreSQL; services/records/date_indexes.py)
+    Periodic(
+        "date-indexes",
+        "server.jobs.maintenance.build_date_indexes",
+        900,
+        "Indizes für Termine der Startseiten",
+        "created",
+    ),
     # Lenkungskreis report files older than [documents] report_file_days
     Periodic(
         "old-report-files",
