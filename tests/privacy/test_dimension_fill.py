@@ -76,6 +76,11 @@ def test_a_new_dimension_is_filled_by_the_worker_and_shown_only_when_complete(
     assert 'id="statistik"' not in html  # no partial table
     export = browser.get("/statistik/tabelle.csv?workflow=beratung&rows=fall.zielgruppe")
     assert export.status_code == 302  # back to the page with the notice, no partial CSV
+    dpo = app.test_client()
+    login(dpo, "dpo")
+    lines = dpo.get("/statistik/einzeldaten.csv?workflow=beratung")
+    assert lines.status_code == 302  # the single-record export reads the values too
+    assert lines.location.endswith("/statistik/?workflow=beratung")
 
     worker = subprocess.Popen(
         [sys.executable, "-m", "server.cli", "worker"],

@@ -22,7 +22,7 @@ from server.runtime import current_runtime
 from server.services.errors import Invalid
 from server.services.privacy.categories import ordered
 from server.services.privacy.dimension_fill import fill_workflow
-from server.services.privacy.microdata import _units
+from server.services.privacy.microdata import stored_lines
 from server.services.privacy.record_values import pending_workflows
 from server.services.privacy.statistics import (
     Table,
@@ -32,6 +32,7 @@ from server.services.privacy.statistics import (
     suppress,
 )
 from tests.kim_site import demo_app
+from tests.privacy.json_lines import json_line, units
 
 WORKFLOW = "case_management"
 RECORDS = 1200
@@ -48,7 +49,7 @@ def reference_table(defs, workflow, records, row_key, column_key, min_cell, wher
     row_totals: Counter = Counter()
     column_totals: Counter = Counter()
     total = 0
-    for record, row in _units(records, table):
+    for record, row in units(records, table):
         if where_dim is not None and "Ja" not in where_dim.values(record, row):
             continue
         total += 1
@@ -226,3 +227,27 @@ def test_the_generated_data_has_what_the_comparison_needs(generated):
         assert barriers.unit == "Einträge"
         assert any(cell is None for line in barriers.cells for cell in line)
         assert any(cell is not None and cell >= 5 for line in barriers.cells for cell in line)
+
+
+def test_the_single_record_lines_are_those_read_from_the_json(generated, monkeypatch):
+    """``einzeldaten.csv`` takes its values from ``record_value``, each distinct value
+    labelled once: every record's line is the one its JSON gives – odd, missing and
+    repeated values, lists where one value belongs, tables that are no list, rows that
+    are no object – in chunks that cut through the records."""
+    from server.services.privacy import microdata
+
+    app, defs = generated
+    workflow = defs.workflows[WORKFLOW]
+    dims = dimensions(defs, workflow)
+    monkeypatch.setattr(microdata, "CHUNK", 97)
+    with app.app_context():
+        records = list(Record.select().where(Record.workflow == WORKFLOW))
+        expected = Counter(json_line(record, dims) for record in records)
+        store = stored_lines(workflow, dims)
+        try:
+            got = Counter({line: n for line, n in store.kept(1)})
+        finally:
+            store.close()
+    assert sum(got.values()) == len(records) >= RECORDS
+    assert got == expected
+    assert len(expected) > 100  # many different lines: the comparison has something to see

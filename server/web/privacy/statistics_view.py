@@ -175,7 +175,10 @@ class StatisticsView(PrivacyView):
     @expose("/einzeldaten.csv")
     def microdata_export(self):
         workflow = self._workflow()
-        file, count, left_out = microdata_file(definitions(), workflow, _min_cell())
+        try:
+            file, count, left_out = microdata_file(definitions(), workflow, _min_cell())
+        except StillFilling:  # values still being filled: the page says so, no partial file
+            return redirect(url_for(".index", workflow=workflow.id))
         detail = {
             "workflow": workflow.id,
             "kind": "microdata",
