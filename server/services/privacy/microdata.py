@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from peewee import Case, fn
+from peewee import fn
 
 from ... import clock
-from ...models import Record, RecordValue, database, is_sqlite
+from ...models import Record, RecordValue, database, is_sqlite, unindexed
 from ...schema.definitions import Definitions, WorkflowDef
 from .dimension_fill import require_filled
 from .statistics import Dimension, dimensions
@@ -140,23 +140,42 @@ class _Cells:
     def __init__(self, dims: list[Dimension]) -> None:
         self.dims = dims
         self.memo: list[dict] = [{} for _ in dims]
+        self.lines: dict[tuple, tuple[str, ...]] = {}  # whole lines: far fewer than cases
+        self.months: dict[tuple, str] = {}
 
-    def line(self, record, raws: tuple | None) -> Line:
+    def line(self, record, stored: str | None) -> Line:
         """``record``'s line from its stored values (:func:`_stored_values`; None: none)."""
+        key = (record.state, record.organisation_id, stored)
+        cells = self.lines.get(key)
+        if cells is None:
+            if len(self.lines) >= KEPT_LINES:
+                self.lines.clear()
+            cells = self.lines[key] = self._cells(record, _parsed(stored))
+        return (self._month(record.created_at), self._month(record.updated_at), *cells)
+
+    def _cells(self, record, values: dict[str, list[str]]) -> tuple[str, ...]:
         cells = []
-        stored = iter(raws or ())
         for d, memo in zip(self.dims, self.memo, strict=True):
             if d.key in RECORD_KEYS:
                 raw = record.state if d.key == "state" else record.organisation_id
+            elif d.table is None:
+                raw = values.get(d.key, ["null"])[0]
             else:
-                raw = next(stored, None)
+                raw = tuple(sorted(values.get(d.key, ())))
             cell = memo.get(raw)
             if cell is None:
                 cell = memo[raw] = self._cell(d, record, raw)
             cells.append(cell)
-        # months of the Berlin date: in UTC a case opened at 00:30 on the 1st fell a month early
-        created, updated = (clock.local_date(m) for m in (record.created_at, record.updated_at))
-        return (f"{created:%Y-%m}", f"{updated:%Y-%m}", *cells)
+        return tuple(cells)
+
+    def _month(self, moment) -> str:
+        # the month of the Berlin date: in UTC a case opened at 00:30 on the 1st fell a month
+        # early; Berlin is a whole number of hours off UTC, so the hour decides
+        key = (moment.year, moment.month, moment.day, moment.hour)
+        month = self.months.get(key)
+        if month is None:
+            month = self.months[key] = f"{clock.local_date(moment):%Y-%m}"
+        return month
 
     @staticmethod
     def _cell(d: Dimension, record, raw) -> str:
@@ -164,15 +183,24 @@ class _Cells:
             labels = d.values(record, None)
         elif d.table is None:
             form_id, name = d.key.split(".")
-            value = None if raw is None else json.loads(raw)
-            labels = d.values(_Values({form_id: {name: value}}), None)
-        else:  # the column's value in each row of the table, joined (no rows: None)
+            labels = d.values(_Values({form_id: {name: json.loads(raw)}}), None)
+        else:  # the column's value in each row of the table
             column = d.key.split(".")[2]
-            rows = raw.split(SEPARATOR) if raw is not None else []
-            labels = [
-                label for one in rows for label in d.values(record, {column: json.loads(one)})
-            ]
+            labels = [label for one in raw for label in d.values(record, {column: json.loads(one)})]
         return "; ".join(sorted(set(labels)))
+
+
+KEPT_LINES = 20_000  # whole lines remembered at most: their keys are ~1 KB of text each
+ROW, FIELD = "\x1e", "\x1f"  # control characters: JSON text escapes them, never holds one
+
+
+def _parsed(stored: str | None) -> dict[str, list[str]]:
+    """dimension → its raw values (a table column: one per row) from the joined text."""
+    values: dict[str, list[str]] = {}
+    for item in stored.split(ROW) if stored else ():
+        dimension, _, raw = item.partition(FIELD)
+        values.setdefault(dimension, []).append(raw)
+    return values
 
 
 @dataclass(frozen=True)
@@ -186,11 +214,15 @@ def stored_lines(workflow: WorkflowDef, dims: list[Dimension]) -> LineStore:
     the same ids (never the records' JSON: ~100 µs a case to parse), a chunk's lines
     counted in memory first. Raises :class:`.record_values.StillFilling` while a
     dimension is still being filled (no export from partial values)."""
-    stored = [d for d in dims if d.key not in RECORD_KEYS]
-    require_filled(workflow.id, [d.key for d in stored])
+    stored = [d.key for d in dims if d.key not in RECORD_KEYS]
+    require_filled(workflow.id, stored)
     cells = _Cells(dims)
     columns = (Record.id, Record.state, Record.organisation_id, Record.created_at)
-    query = Record.select(*columns, Record.updated_at).where(Record.workflow == workflow.id)
+    # the workflow unindexed: else SQLite took (workflow, created_at, …) and read every
+    # record of the workflow for each chunk, to sort them by id (1M: 0.2 s a chunk)
+    query = Record.select(*columns, Record.updated_at).where(
+        unindexed(Record.workflow) == workflow.id
+    )
     store = LineStore(2 + len(dims))
     last = 0
     try:
@@ -208,37 +240,28 @@ def stored_lines(workflow: WorkflowDef, dims: list[Dimension]) -> LineStore:
         raise
 
 
-SEPARATOR = "\x1e"  # between a table's rows: JSON text escapes control characters, never has it
-
-
-def _stored_values(workflow: str, dims: list[Dimension], first: int, last: int) -> dict:
-    """record id → the raw values of ``dims``, in their order, for the ids ``first``..
-    ``last`` (the primary key's range): one row per record, turned in the database (26
-    dimensions of a million cases are 28 million rows, too many to pass to Python one by
-    one). A table column's values are joined by :data:`SEPARATOR`, a missing one as
-    ``null``."""
-    if not dims:
+def _stored_values(workflow: str, keys: list[str], first: int, last: int) -> dict:
+    """record id → its stored values of ``keys`` joined into one text (``dimension`` FIELD
+    ``raw JSON`` ROW …; a missing value as ``null``), for the ids ``first``..``last``.
+    Joined in the database: 26 dimensions of a million cases are 28 million rows, too many
+    to hand to Python one by one, and equal texts make equal lines (:class:`_Cells`)."""
+    if not keys:
         return {}
     joined = fn.group_concat if is_sqlite() else fn.string_agg
-    columns = []
-    for d in dims:
-        mine = RecordValue.dimension == d.key
-        if d.table is None:  # one row per record (row_index -1)
-            columns.append(fn.MAX(Case(None, [(mine, RecordValue.value)])))
-        else:
-            value = fn.COALESCE(RecordValue.value, "null")
-            columns.append(joined(Case(None, [(mine, value)]), SEPARATOR))
+    item = RecordValue.dimension.concat(FIELD).concat(fn.COALESCE(RecordValue.value, "null"))
     query = (
-        RecordValue.select(RecordValue.record_id, *columns)
+        RecordValue.select(RecordValue.record_id, joined(item, ROW))
         .where(
             (RecordValue.record_id.between(first, last))
-            & (RecordValue.workflow == workflow)
-            & (RecordValue.dimension.in_([d.key for d in dims]))
+            # the primary key's range: rows by record, dimension, row (no sort, the same
+            # order for the same values); SQLite took the counting index's 26 ranges
+            & (unindexed(RecordValue.workflow) == workflow)
+            & (unindexed(RecordValue.dimension).in_(keys))
         )
         .group_by(RecordValue.record_id)
     )
     # the cursor's plain tuples: peewee's row wrapper cost more than the query (~3 µs a row)
-    return {row[0]: row[1:] for row in database.execute_sql(*query.sql()).fetchall()}
+    return dict(database.execute_sql(*query.sql()).fetchall())
 
 
 def microdata_file(defs: Definitions, workflow: WorkflowDef, k: int) -> tuple[IO[bytes], int, int]:
