@@ -12,6 +12,7 @@ from .base import (
     short_write,
     transaction,
     unindexed,
+    unindexed_on_postgresql,
     utcnow,
 )
 from .config import CONFIG_KINDS, ConfigRevision
@@ -164,5 +165,6 @@ __all__ = [
     "short_write",
     "transaction",
     "unindexed",
+    "unindexed_on_postgresql",
     "utcnow",
 ]

@@ -71,6 +71,19 @@ def unindexed(field: peewee.Field) -> peewee.ColumnBase:
     return peewee.NodeList((peewee.SQL("+"), field), glue="")
 
 
+def unindexed_on_postgresql(field: peewee.Field) -> peewee.ColumnBase:
+    """A text ``field`` as PostgreSQL's planner may not use it as an index condition
+    (``field || ''``); on SQLite the field as it is.
+
+    For a condition PostgreSQL's statistics misjudge, when another index answers the query
+    better: the planner estimated one meeting in states "planned" or "invited" among a
+    million records (264 in truth) and preferred ``(workflow, state, …)`` – then read the
+    JSON of each – to the date index of the start page (6.3 → 0.3 ms)."""
+    if is_sqlite():
+        return field
+    return field.concat("")
+
+
 _after_commit = threading.local()
 
 
