@@ -26,6 +26,16 @@ PAST = (TODAY - dt.timedelta(days=30)).isoformat()
 FUTURE = (TODAY + dt.timedelta(days=60)).isoformat()
 
 
+@pytest.fixture(autouse=True)
+def _dates_of_today():
+    """The dates anew for each test: a run that crossed Berlin's midnight had them from the
+    day the module was collected and the app's from the next (seen at 23:00 UTC)."""
+    global TODAY, PAST, FUTURE
+    TODAY = clock.today()
+    PAST = (TODAY - dt.timedelta(days=30)).isoformat()
+    FUTURE = (TODAY + dt.timedelta(days=60)).isoformat()
+
+
 def lenkungskreis(date: str) -> dict:
     return {
         "committee": "lenkungskreis",

@@ -20,6 +20,15 @@ MEETING_DAY = TODAY - dt.timedelta(days=100)
 DUE = TODAY + dt.timedelta(days=100)  # halfway today: the plan expects the middle
 
 
+@pytest.fixture(autouse=True)
+def _dates_of_today():
+    """The dates anew for each test (see tests/kim/test_register.py)."""
+    global TODAY, MEETING_DAY, DUE
+    TODAY = clock.today()
+    MEETING_DAY = TODAY - dt.timedelta(days=100)
+    DUE = TODAY + dt.timedelta(days=100)
+
+
 def minutes() -> dict:
     return {
         "committee": "lenkungskreis",
