@@ -35,8 +35,9 @@ def found(client, search: str, extra: str = "") -> list[int]:
 
 @pytest.fixture(autouse=True, params=["index", "scope"])
 def way(request, monkeypatch):
-    """Every test both ways SQLite can answer: from the text index, and – for a scope of
-    few records (SCOPE_READ; every test's here is small) – from the scope's own text."""
+    """Every test both ways either database can answer: from the text index, and – for a
+    scope of few records (SCOPE_READ; every test's here is small) – from the scope's own
+    text."""
     monkeypatch.setattr(search, "SCOPE_READ", 0 if request.param == "index" else 10_000)
     return request.param
 
