@@ -17,7 +17,12 @@ from server.jobs.maintenance import build_date_indexes
 from server.models import Record, database, is_sqlite, unindexed_on_postgresql
 from server.queue.connection import forget_clients
 from server.runtime import current_runtime
-from server.services.records.date_indexes import PREFIX, DateIndex, wanted_date_indexes
+from server.services.records.date_indexes import (
+    MOST_DATE_INDEXES,
+    PREFIX,
+    DateIndex,
+    wanted_date_indexes,
+)
 from server.services.records.figures import _date_text, dated_between
 from tests.helpers import login
 from tests.kim.test_demo_and_start import DEMO_PASSWORD
@@ -136,3 +141,23 @@ def test_a_date_index_statement_quotes_the_ids():
     statement = DateIndex("it's", "form", "da'te").statement()
     assert "= 'it''s'" in statement and "->> 'da''te'" in statement
     assert re.match(r'CREATE INDEX CONCURRENTLY "record_date_[0-9a-f]{16}" ON "record"', statement)
+
+
+def test_at_most_ten_dates_are_indexed_the_first_in_the_file(kim):
+    """Each index costs every save of its workflow: a configuration naming many dates gets
+    indexes for the first ten, the others read the JSON as before."""
+    settings = current_runtime(kim).settings
+    start = settings.raw["start"]
+    blocks = [
+        {"roles": ["coordination"], "widget": "upcoming", "workflow": "meeting", "date": f"f{n}.d"}
+        for n in range(MOST_DATE_INDEXES + 3)
+    ]
+    settings.raw["start"] = [*start, *blocks]
+    try:
+        wanted = list(wanted_date_indexes(settings).values())
+    finally:
+        settings.raw["start"] = start
+    assert len(wanted) == MOST_DATE_INDEXES
+    assert wanted[0] == DateIndex("meeting", "meeting", "date")  # the KIM block comes first
+    assert DateIndex("meeting", "f0", "d") in wanted
+    assert DateIndex("meeting", f"f{MOST_DATE_INDEXES}", "d") not in wanted

@@ -35,6 +35,10 @@ from ...start_page import read_widgets
 log = logging.getLogger(__name__)
 
 PREFIX = "record_date_"
+# every index is written by each save of its workflow: a configuration with a great many
+# upcoming blocks must not slow every save without end; past this many (in file order) a
+# block reads the JSON as without an index
+MOST_DATE_INDEXES = 10
 
 
 @dataclass(frozen=True)
@@ -63,12 +67,16 @@ def _literal(value: str) -> str:
 
 
 def wanted_date_indexes(settings: Settings) -> dict[str, DateIndex]:
-    """The indexes the ``upcoming`` blocks of ``[[start]]`` ask for, by name."""
-    wanted = {}
+    """The indexes the ``upcoming`` blocks of ``[[start]]`` ask for, by name: the first
+    :data:`MOST_DATE_INDEXES` different dates in file order."""
+    wanted: dict[str, DateIndex] = {}
     for widget in read_widgets(settings.raw.get("start") or []):
         form, _, field = widget.date.partition(".")
         if widget.widget == "upcoming" and widget.workflow and form and field:
             index = DateIndex(widget.workflow, form, field)
+            if index.name not in wanted and len(wanted) >= MOST_DATE_INDEXES:
+                log.warning("no date index for %s.%s: at most %d", form, field, len(wanted))
+                continue
             wanted[index.name] = index
     return wanted
 
