@@ -22,7 +22,7 @@ import json
 
 import peewee
 
-from ...models import Record, database, is_sqlite
+from ...models import Record, database, is_sqlite, unindexed_on_postgresql
 from ...models.derived import derived_data
 from ..paging import count_upto
 
@@ -91,7 +91,7 @@ def _contains(word: str, indexed: bool = True) -> peewee.Expression:
     if is_sqlite():
         return Record.search_text.contains(word)  # LIKE with ESCAPE: case-blind for ASCII
     escaped = "".join("\\" + c if c in _LIKE_SPECIAL else c for c in word)
-    text = Record.search_text if indexed else Record.search_text.concat("")
+    text = Record.search_text if indexed else unindexed_on_postgresql(Record.search_text)
     return text % f"%{escaped}%"
 
 
