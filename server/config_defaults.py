@@ -12,7 +12,10 @@ from .mail_settings import MAIL_DEFAULTS
 DEFAULTS: dict[str, Any] = {
     # config_check_seconds: how often a process asks for newly published forms/workflows
     "server": {"name": "Verbund", "language": "de", "secret_key": "", "config_check_seconds": 1},
-    "database": {"url": "sqlite:///instance/verbund.db"},
+    # prepared_statements: PostgreSQL keeps the statements sent on every page parsed and
+    # planned per connection (server/models/prepared.py); false behind a pooler in
+    # transaction mode (PgBouncer), which does not keep them
+    "database": {"url": "sqlite:///instance/verbund.db", "prepared_statements": True},
     "queue": {
         "redis_url": "",
         "job_timeout": 120,

@@ -20,7 +20,7 @@ from flask import Flask, current_app, has_app_context
 
 from .config import Settings, load_settings
 from .documents.store import seed_from_exports
-from .models import check_schema, database, open_database
+from .models import check_schema, database, open_database, prepared
 from .schema import build_definitions
 from .schema.definitions import Definitions, Problem
 from .services.configuration.store import latest_revision_id, live_sources
@@ -114,6 +114,7 @@ class Runtime:
 
     def open_database(self) -> None:
         open_database(self.settings.database_url)
+        prepared.enable(self.settings.section("database").get("prepared_statements", True))
         self.use_database = True
 
 

@@ -125,13 +125,27 @@ def on_commit(callback: Callable[[], None]) -> None:
 SHORT_WAIT_MS = 1500  # bookkeeping writes on reads (audit, "last seen") wait this long at most
 
 
+_single_write = threading.local()
+
+
+def single_write_prefix() -> str:
+    """What the statement of a ``short_write(single=True)`` block sends before itself on
+    PostgreSQL (its ``SET LOCAL``), once; "" otherwise. Read by
+    :func:`~server.models.fast.insert_row`."""
+    prefix = getattr(_single_write, "prefix", "")
+    if prefix:
+        _single_write.prefix = ""
+    return prefix
+
+
 @contextmanager
 def short_write(wait_ms: int = SHORT_WAIT_MS, *, single: bool = False):
     """A write transaction that waits at most ``wait_ms`` for its locks.
 
-    ``single``: the block sends one statement; on SQLite it then runs without ``BEGIN`` and
-    ``COMMIT`` (one statement is its own transaction; issue 21: the read audit of every
-    record page sent both).
+    ``single``: the block sends one statement, an :func:`~server.models.fast.insert_row`; it
+    then runs without ``BEGIN`` and ``COMMIT`` (one statement is its own transaction; issue
+    21: the read audit of every record page sent both). On PostgreSQL the lock timeout goes
+    in the same round trip (:func:`single_write_prefix`).
 
     For writes a read performs on the side (its audit entry, a token's "last used"): the
     read must not wait the full ``busy_timeout`` behind another process's long transaction
@@ -140,6 +154,15 @@ def short_write(wait_ms: int = SHORT_WAIT_MS, *, single: bool = False):
     ``peewee.OperationalError`` and nothing is written; the caller decides what then.
     """
     if not is_sqlite():
+        if single and not database.in_transaction():
+            # one round trip instead of four (BEGIN, SET, the statement, COMMIT): the
+            # setting travels with the statement, and the two are one transaction
+            _single_write.prefix = f"SET LOCAL lock_timeout = {int(wait_ms)}; "
+            try:
+                yield
+            finally:
+                _single_write.prefix = ""
+            return
         with database.atomic():
             database.execute_sql(f"SET LOCAL lock_timeout = {int(wait_ms)}")
             yield

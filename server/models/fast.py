@@ -19,7 +19,8 @@ from typing import Any
 
 import peewee
 
-from .base import database
+from . import prepared
+from .base import database, single_write_prefix
 
 _statements: dict[tuple, tuple[str, list[peewee.Field]]] = {}
 
@@ -47,7 +48,7 @@ def insert_row(model: type[peewee.Model], **values: Any) -> None:
         else:
             value = field.default
         params.append(field.db_value(value))
-    db.execute_sql(sql, params)
+    prepared.execute(db, key, sql, params, single_write_prefix())
 
 
 class Slot(peewee.Node):
@@ -106,7 +107,7 @@ def cached_select(key: Any, build: Callable[[], peewee.ModelSelect], /, **values
             _selects[(key, id(db))] = entry
     query, sql, params = entry
     filled = [p.value(values) if isinstance(p, _Filled) else p for p in params]
-    cursor = db.execute_sql(sql, filled)
+    cursor = prepared.execute(db, (key, id(db)), sql, filled)
     wrapper = query._get_cursor_wrapper(cursor)
     # peewee resolves the columns anew for every run (issue 21: ~10 % of a record page);
     # the statement is fixed, so its first resolution serves every later run
