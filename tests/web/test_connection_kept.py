@@ -6,6 +6,7 @@ as if nothing happened. Only on the PostgreSQL pass (VERBUND_TEST_DATABASE_URL).
 from __future__ import annotations
 
 import os
+import time
 
 import psycopg2
 import pytest
@@ -32,6 +33,13 @@ def test_a_request_keeps_its_connection_and_replaces_one_the_server_ended(app, a
     other.autocommit = True
     with other.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(%s)", [first])
+        # the server process ends a moment later; the next request comes after that, as it
+        # does after a restart or an idle timeout
+        for _ in range(100):
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [first])
+            if cursor.fetchone()[0] == 0:
+                break
+            time.sleep(0.05)
     other.close()
 
     response = applicant.get("/records")
