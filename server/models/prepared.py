@@ -5,9 +5,9 @@ For the short statements every page sends (the session, the record, its consents
 deadlines, documents; the audit entry) planning was about half of the server's time: the
 record page's nine SELECTs took 2.2 ms, 1.4 ms as prepared statements (issue 21, measured
 on the shared machine). The statements :mod:`server.models.fast` builds once per table or
-query shape are therefore sent as ``PREPARE`` on a connection's first use and as
-``EXECUTE`` after that; PostgreSQL keeps the parsed statement and, where its parameters do
-not change the best plan, the plan.
+query shape are therefore sent as text on a connection's first use, as ``PREPARE`` on its
+second and as ``EXECUTE`` after that; PostgreSQL keeps the parsed statement and, where its
+parameters do not change the best plan, the plan.
 
 A statement PostgreSQL cannot prepare (a parameter whose type it cannot work out) is
 remembered and sent as text from then on. A connection pooler that hands one client
@@ -31,7 +31,8 @@ _names: dict[tuple, str] = {}  # statement key → name of its prepared statemen
 _unpreparable: set[tuple] = set()
 _lock = threading.Lock()
 _counter = itertools.count(1)
-_local = threading.local()  # .connection, .prepared: what this thread's connection knows
+# .connection, .prepared, .seen: what this thread's connection has prepared and has sent
+_local = threading.local()
 _settings = {"enabled": True}
 _PLACEHOLDER = re.compile(r"%s")
 
@@ -71,13 +72,18 @@ def _prepared_name(
     connection = db.connection()
     if getattr(_local, "connection", None) is not connection:
         # a new connection (or a replaced one) starts without prepared statements
-        _local.connection, _local.prepared = connection, set()
+        _local.connection, _local.prepared, _local.seen = connection, set(), set()
     name = _names.get(key)
     if name is None:
         with _lock:
             name = _names.setdefault(key, f"verbund_{next(_counter)}")
     if name in _local.prepared:
         return name
+    if name not in _local.seen:
+        # the first use goes as text: preparing costs a round trip more, which only pays
+        # when the connection sends the statement again (a job's connection often does not)
+        _local.seen.add(name)
+        return None
     numbered = _numbered(sql)
     if numbered is None or numbered[1] != count:
         _unpreparable.add(key)
