@@ -9,7 +9,9 @@ owner), the record list (``GET /api/v1/records``, team lead) and a form save
 (``PUT /api/v1/records/<id>/forms/barriers``, team lead, each client on its own case).
 Both servers run side by side and take turns in short slices (``ROUNDS``), so the ratio
 compares figures measured under the same load from elsewhere. Printed: requests per second,
-Verbund over bare, and the 95th percentile of the latency.
+Verbund over bare, and the 95th percentile of the latency. For the record page a third
+server takes its turns: Verbund with the page's rendering replaced by its captured bytes
+(``page_norender_app.py``) – what Verbund would reach there if rendering cost nothing.
 """
 
 from __future__ import annotations
@@ -148,7 +150,7 @@ def load_run(office, who, owner: str, args) -> dict:
          "--host", "127.0.0.1", "--port", str(port), "--no-worker"],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    bare = None
+    bare = unrendered = None
     try:
         _wait(port, verbund, seconds=240)  # a loaded machine starts slowly
         cookie = _login_cookie(port, owner, PASSWORD)
@@ -172,14 +174,42 @@ def load_run(office, who, owner: str, args) -> dict:
             env=bare_env, cwd=BENCH, stdout=subprocess.DEVNULL,
         )  # fmt: skip
         _wait(bare_port, bare, seconds=60)
-        ports = {"verbund": port, "bare": bare_port}
+        unrendered = _start_unrendered(office, env, bodies)
+        ports = {"verbund": port, "bare": bare_port, "unrendered": unrendered[1]}
         results = _runs(ports, requests, setup, clients, args.load_seconds)
     finally:
         _stop(verbund)
         if bare is not None:
             _stop(bare)
+        if unrendered is not None:
+            _stop(unrendered[0])
     _print(results, clients, args.load_seconds)
     return results
+
+
+def _start_unrendered(office, env: dict, bodies: Path) -> tuple[subprocess.Popen, int]:
+    """Verbund under gunicorn exactly as ``verbund serve`` starts it, but with the record
+    page's rendering replaced by its captured bytes (``page_norender_app.py``)."""
+    from server.config import load_settings
+    from server.serve import MULTIPROCESS_VARIABLE, web_command
+
+    settings = load_settings(office.config, environ=env)
+    port = _free_port()
+    command = web_command(settings, "127.0.0.1", port, 2, 4)
+    command[-1] = "page_norender_app:app"
+    metrics = Path(tempfile.mkdtemp(prefix="verbund-bench-metrics-"))
+    child_env = dict(
+        env,
+        VERBUND_CONFIG=str(office.config),
+        BENCH_BODIES=str(bodies),
+        PYTHONPATH=f"{ROOT}{os.pathsep}{BENCH}",
+        **{MULTIPROCESS_VARIABLE: str(metrics)},
+    )
+    process = subprocess.Popen(
+        command, env=child_env, cwd=BENCH, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _wait(port, process, seconds=240)
+    return process, port
 
 
 def _capture(port: int, requests: dict, setup: dict, bodies: Path) -> None:
@@ -214,10 +244,12 @@ def _runs(ports: dict, requests: dict, setup: dict, clients: list[int], seconds:
                     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
                     conn.request(method, path, headers=headers)
                     conn.getresponse().read()
+        # the server without rendering only differs on the record page
+        servers = {s: p for s, p in ports.items() if name == "record" or s != "unrendered"}
         for count in clients:
-            slices: dict = {server: [] for server in ports}
+            slices: dict = {server: [] for server in servers}
             for _ in range(ROUNDS):
-                for server, port in ports.items():
+                for server, port in servers.items():
                     spec = {"port": port, "method": method, "path": path, "headers": headers}
                     spec.update(clients=count, seconds=seconds / ROUNDS)
                     if name == "save":
@@ -255,6 +287,7 @@ def _print(results: dict, clients: list[int], seconds: float) -> None:
     print(f"\nLoad run ({seconds:.0f} s each): requests/s, Verbund over bare, p95")
     print(f"  {'request':<8} {'clients':>7} {'Verbund/s':>10} {'bare/s':>8} {'ratio':>7} "
           f"{'p95 ms':>8} {'bare p95':>9} {'errors':>7}  goal")  # fmt: skip
+    unrendered = results.get("unrendered", {})
     for key, mine in results["verbund"].items():
         name, count = key.split("/")
         bare = results["bare"][key]
@@ -266,6 +299,15 @@ def _print(results: dict, clients: list[int], seconds: float) -> None:
             f"  {name:<8} {count:>7} {mine['rate']:10.1f} {bare['rate']:8.1f} {ratio:6.2f}x "
             f"{mine['p95'] * 1000:8.0f} {bare['p95'] * 1000:9.0f} {errors:>7}  {verdict}"
         )
+    if unrendered:
+        print("  Verbund with the record page's rendering replaced by its bytes (an upper bound):")
+        for key, figures in unrendered.items():
+            bare = results["bare"][key]["rate"]
+            ratio = figures["rate"] / bare if bare else 0.0
+            print(
+                f"  {'record':<8} {key.split('/')[1]:>7} {figures['rate']:10.1f} {bare:8.1f} "
+                f"{ratio:6.2f}x {figures['p95'] * 1000:8.0f}"
+            )
 
 
 # -- the client process -----------------------------------------------------------------------

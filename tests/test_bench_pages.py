@@ -65,3 +65,6 @@ def test_the_page_benchmark_runs_every_page_type_and_the_load_run(tmp_path: Path
             assert "peak_mb" in page["memory"], (key, page["memory"])
     for runs in figures["load"].values():
         assert all(run["requests"] > 0 for run in runs.values()), runs
+    # the upper bound of the record page: Verbund without its rendering, on that page only
+    assert list(figures["load"]["unrendered"]) == ["record/1"]
+    assert "rendering replaced by its bytes" in out
