@@ -113,6 +113,7 @@ def counted_get(app, username: str, path: str):
     client = app.test_client()
     login(client, username, DEMO_PASSWORD)
     client.get(path)  # the first request of a session warms caches (roles, settings)
+    client.get(path)  # on PostgreSQL the second prepares the connection's statements
     full = FullStatements()
     with counted_statements() as log:
         logging.getLogger("peewee").addHandler(full)
