@@ -186,7 +186,14 @@ def test_a_file_not_in_utf8_is_a_config_error(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "text", ["[database]\nurl = 5\n", 'database = "x"\n', 'paths = "x"\n', "[paths]\nforms = 3\n"]
+    "text",
+    [
+        "[database]\nurl = 5\n",
+        'database = "x"\n',
+        'paths = "x"\n',
+        "[paths]\nforms = 3\n",
+        '[database]\nprepared_statements = "nein"\n',
+    ],
 )
 def test_values_of_the_wrong_type_are_config_errors(tmp_path, text):
     with pytest.raises(ConfigError):
