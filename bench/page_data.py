@@ -23,7 +23,7 @@ Meetings with agendas grow with the size (one per 2,000 cases), at least
 Consistency: ``search_text`` is made by the app's own function; reminders by the app's
 periodic job; then :func:`server.models.derived.rebuild_derived_data` rebuilds every
 search index or counters table the app keeps (registered there by whoever adds one);
-PostgreSQL gets ``ANALYZE`` as autovacuum would after such an insert.
+PostgreSQL gets ``VACUUM ANALYZE`` as autovacuum would after such an insert.
 
 Cache: SQLite files ``<cache>/kim-<size>.db`` (cache: ``$VERBUND_BENCH_CACHE``, default
 ``/tmp/verbund-bench-pages``) with a ``.json`` marker; on PostgreSQL one schema per size in
@@ -319,6 +319,9 @@ def generate(config: Path, overrides: dict, size: int, seed: int = 21) -> None:
         create_reminders()
         rebuild_derived_data()  # everything the triggers would have kept, set-based
         if not is_sqlite():
-            database.execute_sql("ANALYZE")
+            # what autovacuum does shortly after such an insert, at once: statistics, and the
+            # visibility map and hint bits – otherwise the first run after loading measured
+            # autovacuum's work and the first reads writing those bits (issue 21)
+            database.execute_sql("VACUUM ANALYZE")
     finally:
         database.close()
