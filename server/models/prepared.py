@@ -99,7 +99,7 @@ def _prepared_name(
     return name
 
 
-# parameter types PostgreSQL infers from a column that a value sent as text was not bound to
+# parameter types prepared wider than PostgreSQL infers them from their column (_prepare)
 _WIDER = {"integer": "bigint", "smallint": "bigint"}
 
 
